@@ -1,0 +1,44 @@
+# The Makefile is the pipeline's dependency graph: one target per stage, real
+# files under $(OUT) as outputs; inputs, the stage's code and its configs as
+# prerequisites. A stage that fails on some documents (exit 1) still lets the
+# next stages run for the others; `make extract` then exits non-zero.
+
+PYTHON  ?= python3.11
+VENV    := .venv
+BIN     := $(VENV)/bin
+RAW     := raw
+OUT     := extracted
+CONFIGS := configs
+GOLD    := ../shared/gold
+
+WPX       := $(BIN)/wpx --configs $(CONFIGS)
+RAW_FILES := $(shell find $(RAW) -type f ! -name '.*' 2>/dev/null | sort)
+CORE      := pipeline/__init__.py pipeline/config.py pipeline/records.py pipeline/cli.py $(CONFIGS)/pipeline.toml
+# Run a stage; exit 1 (some documents failed) lets the graph go on, anything else stops it.
+STAGE_OK  := || [ $$? -eq 1 ]
+
+.PHONY: setup test extract clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --no-deps --no-build-isolation -e .
+	touch $@
+
+test: setup
+	$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+$(OUT)/documents.jsonl: $(RAW_FILES) $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIGS)/segmentation.toml | setup
+	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)
+
+$(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py $(CONFIGS)/segmentation.toml
+	$(WPX) segment --out $(OUT) $(STAGE_OK)
+
+extract: $(OUT)/segments.jsonl
+	@if [ -s $(OUT)/errors.jsonl ]; then echo "make extract: some documents failed, see $(OUT)/errors.jsonl" >&2; exit 1; fi
+
+clean:
+	rm -rf $(OUT)

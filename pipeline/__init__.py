@@ -1,0 +1,7 @@
+"""wpx: turn government policy white papers into research-grade datasets."""
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("wpx")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"

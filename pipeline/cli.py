@@ -1,0 +1,101 @@
+"""The wpx command line: one click group, one thin command per stage.
+
+Exit codes: 0 all documents processed; 1 some documents failed (see
+errors.jsonl); 2 usage or configuration error.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, api, ingest, segment
+from .config import Config, ConfigError, load_config
+from .records import DOCUMENTS
+
+OUT_HELP = "Output folder (created if missing)."
+
+
+class UsageError(click.ClickException):
+    exit_code = 2
+
+
+def _config(ctx: click.Context) -> Config:
+    try:
+        return load_config(ctx.obj["configs"])
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _finish(errors: list[dict[str, Any]], summary: str) -> None:
+    """Print per-file errors and the summary on stderr; exit 1 when any document failed."""
+    for error in errors:
+        click.echo(f"wpx: error: {error.get('source_path') or error.get('doc_id')}: [{error['stage']}] {error['message']}", err=True)
+    click.echo(summary, err=True)
+    if errors:
+        sys.exit(1)
+
+
+def _guard(func, *args):
+    try:
+        return func(*args)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="wpx")
+@click.option("--configs", type=click.Path(file_okay=False, path_type=Path), default="configs", show_default=True, envvar="WPX_CONFIGS", help="Configuration folder (patterns, registries, settings).")
+@click.pass_context
+def cli(ctx: click.Context, configs: Path) -> None:
+    """Turn white papers into normalized, provenance-carrying JSONL datasets.
+
+    Example: wpx run raw --out extracted
+    """
+    ctx.ensure_object(dict)["configs"] = configs
+
+
+@cli.command("ingest")
+@click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.pass_context
+def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
+    """Decode every file of RAW_DIR into OUT/documents.jsonl.
+
+    Example: wpx ingest raw --out extracted
+    """
+    result = _guard(ingest.run, raw_dir, out_dir, _config(ctx))
+    _finish(result.errors, f"wpx ingest: {result.written} documents written, {len(result.errors)} failed")
+
+
+@cli.command("segment")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--documents", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="documents.jsonl to read ('-' for stdin); default OUT/documents.jsonl.")
+@click.pass_context
+def segment_command(ctx: click.Context, out_dir: Path, documents: Path | None) -> None:
+    """Split documents into title, boilerplate, sections, paragraphs and sentences (OUT/segments.jsonl).
+
+    Example: wpx segment --out extracted
+    """
+    result = _guard(segment.run, documents or out_dir / DOCUMENTS, out_dir, _config(ctx))
+    _finish(result.errors, f"wpx segment: {result.written} segments written, {len(result.errors)} documents failed")
+
+
+@cli.command("run")
+@click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.pass_context
+def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
+    """Run every stage: RAW_DIR -> OUT.
+
+    Example: wpx run raw --out extracted
+    """
+    result = _guard(api.run_all, raw_dir, out_dir, _config(ctx))
+    counts = ", ".join(f"{name} {count}" for name, count in result.written.items())
+    _finish(result.errors, f"wpx run: {counts}; {len(result.errors)} errors")
+
+
+if __name__ == "__main__":  # python -m pipeline.cli
+    cli()

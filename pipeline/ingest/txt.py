@@ -1,0 +1,74 @@
+"""Decode a plain-text file into its canonical text, changing nothing but a leading BOM."""
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+
+
+class IngestError(Exception):
+    """A raw file cannot become a document; the message says why."""
+
+
+@dataclass
+class Decoded:
+    text: str
+    encoding: str
+    encoding_fallback: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def decode_text(raw: bytes, fallback: str = "cp1252") -> Decoded:
+    """Decode UTF-8 (BOM optional), UTF-16 with a BOM, else ``fallback``; reject empty and binary files."""
+    if not raw.strip():
+        raise IngestError("empty file (no text)")
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding, body = "utf-8-sig", raw[len(codecs.BOM_UTF8):]
+        return _decoded(_strict(body, "utf-8", "UTF-8 with BOM"), encoding)
+    if raw.startswith(_UTF16_BOMS):
+        return _decoded(_strict(raw, "utf-16", "UTF-16"), "utf-16")
+    if b"\x00" in raw:
+        raise IngestError("binary file (contains NUL bytes), not text")
+    try:
+        return _decoded(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode(fallback)
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"neither UTF-8 nor {fallback.upper()}: undecodable byte 0x{raw[exc.start]:02x} at offset {exc.start}") from None
+    decoded = _decoded(text, fallback)
+    decoded.encoding_fallback = True
+    decoded.warnings.append(f"not valid UTF-8; decoded as {fallback.upper()}")
+    return decoded
+
+
+def _strict(raw: bytes, encoding: str, label: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"declared {label} but byte 0x{raw[exc.start]:02x} at offset {exc.start} is invalid") from None
+
+
+def _decoded(text: str, encoding: str) -> Decoded:
+    text = text.removeprefix("\ufeff")
+    decoded = Decoded(text=text, encoding=encoding)
+    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\x0b\x0c")
+    if control > max(4, len(text) // 100):
+        raise IngestError(f"binary file ({control} control characters), not text")
+    if not text.strip():
+        raise IngestError("empty file (only whitespace)")
+    if _looks_like_mojibake(text):
+        decoded.warnings.append("text looks like mojibake (UTF-8 read as CP1252/Latin-1); kept as is")
+    return decoded
+
+
+def _looks_like_mojibake(text: str) -> bool:
+    """Detect UTF-8 bytes that were decoded as CP1252 somewhere upstream ("â€™", "Ã©")."""
+    suspicious = 0
+    for index, ch in enumerate(text[:-1]):
+        if ch in "ÃÂâ" and 0x80 <= ord(text[index + 1]) <= 0x2122 and not text[index + 1].isalpha():
+            suspicious += 1
+    return suspicious >= 2

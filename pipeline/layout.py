@@ -1,0 +1,170 @@
+"""Classify the lines of a canonical text: boilerplate, title, heading or content.
+
+Both ingest (which lifts title, publisher and date into the document's
+metadata) and segment (which writes the segments) read the same rules from
+configs/segmentation.toml, so the two can never disagree.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .config import Config, ConfigError, compile_regex
+from .normalize.dates import find_dates
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the text: offsets of its stripped content and what it is."""
+
+    start: int
+    end: int
+    kind: str  # "blank", "boilerplate", "title", "heading", "content"
+    subkind: str | None = None  # boilerplate kind, or heading level as text
+    groups: tuple[tuple[str, str, int, int], ...] = ()  # (name, value, start, end)
+
+    def group(self, name: str) -> tuple[str, int, int] | None:
+        for key, value, start, end in self.groups:
+            if key == name:
+                return value, start, end
+        return None
+
+
+@dataclass(frozen=True)
+class LayoutRules:
+    boilerplate: tuple[tuple[str, re.Pattern[str]], ...]
+    title: re.Pattern[str]
+    title_max_chars: int
+    title_final: str
+    headings: tuple[tuple[int, re.Pattern[str]], ...]
+    heading_max_chars: int
+    heading_final: str
+
+    @classmethod
+    def from_config(cls, config: Config) -> LayoutRules:
+        """Compile the rules of the configured segmentation file, rejecting unknown keys."""
+        name = config.section("segment")["rules"]
+        data = config.toml(name)
+        where = str(config.root / name)
+        unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown table(s) {sorted(unknown)}")
+        try:
+            boilerplate = tuple(
+                (_only(rule, {"kind", "pattern"}, f"{where} [[boilerplate]] #{i}")["kind"],
+                 compile_regex(rule["pattern"], f"{where} [[boilerplate]] #{i}"))
+                for i, rule in enumerate(data["boilerplate"], 1)
+            )
+            title = _only(data["title"], {"pattern", "max_chars", "sentence_final"}, f"{where} [title]")
+            headings = tuple(
+                (int(_only(rule, {"level", "pattern"}, f"{where} [[heading]] #{i}")["level"]),
+                 compile_regex(rule["pattern"], f"{where} [[heading]] #{i}"))
+                for i, rule in enumerate(data["heading"], 1)
+            )
+            limits = _only(data["heading_limits"], {"max_chars", "sentence_final"}, f"{where} [heading_limits]")
+            return cls(
+                boilerplate=boilerplate,
+                title=compile_regex(title["pattern"], f"{where} [title]", re.I),
+                title_max_chars=int(title["max_chars"]),
+                title_final=str(title["sentence_final"]),
+                headings=headings,
+                heading_max_chars=int(limits["max_chars"]),
+                heading_final=str(limits["sentence_final"]),
+            )
+        except KeyError as exc:
+            raise ConfigError(f"{where}: missing key {exc}") from None
+
+
+def _only(table: dict, keys: set[str], where: str) -> dict:
+    if set(table) != keys:
+        raise ConfigError(f"{where}: expected exactly the keys {sorted(keys)}, got {sorted(table)}")
+    return table
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, int]]:
+    """Yield (start, end) of each line's content with surrounding whitespace trimmed."""
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        lead = len(body) - len(body.lstrip())
+        stripped = body.strip()
+        start = pos + lead
+        yield start, start + len(stripped)
+        pos += len(raw)
+
+
+def classify(text: str, rules: LayoutRules) -> list[Line]:
+    """Classify every line of ``text``; only the first non-blank line may be the title."""
+    lines: list[Line] = []
+    seen_content = False
+    for start, end in iter_lines(text):
+        body = text[start:end]
+        if not body:
+            lines.append(Line(start, end, "blank"))
+            continue
+        line = _boilerplate(body, start, rules)
+        if line is None and not seen_content:
+            line = _title(body, start, rules)
+        if line is None:
+            line = _heading(body, start, rules)
+        if line is None:
+            line = Line(start, end, "content")
+        if line.kind != "boilerplate":
+            seen_content = True
+        lines.append(line)
+    return lines
+
+
+def _groups(match: re.Match[str], offset: int) -> tuple[tuple[str, str, int, int], ...]:
+    return tuple(
+        (name, value, offset + match.start(name), offset + match.end(name))
+        for name, value in match.groupdict().items()
+        if value is not None
+    )
+
+
+def _boilerplate(body: str, start: int, rules: LayoutRules) -> Line | None:
+    for kind, pattern in rules.boilerplate:
+        match = pattern.fullmatch(body)
+        if match:
+            return Line(start, start + len(body), "boilerplate", kind, _groups(match, start))
+    return None
+
+
+def _title(body: str, start: int, rules: LayoutRules) -> Line | None:
+    match = rules.title.fullmatch(body)
+    if match:
+        return Line(start, start + len(body), "title", None, _groups(match, start))
+    if len(body) <= rules.title_max_chars and body[-1] not in rules.title_final and _heading(body, start, rules) is None:
+        return Line(start, start + len(body), "title", None, (("title", body, start, start + len(body)),))
+    return None
+
+
+def _heading(body: str, start: int, rules: LayoutRules) -> Line | None:
+    if len(body) > rules.heading_max_chars or body[-1] in rules.heading_final:
+        return None
+    for level, pattern in rules.headings:
+        match = pattern.fullmatch(body)
+        if match:
+            return Line(start, start + len(body), "heading", str(level), _groups(match, start))
+    return None
+
+
+def metadata(text: str, lines: list[Line]) -> dict[str, str | None]:
+    """Lift title, publisher and publication date from the classified lines."""
+    meta: dict[str, str | None] = {"title": None, "publisher": None, "published": None}
+    for line in lines:
+        if line.kind == "title" and meta["title"] is None:
+            found = line.group("title")
+            meta["title"] = found[0].strip() if found else text[line.start:line.end]
+        elif line.kind == "boilerplate":
+            publisher = line.group("publisher")
+            if publisher and publisher[0].strip() and meta["publisher"] is None:
+                meta["publisher"] = publisher[0].strip()
+            date = line.group("date")
+            if date and meta["published"] is None:
+                found_dates = find_dates(date[0])
+                if found_dates:
+                    meta["published"] = found_dates[0][2]
+    return meta

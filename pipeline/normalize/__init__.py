@@ -1,0 +1,1 @@
+"""Pure normalization functions: countries, numbers, dates."""

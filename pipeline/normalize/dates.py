@@ -1,0 +1,85 @@
+"""Normalize absolute calendar dates to ISO strings ("2004", "2004-04", "2021-12-29").
+
+Month names come from the standard library's calendar module (C locale), so
+no list of month names is typed here.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from functools import lru_cache
+
+YEAR_MIN, YEAR_MAX = 1800, 2100
+
+
+@lru_cache(maxsize=1)
+def month_numbers() -> dict[str, int]:
+    """Map lowercased English month names and abbreviations (with or without a dot) to 1-12."""
+    table: dict[str, int] = {}
+    for number in range(1, 13):
+        full = calendar.month_name[number].lower()
+        abbr = calendar.month_abbr[number].lower()
+        table[full] = number
+        table[abbr] = number
+        table[abbr + "."] = number
+    table["sept"] = table["sept."] = 9
+    return table
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[re.Pattern[str], str]]:
+    month = "|".join(sorted((re.escape(m) for m in month_numbers()), key=len, reverse=True))
+    return [
+        (re.compile(rf"(?P<m>{month})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I), "mdy"),
+        (re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{month}),?\s+(?P<y>\d{{4}})", re.I), "dmy"),
+        (re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"), "ymd"),
+        (re.compile(rf"(?P<m>{month}),?\s+(?P<y>\d{{4}})", re.I), "my"),
+        (re.compile(r"(?P<y>\d{4})"), "y"),
+    ]
+
+
+def parse_date(text: str) -> str | None:
+    """Return the ISO form of an absolute date written in ``text`` (the whole string), else None."""
+    stripped = text.strip()
+    found = find_dates(stripped)
+    if len(found) == 1 and found[0][0] == 0 and found[0][1] == len(stripped):
+        return found[0][2]
+    return None
+
+
+def find_dates(text: str) -> list[tuple[int, int, str]]:
+    """Find absolute dates in ``text``: (start, end, iso) triples, longest forms first, no overlaps."""
+    taken: list[tuple[int, int, str]] = []
+    for pattern, form in _patterns():
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if _bounded(text, start, end) and not any(s < end and start < e for s, e, _ in taken):
+                iso = _iso(match, form)
+                if iso:
+                    taken.append((start, end, iso))
+    return sorted(taken)
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+def _iso(match: re.Match[str], form: str) -> str | None:
+    year = int(match.group("y"))
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        return None
+    if form == "y":
+        return f"{year:04d}"
+    raw_month = match.group("m")
+    month = int(raw_month) if raw_month.isdigit() else month_numbers()[raw_month.lower()]
+    if not 1 <= month <= 12:
+        return None
+    if form == "my":
+        return f"{year:04d}-{month:02d}"
+    try:
+        return dt.date(year, month, int(match.group("d"))).isoformat()
+    except ValueError:
+        return None

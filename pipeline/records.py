@@ -1,0 +1,110 @@
+"""Record ids, schema version and atomic JSONL reading and writing.
+
+Every output file is written to a temporary file in the same folder and
+renamed over the target, so a crash never leaves a half-written file behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import jsonlines
+
+SCHEMA_VERSION = "1.0"
+
+DOCUMENTS = "documents.jsonl"
+SEGMENTS = "segments.jsonl"
+MENTIONS = "mentions.jsonl"
+RELATIONS = "relations.jsonl"
+ERRORS = "errors.jsonl"
+
+
+def record_id(doc_id: str, kind: str, start: int, end: int, *extra: str) -> str:
+    """Return a stable, readable id derived from what the record is, not from a counter."""
+    tail = "".join(f":{part}" for part in extra)
+    return f"{doc_id}#{kind}:{start}-{end}{tail}"
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """Serialize one record the same way every time (key order as built, UTF-8, no NaN)."""
+    return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def write_jsonl(path: Path | str, records: Iterable[dict[str, Any]]) -> int:
+    """Write records atomically to ``path`` ('-' writes to stdout); return how many."""
+    if str(path) == "-":
+        import sys
+
+        return _write_lines(sys.stdout, records)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            count = _write_lines(handle, records)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return count
+
+
+def _write_lines(handle: IO[str], records: Iterable[dict[str, Any]]) -> int:
+    count = 0
+    writer = jsonlines.Writer(handle, dumps=dumps, flush=False)
+    for record in records:
+        writer.write(record)
+        count += 1
+    return count
+
+
+def read_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
+    """Yield the records of a JSONL file ('-' reads stdin), naming file and line on bad JSON."""
+    if str(path) == "-":
+        import sys
+
+        yield from _read_lines(sys.stdin, "<stdin>")
+        return
+    with open(path, encoding="utf-8") as handle:
+        yield from _read_lines(handle, str(path))
+
+
+def _read_lines(handle: IO[str], name: str) -> Iterator[dict[str, Any]]:
+    for lineno, line in enumerate(handle, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{name}:{lineno}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(record, dict):
+            raise ValueError(f"{name}:{lineno}: expected a JSON object")
+        yield record
+
+
+def error_record(doc_id: str | None, source_path: str | None, stage: str, exc: BaseException | str, kind: str | None = None) -> dict[str, Any]:
+    """Build one errors.jsonl record naming the file, the stage and the reason."""
+    message = str(exc)
+    return {
+        "doc_id": doc_id,
+        "source_path": source_path,
+        "stage": stage,
+        "error": kind or (type(exc).__name__ if isinstance(exc, BaseException) else "Error"),
+        "message": message,
+        "schema_version": SCHEMA_VERSION,
+    }
+
+
+def update_errors(out_dir: Path | str, stage: str, errors: list[dict[str, Any]]) -> None:
+    """Replace ``stage``'s records in errors.jsonl with ``errors``, keeping other stages' records."""
+    path = Path(out_dir) / ERRORS
+    kept = [r for r in read_jsonl(path) if r.get("stage") != stage] if path.exists() else []
+    merged = sorted(kept + list(errors), key=lambda r: (r.get("source_path") or "", r.get("doc_id") or "", r.get("stage") or ""))
+    write_jsonl(path, merged)

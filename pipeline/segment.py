@@ -1,0 +1,167 @@
+"""Stage segment: title, boilerplate, sections, paragraphs and sentences -> segments.jsonl.
+
+Sentences come from spaCy's rule-based sentencizer on a blank English
+pipeline: fast, deterministic and model-free, so segmenting never waits for
+the statistical model. The extract stage hands these boundaries to the
+parser, so dependency trees never cross a sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from .config import Config
+from .layout import Line, LayoutRules, classify
+from .records import DOCUMENTS, SEGMENTS, SCHEMA_VERSION, error_record, read_jsonl, record_id, update_errors, write_jsonl
+
+STAGE = "segment"
+CONTENT_KINDS = ("title", "heading", "paragraph")
+
+
+@dataclass
+class StageResult:
+    written: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def sentencizer(config: Config) -> Language:
+    """Return a blank English pipeline whose only component is spaCy's sentencizer."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": list(config.section("segment")["sentence_punct"])})
+    return nlp
+
+
+@dataclass
+class _Section:
+    record: dict[str, Any]
+    level: int
+    last_end: int
+
+
+def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language) -> list[dict[str, Any]]:
+    """Return the segments of one document record, ordered by (start, kind rank, end)."""
+    text, doc_id = doc["text"], doc["doc_id"]
+    lines = classify(text, rules)
+    segments: list[dict[str, Any]] = []
+    stack: list[_Section] = []
+    paragraph: list[Line] = []
+
+    def path() -> list[str]:
+        return [s.record["section_path"][-1] for s in stack]
+
+    def parent() -> str | None:
+        return stack[-1].record["id"] if stack else None
+
+    def flush() -> None:
+        if not paragraph:
+            return
+        start, end = paragraph[0].start, paragraph[-1].end
+        para = _segment(doc_id, "paragraph", start, end, text, path(), parent())
+        segments.append(para)
+        segments.extend(_sentences(doc_id, text, start, end, path(), para["id"], nlp))
+        for section in stack:
+            section.last_end = end
+        paragraph.clear()
+
+    for line in lines:
+        if line.kind == "content":
+            paragraph.append(line)
+            continue
+        if line.kind == "blank":
+            flush()
+            continue
+        flush()
+        if line.kind == "boilerplate":
+            record = _segment(doc_id, "boilerplate", line.start, line.end, text, path(), parent())
+            record["boilerplate_kind"] = line.subkind
+            segments.append(record)
+        elif line.kind == "title":
+            record = _segment(doc_id, "title", line.start, line.end, text, [], None)
+            segments.append(record)
+        elif line.kind == "heading":
+            level = int(line.subkind or 1)
+            while stack and stack[-1].level >= level:
+                _close(stack.pop(), text)
+            num = (line.group("num") or ("", 0, 0))[0]
+            heading = line.group("heading") or (text[line.start:line.end], line.start, line.end)
+            section_path = path() + [num]
+            record = {
+                "schema_version": SCHEMA_VERSION,
+                "id": record_id(doc_id, "section", line.start, line.end),
+                "doc_id": doc_id,
+                "kind": "section",
+                "start": line.start,
+                "end": line.end,
+                "section_path": section_path,
+                "heading": heading[0],
+                "heading_start": heading[1],
+                "heading_end": heading[2],
+                "level": level,
+                "parent_id": parent(),
+            }
+            segments.append(record)
+            stack.append(_Section(record, level, line.end))
+    flush()
+    while stack:
+        _close(stack.pop(), text)
+    return sorted(segments, key=_order)
+
+
+_KIND_RANK = {"title": 0, "boilerplate": 0, "section": 1, "paragraph": 2, "sentence": 3}
+
+
+def _order(segment: dict[str, Any]) -> tuple[int, int, int]:
+    return (segment["start"], _KIND_RANK[segment["kind"]], -segment["end"])
+
+
+def _close(section: _Section, text: str) -> None:
+    """Stretch a section to the end of its last content (its id stays that of its heading line)."""
+    record = section.record
+    record["end"] = max(record["end"], section.last_end)
+
+
+def _segment(doc_id: str, kind: str, start: int, end: int, text: str, section_path: list[str], parent_id: str | None) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": record_id(doc_id, kind, start, end),
+        "doc_id": doc_id,
+        "kind": kind,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "section_path": list(section_path),
+        "parent_id": parent_id,
+    }
+
+
+def _sentences(doc_id: str, text: str, start: int, end: int, section_path: list[str], parent_id: str, nlp: Language) -> list[dict[str, Any]]:
+    records = []
+    for sent in nlp(text[start:end]).sents:
+        body = sent.text
+        lead = len(body) - len(body.lstrip())
+        s = start + sent.start_char + lead
+        e = start + sent.start_char + len(body.rstrip())
+        if e > s:
+            records.append(_segment(doc_id, "sentence", s, e, text, section_path, parent_id))
+    return records
+
+
+def run(documents: Path | str, out_dir: Path | str, config: Config) -> StageResult:
+    """Segment every document of ``documents`` (a documents.jsonl) into ``out_dir/segments.jsonl``."""
+    out_dir = Path(out_dir)
+    rules = LayoutRules.from_config(config)
+    nlp = sentencizer(config)
+    result = StageResult()
+    segments: list[dict[str, Any]] = []
+    for doc in read_jsonl(documents):
+        try:
+            segments.extend(segment_document(doc, rules, nlp))
+        except Exception as exc:  # one bad document never stops the batch
+            result.errors.append(error_record(doc.get("doc_id"), doc.get("source_path"), STAGE, exc))
+    result.written = write_jsonl(out_dir / SEGMENTS, segments)
+    update_errors(out_dir, STAGE, result.errors)
+    return result

@@ -1,0 +1,36 @@
+"""Shared fixtures: the repository's configs, the seed document and its gold."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("WPX_SHARED", REPO.parent / "shared"))
+SEED_ID = "000_4a35c3bd115817cb"
+SEED_RAW = REPO / "raw" / f"{SEED_ID}.txt"
+GOLD_DIR = SHARED / "gold"
+GENRE = REPO / "tests" / "fixtures" / "genre"
+
+
+@pytest.fixture(scope="session")
+def config():
+    return load_config(REPO / "configs")
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED_RAW.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A raw folder holding a copy of the seed document."""
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    shutil.copy(SEED_RAW, folder / SEED_RAW.name)
+    return folder

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import codecs
+import hashlib
+
+import pytest
+
+from pipeline import ingest
+from pipeline.ingest.txt import IngestError, decode_text
+from pipeline.records import read_jsonl
+from pipeline.schemas import problems
+
+from .conftest import SEED_ID, SEED_RAW
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "encoding", "fallback"),
+    [
+        (b"Hello \xe2\x80\x9cworld\xe2\x80\x9d\r\n", "Hello \u201cworld\u201d\r\n", "utf-8", False),
+        (codecs.BOM_UTF8 + b"Full text: X\n", "Full text: X\n", "utf-8-sig", False),
+        (b"Caf\xe9 \x93quoted\x94\n", "Caf\u00e9 \u201cquoted\u201d\n", "cp1252", True),
+        ("Cote d\u2019Ivoire\n".encode("utf-16"), "Cote d\u2019Ivoire\n", "utf-16", False),
+    ],
+)
+def test_decode_keeps_text_unchanged_but_bom(raw, text, encoding, fallback):
+    decoded = decode_text(raw)
+    assert (decoded.text, decoded.encoding, decoded.encoding_fallback) == (text, encoding, fallback)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t\n", "empty file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        (b"abc\x81\x8ddef", "neither UTF-8 nor CP1252"),
+        (codecs.BOM_UTF8 + b"\xff\xfe broken", "declared UTF-8 with BOM"),
+    ],
+)
+def test_decode_rejects_bad_input(raw, reason):
+    with pytest.raises(IngestError, match=reason):
+        decode_text(raw)
+
+
+def test_mojibake_is_reported_not_fixed():
+    text = "China\u00e2\u20ac\u2122s export controls \u00e2\u20ac\u0153quoted\u00e2\u20ac\u009d\n"
+    decoded = decode_text(text.encode("utf-8"))
+    assert decoded.text == text
+    assert any("mojibake" in w for w in decoded.warnings)
+
+
+def test_seed_document_record(raw_dir, tmp_path, config):
+    result = ingest.run(raw_dir, tmp_path / "out", config)
+    assert (result.written, result.errors) == (1, [])
+    [doc] = read_jsonl(tmp_path / "out" / "documents.jsonl")
+    assert problems("documents.jsonl", doc) == []
+    assert doc["doc_id"] == SEED_ID
+    assert doc["source_path"] == f"raw/{SEED_ID}.txt"
+    assert doc["sha256"] == hashlib.sha256(SEED_RAW.read_bytes()).hexdigest()
+    assert doc["text"] == SEED_RAW.read_text(encoding="utf-8")
+    assert (doc["title"], doc["publisher"], doc["published"]) == ("China's Export Controls", "Xinhua", "2021-12-29")
+
+
+def test_doc_ids_follow_the_folder_layout(tmp_path, config):
+    raw = tmp_path / "raw"
+    (raw / "2021").mkdir(parents=True)
+    (raw / "2021" / "export-controls.txt").write_text("Full text: A\n\nChina acted.\n", encoding="utf-8")
+    (raw / ".DS_Store").write_bytes(b"\x00\x01")
+    ingest.run(raw, tmp_path / "out", config)
+    assert [d["doc_id"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")] == ["2021/export-controls"]
+
+
+def test_bad_files_fail_alone(raw_dir, tmp_path, config):
+    (raw_dir / "empty.txt").write_bytes(b"")
+    (raw_dir / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (raw_dir / "latin.txt").write_bytes(b"\x81\x8d\x8f")
+    (raw_dir / "notes.docx").write_bytes(b"PK\x03\x04")
+    result = ingest.run(raw_dir, tmp_path / "out", config)
+    assert result.written == 1
+    assert sorted((e["doc_id"], e["stage"]) for e in result.errors) == [
+        ("empty", "ingest"), ("image", "ingest"), ("latin", "ingest"), ("notes", "ingest"),
+    ]
+    on_disk = list(read_jsonl(tmp_path / "out" / "errors.jsonl"))
+    assert {e["source_path"] for e in on_disk} == {"raw/empty.txt", "raw/image.txt", "raw/latin.txt", "raw/notes.docx"}
+    assert all(problems("errors.jsonl", e) == [] for e in on_disk)
+    assert "unsupported file type '.docx'" in next(e["message"] for e in on_disk if e["doc_id"] == "notes")
+
+
+def test_same_doc_id_twice_is_an_error(raw_dir, tmp_path, config):
+    (raw_dir / f"{SEED_ID}.TXT").write_bytes(b"x")
+    result = ingest.run(raw_dir, tmp_path / "out", config)
+    assert result.written == 1
+    assert "already taken" in result.errors[0]["message"]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.layout import LayoutRules, classify, iter_lines, metadata
+
+NBSP = "\u00a0"
+
+
+@pytest.fixture(scope="module")
+def rules(config):
+    return LayoutRules.from_config(config)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "subkind"),
+    [
+        ("White Paper", "boilerplate", "label"),
+        (f"XinhuaUpdated:{NBSP}December 29, 2021", "boilerplate", "byline"),
+        ("Source: Xinhua | Updated: 2021-12-29 10:15", "boilerplate", "byline"),
+        ("Published: 24 July 2019", "boilerplate", "byline"),
+        (f"<{NBSP}{NBSP}1{NBSP}{NBSP}2{NBSP}{NBSP}3{NBSP}{NBSP}>", "boilerplate", "pagination"),
+        ("Page 2 of 7", "boilerplate", "pagination"),
+        ("IV. Promoting International Exchanges and Cooperation", "heading", "1"),
+        ("1. Conducting Bilateral Exchanges and Cooperation", "heading", "2"),
+        ("(2) Export Control Lists", "heading", "3"),
+        ("1. China has signed the treaty and ratified it in 2004.", "content", None),
+        ("China has held five rounds of dialogue.", "content", None),
+    ],
+)
+def test_line_kinds(rules, line, kind, subkind):
+    lines = classify("Full text: T\n" + line + "\n", rules)
+    assert (lines[1].kind, lines[1].subkind) == (kind, subkind)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"Full text: China's Export Controls\n\nWhite Paper\nXinhuaUpdated:{NBSP}December 29, 2021\n",
+         {"title": "China's Export Controls", "publisher": "Xinhua", "published": "2021-12-29"}),
+        ("Space Cooperation in a New Era\nSource: Ministry of Foreign Affairs  Published: 24 July 2019\n\nBody text.\n",
+         {"title": "Space Cooperation in a New Era", "publisher": "Ministry of Foreign Affairs", "published": "2019-07-24"}),
+        ("China has held talks. It went well.\n", {"title": None, "publisher": None, "published": None}),
+    ],
+)
+def test_metadata(rules, text, expected):
+    assert metadata(text, classify(text, rules)) == expected
+
+
+def test_iter_lines_trims_and_keeps_offsets():
+    text = f"  a b \r\n{NBSP}c{NBSP}\n\nlast"
+    assert [text[s:e] for s, e in iter_lines(text)] == ["a b", "c", "", "last"]

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.records import read_jsonl, record_id, update_errors, write_jsonl
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=75, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=10), json_values, max_size=5), max_size=6))
+def test_jsonl_round_trip(tmp_path_factory, records):
+    path = tmp_path_factory.mktemp("rt") / "x.jsonl"
+    assert write_jsonl(path, records) == len(records)
+    assert list(read_jsonl(path)) == records
+    raw = path.read_bytes()
+    assert raw.count(b"\n") == len(records)
+    write_jsonl(path, records)
+    assert path.read_bytes() == raw  # same records, same bytes
+
+
+def test_write_is_atomic_on_failure(tmp_path):
+    path = tmp_path / "out.jsonl"
+    write_jsonl(path, [{"a": 1}])
+
+    def broken():
+        yield {"a": 2}
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(path, broken())
+    assert list(read_jsonl(path)) == [{"a": 1}]
+    assert os.listdir(tmp_path) == ["out.jsonl"]
+
+
+def test_read_reports_file_and_line(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"a": 1}\n{nope\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad.jsonl:2: not valid JSON"):
+        list(read_jsonl(path))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("d", "sentence", 3, 9), "d#sentence:3-9"),
+        (("a/b", "mention", 0, 5, "COUNTRY"), "a/b#mention:0-5:COUNTRY"),
+    ],
+)
+def test_record_id_is_derived_from_content(args, expected):
+    assert record_id(*args) == expected
+
+
+def test_update_errors_replaces_only_its_stage(tmp_path):
+    update_errors(tmp_path, "ingest", [{"doc_id": "a", "source_path": "raw/a.txt", "stage": "ingest", "message": "x"}])
+    update_errors(tmp_path, "segment", [{"doc_id": "b", "source_path": "raw/b.txt", "stage": "segment", "message": "y"}])
+    update_errors(tmp_path, "ingest", [])
+    lines = [json.loads(l) for l in (tmp_path / "errors.jsonl").read_text().splitlines()]
+    assert [r["stage"] for r in lines] == ["segment"]
