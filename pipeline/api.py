@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import ingest, segment
+from . import extract, ingest, segment
 from .config import Config
-from .records import DOCUMENTS
+from .records import DOCUMENTS, SEGMENTS
 
 
 @dataclass
@@ -19,19 +19,20 @@ class RunResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def stages() -> list[tuple[str, Callable[[Path, Path, Config], Any]]]:
+def stages(ner: bool = True) -> list[tuple[str, Callable[[Path, Path, Config], Any]]]:
     """Return the stages in the order they run: (name, function(raw_dir, out_dir, config))."""
     return [
         ("ingest", lambda raw, out, cfg: ingest.run(raw, out, cfg)),
         ("segment", lambda raw, out, cfg: segment.run(out / DOCUMENTS, out, cfg)),
+        ("extract", lambda raw, out, cfg: extract.run((out / DOCUMENTS, out / SEGMENTS), out, cfg, ner=ner)),
     ]
 
 
-def run_all(raw_dir: Path | str, out_dir: Path | str, config: Config) -> RunResult:
-    """Run every stage from ``raw_dir`` into ``out_dir``."""
+def run_all(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = True) -> RunResult:
+    """Run every stage from ``raw_dir`` into ``out_dir`` (``ner=False``: rules only)."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     result = RunResult()
-    for name, stage in stages():
+    for name, stage in stages(ner):
         outcome = stage(raw_dir, out_dir, config)
         result.written[name] = outcome.written
         result.errors.extend(outcome.errors)

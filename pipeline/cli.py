@@ -11,9 +11,10 @@ from typing import Any
 
 import click
 
-from . import __version__, api, ingest, segment
+from . import __version__, api, extract, ingest, segment
 from .config import Config, ConfigError, load_config
-from .records import DOCUMENTS
+from .evaluate import evaluate, format_report
+from .records import DOCUMENTS, SEGMENTS
 
 OUT_HELP = "Output folder (created if missing)."
 
@@ -83,16 +84,54 @@ def segment_command(ctx: click.Context, out_dir: Path, documents: Path | None) -
     _finish(result.errors, f"wpx segment: {result.written} segments written, {len(result.errors)} documents failed")
 
 
+NER_HELP = "Use the statistical NER (--no-ner: rule components only)."
+
+
+@cli.command("extract")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--ner/--no-ner", default=True, show_default=True, help=NER_HELP)
+@click.pass_context
+def extract_command(ctx: click.Context, out_dir: Path, ner: bool) -> None:
+    """Extract normalized mentions from content segments (OUT/mentions.jsonl, OUT/parses.spacy).
+
+    Reads OUT/documents.jsonl and OUT/segments.jsonl.
+
+    Example: wpx extract --out extracted
+    """
+    result = _guard(extract.run, (out_dir / DOCUMENTS, out_dir / SEGMENTS), out_dir, _config(ctx), ner)
+    _finish(result.errors, f"wpx extract: {result.written} mentions written, {len(result.errors)} documents failed")
+
+
+@cli.command("evaluate")
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True, help="Folder of <doc>.mentions.jsonl (and <doc>.relations.jsonl) gold files.")
+@click.option("--pred", "pred_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default="extracted", show_default=True, help="Output folder to score.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of tables.")
+@click.option("--quiet-errors", is_flag=True, help="Print only the score tables, not the misses and extras.")
+def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors: bool) -> None:
+    """Score OUT against gold: per-label P/R/F1 for spans and span+norm, micro average, misses and extras.
+
+    Example: wpx evaluate --gold ../shared/gold --pred extracted
+    """
+    import json
+
+    try:
+        report = evaluate(gold_dir, pred_dir)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"{exc.filename}: not found (run the pipeline first)") from None
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report, not quiet_errors))
+
+
 @cli.command("run")
 @click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--ner/--no-ner", default=True, show_default=True, help=NER_HELP)
 @click.pass_context
-def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
+def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool) -> None:
     """Run every stage: RAW_DIR -> OUT.
 
     Example: wpx run raw --out extracted
     """
-    result = _guard(api.run_all, raw_dir, out_dir, _config(ctx))
+    result = _guard(api.run_all, raw_dir, out_dir, _config(ctx), ner)
     counts = ", ".join(f"{name} {count}" for name, count in result.written.items())
     _finish(result.errors, f"wpx run: {counts}; {len(result.errors)} errors")
 

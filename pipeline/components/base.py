@@ -1,0 +1,78 @@
+"""Shared plumbing for components whose knowledge is a settings dict from configs/.
+
+Settings enter through ``initialize(settings=...)`` (like span_ruler's
+patterns) and are saved with the pipeline, so a saved pipeline round-trips.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+SPANS_KEY = "wpx_candidates"
+
+META_KEY = "wpx_meta"
+
+
+class SettingsComponent:
+    """A component configured by a JSON-serializable settings dict."""
+
+    settings_file = "settings.json"
+
+    def __init__(self, nlp, name: str) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.settings: dict[str, Any] = {}
+        self._prepare()
+
+    def initialize(self, get_examples=None, *, nlp=None, settings: dict[str, Any] | None = None) -> None:
+        if settings is not None:
+            self.settings = dict(settings)
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """Derive fast lookup structures from self.settings."""
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.json_dumps(self.settings, sort_keys=True).encode("utf-8")
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()):
+        self.settings = srsly.json_loads(data.decode("utf-8"))
+        self._prepare()
+        return self
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(Path(path) / self.settings_file, self.settings)
+
+    def from_disk(self, path, *, exclude=tuple()):
+        self.settings = srsly.read_json(ensure_path(path) / self.settings_file)
+        self._prepare()
+        return self
+
+
+def add_candidate(doc: Doc, start: int, end: int, label: str, rule: str, norm: dict[str, Any] | None = None, kb_id: str = "") -> Span:
+    """Add a candidate mention (token offsets) to the doc's candidate span group."""
+    span = Span(doc, start, end, label=label, kb_id=kb_id)
+    if SPANS_KEY not in doc.spans:
+        doc.spans[SPANS_KEY] = []
+    doc.spans[SPANS_KEY].append(span)
+    set_meta(doc, span, rule, norm)
+    return span
+
+
+def meta_key(span: Span) -> str:
+    return f"{span.start_char}:{span.end_char}:{span.label_}"
+
+
+def set_meta(doc: Doc, span: Span, rule: str, norm: dict[str, Any] | None) -> None:
+    """Record which rule found a span and its normalization (kept in user_data: serializable)."""
+    doc.user_data.setdefault(META_KEY, {})[meta_key(span)] = {"rule": rule, "norm": norm}
+
+
+def get_meta(doc: Doc, span: Span) -> dict[str, Any]:
+    return doc.user_data.get(META_KEY, {}).get(meta_key(span), {"rule": None, "norm": None})

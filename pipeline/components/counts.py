@@ -1,0 +1,142 @@
+"""wpx_counts: explicit cardinal quantities with their comparator and counted noun.
+
+"more than ten countries" -> value 10, qualifier gt, unit "country";
+"five rounds of dialogue" -> value 5, unit "round", of "dialogue". Numbers
+that are identifiers ("1540 Committee", "Resolution 1540"), money, shares,
+ordinals and numbers with no counted noun are not counts. Comparators,
+excluded units and identifier words come from configs/extraction.toml
+[counts]. Works with the tagger and parser when present, and falls back to
+lexical cues when they are not (rules-only mode).
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from ..normalize.numbers import parse_number
+from .base import SettingsComponent, add_candidate
+
+RULE = "counts"
+
+
+@Language.factory("wpx_counts")
+def make_counts(nlp: Language, name: str) -> CountFinder:
+    return CountFinder(nlp, name)
+
+
+class CountFinder(SettingsComponent):
+    """Propose COUNT candidates with their normalization."""
+
+    def _prepare(self) -> None:
+        s = self.settings
+        self.qualifiers = {tuple(k.split()): v for k, v in s.get("qualifiers", {}).items()}
+        self.max_qualifier = max((len(k) for k in self.qualifiers), default=0)
+        self.excluded_units = frozenset(s.get("excluded_units", ()))
+        self.identifier_before = frozenset(s.get("identifier_before", ()))
+        self.of_heads = frozenset(s.get("of_heads", ()))
+        self.max_gap = int(s.get("max_gap", 4))
+
+    def __call__(self, doc: Doc) -> Doc:
+        tagged = doc.has_annotation("TAG")
+        i = 0
+        while i < len(doc):
+            end = self._number_end(doc, i)
+            if end == i:
+                i += 1
+                continue
+            found = self._count(doc, i, end, tagged)
+            if found:
+                start, stop, norm = found
+                add_candidate(doc, start, stop, "COUNT", RULE, norm)
+            i = end
+        return doc
+
+    @staticmethod
+    def _is_number(token: Token) -> bool:
+        return token.like_num and parse_number(token.text) is not None
+
+    def _number_end(self, doc: Doc, i: int) -> int:
+        """Return the end of the number phrase starting at token i (i when none starts there)."""
+        if not self._is_number(doc[i]):
+            return i
+        j = i + 1
+        while j < len(doc):
+            if self._is_number(doc[j]) and not doc[j - 1].text[-1:].isdigit():
+                j += 1
+            elif doc[j].text in ("-", "and") and j + 1 < len(doc) and self._is_number(doc[j + 1]) and not doc[j + 1].text[:1].isdigit():
+                j += 2
+            else:
+                break
+        return j
+
+    def _is_noun(self, token: Token, tagged: bool) -> bool:
+        if tagged:
+            return token.pos_ == "NOUN" or (token.pos_ in ("PROPN", "VERB") and token.is_lower and token.tag_ in ("NNS", "NN"))
+        return token.is_alpha and token.is_lower and not token.is_stop
+
+    def _count(self, doc: Doc, i: int, end: int, tagged: bool):
+        value = parse_number(doc[i:end].text)
+        if value is None:
+            return None
+        before = doc[i - 1] if i > 0 else None
+        if before is not None and (before.text in self.identifier_before or before.is_currency or before.text in ("#", "No.")):
+            return None
+        if end < len(doc) and doc[end].text == "-" and end + 1 < len(doc) and doc[end + 1].is_lower and doc[end + 1].is_alpha:
+            head, unit_tokens = doc[end + 1], [doc[end + 1]]  # "90-day", "five-year"
+        else:
+            head, unit_tokens = self._counted_noun(doc, end, tagged)
+        if head is None:
+            return None
+        unit = " ".join([t.lower_ for t in unit_tokens[:-1]] + [_lemma(head, tagged)])
+        if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units:
+            return None
+        start, qualifier = self._qualifier(doc, i)
+        of = self._of(doc, head, tagged) if _lemma(head, tagged) in self.of_heads else None
+        return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
+
+    def _counted_noun(self, doc: Doc, end: int, tagged: bool):
+        """Return the head noun right after the number and the compound nouns leading to it."""
+        if end >= len(doc):
+            return None, []
+        first = doc[end]
+        if first.text[:1].isupper() or first.text in ("%",) or first.like_num:
+            return None, []  # "1540 Committee", "30%": identifiers and shares
+        head, nouns = None, []
+        k = end
+        while k < len(doc) and k - end < self.max_gap:
+            token = doc[k]
+            if self._is_noun(token, tagged) and token.is_lower:
+                head = token
+                nouns.append(token)
+            elif head is None and (token.pos_ == "ADJ" if tagged else token.is_alpha and token.is_lower) or token.text == "-" and head is None:
+                nouns = []
+            else:
+                break
+            k += 1
+        return head, nouns
+
+    def _qualifier(self, doc: Doc, i: int) -> tuple[int, str]:
+        for size in range(min(self.max_qualifier, i), 0, -1):
+            words = tuple(t.lower_ for t in doc[i - size:i])
+            if words in self.qualifiers:
+                return i - size, self.qualifiers[words]
+        return i, "exact"
+
+    def _of(self, doc: Doc, head: Token, tagged: bool) -> str | None:
+        if tagged and doc.has_annotation("DEP"):
+            for prep in head.children:
+                if prep.lower_ == "of":
+                    for obj in prep.children:
+                        if obj.dep_ == "pobj":
+                            return _lemma(obj, tagged)
+        nxt = head.i + 1
+        if nxt < len(doc) and doc[nxt].lower_ == "of":
+            for token in doc[nxt + 1:nxt + 1 + self.max_gap]:
+                if self._is_noun(token, tagged):
+                    return _lemma(token, tagged)
+        return None
+
+
+def _lemma(token: Token, tagged: bool) -> str:
+    lemma = token.lemma_.lower() if tagged and token.lemma_ else token.lower_
+    return lemma

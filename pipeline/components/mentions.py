@@ -1,0 +1,177 @@
+"""wpx_mentions: combine registry rules, pattern rules and the statistical NER
+into the contract's mentions (doc.spans["wpx_mentions"]).
+
+Policy (docs/DECISIONS.md, "Combination policy"):
+1. Every candidate is trimmed: no leading article, possessive, quote or
+   punctuation.
+2. Rule candidates first, longest first, registry before other rules on
+   ties. A candidate is dropped when it overlaps an accepted span of its own
+   label, has exactly the span of an accepted one, or crosses one. Spans of
+   different labels may nest (COUNTRY inside ORG or LAW), except that DATE
+   and COUNT never overlap anything but each other's absence.
+3. The statistical NER then contributes only spans that overlap no accepted
+   span (except COUNTRY/PLACE spans they wholly contain): GPE becomes COUNTRY
+   only when it resolves to an ISO code, else PLACE; NORP is never COUNTRY;
+   a one-word ORG must look like an acronym; DATE spans without digits are
+   relative dates (value null).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .base import SPANS_KEY, SettingsComponent, get_meta, set_meta
+
+MENTIONS_KEY = "wpx_mentions"
+REGISTRY_KEY = "wpx_registry"
+RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "names": 2, "counts": 3, "dates": 4}
+EXCLUSIVE = frozenset({"DATE", "COUNT"})
+NESTABLE_IN_NER = frozenset({"COUNTRY", "PLACE"})
+
+
+@Language.factory("wpx_mentions")
+def make_mentions(nlp: Language, name: str) -> MentionCombiner:
+    return MentionCombiner(nlp, name)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    label: str
+    rule: str
+    norm: dict[str, Any] | None
+
+    @property
+    def size(self) -> int:
+        return self.end - self.start
+
+
+class MentionCombiner(SettingsComponent):
+    """Resolve candidates into one set of mentions with normalizations."""
+
+    def _prepare(self) -> None:
+        s = self.settings
+        self.leading = frozenset(s.get("trim", {}).get("leading_lower", ()))
+        self.punct = set(s.get("trim", {}).get("punctuation", ""))
+        self.ner_map: dict[str, str] = s.get("ner", {}).get("map", {})
+        self.acronym_len = (s.get("ner", {}).get("acronym_min_len", 2), s.get("ner", {}).get("acronym_max_len", 8))
+        self.not_acronyms = frozenset(s.get("ner", {}).get("not_acronyms", ()))
+        self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
+        self.countries: dict[str, str] = s.get("countries", {})
+        self.countries_lower = {k.lower(): v for k, v in self.countries.items()}
+        self.places: dict[str, str] = s.get("places", {})
+        self.places_lower = {k.lower(): v for k, v in self.places.items()}
+        self.ner_rule = s.get("ner_name", "ner")
+        self.no_nesting_inside = frozenset(s.get("combine", {}).get("no_nesting_inside", ()))
+
+    def __call__(self, doc: Doc) -> Doc:
+        accepted: list[Candidate] = []
+        for cand in sorted(self._rule_candidates(doc), key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
+            if not any(_conflict(cand, other, self.no_nesting_inside) for other in accepted):
+                accepted.append(cand)
+        for cand in sorted(self._ner_candidates(doc), key=lambda c: (-c.size, c.start)):
+            if not any(_ner_conflict(cand, other) for other in accepted):
+                accepted.append(cand)
+        spans = []
+        for cand in sorted(accepted, key=lambda c: (c.start, c.end, c.label)):
+            span = Span(doc, cand.start, cand.end, label=cand.label)
+            set_meta(doc, span, cand.rule, cand.norm)
+            spans.append(span)
+        doc.spans[MENTIONS_KEY] = spans
+        return doc
+
+    # -- candidates -----------------------------------------------------------------
+
+    def _trim(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+        while start < end and (doc[start].lower_ in self.leading or _all_in(doc[start].text, self.punct)):
+            start += 1
+        while end > start and (doc[end - 1].text in ("'s", "’s", "'") or _all_in(doc[end - 1].text, self.punct)):
+            end -= 1
+        return start, end
+
+    def _rule_candidates(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for span in doc.spans.get(REGISTRY_KEY, []):
+            start, end = self._trim(doc, span.start, span.end)
+            if start < end:
+                out.append(Candidate(start, end, span.label_, "registry", {"id": span.id_ or None}))
+        for span in doc.spans.get(SPANS_KEY, []):
+            meta = get_meta(doc, span)
+            start, end = self._trim(doc, span.start, span.end)
+            if start < end:
+                norm = meta["norm"] if meta["norm"] is not None else {"id": None}
+                out.append(Candidate(start, end, span.label_, meta["rule"] or "rules", norm))
+        return out
+
+    def _ner_candidates(self, doc: Doc) -> list[Candidate]:
+        out = []
+        for ent in doc.ents:
+            label = self.ner_map.get(ent.label_)
+            if label is None:
+                continue
+            start, end = self._trim(doc, ent.start, ent.end)
+            if start >= end:
+                continue
+            text = doc[start:end].text
+            if label == "PLACE":
+                code = self.countries.get(text) or self.countries_lower.get(text.lower())
+                if code and ent.label_ == "GPE":
+                    out.append(Candidate(start, end, "COUNTRY", self.ner_rule, {"id": code}))
+                    continue
+                if end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha:
+                    continue  # "States Parties": part of a longer capitalized phrase
+                if end - start == 1 and text in self.not_a_name:
+                    continue
+                out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self.places.get(text) or self.places_lower.get(text.lower())}))
+            elif label == "DATE":
+                if not any(ch.isdigit() for ch in text):
+                    out.append(Candidate(start, end, "DATE", self.ner_rule, {"value": None}))
+            elif label in ("ORG", "LAW"):
+                if end - start == 1 and not self._acronym(text):
+                    continue
+                if any(t.is_space for t in doc[start:end]):
+                    continue
+                if start > 0 and doc[start - 1].text in ("'s", "’s"):
+                    continue  # "China's Export Controls": a possessed thing, not an organization
+                out.append(Candidate(start, end, label, self.ner_rule, {"id": None}))
+        return out
+
+    def _acronym(self, text: str) -> bool:
+        low, high = self.acronym_len
+        letters = text.replace(".", "").replace("&", "")
+        return low <= len(letters) <= high and letters.isupper() and text not in self.not_acronyms
+
+
+def _all_in(text: str, chars: set[str]) -> bool:
+    return bool(text) and all(ch in chars for ch in text)
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _nested(a: Candidate, b: Candidate) -> bool:
+    return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+
+
+def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[str] = frozenset()) -> bool:
+    if not _overlap(cand, other):
+        return False
+    if cand.label == other.label or (cand.start, cand.end) == (other.start, other.end):
+        return True
+    if cand.label in EXCLUSIVE or other.label in EXCLUSIVE:
+        return True
+    if other.label in no_nesting_inside and other.rule == "registry" or cand.label in no_nesting_inside and cand.rule == "registry":
+        return True
+    return not _nested(cand, other)
+
+
+def _ner_conflict(cand: Candidate, other: Candidate) -> bool:
+    if not _overlap(cand, other):
+        return False
+    contains = cand.start <= other.start and other.end <= cand.end and (cand.start, cand.end) != (other.start, other.end)
+    return not (contains and other.label in NESTABLE_IN_NER and cand.label not in EXCLUSIVE)

@@ -1,0 +1,108 @@
+"""wpx_names: find ORG and LAW names that no registry knows, by their shape.
+
+A name is a run of capitalized words joined by a few connectors ("of",
+"the", "and", ...) that contains a head word of its label ("Ministry of
+Commerce", "Regulations of the People's Republic of China on the Control
+of Nuclear Export"). Head words, connectors and stop words come from
+configs/extraction.toml [names].
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .base import SettingsComponent, add_candidate
+
+RULE = "names"
+
+
+@Language.factory("wpx_names")
+def make_names(nlp: Language, name: str) -> NameScanner:
+    return NameScanner(nlp, name)
+
+
+class NameScanner(SettingsComponent):
+    """Propose ORG and LAW candidates from capitalized runs around configured head words."""
+
+    def _prepare(self) -> None:
+        s = self.settings
+        self.heads: dict[str, str] = {word: label for label, words in s.get("heads", {}).items() for word in words}
+        self.connectors = frozenset(s.get("connectors", ()))
+        self.never_first = frozenset(s.get("never_first", ()))
+        self.min_modifiers = int(s.get("min_modifiers", 1))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: dict[tuple[int, int], str] = {}
+        registry = doc.spans.get(self.settings.get("registry_key", "wpx_registry"), [])
+        self._country_ends = {span.end - 1 for span in registry if span.label_ == "COUNTRY"}
+        for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
+            for token in sent:
+                label = self.heads.get(token.text)
+                if label is None:
+                    continue
+                span = self._grow(doc, sent, token.i, label)
+                if span is not None:
+                    found[(span[0], span[1])] = label
+        for (start, end), label in _maximal(found).items():
+            add_candidate(doc, start, end, label, RULE)
+        return doc
+
+    def _is_cap(self, token: Token) -> bool:
+        text = token.text
+        return (text[:1].isupper() or text[:1].isdigit()) and any(ch.isalpha() for ch in text) or text.isdigit() and len(text) <= 4
+
+    def _grow(self, doc: Doc, sent: Span, head: int, label: str) -> tuple[int, int] | None:
+        left = head
+        j = head - 1
+        while j >= sent.start:
+            token = doc[j]
+            if self._is_cap(token):
+                left = j
+            elif token.text in self.connectors and token.lower_ != "the" and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
+                if token.text in ("'s", "’s") and j - 1 in self._country_ends:
+                    break  # "China's Export Control Law": the possessor is not part of the name
+            else:
+                break
+            j -= 1
+        while left < head and (doc[left].text in self.never_first or doc[left].text in self.connectors):
+            left += 1
+        right = head + 1
+        k = head + 1
+        while k < sent.end:
+            token = doc[k]
+            if self._is_cap(token):
+                if self.heads.get(token.text) == label and k > head + 1 and doc[k - 1].lower_ in ("and", ","):
+                    break
+                right = k = k + 1
+                continue
+            if token.text == "-" and k + 1 < sent.end and self._is_cap(doc[k - 1]):
+                right = k = k + 2  # "Dual-use": the word after the hyphen belongs to the name
+                continue
+            if token.text in self.connectors:
+                nxt = k + 1
+                while nxt < sent.end and doc[nxt].text in self.connectors and doc[nxt].text not in ("and",):
+                    nxt += 1
+                if nxt >= sent.end or not self._is_cap(doc[nxt]):
+                    break
+                if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent.end):
+                    break
+                k = nxt
+                continue
+            break
+        modifiers = sum(1 for t in doc[left:right] if self._is_cap(t) and t.i != head)
+        if modifiers < self.min_modifiers or right - left < 2:
+            return None
+        return left, right
+
+    def _starts_other_name(self, doc: Doc, start: int, end: int) -> bool:
+        """Return whether a capitalized run starting at ``start`` begins with a head word (a new name)."""
+        return doc[start].text in self.heads
+
+
+def _maximal(found: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+    """Keep only spans not contained in a longer span of the same label."""
+    keep = {}
+    for (start, end), label in found.items():
+        if not any(s <= start and end <= e and (s, e) != (start, end) and l == label for (s, e), l in found.items()):
+            keep[(start, end)] = label
+    return dict(sorted(keep.items()))

@@ -1,0 +1,69 @@
+"""wpx_resolutions: UN resolutions by number ("Resolution 1540", "UNSCR 1540",
+"resolution 76/234") or by a quoted title after the word "resolution".
+
+Numbered Security Council resolutions normalize to "UNSCR-<n>"; General
+Assembly ones written "<session>/<number>" to "UNGA-<session>-<number>";
+quoted titles to null. Trigger words come from configs/extraction.toml
+[resolutions].
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .base import SettingsComponent, add_candidate
+
+RULE = "resolutions"
+_SC_NUMBER = re.compile(r"\d{1,4}")
+_GA_NUMBER = re.compile(r"(?:A/RES/)?(\d{1,3})/(\d{1,4})")
+_OPEN_QUOTES = "\"“«"
+_CLOSE_QUOTES = "\"”»"
+
+
+@Language.factory("wpx_resolutions")
+def make_resolutions(nlp: Language, name: str) -> ResolutionFinder:
+    return ResolutionFinder(nlp, name)
+
+
+class ResolutionFinder(SettingsComponent):
+    """Propose RESOLUTION candidates."""
+
+    def _prepare(self) -> None:
+        s = self.settings
+        self.triggers = frozenset(s.get("triggers_lower", ()))
+        self.connectors = frozenset(s.get("title_connectors_lower", ()))
+        self.prefixes = sorted((tuple(p.split()) for p in s.get("numbered_prefixes", ())), key=len, reverse=True)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for i, token in enumerate(doc):
+            self._numbered(doc, i)
+            if token.lower_ in self.triggers:
+                self._titled(doc, i)
+        return doc
+
+    def _numbered(self, doc: Doc, i: int) -> None:
+        for prefix in self.prefixes:
+            n = len(prefix)
+            if i + n < len(doc) and tuple(t.text for t in doc[i:i + n]) == prefix:
+                number = doc[i + n].text
+                if _SC_NUMBER.fullmatch(number):
+                    add_candidate(doc, i, i + n + 1, "RESOLUTION", RULE, {"id": f"UNSCR-{int(number)}"})
+                    return
+                match = _GA_NUMBER.fullmatch(number)
+                if match:
+                    add_candidate(doc, i, i + n + 1, "RESOLUTION", RULE, {"id": f"UNGA-{int(match.group(1))}-{int(match.group(2))}"})
+                    return
+
+    def _titled(self, doc: Doc, i: int) -> None:
+        j = i + 1
+        while j < len(doc) and doc[j].lower_ in self.connectors:
+            j += 1
+        if j >= len(doc) or doc[j].text not in _OPEN_QUOTES:
+            return
+        for k in range(j + 1, min(len(doc), j + 60)):
+            if doc[k].text in _CLOSE_QUOTES:
+                if k > j + 1 and doc[j + 1].text[:1].isupper():
+                    add_candidate(doc, j + 1, k, "RESOLUTION", RULE, {"id": None})
+                return

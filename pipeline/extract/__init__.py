@@ -1,0 +1,199 @@
+"""Stage extract: NER plus rule components over content segments -> mentions.jsonl.
+
+Content blocks are the title, section headings and paragraphs (never
+boilerplate). Each block becomes one spaCy Doc with the segment stage's
+sentence boundaries preset, so the parser respects them; blocks go through
+``nlp.pipe`` one document at a time, so a failing document fails alone.
+The parsed blocks are also written to parses.spacy (a DocBin) for the
+relate stage, which then needs no second parse.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+
+from ..provenance import source_for
+from ..components.base import META_KEY, SPANS_KEY, get_meta
+from ..components.mentions import MENTIONS_KEY, REGISTRY_KEY
+from ..config import Config
+from ..nlp import build
+from ..records import DOCUMENTS, MENTIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
+from . import acronyms
+
+STAGE = "extract"
+PARSES = "parses.spacy"
+
+
+@dataclass
+class StageResult:
+    written: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A content segment to run the pipeline on."""
+
+    start: int
+    end: int
+    section_path: tuple[str, ...]
+    sentence_starts: tuple[int, ...]
+
+
+def content_blocks(segments: list[dict[str, Any]]) -> list[Block]:
+    """Return the title, heading and paragraph blocks of one document's segments, in text order."""
+    sentences: dict[str, list[int]] = defaultdict(list)
+    for seg in segments:
+        if seg["kind"] == "sentence":
+            sentences[seg["parent_id"]].append(seg["start"])
+    blocks = []
+    for seg in segments:
+        if seg["kind"] == "title":
+            blocks.append(Block(seg["start"], seg["end"], (), (seg["start"],)))
+        elif seg["kind"] == "section":
+            blocks.append(Block(seg["heading_start"], seg["heading_end"], tuple(seg["section_path"]), (seg["heading_start"],)))
+        elif seg["kind"] == "paragraph":
+            blocks.append(Block(seg["start"], seg["end"], tuple(seg["section_path"]), tuple(sorted(sentences[seg["id"]]))))
+    return sorted(blocks, key=lambda b: b.start)
+
+
+def make_block_doc(nlp: Language, text: str, block: Block) -> Doc:
+    """Tokenize a block and preset its sentence starts from the segment stage."""
+    doc = nlp.make_doc(text[block.start:block.end])
+    starts = {s - block.start for s in block.sentence_starts}
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts
+    return doc
+
+
+class Extractor:
+    """Run the extraction pipeline over documents and build mention records."""
+
+    def __init__(self, config: Config, ner: bool = True, nlp: Language | None = None) -> None:
+        self.config = config
+        self.nlp = nlp or build(config, ner=ner)
+        settings = config.toml("extraction.toml")
+        self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"], settings["names"]["connectors"] + ["and"])
+        self.batch_size = int(config.section("extract").get("batch_size", 64))
+
+    def process(self, document: dict[str, Any], segments: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Doc]]:
+        """Return the mention records and the parsed block docs of one document."""
+        text = document["text"]
+        blocks = content_blocks(segments)
+        docs = list(self.nlp.pipe((make_block_doc(self.nlp, text, b) for b in blocks), batch_size=self.batch_size))
+        found = []
+        for block, doc in zip(blocks, docs):
+            for span in doc.spans.get(MENTIONS_KEY, []):
+                meta = get_meta(doc, span)
+                found.append({"start": block.start + span.start_char, "end": block.start + span.end_char, "label": span.label_, "norm": meta["norm"], "rule": meta["rule"]})
+        found += acronyms.link(text, found, [(b.start, b.end) for b in blocks], self.acronym_settings)
+        records = self._records(document, segments, blocks, found)
+        for block, doc in zip(blocks, docs):
+            _slim(doc, document["doc_id"], block.start)
+        return records, docs
+
+    def _records(self, document: dict[str, Any], segments: list[dict[str, Any]], blocks: list[Block], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        text, doc_id = document["text"], document["doc_id"]
+        sentences = sorted((s["start"], s["end"], s["id"]) for s in segments if s["kind"] == "sentence")
+        starts = [s[0] for s in sentences]
+        block_starts = [b.start for b in blocks]
+        records = []
+        for m in sorted(found, key=lambda m: (m["start"], m["end"], m["label"])):
+            start, end, label = m["start"], m["end"], m["label"]
+            block = blocks[bisect.bisect_right(block_starts, start) - 1]
+            index = bisect.bisect_right(starts, start) - 1
+            sentence_id = sentences[index][2] if index >= 0 and start < sentences[index][1] else None
+            rule = m["rule"] or "rules"
+            records.append({
+                "schema_version": SCHEMA_VERSION,
+                "id": record_id(doc_id, "mention", start, end, label),
+                "doc_id": doc_id,
+                "label": label,
+                "text": text[start:end],
+                "start": start,
+                "end": end,
+                "norm": _norm(label, m["norm"]),
+                "section_path": list(block.section_path),
+                "sentence_id": sentence_id,
+                "source": source_for(document, start, end),
+                "extractor": rule if rule.startswith("ner:") else f"rule:{rule}",
+            })
+        return records
+
+
+def _norm(label: str, norm: dict[str, Any] | None) -> dict[str, Any]:
+    norm = dict(norm or {})
+    if label == "COUNT":
+        return {"value": norm.get("value"), "qualifier": norm.get("qualifier", "exact"), "unit": norm.get("unit"), "of": norm.get("of")}
+    if label == "DATE":
+        return {"value": norm.get("value")}
+    return {"id": norm.get("id")}
+
+
+def _slim(doc: Doc, doc_id: str, offset: int) -> None:
+    """Keep only what relate needs in a parsed block: the parse, plus where it came from."""
+    for key in (SPANS_KEY, MENTIONS_KEY, REGISTRY_KEY):
+        doc.spans.pop(key, None)
+    doc.user_data.pop(META_KEY, None)
+    doc.user_data["wpx_doc_id"] = doc_id
+    doc.user_data["wpx_offset"] = offset
+
+
+def _grouped(segments_path: Path | str) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for seg in read_jsonl(segments_path):
+        grouped[seg["doc_id"]].append(seg)
+    return grouped
+
+
+def iter_results(documents: Path | str, segments: Path | str, config: Config, ner: bool = True, extractor: Extractor | None = None) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]] | None, list[Doc], BaseException | None]]:
+    """Yield (document, mentions or None, docs, error) per document, in input order."""
+    extractor = extractor or Extractor(config, ner=ner)
+    grouped = _grouped(segments)
+    for document in read_jsonl(documents):
+        try:
+            mentions, docs = extractor.process(document, grouped.get(document["doc_id"], []))
+            yield document, mentions, docs, None
+        except Exception as exc:  # one bad document never stops the batch
+            yield document, None, [], exc
+
+
+def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Config, ner: bool = True) -> StageResult:
+    """Extract mentions for every document: inputs are (documents.jsonl, segments.jsonl)."""
+    documents, segments = inputs
+    out_dir = Path(out_dir)
+    result = StageResult()
+    mentions: list[dict[str, Any]] = []
+    parses = DocBin(store_user_data=True)
+    for document, found, docs, error in iter_results(documents, segments, config, ner=ner):
+        if error is not None:
+            result.errors.append(error_record(document.get("doc_id"), document.get("source_path"), STAGE, error))
+            continue
+        mentions.extend(found or [])
+        for doc in docs:
+            parses.add(doc)
+    result.written = write_jsonl(out_dir / MENTIONS, mentions)
+    _write_bytes(out_dir / PARSES, parses.to_bytes())
+    update_errors(out_dir, STAGE, result.errors)
+    return result
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+__all__ = ["run", "Extractor", "content_blocks", "make_block_doc", "iter_results", "DOCUMENTS", "SEGMENTS", "PARSES"]

@@ -1,0 +1,118 @@
+"""Link short forms defined in a document to their long forms, document-wide.
+
+"Missile Technology Control Regime (MTCR)" and "Nuclear Suppliers Group
+(hereinafter "the Group")" define a short form that is a mention wherever it
+recurs, with the long form's label and id. A "Long Capitalized Name (LCN)"
+pair that no rule recognised gives two mentions with a null id. Works on
+mention dicts and the document text, so it needs no model.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+RULE = "acronyms"
+_PAREN = re.compile(r"\s*\(\s*([^()\n]{1,80}?)\s*\)")
+_ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&.\-]{1,11}")
+_QUOTED = re.compile(r"[\"“‘']\s*(?:the\s+)?([^\"”’']{2,60}?)\s*[\"”’']")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+
+
+@dataclass(frozen=True)
+class Settings:
+    markers: frozenset[str]
+    long_form_labels: frozenset[str]
+    default_label: str
+    connectors: frozenset[str]
+
+    @classmethod
+    def from_dict(cls, acronyms: dict[str, Any], connectors: Iterable[str]) -> Settings:
+        return cls(frozenset(acronyms["definition_markers_lower"]), frozenset(acronyms["long_form_labels"]), acronyms["default_label"], frozenset(connectors))
+
+
+def _is_acronym(text: str) -> bool:
+    return bool(_ACRONYM.fullmatch(text)) and sum(ch.isupper() for ch in text) >= 2
+
+
+def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]], settings: Settings) -> list[dict[str, Any]]:
+    """Return new mentions (start, end, label, norm, rule) for defined short forms and their recurrences."""
+    by_span = {(m["start"], m["end"], m["label"]) for m in mentions}
+    taken = [(m["start"], m["end"], m["label"]) for m in mentions]
+    added: list[dict[str, Any]] = []
+    definitions: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    def add(start: int, end: int, label: str, norm: dict[str, Any]) -> None:
+        if (start, end, label) in by_span or any(s < end and start < e and l == label for s, e, l in taken):
+            return
+        by_span.add((start, end, label))
+        taken.append((start, end, label))
+        added.append({"start": start, "end": end, "label": label, "norm": dict(norm), "rule": RULE})
+
+    for mention in sorted(mentions, key=lambda m: (m["start"], -m["end"])):
+        if mention["label"] not in settings.long_form_labels:
+            continue
+        short = _definition(text, mention["end"], settings)
+        if short:
+            s, e = short
+            definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
+            add(s, e, mention["label"], mention["norm"])
+    for match in re.finditer(r"\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)", text):
+        acronym = match.group(1)
+        if not _is_acronym(acronym) or acronym in definitions or not _inside(match.start(), blocks):
+            continue
+        if any(m["end"] <= match.start() and text[m["end"]:match.start()].strip() == "" and m["label"] in settings.long_form_labels for m in mentions):
+            continue
+        long_form = _spelled_out(text, match.start(), acronym, settings)
+        if long_form:
+            norm = {"id": None}
+            definitions[acronym] = (settings.default_label, norm)
+            add(long_form[0], long_form[1], settings.default_label, norm)
+            add(match.start(1), match.start(1) + len(acronym), settings.default_label, norm)
+    for short, (label, norm) in definitions.items():
+        for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
+            if _inside(match.start(), blocks):
+                add(match.start(), match.end(), label, norm)
+    return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
+
+
+def _inside(pos: int, blocks: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in blocks)
+
+
+def _definition(text: str, end: int, settings: Settings) -> tuple[int, int] | None:
+    """Return the offsets of a short form defined in parentheses right after ``end``."""
+    match = _PAREN.match(text, end)
+    if not match:
+        return None
+    inner, offset = match.group(1), match.start(1)
+    if _is_acronym(inner):
+        return offset, offset + len(inner)
+    quoted = _QUOTED.search(inner)
+    if quoted and quoted.group(1)[:1].isupper():
+        words = [w.lower() for w in _WORD.findall(inner[:quoted.start()])]
+        if words and all(w in settings.markers for w in words):
+            return offset + quoted.start(1), offset + quoted.end(1)
+    return None
+
+
+def _spelled_out(text: str, paren: int, acronym: str, settings: Settings) -> tuple[int, int] | None:
+    """Find capitalized words right before ``paren`` whose initials spell ``acronym``."""
+    letters = [ch for ch in acronym if ch.isupper()]
+    words = list(_WORD.finditer(text, max(0, paren - 200), paren))
+    if not words or text[words[-1].end():paren].strip():
+        return None
+    initials: list[str] = []
+    for index in range(len(words) - 1, -1, -1):
+        word = words[index].group()
+        if word.lower() in settings.connectors:
+            continue
+        if not word[:1].isupper():
+            return None
+        initials.insert(0, word[0])
+        if initials == letters:
+            return words[index].start(), words[-1].end()
+        if len(initials) >= len(letters):
+            return None
+    return None

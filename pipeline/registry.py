@@ -1,0 +1,126 @@
+"""Registries: countries (pycountry plus configured aliases), regimes, treaties,
+organizations and places, turned into spaCy phrase patterns and id lookups.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pycountry
+
+from .config import Config, ConfigError, load_table
+
+ENTITY_LABELS = ("REGIME", "TREATY", "ORG")
+
+
+@dataclass
+class Entity:
+    id: str
+    label: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class Registry:
+    """Everything the extractors know by name, loaded from configs/registries and pycountry."""
+
+    entities: dict[str, Entity]
+    country_names: dict[str, str]  # surface form -> alpha-3
+    place_names: dict[str, str]  # surface form -> ISO 3166-2 (pycountry subdivisions + places.tsv)
+    place_patterns: dict[str, str]  # the curated places.tsv names only: safe to match anywhere
+    excluded_countries: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_config(cls, config: Config) -> Registry:
+        """Load and validate the registries named by configs/extraction.toml."""
+        settings = config.toml("extraction.toml")
+        excluded = frozenset(settings["countries"]["exclude"])
+        entities = _entities(config)
+        countries = _countries(config, excluded, settings["countries"]["fields"])
+        curated = _curated_places(config)
+        places = {**_subdivisions(settings["places"]), **curated}
+        return cls(entities=entities, country_names=countries, place_names=places, place_patterns=curated, excluded_countries=excluded)
+
+    @cached_property
+    def _country_lower(self) -> dict[str, str]:
+        return {name.lower(): code for name, code in self.country_names.items()}
+
+    @cached_property
+    def _place_lower(self) -> dict[str, str]:
+        return {name.lower(): code for name, code in self.place_names.items()}
+
+    def country_id(self, text: str) -> str | None:
+        """Return the alpha-3 code for a country name or alias (exact, then case-insensitive)."""
+        text = text.strip()
+        if text.lower().startswith("the "):
+            text = text[4:]
+        return self.country_names.get(text) or self._country_lower.get(text.lower())
+
+    def place_id(self, text: str) -> str | None:
+        """Return the ISO 3166-2 code of a sub-national place that is itself a subdivision."""
+        return self.place_names.get(text) or self._place_lower.get(text.lower())
+
+    def patterns(self) -> list[dict[str, Any]]:
+        """Return spaCy phrase patterns (label, pattern, id) for every registry name, in a stable order."""
+        out: list[dict[str, Any]] = []
+        for name, code in sorted(self.country_names.items()):
+            out.append({"label": "COUNTRY", "pattern": name, "id": code})
+        for entity in sorted(self.entities.values(), key=lambda e: e.id):
+            for name in (entity.name, *entity.aliases):
+                out.append({"label": entity.label, "pattern": name, "id": entity.id})
+        for name, code in sorted(self.place_patterns.items()):
+            out.append({"label": "PLACE", "pattern": name, "id": code})
+        return out
+
+
+def _entities(config: Config) -> dict[str, Entity]:
+    rows = load_table(config.path("registries", "entities.tsv"), ["id", "label", "name", "aliases"], ["id", "label", "name"])
+    entities: dict[str, Entity] = {}
+    for row in rows:
+        if row["label"] not in ENTITY_LABELS:
+            raise ConfigError(f"{row['_where']}: label must be one of {', '.join(ENTITY_LABELS)}, got {row['label']!r}")
+        if row["id"] in entities:
+            raise ConfigError(f"{row['_where']}: duplicate id {row['id']!r}")
+        aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+        entities[row["id"]] = Entity(row["id"], row["label"], row["name"], aliases)
+    return entities
+
+
+def _countries(config: Config, excluded: frozenset[str], fields: list[str]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        if country.alpha_3 in excluded:
+            continue
+        for attr in fields:
+            value = getattr(country, attr, None)
+            if value and "," not in value:
+                names.setdefault(value.removeprefix("the "), country.alpha_3)
+    for row in load_table(config.path("registries", "country_aliases.tsv"), ["alias", "iso3"]):
+        if pycountry.countries.get(alpha_3=row["iso3"]) is None:
+            raise ConfigError(f"{row['_where']}: {row['iso3']!r} is not an ISO 3166-1 alpha-3 code")
+        names[row["alias"]] = row["iso3"]
+    return names
+
+
+def _subdivisions(settings: dict[str, Any]) -> dict[str, str]:
+    """Map prose forms of pycountry subdivision names (configured types, suffixes dropped) to codes."""
+    types = set(settings["subdivision_types"])
+    names: dict[str, str] = {}
+    for sub in sorted(pycountry.subdivisions, key=lambda s: s.code):
+        if sub.type in types:
+            name = sub.name
+            for suffix in settings["strip_suffixes"]:
+                name = name.removesuffix(suffix)
+            names.setdefault(name, sub.code)
+    return names
+
+
+def _curated_places(config: Config) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for row in load_table(config.path("registries", "places.tsv"), ["name", "code"]):
+        if pycountry.subdivisions.get(code=row["code"]) is None:
+            raise ConfigError(f"{row['_where']}: {row['code']!r} is not an ISO 3166-2 code")
+        names[row["name"]] = row["code"]
+    return names
