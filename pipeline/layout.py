@@ -7,8 +7,9 @@ configs/segmentation.toml, so the two can never disagree.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .config import Config, ConfigError, compile_regex
 from .normalize.dates import find_dates
@@ -94,16 +95,23 @@ def iter_lines(text: str) -> Iterator[tuple[int, int]]:
         pos += len(raw)
 
 
-def classify(text: str, rules: LayoutRules) -> list[Line]:
-    """Classify every line of ``text``; only the first non-blank line may be the title."""
+def classify(text: str, rules: LayoutRules, marked: Sequence[Sequence[Any]] = ()) -> list[Line]:
+    """Classify every line of ``text``; only the first non-blank line may be the title.
+
+    ``marked`` lists ``[start, end, kind]`` spans the reader already knows are
+    boilerplate (a PDF's running headers, a later page's repeated title); a
+    line inside one is boilerplate of that kind whatever it says.
+    """
     lines: list[Line] = []
     seen_content = False
+    spans = sorted((int(s), int(e), str(k)) for s, e, k in marked)
     for start, end in iter_lines(text):
         body = text[start:end]
         if not body:
             lines.append(Line(start, end, "blank"))
             continue
-        line = _boilerplate(body, start, rules)
+        kind = next((k for s, e, k in spans if s <= start and end <= e), None)
+        line = Line(start, end, "boilerplate", kind) if kind else _boilerplate(body, start, rules)
         if line is None and not seen_content:
             line = _title(body, start, rules)
         if line is None:

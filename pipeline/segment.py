@@ -45,7 +45,7 @@ class _Section:
 def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language) -> list[dict[str, Any]]:
     """Return the segments of one document record, ordered by (start, kind rank, end)."""
     text, doc_id = doc["text"], doc["doc_id"]
-    lines = classify(text, rules)
+    lines = classify(text, rules, doc.get("boilerplate_spans") or ())
     segments: list[dict[str, Any]] = []
     stack: list[_Section] = []
     paragraph: list[Line] = []

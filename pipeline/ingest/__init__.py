@@ -1,7 +1,13 @@
-"""Stage ingest: walk the raw folder, decode each file, write documents.jsonl."""
+"""Stage ingest: walk the raw folder, read each file (or multi-page article), write documents.jsonl.
+
+Formats are dispatched by extension ([ingest] formats in configs/pipeline.toml)
+to ingest/txt.py, ingest/html.py and ingest/pdf.py; each document carries
+the source map that pipeline/provenance.py reads.
+"""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,7 +15,12 @@ from typing import Any
 from .. import __version__
 from ..config import Config
 from ..layout import LayoutRules, classify, metadata
+from ..normalize.dates import find_dates
 from ..records import DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
+from .html import HtmlRules, read_html
+from .multipage import group_pages, merge, missing_pages, page_patterns
+from .pdf import PdfRules, read_pdf
+from .sourcemap import Extracted
 from .txt import IngestError, decode_text
 
 STAGE = "ingest"
@@ -36,48 +47,115 @@ def doc_id_for(raw_dir: Path, path: Path) -> str:
     return rel.with_suffix("").as_posix()
 
 
-def ingest_file(raw_dir: Path, path: Path, config: Config, rules: LayoutRules) -> dict[str, Any]:
-    """Turn one raw file into a document record, or raise IngestError saying why not."""
-    settings = config.section("ingest")
-    fmt = settings["formats"].get(path.suffix.lower())
-    if fmt is None:
-        raise IngestError(f"unsupported file type {path.suffix or '(no extension)'!r}; supported: {', '.join(sorted(settings['formats']))}")
-    raw = path.read_bytes()
+@dataclass(frozen=True)
+class Readers:
+    """Everything the format readers need, compiled once per run."""
+
+    layout: LayoutRules
+    html: HtmlRules
+    pdf: PdfRules
+    page_patterns: tuple[re.Pattern[str], ...]
+
+    @classmethod
+    def from_config(cls, config: Config) -> Readers:
+        return cls(LayoutRules.from_config(config), HtmlRules.from_config(config), PdfRules.from_config(config), page_patterns(config))
+
+
+def _read(fmt: str, raw: bytes, file: int, settings: dict[str, Any], readers: Readers) -> Extracted:
+    """Run the reader of one format over one file's bytes."""
+    if fmt == "html":
+        return read_html(raw, readers.html, settings["fallback_encoding"], file)
+    if fmt == "pdf":
+        return read_pdf(raw, readers.pdf)
     decoded = decode_text(raw, settings["fallback_encoding"])
-    meta = metadata(decoded.text, classify(decoded.text, rules))
-    return {
+    return Extracted(text=decoded.text, source_map=None, encoding=decoded.encoding, encoding_fallback=decoded.encoding_fallback,
+                     warnings=decoded.warnings, meta={"title": None, "publisher": None, "published": None})
+
+
+def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Readers) -> tuple[dict[str, Any], list[str]]:
+    """Turn one raw file (or the pages of one article) into a document record and its bad-input findings.
+
+    Raises IngestError saying why when the file cannot become a document.
+    """
+    settings = config.section("ingest")
+    fmt = settings["formats"].get(files[0].suffix.lower())
+    if fmt is None:
+        raise IngestError(f"unsupported file type {files[0].suffix or '(no extension)'!r}; supported: {', '.join(sorted(settings['formats']))}")
+    raws = [p.read_bytes() for p in files]
+    pages = []
+    for index, (page_path, raw) in enumerate(zip(files, raws)):
+        try:
+            pages.append(_read(fmt, raw, index, settings, readers))
+        except IngestError as exc:
+            raise IngestError(f"{_source(raw_dir, page_path)}: {exc}" if len(files) > 1 else str(exc)) from None
+    extracted = pages[0] if len(pages) == 1 else merge(pages, readers.layout.title_max_chars)
+    missing = missing_pages(files, readers.page_patterns)
+    if missing:
+        extracted.flagged.append(f"multi-page article without page(s) {', '.join(map(str, missing))}")
+    lines = classify(extracted.text, readers.layout, extracted.boilerplate_spans)
+    if fmt != "txt" and not any(line.kind in ("title", "heading", "content") for line in lines):
+        raise IngestError("no article text: only navigation, bylines or pagination were found")
+    meta = _metadata(metadata(extracted.text, lines), extracted.meta, readers.layout)
+    record = {
         "schema_version": SCHEMA_VERSION,
-        "doc_id": doc_id_for(raw_dir, path),
-        "source_path": (Path(raw_dir.name) / path.relative_to(raw_dir)).as_posix(),
-        "sha256": hashlib.sha256(raw).hexdigest(),
+        "doc_id": doc_id_for(raw_dir, files[0]),
+        "source_path": _source(raw_dir, files[0]),
+        "sha256": hashlib.sha256(b"".join(raws)).hexdigest(),
         "format": fmt,
-        "encoding": decoded.encoding,
-        "encoding_fallback": decoded.encoding_fallback,
-        "warnings": decoded.warnings,
+        "encoding": extracted.encoding,
+        "encoding_fallback": extracted.encoding_fallback,
+        "warnings": extracted.warnings + extracted.flagged,
         "title": meta["title"],
         "publisher": meta["publisher"],
         "published": meta["published"],
         "pipeline_version": __version__,
         "config_hash": config.hash,
-        "text": decoded.text,
+        "text": extracted.text,
+        "source_files": [{"path": _source(raw_dir, p), "sha256": hashlib.sha256(r).hexdigest()} for p, r in zip(files, raws)],
+        "source_map": extracted.source_map,
+        "boilerplate_spans": extracted.boilerplate_spans,
+        "pages": extracted.pages,
     }
+    return record, extracted.flagged
+
+
+def _source(raw_dir: Path, path: Path) -> str:
+    return (Path(raw_dir.name) / path.relative_to(raw_dir)).as_posix()
+
+
+def _metadata(found: dict[str, str | None], markup: dict[str, str | None], rules: LayoutRules) -> dict[str, str | None]:
+    """Prefer what the text says (as for .txt); fall back on <meta>/<title> or the PDF's info."""
+    meta = dict(found)
+    title = markup.get("title")
+    if meta["title"] is None and title:
+        match = rules.title.fullmatch(title)
+        meta["title"] = match.group("title").strip() if match and match.groupdict().get("title") else title
+    meta["publisher"] = meta["publisher"] or markup.get("publisher")
+    if meta["published"] is None and markup.get("published"):
+        dates = find_dates(markup["published"])
+        meta["published"] = dates[0][2] if dates else None
+    return meta
 
 
 def run(raw_dir: Path | str, out_dir: Path | str, config: Config) -> StageResult:
     """Ingest every file of ``raw_dir`` into ``out_dir/documents.jsonl``; bad files become errors."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    rules = LayoutRules.from_config(config)
+    readers = Readers.from_config(config)
+    settings = config.section("ingest")
     result = StageResult()
     documents: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
-    for path in discover(raw_dir, config):
-        source = (Path(raw_dir.name) / path.relative_to(raw_dir)).as_posix()
-        doc_id = doc_id_for(raw_dir, path)
+    merged = {fmt for fmt in settings["formats"].values() if fmt == "html"}
+    for files in group_pages(discover(raw_dir, config), settings["formats"], merged, readers.page_patterns):
+        source = _source(raw_dir, files[0])
+        doc_id = doc_id_for(raw_dir, files[0])
         try:
             if doc_id in seen:
                 raise IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")
-            documents.append(ingest_file(raw_dir, path, config, rules))
+            document, flagged = ingest_file(raw_dir, files, config, readers)
+            documents.append(document)
             seen[doc_id] = source
+            result.errors.extend(error_record(doc_id, source, STAGE, message, kind="IngestWarning") for message in flagged)
         except (IngestError, OSError) as exc:
             result.errors.append(error_record(doc_id, source, STAGE, exc))
     result.written = write_jsonl(out_dir / DOCUMENTS, documents)

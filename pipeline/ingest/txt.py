@@ -60,12 +60,12 @@ def _decoded(text: str, encoding: str) -> Decoded:
         raise IngestError(f"binary file ({control} control characters), not text")
     if not text.strip():
         raise IngestError("empty file (only whitespace)")
-    if _looks_like_mojibake(text):
+    if looks_like_mojibake(text):
         decoded.warnings.append("text looks like mojibake (UTF-8 read as CP1252/Latin-1); kept as is")
     return decoded
 
 
-def _looks_like_mojibake(text: str) -> bool:
+def looks_like_mojibake(text: str) -> bool:
     """Detect UTF-8 bytes that were decoded as CP1252 somewhere upstream ("â€™", "Ã©")."""
     suspicious = 0
     for index, ch in enumerate(text[:-1]):
