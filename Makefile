@@ -17,7 +17,7 @@ CORE      := pipeline/__init__.py pipeline/config.py pipeline/records.py pipelin
 # Run a stage; exit 1 (some documents failed) lets the graph go on, anything else stops it.
 STAGE_OK  := || [ $$? -eq 1 ]
 
-.PHONY: setup test extract clean
+.PHONY: setup test extract eval export clean
 
 setup: $(VENV)/.installed
 
@@ -37,8 +37,28 @@ $(OUT)/documents.jsonl: $(RAW_FILES) $(CORE) $(wildcard pipeline/ingest/*.py) pi
 $(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py $(CONFIGS)/segmentation.toml
 	$(WPX) segment --out $(OUT) $(STAGE_OK)
 
-extract: $(OUT)/segments.jsonl
+EXTRACT_CODE := $(wildcard pipeline/extract/*.py pipeline/components/*.py pipeline/normalize/*.py) pipeline/nlp.py pipeline/registry.py pipeline/provenance.py
+EXTRACT_CONF := $(CONFIGS)/extraction.toml $(wildcard $(CONFIGS)/registries/*.tsv)
+
+$(OUT)/mentions.jsonl: $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(CORE) $(EXTRACT_CODE) $(EXTRACT_CONF)
+	$(WPX) extract --out $(OUT) $(STAGE_OK)
+
+extract: $(OUT)/mentions.jsonl
 	@if [ -s $(OUT)/errors.jsonl ]; then echo "make extract: some documents failed, see $(OUT)/errors.jsonl" >&2; exit 1; fi
+
+# Consumer tables and dataset card. mentions/relations are inputs when present
+# (tables whose input is missing are skipped with a note).
+EXPORT_IN   := $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(wildcard $(OUT)/mentions.jsonl $(OUT)/relations.jsonl)
+EXPORT_CODE := pipeline/export.py pipeline/card.py pipeline/names.py pipeline/validate.py $(wildcard pipeline/data/*) $(wildcard $(CONFIGS)/registries/*.tsv)
+
+export: $(OUT)/tables/documents.parquet $(OUT)/DATASET.md
+
+$(OUT)/tables/documents.parquet $(OUT)/DATASET.md &: $(EXPORT_IN) $(CORE) $(EXPORT_CODE)
+	$(WPX) export $(OUT) --format parquet
+
+# Score $(OUT) against the hand-made gold of the seed document.
+eval: $(OUT)/mentions.jsonl
+	$(WPX) evaluate --gold $(GOLD) --pred $(OUT)
 
 clean:
 	rm -rf $(OUT)

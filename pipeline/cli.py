@@ -136,5 +136,116 @@ def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool) -> 
     _finish(result.errors, f"wpx run: {counts}; {len(result.errors)} errors")
 
 
+# --- consumer commands: tables, validation, dataset card, stats, review pages ---
+# Their modules import pandas/pyarrow, so they are imported inside the commands to
+# keep `wpx ingest` and friends quick to start.
+
+OUT_DIR_ARG = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+def _require_documents(out_dir: Path) -> None:
+    if not (out_dir / DOCUMENTS).exists():
+        raise click.ClickException(f"{out_dir / DOCUMENTS} not found; run `wpx run RAW --out {out_dir}` first")
+
+
+@cli.command("export")
+@click.argument("out_dir", type=OUT_DIR_ARG)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True, help="Table file format.")
+@click.option("--tables", "tables_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the tables; default OUT_DIR/tables.")
+@click.pass_context
+def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path | None) -> None:
+    """Write OUT_DIR's records as typed tables (OUT_DIR/tables/*.parquet or *.csv) and OUT_DIR/DATASET.md.
+
+    Tables whose input file is missing (no relations.jsonl yet) are skipped with a note.
+
+    Example: wpx export extracted --format parquet
+    """
+    from . import card, export
+
+    _require_documents(out_dir)
+    result = export.export(out_dir, tables_dir, fmt, ctx.obj["configs"])
+    card_path = card.write_card(out_dir, ctx.obj["configs"])
+    for note in result.notes:
+        click.echo(f"wpx export: note: {note}", err=True)
+    click.echo(f"wpx export: {len(result.written)} tables written to {(tables_dir or out_dir / 'tables')}; card {card_path}", err=True)
+
+
+@cli.command("validate")
+@click.argument("out_dir", type=OUT_DIR_ARG)
+def validate_command(out_dir: Path) -> None:
+    """Check every JSONL record against its JSON Schema and the offset invariant; print file:line: reason.
+
+    Exits 1 when any record fails.
+
+    Example: wpx validate extracted
+    """
+    from .validate import validate
+
+    report = validate(out_dir)
+    for failure in report.failures:
+        click.echo(str(failure))
+    checked = ", ".join(f"{name} {count}" for name, count in report.checked.items())
+    missing = f"; not present: {', '.join(report.missing)}" if report.missing else ""
+    click.echo(f"wpx validate: checked {checked or 'nothing'}{missing}; {len(report.failures)} failures", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command("card")
+@click.argument("out_dir", type=OUT_DIR_ARG)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Where to write the card ('-' for stdout); default OUT_DIR/DATASET.md.")
+@click.pass_context
+def card_command(ctx: click.Context, out_dir: Path, output: Path | None) -> None:
+    """Write the dataset card (tables, labels, versions, counts, how to cite) as OUT_DIR/DATASET.md.
+
+    Example: wpx card extracted
+    """
+    from . import card
+
+    _require_documents(out_dir)
+    if str(output) == "-":
+        click.echo(card.render(out_dir, ctx.obj["configs"]), nl=False)
+        return
+    click.echo(f"wpx card: wrote {card.write_card(out_dir, ctx.obj['configs'], dest=output)}", err=True)
+
+
+@cli.command("stats")
+@click.argument("out_dir", type=OUT_DIR_ARG)
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many counterparts to list.")
+@click.pass_context
+def stats_command(ctx: click.Context, out_dir: Path, top: int) -> None:
+    """Print summary tables: mentions per label per document, top counterparts, engagements per activity.
+
+    Example: wpx stats extracted --top 5
+    """
+    from . import stats
+
+    _require_documents(out_dir)
+    click.echo(stats.report(out_dir, ctx.obj["configs"], top), nl=False)
+
+
+@cli.command("review")
+@click.argument("out_dir", type=OUT_DIR_ARG)
+@click.option("--doc", "doc_id", required=True, help="doc_id of the document to show.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="HTML file to write ('-' for stdout); default OUT_DIR/review/DOC_ID.html.")
+@click.pass_context
+def review_command(ctx: click.Context, out_dir: Path, doc_id: str, output: Path | None) -> None:
+    """Write a self-contained HTML page of one document with its mentions highlighted and its engagements.
+
+    Example: wpx review extracted --doc 000_4a35c3bd115817cb
+    """
+    from . import review
+
+    _require_documents(out_dir)
+    try:
+        if str(output) == "-":
+            click.echo(review.render(out_dir, doc_id, ctx.obj["configs"]), nl=False)
+            return
+        path = review.write_review(out_dir, doc_id, output, ctx.obj["configs"])
+    except review.UnknownDocument as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wpx review: wrote {path}", err=True)
+
+
 if __name__ == "__main__":  # python -m pipeline.cli
     cli()

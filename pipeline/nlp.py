@@ -36,7 +36,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     settings = config.toml("extraction.toml")
     ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
     ruler.add_patterns([_token_pattern(nlp, p) for p in registry.patterns()])
-    names = {"heads": settings["names"]["heads"], "connectors": settings["names"]["connectors"], "never_first": settings["names"]["never_first"], "min_modifiers": settings["names"]["min_modifiers"], "registry_key": REGISTRY_KEY}
+    names = {"heads": settings["names"]["heads"], "connectors": settings["names"]["connectors"], "left_connectors": settings["names"]["left_connectors"], "never_first": settings["names"]["never_first"], "min_modifiers": settings["names"]["min_modifiers"], "registry_key": REGISTRY_KEY}
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
         "wpx_counts": settings["counts"],
@@ -46,7 +46,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
             "trim": settings["trim"],
             "combine": settings["combine"],
             "ner": settings["ner"],
-            "names": {"not_a_name": settings["names"]["not_a_name"]},
+            "names": {"not_a_name": settings["names"]["not_a_name"], "org_heads": settings["names"]["heads"]["ORG"]},
             "countries": registry.country_names,
             "places": registry.place_names,
             "ner_name": ner_name(nlp),

@@ -34,3 +34,29 @@ def raw_dir(tmp_path: Path) -> Path:
     folder.mkdir()
     shutil.copy(SEED_RAW, folder / SEED_RAW.name)
     return folder
+
+
+@pytest.fixture(scope="session")
+def seed_run(tmp_path_factory):
+    """Run every stage once on the seed document (full model); return the output folder."""
+    from pipeline import api
+
+    raw = tmp_path_factory.mktemp("seed") / "raw"
+    raw.mkdir()
+    shutil.copy(SEED_RAW, raw / SEED_RAW.name)
+    out = tmp_path_factory.mktemp("seed_out")
+    result = api.run_all(raw, out, load_config(REPO / "configs"))
+    assert result.errors == []
+    return out
+
+
+@pytest.fixture(scope="session")
+def rules_nlp(config):
+    """A blank English pipeline with the project's rule components (no model needed)."""
+    import spacy
+
+    from pipeline.nlp import add_rules
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return add_rules(nlp, config)

@@ -53,7 +53,7 @@ class CountFinder(SettingsComponent):
 
     @staticmethod
     def _is_number(token: Token) -> bool:
-        return token.like_num and parse_number(token.text) is not None
+        return token.like_num and not token.text[:1].isupper()
 
     def _number_end(self, doc: Doc, i: int) -> int:
         """Return the end of the number phrase starting at token i (i when none starts there)."""
@@ -61,7 +61,7 @@ class CountFinder(SettingsComponent):
             return i
         j = i + 1
         while j < len(doc):
-            if self._is_number(doc[j]) and not doc[j - 1].text[-1:].isdigit():
+            if self._is_number(doc[j]) and not (doc[j].text[:1].isdigit() and doc[j - 1].text[-1:].isdigit()):
                 j += 1
             elif doc[j].text in ("-", "and") and j + 1 < len(doc) and self._is_number(doc[j + 1]) and not doc[j + 1].text[:1].isdigit():
                 j += 2
@@ -72,7 +72,8 @@ class CountFinder(SettingsComponent):
     def _is_noun(self, token: Token, tagged: bool) -> bool:
         if tagged:
             return token.pos_ == "NOUN" or (token.pos_ in ("PROPN", "VERB") and token.is_lower and token.tag_ in ("NNS", "NN"))
-        return token.is_alpha and token.is_lower and not token.is_stop
+        # Rules-only mode: a lowercase content word that does not look like a past-tense verb.
+        return token.is_alpha and token.is_lower and not token.is_stop and not (token.lower_.endswith("ed") and len(token) > 4)
 
     def _count(self, doc: Doc, i: int, end: int, tagged: bool):
         value = parse_number(doc[i:end].text)
@@ -108,6 +109,10 @@ class CountFinder(SettingsComponent):
             if self._is_noun(token, tagged) and token.is_lower:
                 head = token
                 nouns.append(token)
+            elif tagged and head is not None and token.tag_ == "VBZ" and token.is_lower and token.lower_.endswith("s"):
+                head = token  # "12 outreach seminars": the tagger reads the plural head as a verb
+                nouns.append(token)
+                break
             elif head is None and (token.pos_ == "ADJ" if tagged else token.is_alpha and token.is_lower) or token.text == "-" and head is None:
                 nouns = []
             else:

@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Span
 from .base import SPANS_KEY, SettingsComponent, get_meta, set_meta
 
 MENTIONS_KEY = "wpx_mentions"
+BLOCK_KIND_KEY = "wpx_block_kind"  # user_data key: "title", "heading" or "paragraph"
 REGISTRY_KEY = "wpx_registry"
 RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "names": 2, "counts": 3, "dates": 4}
 EXCLUSIVE = frozenset({"DATE", "COUNT"})
@@ -67,13 +68,16 @@ class MentionCombiner(SettingsComponent):
         self.places_lower = {k.lower(): v for k, v in self.places.items()}
         self.ner_rule = s.get("ner_name", "ner")
         self.no_nesting_inside = frozenset(s.get("combine", {}).get("no_nesting_inside", ()))
+        self.skip_blocks = frozenset(s.get("ner", {}).get("skip_blocks", ()))
+        self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         accepted: list[Candidate] = []
         for cand in sorted(self._rule_candidates(doc), key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
             if not any(_conflict(cand, other, self.no_nesting_inside) for other in accepted):
                 accepted.append(cand)
-        for cand in sorted(self._ner_candidates(doc), key=lambda c: (-c.size, c.start)):
+        ner = [] if doc.user_data.get(BLOCK_KIND_KEY) in self.skip_blocks else self._ner_candidates(doc)
+        for cand in sorted(ner, key=lambda c: (-c.size, c.start)):
             if not any(_ner_conflict(cand, other) for other in accepted):
                 accepted.append(cand)
         spans = []
@@ -132,6 +136,8 @@ class MentionCombiner(SettingsComponent):
                     out.append(Candidate(start, end, "DATE", self.ner_rule, {"value": None}))
             elif label in ("ORG", "LAW"):
                 if end - start == 1 and not self._acronym(text):
+                    continue
+                if label == "ORG" and end - start > 1 and doc[end - 1].text not in self.org_heads:
                     continue
                 if any(t.is_space for t in doc[start:end]):
                     continue

@@ -28,6 +28,7 @@ class NameScanner(SettingsComponent):
         s = self.settings
         self.heads: dict[str, str] = {word: label for label, words in s.get("heads", {}).items() for word in words}
         self.connectors = frozenset(s.get("connectors", ()))
+        self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.never_first = frozenset(s.get("never_first", ()))
         self.min_modifiers = int(s.get("min_modifiers", 1))
 
@@ -42,10 +43,14 @@ class NameScanner(SettingsComponent):
                     continue
                 span = self._grow(doc, sent, token.i, label)
                 if span is not None:
-                    found[(span[0], span[1])] = label
+                    found[(span[0], span[1])] = self._label(doc, span)
         for (start, end), label in _maximal(found).items():
             add_candidate(doc, start, end, label, RULE)
         return doc
+
+    def _label(self, doc: Doc, span: tuple[int, int]) -> str:
+        """Label a name by its leftmost head word ("UN Trust Facility ... on Arms Regulation" is an ORG)."""
+        return next(self.heads[t.text] for t in doc[span[0]:span[1]] if t.text in self.heads)
 
     def _is_cap(self, token: Token) -> bool:
         text = token.text
@@ -58,7 +63,7 @@ class NameScanner(SettingsComponent):
             token = doc[j]
             if self._is_cap(token):
                 left = j
-            elif token.text in self.connectors and token.lower_ != "the" and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
+            elif token.text in self.left_connectors and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
                 if token.text in ("'s", "’s") and j - 1 in self._country_ends:
                     break  # "China's Export Control Law": the possessor is not part of the name
             else:
@@ -68,17 +73,18 @@ class NameScanner(SettingsComponent):
             left += 1
         right = head + 1
         k = head + 1
+        after_connector = False
         while k < sent.end:
             token = doc[k]
             if self._is_cap(token):
-                if self.heads.get(token.text) == label and k > head + 1 and doc[k - 1].lower_ in ("and", ","):
-                    break
+                if not after_connector:
+                    break  # "Security Council Resolutions": words right after the head belong to another head's name
                 right = k = k + 1
                 continue
             if token.text == "-" and k + 1 < sent.end and self._is_cap(doc[k - 1]):
                 right = k = k + 2  # "Dual-use": the word after the hyphen belongs to the name
                 continue
-            if token.text in self.connectors:
+            if token.text in self.connectors and (after_connector or token.text not in ("'s", "’s", "-")):
                 nxt = k + 1
                 while nxt < sent.end and doc[nxt].text in self.connectors and doc[nxt].text not in ("and",):
                     nxt += 1
@@ -87,6 +93,7 @@ class NameScanner(SettingsComponent):
                 if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent.end):
                     break
                 k = nxt
+                after_connector = True
                 continue
             break
         modifiers = sum(1 for t in doc[left:right] if self._is_cap(t) and t.i != head)
@@ -95,8 +102,8 @@ class NameScanner(SettingsComponent):
         return left, right
 
     def _starts_other_name(self, doc: Doc, start: int, end: int) -> bool:
-        """Return whether a capitalized run starting at ``start`` begins with a head word (a new name)."""
-        return doc[start].text in self.heads
+        """Return whether ``start`` begins a name of its own: a head word with a complement ("Ministry of Commerce")."""
+        return doc[start].text in self.heads and start + 1 < end and doc[start + 1].lower_ in ("of", "for", "on")
 
 
 def _maximal(found: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:

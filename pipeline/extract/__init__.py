@@ -21,7 +21,7 @@ from spacy.tokens import Doc, DocBin
 
 from ..provenance import source_for
 from ..components.base import META_KEY, SPANS_KEY, get_meta
-from ..components.mentions import MENTIONS_KEY, REGISTRY_KEY
+from ..components.mentions import BLOCK_KIND_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
 from ..records import DOCUMENTS, MENTIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
@@ -45,6 +45,7 @@ class Block:
     end: int
     section_path: tuple[str, ...]
     sentence_starts: tuple[int, ...]
+    kind: str = "paragraph"  # "title", "heading" or "paragraph"
 
 
 def content_blocks(segments: list[dict[str, Any]]) -> list[Block]:
@@ -56,9 +57,9 @@ def content_blocks(segments: list[dict[str, Any]]) -> list[Block]:
     blocks = []
     for seg in segments:
         if seg["kind"] == "title":
-            blocks.append(Block(seg["start"], seg["end"], (), (seg["start"],)))
+            blocks.append(Block(seg["start"], seg["end"], (), (seg["start"],), "title"))
         elif seg["kind"] == "section":
-            blocks.append(Block(seg["heading_start"], seg["heading_end"], tuple(seg["section_path"]), (seg["heading_start"],)))
+            blocks.append(Block(seg["heading_start"], seg["heading_end"], tuple(seg["section_path"]), (seg["heading_start"],), "heading"))
         elif seg["kind"] == "paragraph":
             blocks.append(Block(seg["start"], seg["end"], tuple(seg["section_path"]), tuple(sorted(sentences[seg["id"]]))))
     return sorted(blocks, key=lambda b: b.start)
@@ -70,6 +71,7 @@ def make_block_doc(nlp: Language, text: str, block: Block) -> Doc:
     starts = {s - block.start for s in block.sentence_starts}
     for token in doc:
         token.is_sent_start = token.i == 0 or token.idx in starts
+    doc.user_data[BLOCK_KIND_KEY] = block.kind
     return doc
 
 
@@ -80,7 +82,7 @@ class Extractor:
         self.config = config
         self.nlp = nlp or build(config, ner=ner)
         settings = config.toml("extraction.toml")
-        self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"], settings["names"]["connectors"] + ["and"])
+        self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"])
         self.batch_size = int(config.section("extract").get("batch_size", 64))
 
     def process(self, document: dict[str, Any], segments: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Doc]]:
@@ -142,6 +144,7 @@ def _slim(doc: Doc, doc_id: str, offset: int) -> None:
     for key in (SPANS_KEY, MENTIONS_KEY, REGISTRY_KEY):
         doc.spans.pop(key, None)
     doc.user_data.pop(META_KEY, None)
+    doc.user_data.pop(BLOCK_KIND_KEY, None)
     doc.user_data["wpx_doc_id"] = doc_id
     doc.user_data["wpx_offset"] = offset
 

@@ -9,7 +9,6 @@ mention dicts and the document text, so it needs no model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +27,8 @@ class Settings:
     connectors: frozenset[str]
 
     @classmethod
-    def from_dict(cls, acronyms: dict[str, Any], connectors: Iterable[str]) -> Settings:
-        return cls(frozenset(acronyms["definition_markers_lower"]), frozenset(acronyms["long_form_labels"]), acronyms["default_label"], frozenset(connectors))
+    def from_dict(cls, acronyms: dict[str, Any]) -> Settings:
+        return cls(frozenset(acronyms["definition_markers_lower"]), frozenset(acronyms["long_form_labels"]), acronyms["default_label"], frozenset(acronyms["connectors_lower"]))
 
 
 def _is_acronym(text: str) -> bool:
@@ -62,7 +61,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         acronym = match.group(1)
         if not _is_acronym(acronym) or acronym in definitions or not _inside(match.start(), blocks):
             continue
-        if any(m["end"] <= match.start() and text[m["end"]:match.start()].strip() == "" and m["label"] in settings.long_form_labels for m in mentions):
+        if any(m["end"] <= match.start() and text[m["end"]:match.start()].strip() == "" for m in mentions):
             continue
         long_form = _spelled_out(text, match.start(), acronym, settings)
         if long_form:

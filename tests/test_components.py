@@ -1,0 +1,74 @@
+"""The wpx_* components on a blank pipeline (no model), and their serialization round trip."""
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from pipeline.components.base import get_meta
+from pipeline.components.mentions import MENTIONS_KEY
+
+
+def mentions(nlp, text):
+    doc = nlp(text)
+    return [(s.label_, s.text, get_meta(doc, s)["norm"]) for s in doc.spans[MENTIONS_KEY]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("China officially applied to join the Missile Technology Control Regime (MTCR) in 2004.",
+         [("COUNTRY", "China", {"id": "CHN"}), ("REGIME", "Missile Technology Control Regime", {"id": "MTCR"}), ("REGIME", "MTCR", {"id": "MTCR"}), ("DATE", "2004", {"value": "2004"})]),
+        ("The Australia Group (AG) met.", [("REGIME", "Australia Group", {"id": "AG"}), ("REGIME", "AG", {"id": "AG"})]),
+        ("Talks with the US, Russia and the UK on the NSG Guidelines.",
+         [("COUNTRY", "US", {"id": "USA"}), ("COUNTRY", "Russia", {"id": "RUS"}), ("COUNTRY", "UK", {"id": "GBR"}), ("REGIME", "NSG", {"id": "NSG"})]),
+        ("In April 2004, the UN Security Council adopted Resolution 1540 (UNSCR 1540).",
+         [("DATE", "April 2004", {"value": "2004-04"}), ("ORG", "UN Security Council", {"id": "UNSC"}), ("RESOLUTION", "Resolution 1540", {"id": "UNSCR-1540"}), ("RESOLUTION", "UNSCR 1540", {"id": "UNSCR-1540"})]),
+        ("It works with the China Nuclear Energy Association.",
+         [("COUNTRY", "China", {"id": "CHN"}), ("ORG", "China Nuclear Energy Association", {"id": None})]),
+        ("China amended the Export Control Law.", [("COUNTRY", "China", {"id": "CHN"}), ("LAW", "Export Control Law", {"id": None})]),
+        ("Seminars were held in Beijing and Seoul.", [("PLACE", "Beijing", {"id": "CN-BJ"}), ("PLACE", "Seoul", {"id": "KR-11"})]),
+    ],
+)
+def test_rule_mentions(rules_nlp, text, expected):
+    assert mentions(rules_nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("China has established consultation mechanisms with more than ten countries.", ("more than ten countries", {"value": 10, "qualifier": "gt", "unit": "countries", "of": None})),
+        ("It trained 3,000 enterprises.", ("3,000 enterprises", {"value": 3000, "qualifier": "exact", "unit": "enterprises", "of": None})),
+        ("It lasts up to 90 days.", ("up to 90 days", {"value": 90, "qualifier": "le", "unit": "days", "of": None})),
+        ("nearly twenty-one members joined.", ("nearly twenty-one members", {"value": 21, "qualifier": "lt", "unit": "members", "of": None})),
+    ],
+)
+def test_counts_without_a_tagger(rules_nlp, text, count):
+    found = [(t, n) for label, t, n in mentions(rules_nlp, text) if label == "COUNT"]
+    assert found == [count]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The 76th Session opened.", "Resolution 1540 was adopted.", "The 1540 Committee met.", "Exports rose 30 percent.", "It cost 5 million yuan.",
+     "Several countries and dozens of firms joined.", "In 2004, China acted."],
+)
+def test_not_counts(rules_nlp, text):
+    assert [m for m in mentions(rules_nlp, text) if m[0] == "COUNT"] == []
+
+
+@pytest.mark.parametrize("name", ["wpx_names", "wpx_counts", "wpx_dates", "wpx_resolutions", "wpx_mentions"])
+def test_serialization_round_trip(rules_nlp, tmp_path, name):
+    component = rules_nlp.get_pipe(name)
+    fresh = spacy.blank("en").add_pipe(name)
+    fresh.from_bytes(component.to_bytes())
+    assert fresh.settings == component.settings
+    component.to_disk(tmp_path / name)
+    again = spacy.blank("en").add_pipe(name).from_disk(tmp_path / name)
+    assert again.settings == component.settings
+
+
+def test_whole_pipeline_round_trip(rules_nlp, tmp_path):
+    rules_nlp.to_disk(tmp_path / "nlp")
+    loaded = spacy.load(tmp_path / "nlp")
+    text = "China and the 1540 Committee hosted three training sessions in Qingdao in 2015."
+    assert mentions(loaded, text) == mentions(rules_nlp, text)

@@ -1,0 +1,99 @@
+"""The extract stage with the full model: contract quality on the seed and on unseen documents of the genre."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import api
+from pipeline.config import load_config
+from pipeline.evaluate import evaluate, score_mentions
+from pipeline.extract import Extractor
+from pipeline.records import read_jsonl
+from pipeline.schemas import problems
+
+from .conftest import GENRE, GOLD_DIR, REPO, SEED_RAW
+
+
+def test_seed_meets_the_contract_scores(seed_run):
+    report = evaluate(GOLD_DIR, seed_run)["mentions"]
+    assert report["micro"]["span_norm"]["f1"] >= 0.97
+    for label in ("COUNTRY", "REGIME", "TREATY", "COUNT"):
+        assert report["per_label"][label]["span_norm"]["f1"] >= 0.98, label
+
+
+def test_mentions_are_valid_and_cite_the_text(seed_run):
+    [doc] = read_jsonl(seed_run / "documents.jsonl")
+    mentions = list(read_jsonl(seed_run / "mentions.jsonl"))
+    assert mentions
+    for m in mentions:
+        assert problems("mentions.jsonl", m) == []
+        assert doc["text"][m["start"]:m["end"]] == m["text"]
+    assert [(m["start"], m["end"], m["label"]) for m in mentions] == sorted((m["start"], m["end"], m["label"]) for m in mentions)
+
+
+def test_nothing_is_extracted_from_boilerplate(seed_run):
+    boiler = [s for s in read_jsonl(seed_run / "segments.jsonl") if s["kind"] == "boilerplate"]
+    assert {b["boilerplate_kind"] for b in boiler} >= {"byline", "pagination"}
+    for m in read_jsonl(seed_run / "mentions.jsonl"):
+        assert all(m["end"] <= b["start"] or b["end"] <= m["start"] for b in boiler), m
+
+
+def test_every_mention_has_its_sentence_and_section(seed_run):
+    sentences = {s["id"]: s for s in read_jsonl(seed_run / "segments.jsonl") if s["kind"] == "sentence"}
+    for m in read_jsonl(seed_run / "mentions.jsonl"):
+        if m["sentence_id"] is not None:
+            sent = sentences[m["sentence_id"]]
+            assert sent["start"] <= m["start"] and m["end"] <= sent["end"]
+            assert sent["section_path"] == m["section_path"]
+    six = next(m for m in read_jsonl(seed_run / "mentions.jsonl") if m["text"] == "six rounds")
+    assert six["section_path"] == ["IV", "2"] and six["extractor"] == "rule:counts"
+
+
+def test_outputs_are_byte_identical_across_runs(seed_run, tmp_path):
+    (tmp_path / "raw").mkdir()
+    shutil.copy(SEED_RAW, tmp_path / "raw" / SEED_RAW.name)
+    api.run_all(tmp_path / "raw", tmp_path / "out", load_config(REPO / "configs"))
+    for name in ("documents.jsonl", "segments.jsonl", "mentions.jsonl"):
+        assert (tmp_path / "out" / name).read_bytes() == (seed_run / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("heldout", 0.95)])
+def test_unseen_documents_of_the_genre(tmp_path, split, floor):
+    out = tmp_path / split
+    result = api.run_all(GENRE / split / "raw", out, load_config(REPO / "configs"))
+    assert result.errors == []
+    report = evaluate(GENRE / split / "gold", out)["mentions"]
+    assert report["micro"]["span_norm"]["f1"] >= floor
+
+
+sentence = st.sampled_from([
+    "China held five rounds of dialogue with the Wassenaar Arrangement.",
+    "In April 2004, the UN Security Council adopted Resolution 1540.",
+    "More than 3,000 enterprises attended seminars in Beijing.",
+    "The “Nuclear Suppliers Group” met in Seoul on 29 December 2021.",
+    "Ça va — the EU’s 12 members signed the CWC.",
+])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(sentence, min_size=1, max_size=4), st.sampled_from(["\n\n", "\r\n\r\n", "\n\n\u00a0\n"]), st.text(alphabet=" \t\u00a0", max_size=3))
+def test_offset_invariant_on_generated_documents(rules_nlp, config, segmenter, sentences, gap, pad):
+    text = "Full text: A Paper\n\n" + gap.join(pad + s for s in sentences)
+    doc = {"doc_id": "g", "text": text, "format": "txt", "source_map": None}
+    segments = segmenter(doc)
+    mentions, _ = Extractor(config, nlp=rules_nlp).process(doc, segments)
+    for m in mentions:
+        assert text[m["start"]:m["end"]] == m["text"]
+        assert m["text"] == m["text"].strip()
+
+
+@pytest.fixture(scope="module")
+def segmenter(config):
+    from pipeline import segment
+    from pipeline.layout import LayoutRules
+
+    rules, nlp = LayoutRules.from_config(config), segment.sentencizer(config)
+    return lambda doc: segment.segment_document(doc, rules, nlp)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.normalize.dates import find_dates, parse_date
+from pipeline.normalize.numbers import parse_number
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("five", 5), ("twenty-one", 21), ("3,000", 3000), ("12", 12), ("one hundred", 100), ("1.5 million", 1500000),
+     ("ten", 10), ("76th", None), ("first", None), ("several", None), ("1.5", None), ("", None)],
+)
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [("2004", "2004"), ("April 2004", "2004-04"), ("December 29, 2021", "2021-12-29"), ("29 December 2021", "2021-12-29"),
+     ("Dec. 29, 2021", "2021-12-29"), ("2021-12-29", "2021-12-29"), ("Sept 2019", "2019-09"), ("1540", None), ("Wednesday", None)],
+)
+def test_parse_date(text, iso):
+    assert parse_date(text) == iso
+
+
+def test_find_dates_splits_lists():
+    text = "in 2015, 2017 and 2019"
+    assert [(text[s:e], iso) for s, e, iso in find_dates(text)] == [("2015", "2015"), ("2017", "2017"), ("2019", "2019")]
+
+
+def test_impossible_day_is_not_a_full_date():
+    assert parse_date("February 30, 2020") is None

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline.config import ConfigError, load_config
+from pipeline.registry import Registry
+
+from .conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def registry(config):
+    return Registry.from_config(config)
+
+
+@pytest.mark.parametrize(
+    ("name", "iso"),
+    [("China", "CHN"), ("People's Republic of China", "CHN"), ("US", "USA"), ("United States of America", "USA"), ("Russia", "RUS"),
+     ("Russian Federation", "RUS"), ("UK", "GBR"), ("Republic of Korea", "KOR"), ("ROK", "KOR"), ("DPRK", "PRK"), ("Viet Nam", "VNM"),
+     ("Türkiye", "TUR"), ("the Republic of Kazakhstan", "KAZ"), ("Taiwan", None), ("Chinese", None), ("States", None)],
+)
+def test_country_ids(registry, name, iso):
+    assert registry.country_id(name) == iso
+
+
+@pytest.mark.parametrize(("name", "code"), [("Beijing", "CN-BJ"), ("Seoul", "KR-11"), ("Guangdong", "CN-GD"), ("Qingdao", None)])
+def test_place_ids(registry, name, code):
+    assert registry.place_id(name) == code
+
+
+def test_contract_ids_are_in_the_registry(registry):
+    contract = {"NSG", "ZC", "MTCR", "WA", "AG", "HCOC", "NPT", "CTBT", "CWC", "BWC", "ATT", "PTBT", "OST", "CCW", "CPPNM", "TPNW", "FMCT",
+                "GENEVA-PROTOCOL", "INF", "NEW-START", "TLATELOLCO", "RAROTONGA", "PELINDABA", "BANGKOK", "SEMIPALATINSK", "UN", "UNGA",
+                "UNSC", "1540-COMMITTEE", "IAEA", "OPCW", "CTBTO", "EU", "ASEAN", "ARF", "SCO", "BRICS", "WTO", "G20", "CD", "NATO", "AU", "APEC", "WCO"}
+    assert contract <= set(registry.entities)
+
+
+def test_patterns_are_stable(registry):
+    assert registry.patterns() == registry.patterns()
+    assert {"label": "REGIME", "pattern": "MTCR", "id": "MTCR"} in registry.patterns()
+
+
+@pytest.mark.parametrize(
+    ("file", "line", "message"),
+    [("country_aliases.tsv", "Atlantis\tATL\n", "'ATL' is not an ISO 3166-1 alpha-3 code"),
+     ("places.tsv", "Gotham\tXX-99\n", "'XX-99' is not an ISO 3166-2 code"),
+     ("entities.tsv", "FOO\tTHING\tFoo\t\n", "label must be one of")],
+)
+def test_bad_registry_rows_name_file_and_line(tmp_path, file, line, message):
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    path = root / "registries" / file
+    lines = path.read_text(encoding="utf-8").count("\n")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line)
+    with pytest.raises(ConfigError, match=rf"{file}:{lines + 1}: .*{message}"):
+        Registry.from_config(load_config(root))
