@@ -12,6 +12,7 @@ segment labels them boilerplate. Thresholds live in configs/pdf.toml.
 from __future__ import annotations
 
 import io
+import math
 import re
 import statistics
 from collections import Counter
@@ -35,6 +36,7 @@ class PdfRules:
     y_tolerance: float
     line_tolerance: float
     gap_ratio: float
+    usual_gap_max: float
     indent: float
     wrap_slack: float
     keep_prefixes: frozenset[str]
@@ -55,6 +57,7 @@ class PdfRules:
             return cls(
                 x_tolerance=_number(words, "x_tolerance", where), y_tolerance=_number(words, "y_tolerance", where),
                 line_tolerance=_number(words, "line_tolerance", where), gap_ratio=_number(paras, "gap_ratio", where),
+                usual_gap_max=_number(paras, "usual_gap_max", where),
                 indent=_number(paras, "indent", where), wrap_slack=_number(paras, "wrap_slack", where),
                 keep_prefixes=frozenset(p.lower() for p in hyph["keep_prefixes"]), keep_by_default=bool(hyph["keep_by_default"]),
                 top_zone=_number(furn, "top_zone", where), bottom_zone=_number(furn, "bottom_zone", where),
@@ -148,8 +151,8 @@ def _lines(page: Any, number: int, rules: PdfRules) -> list[_Line]:
     words = page.extract_words(x_tolerance=rules.x_tolerance, y_tolerance=rules.y_tolerance, keep_blank_chars=False)
     lines: list[_Line] = []
     for word in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
-        box = {"text": word["text"], "x0": _clip(word["x0"], page.width), "top": _clip(word["top"], page.height),
-               "x1": _clip(word["x1"], page.width), "bottom": _clip(word["bottom"], page.height)}
+        box = {"text": word["text"], "x0": _clip(word["x0"], page.width, math.floor), "top": _clip(word["top"], page.height, math.floor),
+               "x1": _clip(word["x1"], page.width, math.ceil), "bottom": _clip(word["bottom"], page.height, math.ceil)}
         if lines and abs(lines[-1].words[0]["top"] - box["top"]) <= rules.line_tolerance:
             lines[-1].words.append(box)
         else:
@@ -159,8 +162,9 @@ def _lines(page: Any, number: int, rules: PdfRules) -> list[_Line]:
     return lines
 
 
-def _clip(value: float, limit: float) -> float:
-    return round(min(max(float(value), 0.0), float(limit)), 2)
+def _clip(value: float, limit: float, towards: Any) -> float:
+    """Round outwards to 1/100 point (so the box still holds the glyphs), inside the page."""
+    return min(max(towards(float(value) * 100) / 100, 0.0), math.floor(float(limit) * 100) / 100)
 
 
 def _mark_furniture(pages: list[_Page], rules: PdfRules) -> None:
@@ -197,7 +201,7 @@ def _compose(pages: list[_Page], rules: PdfRules) -> tuple[str, list[list[Any]],
     heights = [l.bottom - l.top for _, l in body]
     line_height = statistics.median(heights)
     gaps = [b.top - a.bottom for (pa, a), (pb, b) in zip(body, body[1:]) if pa is pb and b.top > a.bottom - line_height / 2]
-    usual_gap = statistics.median(gaps) if gaps else 0.0
+    usual_gap = min(statistics.median(gaps) if gaps else 0.0, rules.usual_gap_max * line_height)
     margins = _Margins(left=min(l.x0 for _, l in body), right=max(l.x1 for _, l in body), line_height=line_height, usual_gap=usual_gap,
                        space=statistics.median([b["x0"] - a["x1"] for _, l in body for a, b in zip(l.words, l.words[1:])] or [line_height / 4]))
     vocabulary = {w["text"].strip(".,;:()\"'").lower() for _, l in body for w in l.words}
