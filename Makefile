@@ -31,7 +31,7 @@ test: setup
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-$(OUT)/documents.jsonl: $(RAW_FILES) $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIGS)/segmentation.toml | setup
+$(OUT)/documents.jsonl: $(RAW_FILES) $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIGS)/segmentation.toml $(CONFIGS)/html.toml $(CONFIGS)/pdf.toml | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)
 
 $(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py $(CONFIGS)/segmentation.toml
@@ -43,7 +43,10 @@ EXTRACT_CONF := $(CONFIGS)/extraction.toml $(wildcard $(CONFIGS)/registries/*.ts
 $(OUT)/mentions.jsonl: $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(CORE) $(EXTRACT_CODE) $(EXTRACT_CONF)
 	$(WPX) extract --out $(OUT) $(STAGE_OK)
 
-extract: $(OUT)/mentions.jsonl
+$(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/segments.jsonl $(CORE) pipeline/relate.py pipeline/registry.py $(CONFIGS)/relations.toml $(CONFIGS)/registries/entities.tsv
+	$(WPX) relate --out $(OUT) $(STAGE_OK)
+
+extract: $(OUT)/relations.jsonl
 	@if [ -s $(OUT)/errors.jsonl ]; then echo "make extract: some documents failed, see $(OUT)/errors.jsonl" >&2; exit 1; fi
 
 # Consumer tables and dataset card. mentions/relations are inputs when present
@@ -57,7 +60,7 @@ $(OUT)/tables/documents.parquet $(OUT)/DATASET.md &: $(EXPORT_IN) $(CORE) $(EXPO
 	$(WPX) export $(OUT) --format parquet
 
 # Score $(OUT) against the hand-made gold of the seed document.
-eval: $(OUT)/mentions.jsonl
+eval: $(OUT)/relations.jsonl
 	$(WPX) evaluate --gold $(GOLD) --pred $(OUT)
 
 clean:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import extract, ingest, segment
+from . import extract, ingest, relate, segment
 from .config import Config
 from .records import DOCUMENTS, SEGMENTS
 
@@ -25,6 +25,7 @@ def stages(ner: bool = True) -> list[tuple[str, Callable[[Path, Path, Config], A
         ("ingest", lambda raw, out, cfg: ingest.run(raw, out, cfg)),
         ("segment", lambda raw, out, cfg: segment.run(out / DOCUMENTS, out, cfg)),
         ("extract", lambda raw, out, cfg: extract.run((out / DOCUMENTS, out / SEGMENTS), out, cfg, ner=ner)),
+        ("relate", lambda raw, out, cfg: relate.run(out, cfg)),
     ]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from . import __version__, api, extract, ingest, segment
+from . import __version__, api, extract, ingest, relate, segment
 from .config import Config, ConfigError, load_config
 from .evaluate import evaluate, format_report
 from .records import DOCUMENTS, SEGMENTS
@@ -100,6 +100,45 @@ def extract_command(ctx: click.Context, out_dir: Path, ner: bool) -> None:
     """
     result = _guard(extract.run, (out_dir / DOCUMENTS, out_dir / SEGMENTS), out_dir, _config(ctx), ner)
     _finish(result.errors, f"wpx extract: {result.written} mentions written, {len(result.errors)} documents failed")
+
+
+@cli.command("relate")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.pass_context
+def relate_command(ctx: click.Context, out_dir: Path) -> None:
+    """Find engagements (who engaged with whom, how, how often, when, where) -> OUT/relations.jsonl.
+
+    Reads OUT/documents.jsonl, segments.jsonl, mentions.jsonl and parses.spacy.
+
+    Example: wpx relate --out extracted
+    """
+    result = _guard(relate.run, out_dir, _config(ctx))
+    _finish(result.errors, f"wpx relate: {result.written} engagements written, {len(result.errors)} documents failed")
+
+
+@cli.command("engagements")
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Also write the table as CSV ('-' for stdout only).")
+def engagements_command(out_dir: Path, csv_path: Path | None) -> None:
+    """Print one row per (counterpart, activity): engagements, total count, years, documents.
+
+    Example: wpx engagements extracted
+    """
+    from .engagements import summary
+
+    try:
+        table = summary(out_dir)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"{exc.filename}: not found (run `wpx run` first)") from None
+    if csv_path is not None and str(csv_path) == "-":
+        click.echo(table.to_csv(index=False), nl=False)
+        return
+    if csv_path is not None:
+        table.to_csv(csv_path, index=False)
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
+        click.echo(table.to_string(index=False))
 
 
 @cli.command("evaluate")

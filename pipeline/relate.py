@@ -1,0 +1,325 @@
+"""Stage relate: engagements (who engaged with whom, how, how often, when, where) -> relations.jsonl.
+
+Works per sentence on the dependency parse written by extract (parses.spacy)
+and on the mentions: a trigger lemma (configs/relations.toml) gives the
+activity; counterparts, dates and places attach to a trigger when their
+governing verb is the trigger's or below it (a fronted "Since ..." phrase
+applies to the whole sentence); aligned lists ("in Qingdao, Xi'an and Xiamen in 2015, 2017 and 2019") pair
+place i with date i in ``occasions`` when their lengths match; the count is
+the one counting the events
+("five rounds of dialogue", "three training sessions"), else the one
+counting participants ("more than ten countries"). Anaphors ("the two
+sides", "the Committee") resolve to the entity named in the preceding
+sentences of the same paragraph. Negated, intended or merely supported
+activities are skipped.
+"""
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc, DocBin, Token
+import spacy
+
+from .config import Config
+from .registry import Registry
+from .records import DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
+
+STAGE = "relate"
+PARSES = "parses.spacy"
+
+
+@dataclass
+class StageResult:
+    written: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rules:
+    trigger_activity: dict[str, str]
+    labels: frozenset[str]
+    treaty_activities: frozenset[str]
+    participant_units: frozenset[str]
+    blockers: frozenset[str]
+    negations: frozenset[str]
+    topic_preps: frozenset[str]
+    framework_nouns: frozenset[str]
+    framework_preps: frozenset[str]
+    anaphora: tuple[str, ...]
+    any_entity_heads: frozenset[str]
+    window: int
+
+    @classmethod
+    def from_config(cls, config: Config) -> Rules:
+        data = config.toml("relations.toml")
+        trig = {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas}
+        f, c, a = data["filters"], data["counterparts"], data["anaphora"]
+        return cls(trig, frozenset(c["labels"]), frozenset(c["treaty_activities"]), frozenset(c["participant_units"]),
+                   frozenset(f["modal_lemmas"] + f["intent_lemmas"]), frozenset(f["negation_words"]), frozenset(f["topic_preps"]), frozenset(c["framework_nouns"]), frozenset(c["framework_preps"]),
+                   tuple(sorted(a["phrases"], key=len, reverse=True)), frozenset(a["any_entity_heads"]), int(a["window"]))
+
+
+def _verb(token: Token) -> Token:
+    """Return the nearest verb at or above ``token`` (the root if none)."""
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def _ancestor_or_self(upper: Token, lower: Token) -> bool:
+    """Return whether ``upper`` governs ``lower`` without crossing a coordinated verb."""
+    node = lower
+    while True:
+        if node.i == upper.i:
+            return True
+        if node.head.i == node.i or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")) or node.dep_ in ("advcl", "relcl"):
+            return False  # another clause: a coordinated verb, a purpose clause ("To strengthen ... in Asia"), a relative clause
+        node = node.head
+
+
+class Relater:
+    """Find engagements in one document."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+
+    def _attached(self, trigger: Token, target: Token) -> bool:
+        verb = _verb(target)
+        if verb.dep_ == "ROOT" and target.i < verb.i and not any(t.dep_ == "nsubj" and t.i < target.i for t in verb.children):
+            return True  # a fronted adverbial ("Since its accession ... in 2004, China ...") times the whole sentence
+        return _ancestor_or_self(_verb(trigger), verb) or _ancestor_or_self(trigger, target)
+
+    def _blocked(self, trigger: Token) -> bool:
+        node = trigger
+        for _ in range(8):
+            for child in node.children:
+                if child.lower_ in self.rules.negations or (child.dep_ in ("aux", "neg", "det") and child.lemma_.lower() in self.rules.blockers | self.rules.negations):
+                    return True
+            if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i:
+                return True
+            if node.head.i == node.i:
+                return False
+            node = node.head
+        return False
+
+    def triggers(self, sent, inside: list[tuple[int, int]]) -> list[tuple[Token, str]]:
+        found = []
+        for token in sent:
+            activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
+            if activity is None or any(s <= token.idx < e for s, e in inside):
+                continue
+            if token.pos_ not in ("NOUN", "VERB", "PROPN"):
+                continue
+            if token.pos_ == "NOUN" and token.head.lower_ in self.rules.topic_preps and token.dep_ == "pobj" and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
+                continue  # "focusing on China's accession": a topic, not an event
+            if self._blocked(token):
+                continue
+            found.append((token, activity))
+        keep = []
+        by_token = {t.i: a for t, a in found}
+        for token, activity in found:
+            if token.pos_ == "VERB" and any(c.dep_ == "dobj" and c.i in by_token for c in token.children):
+                continue  # "signed bilateral agreements": the object names the activity
+            if token.dep_ == "xcomp" and token.head.i in by_token:
+                continue  # "applied to join": the governing trigger names the activity
+            keep.append((token, activity))
+        return keep
+
+
+def _token_at(doc: Doc, offset: int, char: int) -> Token | None:
+    span = doc.char_span(char - offset, char - offset + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], docs: list[Doc], rules: Rules, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Return the engagement records of one document."""
+    relater = Relater(rules)
+    text, doc_id = document["text"], document["doc_id"]
+    countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
+    default_actor = countries.most_common(1)[0][0] if countries else None
+    sentences = sorted((s for s in segments if s["kind"] == "sentence"), key=lambda s: s["start"])
+    by_sentence: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in mentions:
+        if m.get("sentence_id"):
+            by_sentence[m["sentence_id"]].append(m)
+    offsets = [d.user_data["wpx_offset"] for d in docs]
+    records = []
+    for index, sent in enumerate(sentences):
+        pos = bisect.bisect_right(offsets, sent["start"]) - 1
+        if pos < 0:
+            continue
+        doc, offset = docs[pos], offsets[pos]
+        span = doc.char_span(sent["start"] - offset, sent["end"] - offset, alignment_mode="expand")
+        if span is None:
+            continue
+        ms = by_sentence.get(sent["id"], [])
+        quoted = _quoted(text, sent["start"], sent["end"])
+        inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE")]
+        grouped: dict[str, dict[str, Any]] = {}
+        for trigger, activity in relater.triggers(span, inside):
+            rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}})
+            rec["triggers"].append(trigger)
+            actor = default_actor  # "usually China": the country the document is about (its most named)
+            rec["actor"] = actor
+            loose: dict[str, Any] = {}
+            for m in ms:
+                tok = _token_at(doc, offset, m["start"])
+                if tok is None or any(s <= m["start"] < e for s, e in quoted):
+                    continue
+                label, norm = m["label"], m["norm"]
+                is_party = label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
+                if is_party and norm.get("id") and norm["id"] != actor and not _framework(tok, rules):
+                    loose.setdefault(norm["id"], (m, None))
+                if not relater._attached(trigger, tok):
+                    continue
+                if is_party:
+                    if norm.get("id") and norm["id"] != actor and not _framework(tok, rules):
+                        rec["counterparts"].setdefault(norm["id"], (m, None))
+                elif label == "DATE" and norm.get("value"):
+                    rec["dates"].setdefault(m["start"], (norm["value"], m))
+                elif label == "PLACE":
+                    rec["places"].setdefault(m["start"], (m["text"], norm.get("id"), m))
+                elif label == "COUNT":
+                    rank = _count_rank(doc, offset, m, trigger, rules)
+                    if rank < rec["count_rank"]:
+                        rec["count"], rec["count_rank"] = m, rank
+            rec.setdefault("loose", {}).update(loose)
+        for activity, rec in sorted(grouped.items()):
+            if not rec["counterparts"]:
+                rec["counterparts"] = dict(rec.get("loose", {}))  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
+            if not rec["counterparts"]:
+                resolved = _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {})
+                if resolved:
+                    rec["counterparts"][resolved[0]["norm"]["id"]] = (resolved[0], resolved[1])
+            if not rec["counterparts"] and rec["count"] is None:
+                continue
+            records.append(_record(doc_id, text, sent, activity, rec, rules))
+    return records
+
+
+def _framework(token: Token, rules: Rules) -> bool:
+    """Return whether a mention only names a frame: "the UNGA framework", "the framework of the CWC"."""
+    head = token
+    while head.dep_ in ("compound", "amod", "flat") and head.head.i != head.i:
+        head = head.head
+    if head.lemma_.lower() in rules.framework_nouns and head.i != token.i:
+        return True
+    if head.dep_ == "pobj" and head.head.lower_ in rules.framework_preps:
+        return True
+    return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
+
+
+def _quoted(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, open_at = [], None
+    for i in range(start, end):
+        ch = text[i]
+        if ch in "\"“”" and open_at is None and ch != "”":
+            open_at = i
+        elif ch in "\"”" and open_at is not None:
+            spans.append((open_at, i))
+            open_at = None
+    return spans
+
+
+def _count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: Rules) -> int:
+    """Rank a COUNT for a trigger: 0 counts the events, 1 counts participants, 9 unrelated."""
+    first = _token_at(doc, offset, m["start"])
+    last = _token_at(doc, offset, m["end"] - 1)
+    if first is None or last is None:
+        return 9
+    if first.i <= trigger.i <= last.i or (trigger.head.i != trigger.i and trigger.head.head.i == last.i and trigger.head.lower_ == "of"):
+        return 0
+    unit = (m["norm"].get("unit") or "").split(" ")[-1]
+    singular = unit[:-3] + "y" if unit.endswith("ies") else unit[:-1] if unit.endswith("s") and unit[:-1] in rules.participant_units else unit
+    if singular in rules.participant_units:
+        return 1
+    return 9
+
+
+def _resolve(text: str, sent: dict[str, Any], previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str]):
+    """Resolve an anaphor of the sentence to the latest fitting entity of the preceding sentences."""
+    body = text[sent["start"]:sent["end"]].lower()
+    for phrase in rules.anaphora:
+        at = body.find(phrase)
+        if at < 0:
+            continue
+        head = phrase.split()[-1]
+        same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+        for prior in reversed(same_paragraph):
+            for m in sorted(by_sentence.get(prior["id"], []), key=lambda m: -m["start"]):
+                if m["label"] not in rules.labels or not m["norm"].get("id") or m["norm"]["id"] == actor:
+                    continue
+                if head in rules.any_entity_heads or head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower():
+                    anaphor = {"text": text[sent["start"] + at:sent["start"] + at + len(phrase)], "start": sent["start"] + at, "end": sent["start"] + at + len(phrase)}
+                    return m, anaphor
+    return None
+
+
+def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    trigger = rec["triggers"][0]
+    counterparts = sorted(rec["counterparts"].items())
+    dates = [v for _, v in sorted(rec["dates"].items())]
+    places = [v for _, v in sorted(rec["places"].items())]
+    count = rec["count"]
+    mention_ids = sorted({m["id"] for _, (m, _) in counterparts} | {d[1]["id"] for d in dates} | {p[2]["id"] for p in places} | ({count["id"]} if count else set()))
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": record_id(doc_id, "engagement", sent["start"], sent["end"], activity),
+        "doc_id": doc_id,
+        "type": "engagement",
+        "actor": rec.get("actor"),
+        "counterparts": [cid for cid, _ in counterparts],
+        "counterpart_mentions": [{"id": cid, "mention_id": m["id"], "resolved_from": m["id"] if anaphor else None, "anaphor": anaphor} for cid, (m, anaphor) in counterparts],
+        "activity": activity,
+        "trigger": {"text": trigger.text, "lemma": trigger.lemma_.lower(), "start": trigger.doc.user_data["wpx_offset"] + trigger.idx, "end": trigger.doc.user_data["wpx_offset"] + trigger.idx + len(trigger.text)},
+        "count": {"value": count["norm"]["value"], "qualifier": count["norm"]["qualifier"], "mention_id": count["id"]} if count else None,
+        "dates": [d[0] for d in dates],
+        "places": [p[0] for p in places],
+        "place_ids": [p[1] for p in places],
+        "occasions": [{"place": p[0], "date": d[0]} for p, d in zip(places, dates)] if len(places) == len(dates) > 1 else [],
+        "mention_ids": mention_ids,
+        "start": sent["start"],
+        "end": sent["end"],
+        "sentence_id": sent["id"],
+        "evidence": text[sent["start"]:sent["end"]],
+    }
+
+
+def load_parses(path: Path | str) -> dict[str, list[Doc]]:
+    """Read parses.spacy into the parsed blocks of each document, in text order."""
+    docs: dict[str, list[Doc]] = defaultdict(list)
+    vocab = spacy.blank("en").vocab  # English lexical attributes (lower_, like_num) for the loaded tokens
+    for doc in DocBin(store_user_data=True).from_bytes(Path(path).read_bytes()).get_docs(vocab):
+        docs[doc.user_data["wpx_doc_id"]].append(doc)
+    return {k: sorted(v, key=lambda d: d.user_data["wpx_offset"]) for k, v in docs.items()}
+
+
+def run(out_dir: Path | str, config: Config) -> StageResult:
+    """Find engagements for every document of ``out_dir`` (documents, segments, mentions, parses)."""
+    out_dir = Path(out_dir)
+    rules = Rules.from_config(config)
+    names = {e.id: e.name for e in Registry.from_config(config).entities.values()}
+    parses = load_parses(out_dir / PARSES)
+    segments: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for seg in read_jsonl(out_dir / SEGMENTS):
+        segments[seg["doc_id"]].append(seg)
+    mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in read_jsonl(out_dir / MENTIONS):
+        mentions[m["doc_id"]].append(m)
+    result = StageResult()
+    relations: list[dict[str, Any]] = []
+    for document in read_jsonl(out_dir / DOCUMENTS):
+        doc_id = document["doc_id"]
+        if doc_id not in parses:
+            continue  # failed earlier; its error is already recorded
+        try:
+            relations.extend(relate_document(document, segments[doc_id], mentions[doc_id], parses[doc_id], rules, names))
+        except Exception as exc:  # one bad document never stops the batch
+            result.errors.append(error_record(doc_id, document.get("source_path"), STAGE, exc))
+    result.written = write_jsonl(out_dir / RELATIONS, relations)
+    update_errors(out_dir, STAGE, result.errors)
+    return result

@@ -1,0 +1,96 @@
+"""Engagements: contract scores on the seed and unseen documents, and the relation rules one by one."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline import api
+from pipeline.config import load_config
+from pipeline.evaluate import evaluate
+from pipeline.records import read_jsonl
+from pipeline.schemas import problems
+
+from .conftest import GENRE, GOLD_DIR, REPO
+
+
+def test_seed_meets_the_relation_scores(seed_run):
+    report = evaluate(GOLD_DIR, seed_run)["relations"]
+    assert report["counted"]["f1"] >= 0.9
+    assert report["all"]["f1"] >= 0.8
+
+
+def test_relations_are_valid_and_cite_the_text(seed_run):
+    [doc] = read_jsonl(seed_run / "documents.jsonl")
+    mentions = {m["id"] for m in read_jsonl(seed_run / "mentions.jsonl")}
+    relations = list(read_jsonl(seed_run / "relations.jsonl"))
+    assert relations
+    for rel in relations:
+        assert problems("relations.jsonl", rel) == []
+        assert doc["text"][rel["start"]:rel["end"]] == rel["evidence"]
+        assert doc["text"][rel["trigger"]["start"]:rel["trigger"]["end"]] == rel["trigger"]["text"]
+        assert set(rel["mention_ids"]) <= mentions
+        assert rel["counterparts"] == sorted(rel["counterparts"])
+
+
+def by_activity(seed_run, counterpart, activity):
+    return next(r for r in read_jsonl(seed_run / "relations.jsonl") if counterpart in r["counterparts"] and r["activity"] == activity)
+
+
+def test_anaphor_resolves_to_the_previous_sentence(seed_run):
+    rel = by_activity(seed_run, "WA", "dialogue")
+    [cm] = rel["counterpart_mentions"]
+    assert cm["anaphor"]["text"] == "The two sides"
+    assert cm["resolved_from"] == cm["mention_id"] and "#mention:7668-7689:REGIME" in cm["mention_id"]
+    assert rel["count"]["value"] == 5
+
+
+def test_aligned_lists_pair_places_with_dates(seed_run):
+    rel = by_activity(seed_run, "1540-COMMITTEE", "training")
+    assert rel["occasions"] == [{"place": "Qingdao", "date": "2015"}, {"place": "Xi'an", "date": "2017"}, {"place": "Xiamen", "date": "2019"}]
+    assert rel["count"] == {"value": 3, "qualifier": "exact", "mention_id": rel["count"]["mention_id"]}
+
+
+@pytest.mark.parametrize(
+    ("split", "counted_floor", "all_floor"),
+    [("dev", 0.9, 0.8), ("heldout", 0.7, 0.8)],  # heldout: never tuned on; figures in the issue notes
+)
+def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
+    api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
+    report = evaluate(GENRE / split / "gold", tmp_path)["relations"]
+    assert report["counted"]["f1"] >= counted_floor
+    assert report["all"]["f1"] >= all_floor
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("China held three rounds of consultation with Pakistan in 2019.", [("consultation", ["PAK"], 3, ["2019"])]),
+        ("China will hold two rounds of consultation with Pakistan.", []),
+        ("China has not held consultations with Brazil.", []),
+        ("China supports the accession of Brazil to the NSG.", []),
+        ("China is willing to join the MTCR.", []),
+        ("China joined the Zangger Committee in 1997. Since then, the Committee has held four seminars with China.",
+         [("accession", ["ZC"], None, ["1997"]), ("seminar", ["ZC"], 4, [])]),
+        ("China has held consultations with more than ten countries.", [("consultation", [], 10, [])]),
+        ("More than 3,000 enterprises attended export control training.", []),  # domestic: no counterpart, no count of events or parties
+        ("China signed the CTBT in 1996 and ratified the CWC in 1997.", [("ratification", ["CWC"], None, ["1997"]), ("signature", ["CTBT"], None, ["1996"])]),
+    ],
+)
+def test_engagement_rules(tmp_path, paragraph, expected):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("Full text: Test Paper\n\n" + paragraph + "\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    got = [(r["activity"], r["counterparts"], (r["count"] or {}).get("value"), r["dates"]) for r in read_jsonl(tmp_path / "out" / "relations.jsonl")]
+    assert got == expected
+
+
+def test_engagements_summary(seed_run):
+    from pipeline.engagements import COLUMNS, summary
+
+    table = summary(seed_run)
+    assert list(table.columns) == COLUMNS
+    row = table[(table.counterpart == "1540-COMMITTEE") & (table.activity == "training")].iloc[0]
+    assert (row.engagements, row.total_count, row.years) == (1, 3, "2015, 2017, 2019")
+    assert table.equals(summary(seed_run))
