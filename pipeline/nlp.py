@@ -34,8 +34,10 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     """Add and initialize the registry ruler and the wpx_* components on ``nlp``."""
     registry = registry or Registry.from_config(config)
     settings = config.toml("extraction.toml")
-    ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
-    ruler.add_patterns([_token_pattern(nlp, p) for p in registry.patterns()])
+    # First in the pipeline: exact-ORTH phrase patterns need only the tokenizer, so
+    # add_patterns never runs the model over them, and the PhraseMatcher is fast.
+    ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
+    ruler.add_patterns(registry.patterns())
     names = {"heads": settings["names"]["heads"], "connectors": settings["names"]["connectors"], "left_connectors": settings["names"]["left_connectors"], "never_first": settings["names"]["never_first"], "min_modifiers": settings["names"]["min_modifiers"], "registry_key": REGISTRY_KEY}
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
@@ -55,12 +57,6 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name).initialize(settings=per_component[name])
     return nlp
-
-
-def _token_pattern(nlp: Language, pattern: dict[str, Any]) -> dict[str, Any]:
-    """Turn a phrase pattern into an exact-ORTH token pattern (tokenizer only, no model run)."""
-    tokens = [{"ORTH": token.text} for token in nlp.tokenizer(pattern["pattern"])]
-    return {**pattern, "pattern": tokens}
 
 
 def build(config: Config, ner: bool = True) -> Language:

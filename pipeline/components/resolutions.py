@@ -35,6 +35,7 @@ class ResolutionFinder(SettingsComponent):
         self.triggers = frozenset(s.get("triggers_lower", ()))
         self.connectors = frozenset(s.get("title_connectors_lower", ()))
         self.prefixes = sorted((tuple(p.split()) for p in s.get("numbered_prefixes", ())), key=len, reverse=True)
+        self.first_words = frozenset(p[0] for p in self.prefixes)
 
     def __call__(self, doc: Doc) -> Doc:
         for i, token in enumerate(doc):
@@ -44,6 +45,8 @@ class ResolutionFinder(SettingsComponent):
         return doc
 
     def _numbered(self, doc: Doc, i: int) -> None:
+        if doc[i].text not in self.first_words:
+            return
         for prefix in self.prefixes:
             n = len(prefix)
             if i + n < len(doc) and tuple(t.text for t in doc[i:i + n]) == prefix:
