@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass, field
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -77,16 +78,23 @@ def read_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
 
 
 def _read_lines(handle: IO[str], name: str) -> Iterator[dict[str, Any]]:
+    for lineno, record, problem in parse_lines(handle):
+        if problem:
+            raise ValueError(f"{name}:{lineno}: {problem}")
+        yield record
+
+
+def parse_lines(handle: IO[str]) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield (line number, record, problem or None) per non-blank line, going on after a bad one."""
     for lineno, line in enumerate(handle, 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{name}:{lineno}: not valid JSON ({exc.msg})") from exc
-        if not isinstance(record, dict):
-            raise ValueError(f"{name}:{lineno}: expected a JSON object")
-        yield record
+            yield lineno, None, f"not valid JSON ({exc.msg})"
+            continue
+        yield lineno, record, None if isinstance(record, dict) else "expected a JSON object"
 
 
 def error_record(doc_id: str | None, source_path: str | None, stage: str, exc: BaseException | str, kind: str | None = None) -> dict[str, Any]:
@@ -108,3 +116,28 @@ def update_errors(out_dir: Path | str, stage: str, errors: list[dict[str, Any]])
     kept = [r for r in read_jsonl(path) if r.get("stage") != stage] if path.exists() else []
     merged = sorted(kept + list(errors), key=lambda r: (r.get("source_path") or "", r.get("doc_id") or "", r.get("stage") or ""))
     write_jsonl(path, merged)
+
+
+@dataclass
+class StageResult:
+    """What one stage did: records written and the per-document error records."""
+
+    written: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def write_bytes(path: Path | str, data: bytes) -> None:
+    """Write bytes atomically (temporary file in the same folder, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

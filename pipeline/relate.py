@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,10 @@ import spacy
 
 from .config import Config
 from .registry import Registry
-from .records import DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
+from .records import StageResult, DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
 
 STAGE = "relate"
 PARSES = "parses.spacy"
-
-
-@dataclass
-class StageResult:
-    written: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

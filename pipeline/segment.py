@@ -7,7 +7,7 @@ parser, so dependency trees never cross a sentence.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +16,10 @@ from spacy.language import Language
 
 from .config import Config
 from .layout import Line, LayoutRules, classify
-from .records import DOCUMENTS, SEGMENTS, SCHEMA_VERSION, error_record, read_jsonl, record_id, update_errors, write_jsonl
+from .records import StageResult, DOCUMENTS, SEGMENTS, SCHEMA_VERSION, error_record, read_jsonl, record_id, update_errors, write_jsonl
 
 STAGE = "segment"
 CONTENT_KINDS = ("title", "heading", "paragraph")
-
-
-@dataclass
-class StageResult:
-    written: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def sentencizer(config: Config) -> Language:

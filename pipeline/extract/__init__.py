@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +24,11 @@ from ..components.base import META_KEY, SPANS_KEY, get_meta
 from ..components.mentions import BLOCK_KIND_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
-from ..records import DOCUMENTS, MENTIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
+from ..records import StageResult, write_bytes, DOCUMENTS, MENTIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
 from . import acronyms
 
 STAGE = "extract"
 PARSES = "parses.spacy"
-
-
-@dataclass
-class StageResult:
-    written: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -183,20 +177,9 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
         for doc in docs:
             parses.add(doc)
     result.written = write_jsonl(out_dir / MENTIONS, mentions)
-    _write_bytes(out_dir / PARSES, parses.to_bytes())
+    write_bytes(out_dir / PARSES, parses.to_bytes())
     update_errors(out_dir, STAGE, result.errors)
     return result
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
 
 
 __all__ = ["run", "Extractor", "content_blocks", "make_block_doc", "iter_results", "DOCUMENTS", "SEGMENTS", "PARSES"]

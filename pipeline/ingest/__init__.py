@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from .. import __version__
 from ..config import Config
 from ..layout import LayoutRules, classify, metadata
 from ..normalize.dates import find_dates
-from ..records import DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
+from ..records import StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
 from .html import HtmlRules, read_html
 from .multipage import group_pages, merge, missing_pages, page_patterns
 from .pdf import PdfRules, read_pdf
@@ -24,12 +24,6 @@ from .sourcemap import Extracted
 from .txt import IngestError, decode_text
 
 STAGE = "ingest"
-
-
-@dataclass
-class StageResult:
-    written: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 def discover(raw_dir: Path, config: Config) -> list[Path]:
