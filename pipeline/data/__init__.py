@@ -1,0 +1,1 @@
+"""Packaged data for the consumer commands: table layouts, label definitions, page templates."""
