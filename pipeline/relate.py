@@ -70,8 +70,8 @@ def _ancestor_or_self(upper: Token, lower: Token) -> bool:
     while True:
         if node.i == upper.i:
             return True
-        if node.head.i == node.i or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")) or node.dep_ in ("advcl", "relcl"):
-            return False  # another clause: a coordinated verb, a purpose clause ("To strengthen ... in Asia"), a relative clause
+        if node.head.i == node.i or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")) or node.dep_ == "relcl" or (node.dep_ == "advcl" and node.i < node.head.i):
+            return False  # another clause: a coordinated verb, a relative clause, a fronted purpose clause ("To strengthen ... in Asia, China ...")
         node = node.head
 
 
@@ -124,6 +124,35 @@ class Relater:
         return keep
 
 
+    def attach(self, rec: dict[str, Any], trigger: Token, activity: str, mentions: list[dict[str, Any]], doc: Doc, offset: int) -> None:
+        """Add the counterparts, dates, places and count of ``trigger`` to its engagement record.
+
+        Counterparts anywhere in the sentence go to rec["loose"], the fallback
+        when none attaches to the trigger itself.
+        """
+        rules, actor = self.rules, rec["actor"]
+        for m in mentions:
+            tok = _token_at(doc, offset, m["start"])
+            if tok is None:
+                continue
+            label, norm = m["label"], m["norm"]
+            party = (label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)) and bool(norm.get("id")) and norm.get("id") != actor and not _framework(tok, rules)
+            if party:
+                rec["loose"].setdefault(norm["id"], (m, None))
+            if not self._attached(trigger, tok):
+                continue
+            if party:
+                rec["counterparts"].setdefault(norm["id"], (m, None))
+            elif label == "DATE" and norm.get("value"):
+                rec["dates"].setdefault(m["start"], (norm["value"], m))
+            elif label == "PLACE":
+                rec["places"].setdefault(m["start"], (m["text"], norm.get("id"), m))
+            elif label == "COUNT":
+                rank = _count_rank(doc, offset, m, trigger, rules)
+                if rank < rec["count_rank"]:
+                    rec["count"], rec["count_rank"] = m, rank
+
+
 def _token_at(doc: Doc, offset: int, char: int) -> Token | None:
     span = doc.char_span(char - offset, char - offset + 1, alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
@@ -155,36 +184,12 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE")]
         grouped: dict[str, dict[str, Any]] = {}
         for trigger, activity in relater.triggers(span, inside):
-            rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}})
+            rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
-            actor = default_actor  # "usually China": the country the document is about (its most named)
-            rec["actor"] = actor
-            loose: dict[str, Any] = {}
-            for m in ms:
-                tok = _token_at(doc, offset, m["start"])
-                if tok is None or any(s <= m["start"] < e for s, e in quoted):
-                    continue
-                label, norm = m["label"], m["norm"]
-                is_party = label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
-                if is_party and norm.get("id") and norm["id"] != actor and not _framework(tok, rules):
-                    loose.setdefault(norm["id"], (m, None))
-                if not relater._attached(trigger, tok):
-                    continue
-                if is_party:
-                    if norm.get("id") and norm["id"] != actor and not _framework(tok, rules):
-                        rec["counterparts"].setdefault(norm["id"], (m, None))
-                elif label == "DATE" and norm.get("value"):
-                    rec["dates"].setdefault(m["start"], (norm["value"], m))
-                elif label == "PLACE":
-                    rec["places"].setdefault(m["start"], (m["text"], norm.get("id"), m))
-                elif label == "COUNT":
-                    rank = _count_rank(doc, offset, m, trigger, rules)
-                    if rank < rec["count_rank"]:
-                        rec["count"], rec["count_rank"] = m, rank
-            rec.setdefault("loose", {}).update(loose)
+            relater.attach(rec, trigger, activity, [m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset)
         for activity, rec in sorted(grouped.items()):
             if not rec["counterparts"]:
-                rec["counterparts"] = dict(rec.get("loose", {}))  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
+                rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
             if not rec["counterparts"]:
                 resolved = _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {})
                 if resolved:
