@@ -49,9 +49,8 @@ $(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/segments.jsonl $(CORE) pipe
 extract: $(OUT)/relations.jsonl
 	@if [ -s $(OUT)/errors.jsonl ]; then echo "make extract: some documents failed, see $(OUT)/errors.jsonl" >&2; exit 1; fi
 
-# Consumer tables and dataset card. mentions/relations are inputs when present
-# (tables whose input is missing are skipped with a note).
-EXPORT_IN   := $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(wildcard $(OUT)/mentions.jsonl $(OUT)/relations.jsonl)
+# Consumer tables and dataset card, from every stage's output.
+EXPORT_IN   := $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(OUT)/mentions.jsonl $(OUT)/relations.jsonl
 EXPORT_CODE := pipeline/export.py pipeline/card.py pipeline/names.py pipeline/validate.py $(wildcard pipeline/data/*) $(wildcard $(CONFIGS)/registries/*.tsv)
 
 export: $(OUT)/tables/documents.parquet $(OUT)/DATASET.md

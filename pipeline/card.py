@@ -50,6 +50,18 @@ def installed_version(name: str) -> str | None:
         return None
 
 
+def model_version(spec: str) -> str:
+    """Return the installed version of a model named as `name` or `name-version` (as NER extractors record it)."""
+    found = installed_version(spec)
+    if found:
+        return found
+    base, _, recorded = spec.rpartition("-")
+    found = installed_version(base) if base else None
+    if found is None:
+        return "not installed"
+    return found if found == recorded else f"{found} installed, {recorded} recorded"
+
+
 def _distinct(frame: pd.DataFrame | None, column: str) -> str:
     if frame is None or frame.empty:
         return "n/a"
@@ -108,7 +120,7 @@ def _versions(frames: dict[str, pd.DataFrame], configs: Path | None) -> str:
         for extractor, count in frames["mentions"]["extractor"].value_counts().sort_index().items():
             if str(extractor).startswith("ner:"):
                 name = str(extractor)[4:]
-                rows.append([f"NER model `{name}` ({count} mentions)", installed_version(name) or "not installed"])
+                rows.append([f"NER extractor `{name}` ({count} mentions)", model_version(name)])
     for path in sorted(configs.glob(REGISTRY_GLOB)) if configs is not None else []:
         data = path.read_bytes()
         entries = sum(1 for line in data.decode("utf-8").splitlines()[1:] if line.strip() and not line.startswith("#"))

