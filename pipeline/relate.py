@@ -24,7 +24,7 @@ from typing import Any
 from spacy.tokens import Doc, DocBin, Token
 import spacy
 
-from .config import Config
+from .config import Config, ConfigError
 from .registry import Registry
 from .records import StageResult, DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
 
@@ -43,18 +43,39 @@ class Rules:
     topic_preps: frozenset[str]
     framework_nouns: frozenset[str]
     framework_preps: frozenset[str]
+    not_as_compound: frozenset[str]
     anaphora: tuple[str, ...]
     any_entity_heads: frozenset[str]
     window: int
 
     @classmethod
     def from_config(cls, config: Config) -> Rules:
+        """Load configs/relations.toml, naming the file and the missing key on error."""
         data = config.toml("relations.toml")
+        try:
+            return cls._from_tables(data)
+        except KeyError as exc:
+            raise ConfigError(f"{config.root / 'relations.toml'}: missing key {exc}") from None
+
+    @classmethod
+    def _from_tables(cls, data: dict[str, Any]) -> Rules:
         trig = {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas}
         f, c, a = data["filters"], data["counterparts"], data["anaphora"]
-        return cls(trig, frozenset(c["labels"]), frozenset(c["treaty_activities"]), frozenset(c["participant_units"]),
-                   frozenset(f["modal_lemmas"] + f["intent_lemmas"]), frozenset(f["negation_words"]), frozenset(f["topic_preps"]), frozenset(c["framework_nouns"]), frozenset(c["framework_preps"]),
-                   tuple(sorted(a["phrases"], key=len, reverse=True)), frozenset(a["any_entity_heads"]), int(a["window"]))
+        return cls(
+            trigger_activity=trig,
+            labels=frozenset(c["labels"]),
+            treaty_activities=frozenset(c["treaty_activities"]),
+            participant_units=frozenset(c["participant_units"]),
+            blockers=frozenset(f["modal_lemmas"] + f["intent_lemmas"]),
+            negations=frozenset(f["negation_words"]),
+            topic_preps=frozenset(f["topic_preps"]),
+            framework_nouns=frozenset(c["framework_nouns"]),
+            framework_preps=frozenset(c["framework_preps"]),
+            not_as_compound=frozenset(f["not_as_compound"]),
+            anaphora=tuple(sorted(a["phrases"], key=len, reverse=True)),
+            any_entity_heads=frozenset(a["any_entity_heads"]),
+            window=int(a["window"]),
+        )
 
 
 def _verb(token: Token) -> Token:
@@ -108,6 +129,8 @@ class Relater:
                 continue
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
                 continue
+            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound:
+                continue  # "other member states"
             if token.pos_ == "NOUN" and token.head.lower_ in self.rules.topic_preps and token.dep_ == "pobj" and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
                 continue  # "focusing on China's accession": a topic, not an event
             if self._blocked(token):
@@ -186,6 +209,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         for trigger, activity in relater.triggers(span, inside):
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
+            if _third_parties(doc, offset, trigger, ms, default_actor):
+                rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, [m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset)
         for activity, rec in sorted(grouped.items()):
             if not rec["counterparts"]:
@@ -194,10 +219,24 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 resolved = _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {})
                 if resolved:
                     rec["counterparts"][resolved[0]["norm"]["id"]] = (resolved[0], resolved[1])
-            if not rec["counterparts"] and rec["count"] is None:
+            if rec.get("third_parties") or (not rec["counterparts"] and rec["count"] is None):
                 continue
             records.append(_record(doc_id, text, sent, activity, rec, rules))
     return records
+
+
+def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None) -> bool:
+    """Return whether other parties act among themselves: the trigger's subject names two or
+    more of them and the sentence never names the actor ("Kyrgyzstan, Tajikistan, Turkmenistan
+    and Uzbekistan signed it"). One named party acting on the actor ("The OPCW has carried out
+    600 inspections in China", "US officials held three rounds of consultation") stays."""
+    if any(m["norm"].get("id") == actor for m in mentions):
+        return False
+    verb = _verb(trigger)
+    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree}
+    parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
+               and (tok := _token_at(doc, offset, m["start"])) is not None and tok.i in subject}
+    return len(parties) >= 2
 
 
 def _framework(token: Token, rules: Rules) -> bool:

@@ -73,6 +73,9 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China joined the Zangger Committee in 1997. Since then, the Committee has held four seminars with China.",
          [("accession", ["ZC"], None, ["1997"]), ("seminar", ["ZC"], 4, [])]),
         ("China has held consultations with more than ten countries.", [("consultation", [], 10, [])]),
+        ("China worked with other member states of the SCO.", []),
+        ("China signed the CTBT. Kyrgyzstan, Tajikistan and Uzbekistan signed the CTBT in 1996.", [("signature", ["CTBT"], None, [])]),
+        ("The OPCW has carried out over 600 inspections in China.", [("inspection", ["OPCW"], 600, [])]),
         ("More than 3,000 enterprises attended export control training.", []),  # domestic: no counterpart, no count of events or parties
         ("China signed the CTBT in 1996 and ratified the CWC in 1997.", [("ratification", ["CWC"], None, ["1997"]), ("signature", ["CTBT"], None, ["1996"])]),
     ],
