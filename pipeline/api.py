@@ -30,11 +30,14 @@ def stages(ner: bool = True) -> list[tuple[str, Callable[[Path, Path, Config], A
 
 
 def run_all(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = True) -> RunResult:
-    """Run every stage from ``raw_dir`` into ``out_dir`` (``ner=False``: rules only)."""
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    result = RunResult()
-    for name, stage in stages(ner):
-        outcome = stage(raw_dir, out_dir, config)
-        result.written[name] = outcome.written
-        result.errors.extend(outcome.errors)
-    return result
+    """Run every stage from ``raw_dir`` into ``out_dir`` (``ner=False``: rules only).
+
+    This is the batch engine of `wpx run` in this process: incremental
+    (OUT/manifest.json), with the same outputs as running the stages in order.
+    """
+    from . import batch
+
+    summary = batch.run(raw_dir, out_dir, config, ner=ner, workers=1)
+    totals = summary.totals
+    written = {"ingest": totals["documents"], "segment": totals["segments"], "extract": totals["mentions"], "relate": totals["relations"]}
+    return RunResult(written=written, errors=summary.errors)

@@ -5,16 +5,19 @@ errors.jsonl); 2 usage or configuration error.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__, api, extract, ingest, relate, segment
+from . import __version__
 from .config import Config, ConfigError, load_config
-from .evaluate import evaluate, format_report
 from .records import DOCUMENTS, SEGMENTS
+
+# Stage modules import spaCy (over a second), so commands import them when they
+# run: `wpx run` with nothing to redo then answers in a fraction of a second.
 
 OUT_HELP = "Output folder (created if missing)."
 
@@ -67,6 +70,8 @@ def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
 
     Example: wpx ingest raw --out extracted
     """
+    from . import ingest
+
     result = _guard(ingest.run, raw_dir, out_dir, _config(ctx))
     _finish(result.errors, f"wpx ingest: {result.written} documents written, {len(result.errors)} failed")
 
@@ -80,11 +85,13 @@ def segment_command(ctx: click.Context, out_dir: Path, documents: Path | None) -
 
     Example: wpx segment --out extracted
     """
+    from . import segment
+
     result = _guard(segment.run, documents or out_dir / DOCUMENTS, out_dir, _config(ctx))
     _finish(result.errors, f"wpx segment: {result.written} segments written, {len(result.errors)} documents failed")
 
 
-NER_HELP = "Use the statistical NER (--no-ner: rule components only)."
+NER_HELP = "Use the statistical model (--no-ner: rules only, no model at all: fast, but no engagements)."
 
 
 @cli.command("extract")
@@ -98,6 +105,8 @@ def extract_command(ctx: click.Context, out_dir: Path, ner: bool) -> None:
 
     Example: wpx extract --out extracted
     """
+    from . import extract
+
     result = _guard(extract.run, (out_dir / DOCUMENTS, out_dir / SEGMENTS), out_dir, _config(ctx), ner)
     _finish(result.errors, f"wpx extract: {result.written} mentions written, {len(result.errors)} documents failed")
 
@@ -112,6 +121,8 @@ def relate_command(ctx: click.Context, out_dir: Path) -> None:
 
     Example: wpx relate --out extracted
     """
+    from . import relate
+
     result = _guard(relate.run, out_dir, _config(ctx))
     _finish(result.errors, f"wpx relate: {result.written} engagements written, {len(result.errors)} documents failed")
 
@@ -153,6 +164,8 @@ def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors
     """
     import json
 
+    from .evaluate import evaluate, format_report
+
     try:
         report = evaluate(gold_dir, pred_dir)
     except FileNotFoundError as exc:
@@ -164,15 +177,30 @@ def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors
 @click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--ner/--no-ner", default=True, show_default=True, help=NER_HELP)
+@click.option("--workers", type=click.IntRange(min=1), default=None, help=f"Worker processes, each loading the model once (default: the machine's cores, here {os.cpu_count()}).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Run on this existing Dask cluster instead of local processes (outputs are written here).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (it is shown only when stderr is a terminal anyway).")
 @click.pass_context
-def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool) -> None:
-    """Run every stage: RAW_DIR -> OUT.
+def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+    """Run every stage: RAW_DIR -> OUT, redoing only documents whose files, configs or version changed.
 
-    Example: wpx run raw --out extracted
+    OUT/manifest.json records what each document was built from and
+    OUT/.shards/ holds each document's records; a killed run resumes where
+    it stopped. Ends with one summary line on stderr.
+
+    Example: wpx run raw --out extracted --workers 2
     """
-    result = _guard(api.run_all, raw_dir, out_dir, _config(ctx), ner)
-    counts = ", ".join(f"{name} {count}" for name, count in result.written.items())
-    _finish(result.errors, f"wpx run: {counts}; {len(result.errors)} errors")
+    from . import batch
+    from .batch.progress import enabled
+
+    config = _config(ctx)
+    try:
+        summary = batch.run(raw_dir, out_dir, config, ner=ner, workers=workers or os.cpu_count() or 1, scheduler=scheduler, progress=enabled(quiet))
+    except (ConfigError, batch.SchedulerUnavailable) as exc:
+        raise UsageError(str(exc)) from None
+    except batch.CorruptShard as exc:
+        raise click.ClickException(str(exc)) from None
+    _finish(summary.errors, summary.line())
 
 
 # --- consumer commands: tables, validation, dataset card, stats, review pages ---

@@ -60,8 +60,15 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
 
 
 def build(config: Config, ner: bool = True) -> Language:
-    """Return the full extraction pipeline (model + rules) for ``config``."""
-    return add_rules(load_model(config, ner=ner), config)
+    """Return the full extraction pipeline (model + rules), or with ``ner=False`` the rules alone.
+
+    Rules-only means no statistical model at all: a blank English tokenizer
+    plus the rule components, for speed. There is no tagger or parser then, so
+    counts use their lexical fallback and relate finds no engagements.
+    """
+    if not ner:
+        return add_rules(spacy.blank("en"), config)
+    return add_rules(load_model(config), config)
 
 
 __all__ = ["build", "load_model", "add_rules", "ner_name", "MENTIONS_KEY", "SPANS_KEY"]

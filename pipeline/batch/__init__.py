@@ -1,0 +1,116 @@
+"""The batch engine behind `wpx run`: incremental, parallel (process pool or Dask), resumable.
+
+Flow: plan (list documents, hash raw files) -> compare with OUT/manifest.json
+-> process what changed in bounded chunks -> per document, write its shard,
+then its manifest entry -> rebuild the consolidated JSONL files from the
+shards -> save the manifest -> delete shards of documents that are gone.
+Every file is replaced atomically, so a SIGKILL at any point leaves the
+previous outputs intact and the next run resumes from the shards written.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..records import ERRORS, error_record, read_jsonl
+from .consolidate import consolidate, fingerprint, up_to_date
+from .executors import SchedulerUnavailable
+from .plan import Planned, changes, plan, run_key
+from .progress import Progress, Summary
+from .store import CorruptShard, Manifest, Store
+from .work import Chunk, Task, frozen
+
+__all__ = ["run", "Summary", "CorruptShard", "SchedulerUnavailable"]
+
+
+def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = True, workers: int = 1,
+        scheduler: str | None = None, progress: bool = False) -> Summary:
+    """Bring ``out_dir`` up to date with ``raw_dir``: process new and changed documents, drop deleted ones."""
+    started = time.perf_counter()
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    config = frozen(config)
+    settings = config.section("batch")
+    store = Store(out_dir)
+    manifest = store.load_manifest()
+    planned = plan(raw_dir, config)
+    key = run_key(config, raw_dir, ner)
+    todo = changes(planned, manifest, key, store)
+    if manifest.key != key:
+        manifest = Manifest(key, {}, manifest.outputs)
+    for doc_id in todo.drop:
+        manifest.documents.pop(doc_id, None)
+    for doc_id, header in todo.adopted.items():
+        manifest.documents[doc_id] = _entry(store, header["files"], header["stats"], doc_id)
+    summary = Summary(skipped=len(todo.keep), dropped=len(todo.drop), rules_only=not ner)
+    bar = Progress(len(todo.todo), progress)
+    try:
+        _process(todo.todo, raw_dir, out_dir, config, ner, workers, scheduler, settings, store, manifest, key, summary, bar)
+    finally:
+        bar.close()
+    expected = fingerprint(key, manifest.documents, planned.errors)
+    if summary.processed or not up_to_date(out_dir, manifest.outputs, expected):
+        sizes = consolidate(store, list(manifest.documents), planned.errors)
+        manifest.outputs = {"fingerprint": expected, "sizes": sizes}
+    store.save_manifest(manifest)
+    store.remove_orphans(set(manifest.documents))
+    stats = [entry["stats"] for entry in manifest.documents.values()]
+    summary.totals = {name: sum(s.get(name, 0) for s in stats) for name in ("documents", "segments", "mentions", "relations", "errors")}
+    summary.failed = sum(1 for s in stats if s.get("failed")) + len(planned.errors)
+    errors_path = out_dir / ERRORS
+    summary.errors = list(read_jsonl(errors_path)) if errors_path.stat().st_size else []
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _entry(store: Store, files: list[list[str | None]], stats: dict[str, Any], doc_id: str) -> dict[str, Any]:
+    return {"files": files, "shard": store.shard_name(doc_id), "stats": stats}
+
+
+def _process(todo: list[Planned], raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, scheduler: str | None,
+             settings: dict[str, Any], store: Store, manifest: Manifest, key: dict[str, Any], summary: Summary, bar: Progress) -> None:
+    """Process ``todo`` in chunks; write each document's shard, then its manifest entry (saved every few seconds)."""
+    if not todo:
+        return
+    from .executors import run_chunks
+
+    by_id = {doc.doc_id: doc for doc in todo}
+    size = max(1, min(int(settings["chunk_documents"]), -(-len(todo) // (2 * max(1, workers)))))
+    chunks = _chunks(todo, raw_dir, size, int(settings["chunk_bytes"]))
+    workers = min(workers, -(-len(todo) // size))
+    last_save = time.monotonic()
+    for outcomes in run_chunks(chunks, config, ner, workers, scheduler, float(settings["scheduler_timeout"])):
+        for result in outcomes:
+            files = by_id[result.doc_id].entry_files
+            store.write_shard({"doc_id": result.doc_id, "key": key, "files": files, "stats": result.stats}, result.outputs)
+            manifest.documents[result.doc_id] = _entry(store, files, result.stats, result.doc_id)
+            summary.processed += 1
+            summary.words += result.stats["words"]
+        bar.update(len(outcomes), sum(r.stats["words"] for r in outcomes))
+        if time.monotonic() - last_save >= float(settings["manifest_every"]):
+            store.save_manifest(manifest)
+            last_save = time.monotonic()
+
+
+def _chunks(todo: list[Planned], raw_dir: Path, size: int, max_bytes: int) -> Iterator[Chunk]:
+    """Read the raw files of ``todo`` lazily into chunks of at most ``size`` documents and ``max_bytes`` bytes."""
+    tasks: list[Task] = []
+    used = 0
+    for doc in todo:
+        try:
+            files = tuple((rel, (raw_dir / rel).read_bytes()) for rel, _ in doc.files)
+        except OSError as exc:
+            files = ()
+            error = error_record(doc.doc_id, (Path(raw_dir.name) / doc.files[0][0]).as_posix(), "ingest", exc)
+            tasks.append(Task(doc.doc_id, files, error))
+            continue
+        weight = sum(len(data) for _, data in files)
+        if tasks and (len(tasks) >= size or used + weight > max_bytes):
+            yield Chunk(raw_dir.name, tuple(tasks))
+            tasks, used = [], 0
+        tasks.append(Task(doc.doc_id, files))
+        used += weight
+    if tasks:
+        yield Chunk(raw_dir.name, tuple(tasks))

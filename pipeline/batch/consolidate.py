@@ -1,0 +1,57 @@
+"""Rebuild the consolidated JSONL files from the shards: documents in doc_id order, records in stage order.
+
+All five files are streamed from the shards one document at a time (memory
+does not grow with the corpus) into temporary files renamed into place at the
+end, so readers see either the previous outputs or the new ones.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..records import dumps
+from .atomic import atomic_many
+from .store import Store
+from .work import OUTPUTS
+
+ERRORS_FILE = OUTPUTS[-1]
+
+
+def fingerprint(key: dict[str, Any] | None, documents: dict[str, dict[str, Any]], extra_errors: list[dict[str, Any]]) -> str:
+    """Hash what the consolidated files are built from: the run key, each document's files, the planning errors."""
+    body = json.dumps([key, sorted((doc_id, entry["files"]) for doc_id, entry in documents.items()), extra_errors], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def up_to_date(out_dir: Path, outputs: dict[str, Any], expected: str) -> bool:
+    """Return whether the consolidated files on disk are the ones the manifest says were built from ``expected``."""
+    if outputs.get("fingerprint") != expected:
+        return False
+    sizes = outputs.get("sizes") or {}
+    for name in OUTPUTS:
+        path = out_dir / name
+        if not path.is_file() or path.stat().st_size != sizes.get(name):
+            return False
+    return True
+
+
+def consolidate(store: Store, doc_ids: list[str], extra_errors: list[dict[str, Any]]) -> dict[str, int]:
+    """Write every output file from the shards of ``doc_ids`` (planning errors after their document's); return sizes."""
+    extras: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for error in extra_errors:
+        extras[error.get("doc_id") or ""].append(error)
+    paths = [store.out_dir / name for name in OUTPUTS]
+    with atomic_many(paths) as handles:
+        by_name = dict(zip(OUTPUTS, handles))
+        for doc_id in sorted(doc_ids):
+            for name, text in store.shard_outputs(doc_id).items():
+                by_name[name].write(text)
+            for error in extras.pop(doc_id, []):
+                by_name[ERRORS_FILE].write(dumps(error) + "\n")
+        for doc_id in sorted(extras):
+            for error in extras[doc_id]:
+                by_name[ERRORS_FILE].write(dumps(error) + "\n")
+    return {name: path.stat().st_size for name, path in zip(OUTPUTS, paths)}

@@ -1,0 +1,109 @@
+"""Plan a batch run: list the documents of the raw folder, hash their files, decide what to redo.
+
+Planning imports nothing of spaCy, so a rerun with nothing to do stays fast.
+The first file in sorted path order claims a doc_id; a later file with the
+same doc_id is a planning error, recomputed on every run (it has no shard).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..config import Config
+from ..ingest import discover, doc_id_for
+from ..ingest.multipage import group_pages, page_patterns
+from ..ingest.txt import IngestError
+from ..records import error_record
+from .store import Manifest, Store
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One document to produce: its id and its raw files as (path under the raw folder, sha256)."""
+
+    doc_id: str
+    files: tuple[tuple[str, str | None], ...]
+
+    @property
+    def entry_files(self) -> list[list[str | None]]:
+        return [list(f) for f in self.files]
+
+
+@dataclass
+class Plan:
+    """The documents of the raw folder, in doc_id order, and the errors found while listing them."""
+
+    raw_dir: Path
+    documents: list[Planned] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Changes:
+    """What a run must do: documents to process, documents whose shard is still valid, ids to drop."""
+
+    todo: list[Planned]
+    keep: list[Planned]
+    adopted: dict[str, dict[str, Any]]
+    drop: list[str]
+
+
+def run_key(config: Config, raw_dir: Path, ner: bool) -> dict[str, Any]:
+    """Return what every shard depends on besides its own files: version, configs, mode, raw folder name."""
+    return {"pipeline_version": __version__, "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": raw_dir.name}
+
+
+def sha256_file(path: Path) -> str | None:
+    """Return the file's sha256, or None when it cannot be read (the worker then reports why)."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def plan(raw_dir: Path, config: Config) -> Plan:
+    """List the documents under ``raw_dir`` (multi-page articles grouped) with their files' hashes."""
+    settings = config.section("ingest")
+    merged = {fmt for fmt in settings["formats"].values() if fmt == "html"}
+    result = Plan(raw_dir)
+    seen: dict[str, str] = {}
+    for files in group_pages(discover(raw_dir, config), settings["formats"], merged, page_patterns(config)):
+        doc_id = doc_id_for(raw_dir, files[0])
+        source = (Path(raw_dir.name) / files[0].relative_to(raw_dir)).as_posix()
+        if doc_id in seen:
+            result.errors.append(error_record(doc_id, source, "ingest", IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")))
+            continue
+        seen[doc_id] = source
+        result.documents.append(Planned(doc_id, tuple((p.relative_to(raw_dir).as_posix(), sha256_file(p)) for p in files)))
+    result.documents.sort(key=lambda d: d.doc_id)
+    return result
+
+
+def changes(planned: Plan, manifest: Manifest, key: dict[str, Any], store: Store) -> Changes:
+    """Split the plan into documents to process and documents to keep; list manifest ids to drop.
+
+    A document is kept when the run key and its files' hashes match the
+    manifest and its shard exists, or, after an interrupted run, when its
+    shard exists and carries the same key and hashes (the shard is then adopted).
+    """
+    same_run = manifest.key == key
+    todo, keep, adopted = [], [], {}
+    for doc in planned.documents:
+        entry = manifest.documents.get(doc.doc_id)
+        unreadable = any(sha is None for _, sha in doc.files)
+        if not unreadable and same_run and entry and entry["files"] == doc.entry_files and store.has_shard(doc.doc_id):
+            keep.append(doc)
+            continue
+        header = None if unreadable else store.shard_header(doc.doc_id)
+        if header and header["key"] == key and header["files"] == doc.entry_files:
+            keep.append(doc)
+            adopted[doc.doc_id] = header
+            continue
+        todo.append(doc)
+    present = {d.doc_id for d in planned.documents}
+    drop = sorted(doc_id for doc_id in manifest.documents if doc_id not in present)
+    return Changes(todo, keep, adopted, drop)

@@ -1,0 +1,113 @@
+"""The output folder's bookkeeping: OUT/manifest.json and one shard per document under OUT/.shards/.
+
+A shard holds everything one document contributes to every output file, as
+the exact JSONL lines, after a one-line header (doc_id, run key, raw files and
+their hashes, counts) that is enough to decide whether the shard is still
+valid. Shards are written before their manifest entries, so a shard without
+an entry (a killed run) is adopted by the next run when its header matches.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_text
+
+MANIFEST = "manifest.json"
+SHARDS = ".shards"
+FORMAT = 1
+
+
+@dataclass
+class Manifest:
+    """Which documents the consolidated files hold, under which run key, and what they were built from."""
+
+    key: dict[str, Any] | None = None
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        body = {"format": FORMAT, "key": self.key, "outputs": self.outputs, "documents": dict(sorted(self.documents.items()))}
+        return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+
+
+class CorruptShard(Exception):
+    """A shard file cannot be read (e.g. cut short by a power loss)."""
+
+
+class Store:
+    """Read and write the manifest and the shards of one output folder."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.shard_dir = out_dir / SHARDS
+        self.manifest_path = out_dir / MANIFEST
+
+    def load_manifest(self) -> Manifest:
+        """Return the manifest, or an empty one when there is none or it is unreadable."""
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return Manifest()
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return Manifest()
+        return Manifest(data.get("key"), data.get("documents") or {}, data.get("outputs") or {})
+
+    def save_manifest(self, manifest: Manifest) -> None:
+        write_text(self.manifest_path, manifest.to_json())
+
+    @staticmethod
+    def shard_name(doc_id: str) -> str:
+        """Return a file name for a doc_id: readable, flat, and unique through a hash suffix."""
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", doc_id).lstrip(".")[:80]
+        return f"{safe}.{hashlib.sha256(doc_id.encode()).hexdigest()[:12]}.json"
+
+    def shard_path(self, doc_id: str) -> Path:
+        return self.shard_dir / self.shard_name(doc_id)
+
+    def has_shard(self, doc_id: str) -> bool:
+        return self.shard_path(doc_id).is_file()
+
+    def write_shard(self, header: dict[str, Any], outputs: dict[str, str]) -> None:
+        """Write one document's shard atomically (not fsynced: a kill keeps it, a power loss may not)."""
+        text = json.dumps(header, ensure_ascii=False) + "\n" + json.dumps(outputs, ensure_ascii=False) + "\n"
+        write_text(self.shard_path(header["doc_id"]), text, durable=False)
+
+    def shard_header(self, doc_id: str) -> dict[str, Any] | None:
+        """Return a shard's header, or None when it is missing or unreadable."""
+        try:
+            with open(self.shard_path(doc_id), encoding="utf-8") as handle:
+                header = json.loads(handle.readline())
+        except (OSError, ValueError):
+            return None
+        return header if isinstance(header, dict) and header.get("doc_id") == doc_id else None
+
+    def shard_outputs(self, doc_id: str) -> dict[str, str]:
+        """Return a shard's JSONL text per output file."""
+        path = self.shard_path(doc_id)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                handle.readline()
+                outputs = json.loads(handle.readline())
+        except (OSError, ValueError) as exc:
+            raise CorruptShard(f"{path}: unreadable shard ({exc}); delete it and run again to reprocess {doc_id!r}") from None
+        if not isinstance(outputs, dict):
+            raise CorruptShard(f"{path}: unreadable shard; delete it and run again to reprocess {doc_id!r}")
+        return outputs
+
+    def remove_orphans(self, keep: set[str]) -> int:
+        """Delete shard files (and temp files) that belong to no current document; return how many."""
+        if not self.shard_dir.is_dir():
+            return 0
+        wanted = {self.shard_name(doc_id) for doc_id in keep}
+        removed = 0
+        for entry in os.scandir(self.shard_dir):
+            if entry.is_file() and entry.name not in wanted:
+                os.unlink(entry.path)
+                removed += 1
+        return removed

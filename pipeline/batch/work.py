@@ -1,0 +1,199 @@
+"""Process documents where the work runs (this process, a pool worker or a Dask worker).
+
+One document goes ingest -> segment -> extract -> relate through the stages'
+per-document cores and fails alone: the first stage that raises becomes an
+errors.jsonl record and the records of the earlier stages are kept, as in a
+stage-by-stage run. Results come back as the exact JSONL text of each output
+file, so the client only concatenates. Raw files travel as bytes and are laid
+out in a temporary folder named like the raw folder, so workers need no shared
+filesystem and doc_id/source_path come out as in a local run. The engine (the
+spaCy pipeline and every compiled rule) is built once per process and cached.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..config import Config, config_hash, load_config
+from ..records import DOCUMENTS, ERRORS, MENTIONS, RELATIONS, SEGMENTS, dumps, error_record
+
+OUTPUTS = (DOCUMENTS, SEGMENTS, MENTIONS, RELATIONS, ERRORS)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One document: its id and its raw files as (path under the raw folder, bytes), or why they could not be read."""
+
+    doc_id: str
+    files: tuple[tuple[str, bytes], ...]
+    error: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A bounded group of documents sent to one worker at once."""
+
+    raw_name: str
+    tasks: tuple[Task, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one document contributes: JSONL text per output file, and its counts."""
+
+    doc_id: str
+    outputs: dict[str, str]
+    stats: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The configs folder as bytes, so a worker on another machine runs with the same configs."""
+
+    files: tuple[tuple[str, bytes], ...]
+    digest: str
+
+    @classmethod
+    def of(cls, config: Config) -> Snapshot:
+        root = config.root
+        files = tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file())
+        return cls(files, config.hash)
+
+    def materialize(self) -> Config:
+        """Write the configs into a private folder of this process and load them."""
+        root = Path(tempfile.mkdtemp(prefix="wpx-configs-"))
+        for name, data in self.files:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        return RunConfig(root=root, settings=load_config(root).settings)
+
+
+@dataclass(frozen=True)
+class RunConfig(Config):
+    """A Config whose files do not change during a run, so their hash is computed once."""
+
+    @cached_property
+    def hash(self) -> str:  # type: ignore[override]
+        return config_hash(self.root)
+
+
+def frozen(config: Config) -> RunConfig:
+    """Return ``config`` as a RunConfig (hash cached)."""
+    return config if isinstance(config, RunConfig) else RunConfig(root=config.root, settings=config.settings)
+
+
+class Engine:
+    """Everything a document needs, compiled once: readers, layout rules, sentencizer, spaCy pipeline, relation rules."""
+
+    def __init__(self, config: Config, ner: bool = True) -> None:
+        from .. import relate, segment
+        from ..extract import Extractor
+        from ..ingest import Readers
+        from ..nlp import build
+        from ..registry import Registry
+
+        self.config = frozen(config)
+        self.ner = ner
+        self.readers = Readers.from_config(self.config)
+        self.sentencizer = segment.sentencizer(self.config)
+        self.extractor = Extractor(self.config, nlp=build(self.config, ner=ner))
+        self.relation_rules = relate.Rules.from_config(self.config) if ner else None
+        self.names = {e.id: e.name for e in Registry.from_config(self.config).entities.values()}
+
+    def process_chunk(self, chunk: Chunk) -> list[Outcome]:
+        """Process every document of a chunk, each in its own temporary raw folder."""
+        outcomes = []
+        for task in chunk.tasks:
+            if task.error is not None:
+                outcomes.append(outcome(task.doc_id, {ERRORS: [task.error]}))
+                continue
+            with tempfile.TemporaryDirectory(prefix="wpx-raw-") as tmp:
+                raw_dir = Path(tmp) / chunk.raw_name
+                paths = []
+                for rel, data in task.files:
+                    path = raw_dir / rel
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(data)
+                    paths.append(path)
+                outcomes.append(self.process(raw_dir, task.doc_id, paths))
+        return outcomes
+
+    def process(self, raw_dir: Path, doc_id: str, paths: list[Path]) -> Outcome:
+        """Run the four stages over one document; a stage that raises ends it with an error record."""
+        from .. import relate, segment
+        from ..ingest import ingest_file
+
+        records: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUTS}
+        source = (Path(raw_dir.name) / paths[0].relative_to(raw_dir)).as_posix()
+        stage = "ingest"
+        try:
+            document, flagged = ingest_file(raw_dir, paths, self.config, self.readers)
+            records[DOCUMENTS].append(document)
+            records[ERRORS] += [error_record(doc_id, source, stage, message, kind="IngestWarning") for message in flagged]
+            stage = "segment"
+            segments = segment.segment_document(document, self.readers.layout, self.sentencizer)
+            records[SEGMENTS] = segments
+            stage = "extract"
+            mentions, docs = self.extractor.process(document, segments)
+            records[MENTIONS] = mentions
+            if self.relation_rules is not None:
+                stage = "relate"
+                records[RELATIONS] = relate.relate_document(document, segments, mentions, docs, self.relation_rules, self.names)
+        except Exception as exc:  # one bad document never stops the batch
+            records[ERRORS].append(error_record(doc_id, source, stage, exc))
+        return outcome(doc_id, records)
+
+
+def outcome(doc_id: str, records: dict[str, list[dict[str, Any]]]) -> Outcome:
+    """Serialize one document's records per output file and count them."""
+    stats = {
+        "words": sum(len(d["text"].split()) for d in records.get(DOCUMENTS, [])),
+        **{name.removesuffix(".jsonl"): len(records.get(name, [])) for name in OUTPUTS},
+        "failed": any(e["error"] != "IngestWarning" for e in records.get(ERRORS, [])),
+    }
+    outputs = {name: "".join(dumps(r) + "\n" for r in records.get(name, [])) for name in OUTPUTS}
+    return Outcome(doc_id, outputs, stats)
+
+
+_ENGINES: dict[tuple[str, bool], Engine] = {}
+_LOCK = threading.Lock()
+
+
+def engine_for(snapshot: Snapshot, ner: bool) -> Engine:
+    """Return this process's engine for these configs and mode, building it on first use."""
+    with _LOCK:
+        key = (snapshot.digest, ner)
+        if key not in _ENGINES:
+            _ENGINES[key] = Engine(snapshot.materialize(), ner)
+        return _ENGINES[key]
+
+
+def warm(snapshot: Snapshot, ner: bool) -> None:
+    """Pool initializer: load the spaCy pipeline before the first chunk arrives."""
+    _exit_with_parent()
+    engine_for(snapshot, ner)
+
+
+def _exit_with_parent() -> None:
+    """End this pool worker when its client dies (even by SIGKILL) instead of waiting forever for work."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="wpx-parent-watch", daemon=True).start()
+
+
+def process_chunk(snapshot: Snapshot, ner: bool, chunk: Chunk) -> list[Outcome]:
+    """Process one chunk with this process's cached engine (the task that pools and Dask run)."""
+    engine = engine_for(snapshot, ner)
+    with _LOCK:  # a spaCy pipeline is not shared between threads (Dask workers with --nthreads > 1)
+        return engine.process_chunk(chunk)

@@ -1,0 +1,203 @@
+"""The batch engine of `wpx run`: incremental reruns, bad files, kill -9 and resume, worker pools."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pipeline import api, batch
+from pipeline.cli import cli
+from pipeline.config import load_config
+
+from .batch_fixtures import OUTPUTS, make_raw, outputs, wpx
+from .conftest import GENRE, REPO, SEED_RAW
+
+
+def run(raw: Path, out: Path, config, **options) -> batch.Summary:
+    return batch.run(raw, out, config, **options)
+
+
+def test_rerun_skips_unchanged_documents_and_keeps_the_bytes(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 3)
+    first = run(raw, tmp_path / "out", config)
+    assert (first.processed, first.skipped, first.failed) == (3, 0, 0)
+    before = outputs(tmp_path / "out")
+    again = run(raw, tmp_path / "out", config)
+    assert (again.processed, again.skipped) == (0, 3)
+    assert outputs(tmp_path / "out") == before
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert sorted(manifest["documents"]) == ["synthetic_00000", "synthetic_00001", "synthetic_00002"]
+    assert manifest["key"]["config_hash"] == config.hash
+    entry = manifest["documents"]["synthetic_00001"]
+    assert entry["files"][0][0] == "synthetic_00001.txt" and len(entry["files"][0][1]) == 64
+    assert (tmp_path / "out" / ".shards" / entry["shard"]).is_file()
+
+
+def test_changed_and_deleted_documents_match_a_clean_run(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 4)
+    out = tmp_path / "out"
+    run(raw, out, config)
+    (raw / "synthetic_00001.txt").write_text("Full text: Changed\n\nChina held five rounds of dialogue with the Wassenaar Arrangement in 2019.\n", encoding="utf-8")
+    (raw / "synthetic_00003.txt").unlink()
+    summary = run(raw, out, config)
+    assert (summary.processed, summary.skipped, summary.dropped) == (1, 2, 1)
+    assert len(list((out / ".shards").iterdir())) == 3
+    assert "synthetic_00003" not in (out / "documents.jsonl").read_text()
+    run(raw, tmp_path / "clean", config)
+    assert outputs(out) == outputs(tmp_path / "clean")
+
+
+def test_config_change_reprocesses_everything(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 2)
+    configs = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", configs)
+    out = tmp_path / "out"
+    assert run(raw, out, load_config(configs)).processed == 2
+    with open(configs / "pipeline.toml", "a", encoding="utf-8") as handle:
+        handle.write("\n# a comment changes the config hash\n")
+    changed = load_config(configs)
+    summary = run(raw, out, changed)
+    assert (summary.processed, summary.skipped) == (2, 0)
+    assert json.loads((out / "manifest.json").read_text())["key"]["config_hash"] == changed.hash
+    assert all(json.loads(line)["config_hash"] == changed.hash for line in (out / "documents.jsonl").read_text().splitlines())
+    assert run(raw, out, changed).processed == 0
+
+
+def test_mode_change_reprocesses_everything(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 2)
+    run(raw, tmp_path / "out", config, ner=False)
+    assert run(raw, tmp_path / "out", config, ner=True).processed == 2
+
+
+def test_corrupt_file_among_good_ones(tmp_path):
+    raw = make_raw(tmp_path / "raw", 2)
+    (raw / "broken.txt").write_bytes(b"\x00\x01\x00\x02" * 10)
+    (raw / "notes.docx").write_bytes(b"PK\x03\x04")
+    out = tmp_path / "out"
+    for _ in range(2):  # the rerun skips everything and still reports the failures
+        result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "run", str(raw), "--out", str(out), "--workers", "1"])
+        assert result.exit_code == 1, result.output
+        assert "raw/broken.txt" in result.output and "raw/notes.docx" in result.output
+        assert "2 failed" in result.output
+    assert "0 processed, 4 skipped" in result.output
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert [(e["doc_id"], e["stage"]) for e in errors] == [("broken", "ingest"), ("notes", "ingest")]
+    assert [json.loads(line)["doc_id"] for line in (out / "documents.jsonl").read_text().splitlines()] == ["synthetic_00000", "synthetic_00001"]
+
+
+def test_duplicate_doc_id_is_an_error_on_every_run(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 1)
+    shutil.copy(raw / "synthetic_00000.txt", raw / "synthetic_00000.TXT")
+    for _ in range(2):
+        summary = run(raw, tmp_path / "out", config)
+        assert (summary.processed + summary.skipped, summary.failed) == (1, 1)
+        assert [(e["source_path"], e["stage"]) for e in summary.errors] == [("raw/synthetic_00000.txt", "ingest")]
+        assert "already taken by raw/synthetic_00000.TXT" in summary.errors[0]["message"]
+
+
+def test_rules_only_mode_writes_mentions_and_no_engagements(tmp_path, config):
+    summary = run(make_raw(tmp_path / "raw", 2), tmp_path / "out", config, ner=False)
+    assert summary.rules_only and "rules-only: no engagements" in summary.line()
+    assert summary.totals["mentions"] > 0 and summary.totals["relations"] == 0
+    extractors = {json.loads(line)["extractor"] for line in (tmp_path / "out" / "mentions.jsonl").read_text().splitlines()}
+    assert all(e.startswith("rule:") for e in extractors)
+
+
+def test_run_all_equals_the_stages_run_in_order(tmp_path, config):
+    raw = GENRE / "dev" / "raw"
+    api.run_all(raw, tmp_path / "batch", config)
+    for _, stage in api.stages(True):
+        stage(raw, tmp_path / "stages", config)
+    for name in OUTPUTS:
+        assert (tmp_path / "batch" / name).read_bytes() == (tmp_path / "stages" / name).read_bytes(), name
+
+
+def test_workers_give_the_same_bytes_as_one_process(tmp_path, config):
+    raw = GENRE / "dev" / "raw"
+    run(raw, tmp_path / "one", config, workers=1)
+    summary = run(raw, tmp_path / "two", config, workers=2)
+    assert summary.processed == 5
+    assert outputs(tmp_path / "one") == outputs(tmp_path / "two")
+
+
+def test_noop_rerun_does_not_import_spacy(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 2)
+    run(raw, tmp_path / "out", config, ner=False)
+    code = ("import sys; from pipeline import batch; from pipeline.config import load_config; "
+            f"s = batch.run({str(raw)!r}, {str(tmp_path / 'out')!r}, load_config({str(REPO / 'configs')!r}), ner=False); "
+            "assert s.processed == 0 and s.skipped == 2; assert 'spacy' not in sys.modules, 'spacy imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+def test_cli_summary_line_and_no_progress_bar_without_a_tty(tmp_path):
+    raw = make_raw(tmp_path / "raw", 2)
+    done = subprocess.run([*wpx(), "run", str(raw), "--out", str(tmp_path / "out"), "--no-ner"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wpx run: 2 documents: 2 processed, 0 skipped")
+    assert "\r" not in done.stderr and done.stdout == ""
+
+
+def test_unreachable_scheduler_is_a_usage_error(tmp_path):
+    raw = make_raw(tmp_path / "raw", 1)
+    result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "run", str(raw), "--out", str(tmp_path / "o"), "--scheduler", "tcp://127.0.0.1:9", "--no-ner"])
+    assert result.exit_code == 2
+    assert "cannot reach the Dask scheduler" in result.output
+
+
+def _kill_when_shards_exist(command: list[str], out: Path, rng: random.Random, at_least: int) -> bool:
+    """Start ``command`` in its own process group; SIGKILL the group at a random moment after some shards exist.
+
+    Return whether the run was still going when it was killed.
+    """
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        shards = out / ".shards"
+        while time.monotonic() < deadline and process.poll() is None:
+            if shards.is_dir() and len([p for p in shards.iterdir() if p.suffix == ".json"]) >= at_least:
+                break
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, 0.3))
+        killed = process.poll() is None
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    return killed
+
+
+def test_kill_9_mid_run_then_rerun_equals_a_clean_run(tmp_path):
+    rng = random.Random(int(os.environ.get("WPX_KILL_SEED", "0")) or None)
+    raw = make_raw(tmp_path / "raw", 60, seed=5)
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    args = ["run", str(raw), "-q"]
+    # A previous complete run over half the corpus: its outputs must survive the kills.
+    for path in sorted(raw.iterdir())[30:]:
+        path.rename(tmp_path / path.name)
+    subprocess.run([*wpx(), *args, "--out", str(out), "--workers", "1"], check=True, capture_output=True)
+    previous = outputs(out)
+    for path in sorted(tmp_path.glob("synthetic_*.txt")):
+        path.rename(raw / path.name)
+    (raw / "synthetic_00000.txt").write_text("Full text: Changed\n\nChina joined the Nuclear Suppliers Group in 2004.\n", encoding="utf-8")
+    after_kill, killed = [], []
+    for workers in ("1", "2"):
+        killed.append(_kill_when_shards_exist([*wpx(), *args, "--out", str(out), "--workers", workers], out, rng, 33))
+        after_kill.append(outputs(out))
+    assert any(killed), "both runs ended before the kill; the corpus is too small to test a kill"
+    done = subprocess.run([*wpx(), *args, "--out", str(out), "--workers", "2"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    subprocess.run([*wpx(), *args, "--out", str(clean), "--workers", "1"], check=True, capture_output=True)
+    final = outputs(clean)
+    assert outputs(out) == final
+    for snapshot in after_kill:  # every file is whole: the previous run's or the finished one's
+        assert all(snapshot[name] in (previous[name], final[name]) for name in OUTPUTS)
+    assert sorted(p.name for p in (out / ".shards").iterdir()) == sorted(p.name for p in (clean / ".shards").iterdir())

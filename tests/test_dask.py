@@ -1,0 +1,75 @@
+"""`wpx run --scheduler`: a real Dask scheduler and two workers on 127.0.0.1 give the bytes of a local run."""
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline import batch
+
+from .batch_fixtures import outputs
+from .conftest import GENRE, REPO
+
+DASK = REPO / ".venv" / "bin" / "dask"
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Start `dask scheduler` and two `dask worker` processes (random ports); yield the scheduler address."""
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = folder / "scheduler.json"
+    common = {"cwd": REPO, "stdout": subprocess.DEVNULL, "stderr": open(folder / "dask.log", "wb")}
+    processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)], **common)]
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            assert processes[0].poll() is None, (folder / "dask.log").read_text(errors="replace")
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for index in range(2):
+            processes.append(subprocess.Popen([str(DASK), "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
+                                               "--name", f"w{index}", "--local-directory", str(folder / f"w{index}")], **common))
+        from distributed import Client
+
+        with Client(address, timeout=30, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        _stop(processes[1:])
+        _stop(processes[:1])
+
+
+def test_dask_run_equals_local_run(cluster, tmp_path, config):
+    raw = GENRE / "dev" / "raw"
+    local = batch.run(raw, tmp_path / "local", config, workers=1)
+    remote = batch.run(raw, tmp_path / "dask", config, scheduler=cluster)
+    assert remote.processed == local.processed == 5
+    assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
+    assert (tmp_path / "dask" / "manifest.json").read_bytes() == (tmp_path / "local" / "manifest.json").read_bytes()
+    assert batch.run(raw, tmp_path / "dask", config, scheduler=cluster).processed == 0
+
+
+def test_dask_run_reports_bad_files_like_a_local_run(cluster, tmp_path, config):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "broken.txt").write_bytes(b"\x00" * 16)
+    (raw / "ok.txt").write_text("Full text: A paper\n\nChina joined the Nuclear Suppliers Group in 2004.\n", encoding="utf-8")
+    summary = batch.run(raw, tmp_path / "out", config, scheduler=cluster)
+    assert summary.failed == 1 and [e["doc_id"] for e in summary.errors] == ["broken"]
+    batch.run(raw, tmp_path / "local", config)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "local")
