@@ -17,7 +17,7 @@ CORE      := pipeline/__init__.py pipeline/config.py pipeline/records.py pipelin
 # Run a stage; exit 1 (some documents failed) lets the graph go on, anything else stops it.
 STAGE_OK  := || [ $$? -eq 1 ]
 
-.PHONY: setup test extract eval export clean
+.PHONY: setup test extract eval export bench clean
 
 setup: $(VENV)/.installed
 
@@ -61,6 +61,12 @@ $(OUT)/tables/documents.parquet $(OUT)/DATASET.md &: $(EXPORT_IN) $(CORE) $(EXPO
 # Score $(OUT) against the hand-made gold of the seed document.
 eval: $(OUT)/relations.jsonl
 	$(WPX) evaluate --gold $(GOLD) --pred $(OUT)
+
+# Throughput, scaling, rules-only speed, no-op rerun and peak RSS of `wpx run` on a
+# synthetic corpus ([bench] in configs/pipeline.toml); figures + ratios on stdout,
+# JSON in bench/out/bench.json (git-ignored). A few minutes on 2 cores.
+bench: setup
+	$(BIN)/python -m pipeline.bench --configs $(CONFIGS) --out bench/out
 
 clean:
 	rm -rf $(OUT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -41,20 +42,29 @@ def write_jsonl(path: Path | str, records: Iterable[dict[str, Any]]) -> int:
         import sys
 
         return _write_lines(sys.stdout, records)
-    path = Path(path)
+    with atomic_text(Path(path)) as handle:
+        return _write_lines(handle, records)
+
+
+@contextmanager
+def atomic_text(path: Path, durable: bool = True) -> Iterator[IO[str]]:
+    """Yield a text handle whose content replaces ``path`` only when the block ends without error.
+
+    ``durable`` also fsyncs before the rename (survives a power loss, not only a kill).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            count = _write_lines(handle, records)
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return count
 
 
 def _write_lines(handle: IO[str], records: Iterable[dict[str, Any]]) -> int:

@@ -1,38 +1,17 @@
 """Write files so that a killed process never leaves a half-written one: temp file, then rename.
 
-records.write_jsonl does this for one JSONL file from records; the batch
-engine also writes pre-serialized text (shards, the manifest) and streams
-several consolidated files at once, so it needs the same trick on handles.
+records.atomic_text does this for one handle; the batch engine also writes
+whole texts (shards, the manifest) and streams several consolidated files at
+once, renamed only if all were written.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO
 
-
-@contextmanager
-def atomic_text(path: Path, durable: bool = True) -> Iterator[IO[str]]:
-    """Yield a text handle whose content replaces ``path`` only when the block ends without error.
-
-    ``durable`` also fsyncs before the rename (survives a power loss, not only a kill).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+from ..records import atomic_text
 
 
 def write_text(path: Path, text: str, durable: bool = True) -> None:

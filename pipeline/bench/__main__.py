@@ -1,0 +1,89 @@
+"""`make bench` (python -m pipeline.bench): build the corpus, measure, print figures and ratios, write JSON.
+
+Targets: full >= 0.85x bare nlp.pipe (single process); N=2 workers >= 1.7x
+one worker; rules-only >= 200,000 words/s; no-op rerun over 1,000 documents
+< 2 s; peak RSS at x10 the corpus within 1.2x of x1. Figures are printed as
+measured; nothing here fails on a missed target.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+from ..config import load_config
+from . import corpus, measure
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configs", type=Path, default=Path("configs"))
+    parser.add_argument("--out", type=Path, default=Path("bench/out"))
+    args = parser.parse_args()
+    config = load_config(args.configs)
+    settings = config.section("bench")
+    repo = Path.cwd()
+    shutil.rmtree(args.out, ignore_errors=True)
+    blocks = corpus.paragraphs(corpus.sources(repo, settings["sources"]))
+    span = tuple(settings["paragraphs_per_document"])
+    seed = int(settings["seed"])
+    main_raw, small_raw, big_raw = args.out / "corpus" / "raw", args.out / "small" / "raw", args.out / "big" / "raw"
+    words = corpus.words(corpus.build(main_raw, int(settings["documents"]), blocks, seed, span))
+    corpus.build(small_raw, int(settings["small_documents"]), blocks, seed, span)
+    big_words = corpus.words(corpus.build(big_raw, int(settings["noop_documents"]), blocks, seed + 1, span))
+    n = int(settings["workers"])
+    step = lambda name: print(f"bench: {name} ...", flush=True)  # noqa: E731
+
+    r: dict = {"corpus": {"documents": int(settings["documents"]), "words": words, "noop_documents": int(settings["noop_documents"]), "noop_words": big_words}}
+    step("bare nlp.pipe")
+    r["bare_pipe"] = measure.bare_pipe(config, main_raw)
+    step("wpx run in process (model loaded)")
+    r["full_in_process"] = measure.in_process(config, main_raw, args.out / "o-inproc", ner=True)
+    step("wpx run --workers 1")
+    r["full_1"] = measure.wpx_run(args.configs, main_raw, args.out / "o-1", "--workers", "1")
+    step(f"wpx run --workers {n}")
+    r["full_n"] = measure.wpx_run(args.configs, main_raw, args.out / "o-n", "--workers", str(n))
+    step("wpx run --workers 1 on the x1 corpus (peak RSS)")
+    r["full_small"] = measure.wpx_run(args.configs, small_raw, args.out / "o-small", "--workers", "1")
+    step("rules-only in process")
+    r["rules_in_process"] = measure.in_process(config, big_raw, args.out / "o-rules", ner=False)
+    step("rules-only wpx run --no-ner --workers 1")
+    r["rules_1"] = measure.wpx_run(args.configs, big_raw, args.out / "o-rules-1", "--no-ner", "--workers", "1")
+    step("no-op rerun")
+    r["noop"] = measure.wpx_run(args.configs, big_raw, args.out / "o-rules-1", "--no-ner", "--workers", "1")
+    identical = all((args.out / "o-1" / f).read_bytes() == (args.out / "o-n" / f).read_bytes() == (args.out / "o-inproc" / f).read_bytes()
+                    for f in ("documents.jsonl", "segments.jsonl", "mentions.jsonl", "relations.jsonl", "errors.jsonl"))
+
+    rate = lambda key, w=words: w / r[key]["seconds"]  # noqa: E731
+    figures = {
+        "bare_pipe_words_per_s": rate("bare_pipe"),
+        "full_in_process_words_per_s": rate("full_in_process"),
+        "full_1_worker_words_per_s": rate("full_1"),
+        f"full_{n}_workers_words_per_s": rate("full_n"),
+        "rules_only_in_process_words_per_s": rate("rules_in_process", big_words),
+        "rules_only_cli_words_per_s": rate("rules_1", big_words),
+        "noop_rerun_seconds": r["noop"]["seconds"],
+        "peak_rss_x1_mib": r["full_small"]["peak_rss_mib"],
+        "peak_rss_x10_mib": r["full_1"]["peak_rss_mib"],
+        "outputs_identical_1_vs_n_vs_in_process": identical,
+    }
+    ratios = {
+        "full_vs_bare_pipe (target >= 0.85)": figures["full_in_process_words_per_s"] / figures["bare_pipe_words_per_s"],
+        f"{n}_workers_vs_1 (target >= 1.7)": r["full_1"]["seconds"] / r["full_n"]["seconds"],
+        "rules_only_vs_200k (target >= 1.0)": figures["rules_only_in_process_words_per_s"] / 200_000,
+        "noop_rerun_vs_2s (target < 1.0)": figures["noop_rerun_seconds"] / 2.0,
+        "rss_x10_vs_x1 (target <= 1.2)": figures["peak_rss_x10_mib"] / figures["peak_rss_x1_mib"],
+    }
+    r["figures"], r["ratios"] = figures, ratios
+    measure.dump(args.out / "bench.json", r)
+    print(f"\ncorpus: {r['corpus']['documents']} documents, {words} words; no-op/rules-only corpus: {r['corpus']['noop_documents']} documents, {big_words} words")
+    for name, value in figures.items():
+        print(f"  {name:42} {value:,.2f}" if isinstance(value, float) else f"  {name:42} {value}")
+    print("ratios:")
+    for name, value in ratios.items():
+        print(f"  {name:42} {value:.2f}")
+    print(f"written: {args.out / 'bench.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Time and measure `wpx run` and bare spaCy over one synthetic corpus.
+
+Subprocess figures time the real command (start-up and model load included);
+in-process figures time only the processing, with the pipeline already
+loaded, which is how bare ``nlp.pipe`` is timed, so those two compare
+like with like. Peak RSS comes from the child's rusage (the largest process).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+
+PEAK = "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+
+
+def wpx_run(configs: Path, raw: Path, out: Path, *options: str) -> dict[str, Any]:
+    """Run `wpx run` in a fresh process; return wall seconds, the child's peak RSS (MiB) and its summary line."""
+    command = [sys.executable, "-c", PEAK, sys.executable, "-m", "pipeline.cli", "--configs", str(configs), "run", str(raw), "--out", str(out), "-q", *options]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"wpx run failed ({done.returncode}): {done.stderr[-2000:]}")
+    return {"seconds": seconds, "peak_rss_mib": int(done.stdout.split()[-1]) / 1024, "summary": done.stderr.strip().splitlines()[-1]}
+
+
+def in_process(config: Config, raw: Path, out: Path, ner: bool) -> dict[str, Any]:
+    """Time batch.run in this process with the engine already built (processing only)."""
+    from .. import batch
+    from ..batch.executors import local_engine
+
+    local_engine(config, ner)
+    started = time.perf_counter()
+    summary = batch.run(raw, out, config, ner=ner, workers=1)
+    return {"seconds": time.perf_counter() - started, "summary": summary.line()}
+
+
+def bare_pipe(config: Config, raw: Path) -> dict[str, Any]:
+    """Time bare ``nlp.pipe`` (same model and rule components) over the corpus's content blocks."""
+    from .. import segment
+    from ..extract import content_blocks
+    from ..layout import LayoutRules
+    from ..nlp import build
+
+    rules, sentencizer = LayoutRules.from_config(config), segment.sentencizer(config)
+    texts = []
+    for path in sorted(raw.iterdir()):
+        text = path.read_text(encoding="utf-8")
+        doc = {"doc_id": path.stem, "text": text}
+        texts += [text[b.start:b.end] for b in content_blocks(segment.segment_document(doc, rules, sentencizer))]
+    nlp = build(config)
+    batch_size = int(config.section("extract").get("batch_size", 64))
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    return {"seconds": time.perf_counter() - started, "blocks": len(texts)}
+
+
+def peak_self_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dump(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
