@@ -201,3 +201,18 @@ def test_kill_9_mid_run_then_rerun_equals_a_clean_run(tmp_path):
     for snapshot in after_kill:  # every file is whole: the previous run's or the finished one's
         assert all(snapshot[name] in (previous[name], final[name]) for name in OUTPUTS)
     assert sorted(p.name for p in (out / ".shards").iterdir()) == sorted(p.name for p in (clean / ".shards").iterdir())
+
+
+def test_progress_line_counts_documents_and_words(capsys):
+    from pipeline.batch.progress import Progress
+
+    bar = Progress(2, enabled=True, interval=0)
+    bar.update(1, 500)
+    bar.update(1, 700)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "2/2 documents" in err and "words/s" in err and err.endswith("\n")
+    silent = Progress(2, enabled=False)
+    silent.update(2, 10)
+    silent.close()
+    assert capsys.readouterr().err == ""

@@ -1,6 +1,6 @@
 """Show progress on stderr (documents and words per second) and summarize a run in one line.
 
-The bar is drawn only when stderr is a terminal and the run is not quiet, so
+The progress line is drawn only when stderr is a terminal and the run is not quiet, so
 logs and CI output stay clean.
 """
 from __future__ import annotations
@@ -12,28 +12,38 @@ from typing import Any
 
 
 class Progress:
-    """A tqdm bar over the documents to process, with words per second as a postfix."""
+    """A one-line progress display on stderr: documents done, documents and words per second.
 
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.bar = None
-        self.words = 0
-        self.started = time.perf_counter()
-        if enabled and total:
-            from tqdm import tqdm
+    Redrawn at most every ``interval`` seconds with a carriage return, ended
+    with a newline; a no-op when disabled.
+    """
 
-            self.bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True, desc="wpx run")
+    def __init__(self, total: int, enabled: bool, interval: float = 0.2) -> None:
+        self.total, self.enabled, self.interval = total, enabled and total > 0, interval
+        self.done = self.words = 0
+        self.started = self.drawn = time.perf_counter()
 
     def update(self, documents: int, words: int) -> None:
-        if self.bar is None:
-            return
+        self.done += documents
         self.words += words
-        rate = self.words / max(time.perf_counter() - self.started, 1e-9)
-        self.bar.set_postfix_str(f"{rate:,.0f} words/s", refresh=False)
-        self.bar.update(documents)
+        now = time.perf_counter()
+        if self.enabled and (now - self.drawn >= self.interval or self.done == self.total):
+            self.drawn = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        elapsed = max(now - self.started, 1e-9)
+        width = 24
+        filled = width * self.done // self.total
+        sys.stderr.write(f"\rwpx run [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} documents, "
+                         f"{self.done / elapsed:,.1f} docs/s, {self.words / elapsed:,.0f} words/s ")
+        sys.stderr.flush()
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        if self.enabled and self.done:
+            self._draw(time.perf_counter())
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def enabled(quiet: bool) -> bool:
