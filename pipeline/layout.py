@@ -102,18 +102,26 @@ def classify(text: str, rules: LayoutRules, marked: Sequence[Sequence[Any]] = ()
     boilerplate (a PDF's running headers, a later page's repeated title); a
     line inside one is boilerplate of that kind whatever it says.
     """
+    spans = sorted((int(s), int(e), str(k)) for s, e, k in marked)
+    raw = list(iter_lines(text))
+    boiler: list[Line | None] = []
+    for start, end in raw:
+        kind = next((k for s, e, k in spans if s <= start and end <= e), None)
+        body = text[start:end]
+        boiler.append(None if not body else Line(start, end, "boilerplate", kind) if kind else _boilerplate(body, start, rules))
     lines: list[Line] = []
     seen_content = False
-    spans = sorted((int(s), int(e), str(k)) for s, e, k in marked)
-    for start, end in iter_lines(text):
+    for index, (start, end) in enumerate(raw):
         body = text[start:end]
         if not body:
             lines.append(Line(start, end, "blank"))
             continue
-        kind = next((k for s, e, k in spans if s <= start and end <= e), None)
-        line = Line(start, end, "boilerplate", kind) if kind else _boilerplate(body, start, rules)
+        line = boiler[index]
         if line is None and not seen_content:
             line = _title(body, start, rules)
+            if line is not None and not rules.title.fullmatch(body) and index + 1 < len(raw) and (below := boiler[index + 1]) is not None and below.subkind == "navigation":
+                # A short line glued to a breadcrumb below it is the site's masthead, not the title.
+                line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),))
         if line is None:
             line = _heading(body, start, rules)
         if line is None:

@@ -12,10 +12,11 @@ from spacy.language import Language
 from . import components  # noqa: F401  (registers the wpx_* factories)
 from .components.base import SPANS_KEY
 from .components.mentions import MENTIONS_KEY, REGISTRY_KEY
-from .config import Config
+from .config import Config, ConfigError, compile_regex
+from .normalize.dates import month_numbers
 from .registry import Registry
 
-RULE_COMPONENTS = ("wpx_names", "wpx_counts", "wpx_dates", "wpx_resolutions", "wpx_mentions")
+RULE_COMPONENTS = ("wpx_names", "wpx_counts", "wpx_dates", "wpx_designations", "wpx_resolutions", "wpx_mentions")
 
 
 def ner_name(nlp: Language) -> str:
@@ -38,11 +39,13 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     # add_patterns never runs the model over them, and the PhraseMatcher is fast.
     ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
     ruler.add_patterns(registry.patterns())
-    names = {"heads": settings["names"]["heads"], "connectors": settings["names"]["connectors"], "left_connectors": settings["names"]["left_connectors"], "never_first": settings["names"]["never_first"], "min_modifiers": settings["names"]["min_modifiers"], "registry_key": REGISTRY_KEY}
+    names = {key: settings["names"][key] for key in ("heads", "connectors", "left_connectors", "weak_connectors", "never_first", "min_modifiers")}
+    names.update(registry_key=REGISTRY_KEY, months=sorted(month_numbers()))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
         "wpx_counts": settings["counts"],
         "wpx_dates": settings["dates"],
+        "wpx_designations": {"patterns": [_designation(rule, config) for rule in settings.get("designations", [])]},
         "wpx_resolutions": settings["resolutions"],
         "wpx_mentions": {
             "trim": settings["trim"],
@@ -57,6 +60,15 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name).initialize(settings=per_component[name])
     return nlp
+
+
+def _designation(rule: dict[str, Any], config: Config) -> dict[str, str]:
+    """Check one [[designations]] entry: exactly a label and a compilable pattern."""
+    where = f"{config.root / 'extraction.toml'} [[designations]]"
+    if set(rule) != {"label", "pattern"}:
+        raise ConfigError(f"{where}: expected exactly the keys label, pattern; got {sorted(rule)}")
+    compile_regex(rule["pattern"], where)
+    return {"label": rule["label"], "pattern": rule["pattern"]}
 
 
 def build(config: Config, ner: bool = True) -> Language:

@@ -16,8 +16,9 @@ activities are skipped.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,12 @@ PARSES = "parses.spacy"
 class Rules:
     trigger_activity: dict[str, str]
     labels: frozenset[str]
+    treaty_only_activities: frozenset[str]
+    copula_activities: frozenset[str]
+    compound_counterpart_activities: frozenset[str]
+    needs_counterpart: frozenset[str]
+    party_units: frozenset[str]
+    topic_governors: frozenset[str]
     treaty_activities: frozenset[str]
     participant_units: frozenset[str]
     blockers: frozenset[str]
@@ -46,14 +53,18 @@ class Rules:
     not_as_compound: frozenset[str]
     anaphora: tuple[str, ...]
     any_entity_heads: frozenset[str]
+    country_heads: frozenset[str]
     window: int
+    entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
+    country_names: dict[str, str] = field(default_factory=dict)  # country name or alias -> alpha-3
 
     @classmethod
     def from_config(cls, config: Config) -> Rules:
         """Load configs/relations.toml, naming the file and the missing key on error."""
         data = config.toml("relations.toml")
+        registry = Registry.from_config(config)
         try:
-            return cls._from_tables(data)
+            return replace(cls._from_tables(data), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names))
         except KeyError as exc:
             raise ConfigError(f"{config.root / 'relations.toml'}: missing key {exc}") from None
 
@@ -64,6 +75,12 @@ class Rules:
         return cls(
             trigger_activity=trig,
             labels=frozenset(c["labels"]),
+            treaty_only_activities=frozenset(c["treaty_only_activities"]),
+            copula_activities=frozenset(c["copula_activities"]),
+            compound_counterpart_activities=frozenset(c["compound_counterpart_activities"]),
+            needs_counterpart=frozenset(c["needs_counterpart"]),
+            party_units=frozenset(c["party_units"]),
+            topic_governors=frozenset(c["topic_governors"]),
             treaty_activities=frozenset(c["treaty_activities"]),
             participant_units=frozenset(c["participant_units"]),
             blockers=frozenset(f["modal_lemmas"] + f["intent_lemmas"]),
@@ -74,6 +91,7 @@ class Rules:
             not_as_compound=frozenset(f["not_as_compound"]),
             anaphora=tuple(sorted(a["phrases"], key=len, reverse=True)),
             any_entity_heads=frozenset(a["any_entity_heads"]),
+            country_heads=frozenset(a["country_heads"]),
             window=int(a["window"]),
         )
 
@@ -131,6 +149,10 @@ class Relater:
                 continue
             if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound:
                 continue  # "other member states"
+            if token.text[:1].isupper() and token.i > sent.start and doc_prev_lower(token) == "the":
+                continue  # "when the Arrangement was founded": a name's short form, not an event
+            if _verb(token).lemma_ == "be" and activity not in self.rules.copula_activities:
+                continue  # "The ARF is the main platform for security dialogue": a description
             if token.pos_ == "NOUN" and token.head.lower_ in self.rules.topic_preps and token.dep_ == "pobj" and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
                 continue  # "focusing on China's accession": a topic, not an event
             if self._blocked(token):
@@ -143,6 +165,10 @@ class Relater:
                 continue  # "signed bilateral agreements": the object names the activity
             if token.dep_ == "xcomp" and token.head.i in by_token:
                 continue  # "applied to join": the governing trigger names the activity
+            if any(child.dep_ == "compound" and child.i in by_token for child in token.children):
+                continue  # "38 training workshops": the modifier names the activity
+            if token.dep_ == "pobj" and token.head.dep_ == "prep" and by_token.get(token.head.head.i) in self.rules.topic_governors:
+                continue  # "applied for membership", "consultations on India's membership": the topic of another activity
             keep.append((token, activity))
         return keep
 
@@ -159,7 +185,9 @@ class Relater:
             if tok is None:
                 continue
             label, norm = m["label"], m["norm"]
-            party = (label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)) and bool(norm.get("id")) and norm.get("id") != actor and not _framework(tok, rules)
+            eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
+            root = _token_at(doc, offset, m["end"] - 1) or tok  # the mention's last token: its syntactic head
+            party = eligible and bool(norm.get("id")) and norm.get("id") != actor and not _framework(root, rules)
             if party:
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not self._attached(trigger, tok):
@@ -174,6 +202,13 @@ class Relater:
                 rank = _count_rank(doc, offset, m, trigger, rules)
                 if rank < rec["count_rank"]:
                     rec["count"], rec["count_rank"] = m, rank
+                if rank in (1, 2):
+                    rec["participants"] = True
+
+
+def doc_prev_lower(token: Token) -> str:
+    """Return the lowercased text of the token before ``token`` ("" at the start)."""
+    return token.doc[token.i - 1].lower_ if token.i > 0 else ""
 
 
 def _token_at(doc: Doc, offset: int, char: int) -> Token | None:
@@ -185,8 +220,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
     """Return the engagement records of one document."""
     relater = Relater(rules)
     text, doc_id = document["text"], document["doc_id"]
-    countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
-    default_actor = countries.most_common(1)[0][0] if countries else None
+    names = names or rules.entity_names
+    default_actor = _document_actor(document, segments, mentions, rules)
     sentences = sorted((s for s in segments if s["kind"] == "sentence"), key=lambda s: s["start"])
     by_sentence: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in mentions:
@@ -219,10 +254,27 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 resolved = _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {})
                 if resolved:
                     rec["counterparts"][resolved[0]["norm"]["id"]] = (resolved[0], resolved[1])
-            if rec.get("third_parties") or (not rec["counterparts"] and rec["count"] is None):
-                continue
+            counts_parties = rec["count"] is not None and _unit(rec["count"]) in rules.party_units
+            if rec.get("third_parties") or (not rec["counterparts"] and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
+                continue  # with no named counterpart, only counted parties make it an engagement ("more than ten countries")
             records.append(_record(doc_id, text, sent, activity, rec, rules))
     return records
+
+
+def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules) -> str | None:
+    """Return the party the document speaks for: a country its publisher names ("Ministry of
+    Foreign Affairs of the Russian Federation"), else the first country or organization its
+    title names ("China's Export Controls", "... in the European Union"), else its most-named country."""
+    publisher = document.get("publisher") or ""
+    for name in sorted(rules.country_names, key=len, reverse=True):
+        if len(name) > 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", publisher):
+            return rules.country_names[name]
+    titles = [(s["start"], s["end"]) for s in segments if s["kind"] == "title"]
+    in_title = sorted((m for m in mentions if m["label"] in ("COUNTRY", "ORG") and m["norm"].get("id") and any(s <= m["start"] < e for s, e in titles)), key=lambda m: m["start"])
+    if in_title:
+        return in_title[0]["norm"]["id"]
+    countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
+    return min(countries, key=lambda c: (-countries[c], c)) if countries else None
 
 
 def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None) -> bool:
@@ -248,6 +300,13 @@ def _framework(token: Token, rules: Rules) -> bool:
         return True
     if head.dep_ == "pobj" and head.head.lower_ in rules.framework_preps:
         return True
+    if token.dep_ in ("compound", "poss", "nmod", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
+        noun = token.head.lemma_.lower()
+        activity = rules.trigger_activity.get(noun)
+        if activity is None and noun not in rules.participant_units:
+            return True  # "the NSG decision", "the CTBT verification regime": the entity qualifies a thing
+        if activity is not None and activity not in rules.compound_counterpart_activities:
+            return True  # "two ARF seminars": held under the ARF, not with it
     return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
 
 
@@ -271,11 +330,19 @@ def _count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules:
         return 9
     if first.i <= trigger.i <= last.i or (trigger.head.i != trigger.i and trigger.head.head.i == last.i and trigger.head.lower_ == "of"):
         return 0
-    unit = (m["norm"].get("unit") or "").split(" ")[-1]
-    singular = unit[:-3] + "y" if unit.endswith("ies") else unit[:-1] if unit.endswith("s") and unit[:-1] in rules.participant_units else unit
+    singular = _unit(m)
     if singular in rules.participant_units:
-        return 1
+        # participants of this very event ("a seminar ..., attended by about 150 participants") before parties named elsewhere
+        return 1 if _ancestor_or_self(trigger, last) or _ancestor_or_self(_verb(trigger), _verb(last)) else 2
     return 9
+
+
+def _unit(mention: dict[str, Any]) -> str:
+    """Return the singular head word of a COUNT's unit, lowercased ("Southeast Asian States" -> "state")."""
+    unit = (mention["norm"].get("unit") or "").split(" ")[-1].lower()
+    if unit.endswith("ies"):
+        return unit[:-3] + "y"
+    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
 
 
 def _resolve(text: str, sent: dict[str, Any], previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str]):
@@ -291,7 +358,11 @@ def _resolve(text: str, sent: dict[str, Any], previous: list[dict[str, Any]], by
             for m in sorted(by_sentence.get(prior["id"], []), key=lambda m: -m["start"]):
                 if m["label"] not in rules.labels or not m["norm"].get("id") or m["norm"]["id"] == actor:
                     continue
-                if head in rules.any_entity_heads or head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower():
+                if head in rules.country_heads:
+                    fits = m["label"] == "COUNTRY"
+                else:
+                    fits = head in rules.any_entity_heads or head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower()
+                if fits:
                     anaphor = {"text": text[sent["start"] + at:sent["start"] + at + len(phrase)], "start": sent["start"] + at, "end": sent["start"] + at + len(phrase)}
                     return m, anaphor
     return None
@@ -340,7 +411,6 @@ def run(out_dir: Path | str, config: Config) -> StageResult:
     """Find engagements for every document of ``out_dir`` (documents, segments, mentions, parses)."""
     out_dir = Path(out_dir)
     rules = Rules.from_config(config)
-    names = {e.id: e.name for e in Registry.from_config(config).entities.values()}
     parses = load_parses(out_dir / PARSES)
     segments: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for seg in read_jsonl(out_dir / SEGMENTS):
@@ -355,7 +425,7 @@ def run(out_dir: Path | str, config: Config) -> StageResult:
         if doc_id not in parses:
             continue  # failed earlier; its error is already recorded
         try:
-            relations.extend(relate_document(document, segments[doc_id], mentions[doc_id], parses[doc_id], rules, names))
+            relations.extend(relate_document(document, segments[doc_id], mentions[doc_id], parses[doc_id], rules))
         except Exception as exc:  # one bad document never stops the batch
             result.errors.append(error_record(doc_id, document.get("source_path"), STAGE, exc))
     result.written = write_jsonl(out_dir / RELATIONS, relations)

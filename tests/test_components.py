@@ -27,6 +27,10 @@ def mentions(nlp, text):
          [("COUNTRY", "China", {"id": "CHN"}), ("ORG", "China Nuclear Energy Association", {"id": None})]),
         ("China amended the Export Control Law.", [("COUNTRY", "China", {"id": "CHN"}), ("LAW", "Export Control Law", {"id": None})]),
         ("Seminars were held in Beijing and Seoul.", [("PLACE", "Beijing", {"id": "CN-BJ"}), ("PLACE", "Seoul", {"id": "KR-11"})]),
+        ("It applies Article 26 of Regulation (EU) 2021/821.", [("LAW", "Regulation (EU) 2021/821", {"id": None}), ("ORG", "EU", {"id": "EU"})]),
+        ("Japan's Ministry of Economy, Trade and Industry issued it.", [("COUNTRY", "Japan", {"id": "JPN"}), ("ORG", "Ministry of Economy, Trade and Industry", {"id": None})]),
+        ("India passed the Foreign Trade (Development and Regulation) Act.", [("COUNTRY", "India", {"id": "IND"}), ("LAW", "Foreign Trade (Development and Regulation) Act", {"id": None})]),
+        ("It opened a Center of Excellence on Nuclear Security in Beijing.", [("ORG", "Center of Excellence on Nuclear Security", {"id": None}), ("PLACE", "Beijing", {"id": "CN-BJ"})]),
     ],
 )
 def test_rule_mentions(rules_nlp, text, expected):

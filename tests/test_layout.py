@@ -21,6 +21,11 @@ def rules(config):
         ("Published: 24 July 2019", "boilerplate", "byline"),
         (f"<{NBSP}{NBSP}1{NBSP}{NBSP}2{NBSP}{NBSP}3{NBSP}{NBSP}>", "boilerplate", "pagination"),
         ("Page 2 of 7", "boilerplate", "pagination"),
+        ("Home > Trade policy > Export controls", "boilerplate", "navigation"),
+        ("Home / Foreign policy / Arms control", "boilerplate", "navigation"),
+        ("Posted on: 14 March 2019 | Last modified: 2 April 2019", "boilerplate", "byline"),
+        ("Chapter 3, Section 4  Arms Control, Disarmament and Non-Proliferation", "heading", "1"),
+        ("1 Basic Position", "heading", "2"),
         ("IV. Promoting International Exchanges and Cooperation", "heading", "1"),
         ("1. Conducting Bilateral Exchanges and Cooperation", "heading", "2"),
         ("(2) Export Control Lists", "heading", "3"),
@@ -41,6 +46,10 @@ def test_line_kinds(rules, line, kind, subkind):
         ("Space Cooperation in a New Era\nSource: Ministry of Foreign Affairs  Published: 24 July 2019\n\nBody text.\n",
          {"title": "Space Cooperation in a New Era", "publisher": "Ministry of Foreign Affairs", "published": "2019-07-24"}),
         ("China has held talks. It went well.\n", {"title": None, "publisher": None, "published": None}),
+        ("Ministry of Foreign Affairs of the Russian Federation\nHome / Foreign policy\nPublished: 30 December 2021\n\nOn Strategic Stability\n\nBody.\n",
+         {"title": "On Strategic Stability", "publisher": "Ministry of Foreign Affairs of the Russian Federation", "published": "2021-12-30"}),
+        ("Defense of Japan 2022\nDefense of Japan 2022 | Published: 22 July 2022 | Ministry of Defense\n\nBody.\n",
+         {"title": "Defense of Japan 2022", "publisher": "Ministry of Defense", "published": "2022-07-22"}),
     ],
 )
 def test_metadata(rules, text, expected):

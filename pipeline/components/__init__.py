@@ -1,6 +1,6 @@
 """The project's spaCy components, each registered with @Language.factory beside its class.
 
-Importing this package registers the factories (wpx_names, wpx_counts, wpx_dates,
+Importing this package registers the factories (wpx_names, wpx_counts, wpx_dates, wpx_designations,
 wpx_resolutions, wpx_mentions).
 """
-from . import counts, dates, mentions, names, resolutions  # noqa: F401  (registers factories)
+from . import counts, dates, designations, mentions, names, resolutions  # noqa: F401  (registers factories)

@@ -38,13 +38,14 @@ class CountFinder(SettingsComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         tagged = doc.has_annotation("TAG")
+        quoted = _quoted_tokens(doc)
         i = 0
         while i < len(doc):
             end = self._number_end(doc, i)
             if end == i:
                 i += 1
                 continue
-            found = self._count(doc, i, end, tagged)
+            found = None if i in quoted else self._count(doc, i, end, tagged)
             if found:
                 start, stop, norm = found
                 add_candidate(doc, start, stop, "COUNT", RULE, norm)
@@ -84,16 +85,38 @@ class CountFinder(SettingsComponent):
             return None
         if end < len(doc) and doc[end].text == "-" and end + 1 < len(doc) and doc[end + 1].is_lower and doc[end + 1].is_alpha:
             head, unit_tokens = doc[end + 1], [doc[end + 1]]  # "90-day", "five-year"
+        elif doc.has_annotation("DEP") and (found := self._parsed_noun(doc, end)) is not None:
+            head, unit_tokens = found
+            if head is None:
+                return None
         else:
             head, unit_tokens = self._counted_noun(doc, end, tagged)
         if head is None:
             return None
-        unit = " ".join([t.lower_ for t in unit_tokens[:-1]] + [_lemma(head, tagged)])
+        unit = " ".join([t.text for t in unit_tokens[:-1]] + [_lemma(head, tagged)])
         if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units:
             return None
         start, qualifier = self._qualifier(doc, i)
         of = self._of(doc, head, tagged) if _lemma(head, tagged) in self.of_heads else None
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
+
+    def _parsed_noun(self, doc: Doc, end: int):
+        """Return the noun the parser says the number counts, with its compound nouns.
+
+        (None, []) means "an identifier, not a count" ("1540 Committee"); None
+        means the parse does not say, and the linear scan decides.
+        """
+        number = doc[end - 1]
+        head = number.head
+        if number.dep_ != "nummod" or not end <= head.i <= end + self.max_gap or head.pos_ not in ("NOUN", "PROPN"):
+            return None
+        plural = head.tag_ in ("NNS", "NNPS") or (head.text.endswith("s") and not head.text.endswith("ss"))
+        if head.text[:1].isupper() and not plural:
+            return None, []  # a singular capitalized head names something: "1540 Committee"
+        if any(t.text in (",", ";", "(") for t in doc[end:head.i]):
+            return None
+        nouns = [t for t in doc[end:head.i] if t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN") and t.head.i == head.i]
+        return head, nouns + [head]
 
     def _counted_noun(self, doc: Doc, end: int, tagged: bool):
         """Return the head noun right after the number and the compound nouns leading to it."""
@@ -113,7 +136,7 @@ class CountFinder(SettingsComponent):
                 head = token  # "12 outreach seminars": the tagger reads the plural head as a verb
                 nouns.append(token)
                 break
-            elif head is None and (token.pos_ == "ADJ" if tagged else token.is_alpha and token.is_lower) or token.text == "-" and head is None:
+            elif head is None and (token.pos_ == "ADJ" or token.dep_ == "amod" if tagged else token.is_alpha and token.is_lower) or token.text == "-" and head is None:
                 nouns = []
             else:
                 break
@@ -143,5 +166,18 @@ class CountFinder(SettingsComponent):
 
 
 def _lemma(token: Token, tagged: bool) -> str:
-    lemma = token.lemma_.lower() if tagged and token.lemma_ else token.lower_
-    return lemma
+    """Return the singular lemma, keeping a capitalized head's case ("State" in "nuclear-weapon States")."""
+    lemma = token.lemma_ if tagged and token.lemma_ else token.text
+    return lemma if lemma[:1].isupper() and token.text[:1].isupper() else lemma.lower()
+
+
+def _quoted_tokens(doc: Doc) -> set[int]:
+    """Return the indices of tokens inside quotation marks (titles such as "Training Course for the 1540 Points of Contact")."""
+    inside, opened = set(), None
+    for token in doc:
+        if token.text in ("“", '"') and opened is None:
+            opened = token.i
+        elif token.text in ("”", '"') and opened is not None:
+            inside.update(range(opened + 1, token.i))
+            opened = None
+    return inside

@@ -28,9 +28,9 @@ from .base import SPANS_KEY, SettingsComponent, get_meta, set_meta
 MENTIONS_KEY = "wpx_mentions"
 BLOCK_KIND_KEY = "wpx_block_kind"  # user_data key: "title", "heading" or "paragraph"
 REGISTRY_KEY = "wpx_registry"
-RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "names": 2, "counts": 3, "dates": 4}
+RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "designations": 1, "names": 2, "counts": 3, "dates": 4}
 EXCLUSIVE = frozenset({"DATE", "COUNT"})
-NESTABLE_IN_NER = frozenset({"COUNTRY", "PLACE"})
+NESTABLE_IN_NER = frozenset({"COUNTRY"})
 
 
 @Language.factory("wpx_mentions")
@@ -61,6 +61,7 @@ class MentionCombiner(SettingsComponent):
         self.ner_map: dict[str, str] = s.get("ner", {}).get("map", {})
         self.acronym_len = (s.get("ner", {}).get("acronym_min_len", 2), s.get("ner", {}).get("acronym_max_len", 8))
         self.not_acronyms = frozenset(s.get("ner", {}).get("not_acronyms", ()))
+        self.law_not_first = frozenset(s.get("ner", {}).get("law_not_first", ()))
         self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
         self.countries: dict[str, str] = s.get("countries", {})
         self.countries_lower = {k.lower(): v for k, v in self.countries.items()}
@@ -68,13 +69,14 @@ class MentionCombiner(SettingsComponent):
         self.places_lower = {k.lower(): v for k, v in self.places.items()}
         self.ner_rule = s.get("ner_name", "ner")
         self.no_nesting_inside = frozenset(s.get("combine", {}).get("no_nesting_inside", ()))
+        self.never_nested = frozenset(s.get("combine", {}).get("never_nested", ()))
         self.skip_blocks = frozenset(s.get("ner", {}).get("skip_blocks", ()))
         self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         accepted: list[Candidate] = []
         for cand in sorted(self._rule_candidates(doc), key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
-            if not any(_conflict(cand, other, self.no_nesting_inside) for other in accepted):
+            if not any(_conflict(cand, other, self.no_nesting_inside, self.never_nested) for other in accepted):
                 accepted.append(cand)
         ner = [] if doc.user_data.get(BLOCK_KIND_KEY) in self.skip_blocks else self._ner_candidates(doc)
         for cand in sorted(ner, key=lambda c: (-c.size, c.start)):
@@ -128,8 +130,8 @@ class MentionCombiner(SettingsComponent):
                     continue
                 if end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha:
                     continue  # "States Parties": part of a longer capitalized phrase
-                if end - start == 1 and text in self.not_a_name:
-                    continue
+                if end - start == 1 and (text in self.not_a_name or self._acronym(text) or text.isupper()):
+                    continue  # "METI", "SCOMET": acronyms are not places
                 out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self.places.get(text) or self.places_lower.get(text.lower())}))
             elif label == "DATE":
                 if not any(ch.isdigit() for ch in text):
@@ -137,6 +139,8 @@ class MentionCombiner(SettingsComponent):
             elif label in ("ORG", "LAW"):
                 if end - start == 1 and not self._acronym(text):
                     continue
+                if label == "LAW" and doc[start].text in self.law_not_first:
+                    continue  # "Article 23": a provision, not a law's title
                 if label == "ORG" and end - start > 1 and doc[end - 1].text not in self.org_heads:
                     continue
                 if any(t.is_space for t in doc[start:end]):
@@ -149,7 +153,7 @@ class MentionCombiner(SettingsComponent):
     def _acronym(self, text: str) -> bool:
         low, high = self.acronym_len
         letters = text.replace(".", "").replace("&", "")
-        return low <= len(letters) <= high and letters.isupper() and text not in self.not_acronyms
+        return low <= len(letters) <= high and letters.isalpha() and letters.isupper() and text not in self.not_acronyms
 
 
 def _all_in(text: str, chars: set[str]) -> bool:
@@ -164,20 +168,28 @@ def _nested(a: Candidate, b: Candidate) -> bool:
     return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
 
 
-def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[str] = frozenset()) -> bool:
+def _inside(inner: Candidate, outer: Candidate) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[str] = frozenset(), never_nested: frozenset[str] = frozenset()) -> bool:
+    """Return whether ``cand`` may not join the accepted ``other`` (see the module's policy)."""
     if not _overlap(cand, other):
         return False
     if cand.label == other.label or (cand.start, cand.end) == (other.start, other.end):
         return True
-    if cand.label in EXCLUSIVE or other.label in EXCLUSIVE:
-        return True
-    if other.label in no_nesting_inside and other.rule == "registry" or cand.label in no_nesting_inside and cand.rule == "registry":
-        return True
-    return not _nested(cand, other)
+    if not _nested(cand, other):
+        return True  # crossing spans
+    inner, outer = (cand, other) if _inside(cand, other) else (other, cand)
+    if inner.label in EXCLUSIVE or outer.label in EXCLUSIVE and inner.label in EXCLUSIVE:
+        return True  # a date or count is never part of a name; a count may hold one ("27 EU member states")
+    if outer.rule == "registry" and outer.label in no_nesting_inside:
+        return True  # "Australia" in "Australia Group"
+    return inner.label in never_nested
 
 
 def _ner_conflict(cand: Candidate, other: Candidate) -> bool:
     if not _overlap(cand, other):
         return False
-    contains = cand.start <= other.start and other.end <= cand.end and (cand.start, cand.end) != (other.start, other.end)
+    contains = _inside(other, cand) and (cand.start, cand.end) != (other.start, other.end)
     return not (contains and other.label in NESTABLE_IN_NER and cand.label not in EXCLUSIVE)

@@ -29,6 +29,8 @@ class NameScanner(SettingsComponent):
         self.heads: dict[str, str] = {word: label for label, words in s.get("heads", {}).items() for word in words}
         self.connectors = frozenset(s.get("connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
+        self.weak_connectors = frozenset(s.get("weak_connectors", ()))
+        self.months = frozenset(s.get("months", ()))
         self.never_first = frozenset(s.get("never_first", ()))
         self.min_modifiers = int(s.get("min_modifiers", 1))
 
@@ -36,11 +38,13 @@ class NameScanner(SettingsComponent):
         found: dict[tuple[int, int], str] = {}
         registry = doc.spans.get(self.settings.get("registry_key", "wpx_registry"), [])
         self._country_ends = {span.end - 1 for span in registry if span.label_ == "COUNTRY"}
+        self._place_starts = {span.start for span in registry if span.label_ in ("COUNTRY", "PLACE")}
+        in_places = {i for span in registry if span.label_ in ("COUNTRY", "PLACE") for i in range(span.start, span.end)}
         for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
             for token in sent:
                 label = self.heads.get(token.text)
-                if label is None:
-                    continue
+                if label is None or token.i in in_places:
+                    continue  # "Russian Federation" is a country, not a federation's name
                 span = self._grow(doc, sent, token.i, label)
                 if span is not None:
                     found[(span[0], span[1])] = self._label(doc, span)
@@ -54,7 +58,12 @@ class NameScanner(SettingsComponent):
 
     def _is_cap(self, token: Token) -> bool:
         text = token.text
-        return (text[:1].isupper() or text[:1].isdigit()) and any(ch.isalpha() for ch in text) or text.isdigit() and len(text) <= 4
+        return text[:1].isupper() and any(ch.isalpha() for ch in text)
+
+    def _weak_stop(self, doc: Doc, nxt: int) -> bool:
+        """Return whether a name stops before a weak connector: a place, country, number or month follows."""
+        token = doc[nxt]
+        return nxt in self._place_starts or token.like_num or token.lower_ in self.months
 
     def _grow(self, doc: Doc, sent: Span, head: int, label: str) -> tuple[int, int] | None:
         left = head
@@ -62,6 +71,9 @@ class NameScanner(SettingsComponent):
         while j >= sent.start:
             token = doc[j]
             if self._is_cap(token):
+                left = j
+            elif token.text == ")" and (opening := self._parenthetical(doc, sent, j)) is not None:
+                j = opening  # "Foreign Trade (Development and Regulation) Act"
                 left = j
             elif token.text in self.left_connectors and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
                 if token.text in ("'s", "’s") and j - 1 in self._country_ends:
@@ -81,6 +93,9 @@ class NameScanner(SettingsComponent):
                     break  # "Security Council Resolutions": words right after the head belong to another head's name
                 right = k = k + 1
                 continue
+            if token.text == "," and after_connector and (stop := self._serial(doc, k, sent.end)) is not None:
+                right = k = stop  # "Ministry of Economy, Trade and Industry"
+                continue
             if token.text == "-" and k + 1 < sent.end and self._is_cap(doc[k - 1]):
                 right = k = k + 2  # "Dual-use": the word after the hyphen belongs to the name
                 continue
@@ -92,6 +107,8 @@ class NameScanner(SettingsComponent):
                     break
                 if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent.end):
                     break
+                if token.lower_ in self.weak_connectors and self._weak_stop(doc, nxt):
+                    break
                 k = nxt
                 after_connector = True
                 continue
@@ -100,6 +117,28 @@ class NameScanner(SettingsComponent):
         if modifiers < self.min_modifiers or right - left < 2:
             return None
         return left, right
+
+    def _parenthetical(self, doc: Doc, sent: Span, close: int) -> int | None:
+        """Return the index of the "(" of a short capitalized parenthetical ending at ``close``."""
+        for i in range(close - 1, max(sent.start, close - 10) - 1, -1):
+            if doc[i].text == "(":
+                inner = doc[i + 1:close]
+                return i if len(inner) and all(self._is_cap(t) or t.text in self.connectors for t in inner) and i - 1 >= sent.start and self._is_cap(doc[i - 1]) else None
+        return None
+
+    def _serial(self, doc: Doc, comma: int, end: int) -> int | None:
+        """Return the end of ", Cap (, Cap)* and Cap" after ``comma`` (a serial list inside a name), else None."""
+        k = comma
+        while k < end and doc[k].text == "," and k + 1 < end and self._is_cap(doc[k + 1]):
+            k += 2
+            while k < end and self._is_cap(doc[k]):
+                k += 1
+        if k + 1 < end and doc[k].lower_ == "and" and self._is_cap(doc[k + 1]):
+            k += 2
+            while k < end and self._is_cap(doc[k]):
+                k += 1
+            return k
+        return None
 
     def _starts_other_name(self, doc: Doc, start: int, end: int) -> bool:
         """Return whether ``start`` begins a name of its own: a head word with a complement ("Ministry of Commerce")."""
