@@ -52,10 +52,17 @@ def atomic_text(path: Path, durable: bool = True) -> Iterator[IO[str]]:
 
     ``durable`` also fsyncs before the rename (survives a power loss, not only a kill).
     """
+    with _atomic(path, "w", durable) as handle:
+        yield handle
+
+
+@contextmanager
+def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        text = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
+        with os.fdopen(fd, mode, **text) as handle:
             yield handle
             handle.flush()
             if durable:
@@ -137,17 +144,6 @@ class StageResult:
 
 
 def write_bytes(path: Path | str, data: bytes) -> None:
-    """Write bytes atomically (temporary file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write bytes atomically (temporary file in the same folder, fsync, then rename)."""
+    with _atomic(Path(path), "wb", durable=True) as handle:
+        handle.write(data)

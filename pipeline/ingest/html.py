@@ -19,7 +19,7 @@ from typing import Any
 
 from ..config import Config, ConfigError, compile_regex
 from .sourcemap import Extracted, RawRuns
-from .txt import IngestError, looks_like_mojibake
+from .txt import IngestError, looks_like_mojibake, utf8_or_fallback
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
@@ -88,15 +88,10 @@ def decode_html(raw: bytes, rules: HtmlRules, fallback: str) -> tuple[str, str, 
             warnings.append(f"unknown declared charset {label!r}; ignored")
         except UnicodeDecodeError as exc:
             warnings.append(f"declared charset {label!r} but byte 0x{raw[exc.start]:02x} at offset {exc.start} does not fit it; ignored")
-    try:
-        return raw.decode("utf-8"), "utf-8", False, warnings
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode(fallback)
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"neither UTF-8 nor {fallback.upper()}: undecodable byte 0x{raw[exc.start]:02x} at offset {exc.start}") from None
-    return text, fallback, True, warnings + [f"not valid UTF-8 and no usable charset declared; decoded as {fallback.upper()}"]
+    text, encoding, used_fallback = utf8_or_fallback(raw, fallback)
+    if used_fallback:
+        warnings = warnings + [f"not valid UTF-8 and no usable charset declared; decoded as {fallback.upper()}"]
+    return text, encoding, used_fallback, warnings
 
 
 class _Reader(HTMLParser):

@@ -31,18 +31,24 @@ def decode_text(raw: bytes, fallback: str = "cp1252") -> Decoded:
         return _decoded(_strict(raw, "utf-16", "UTF-16"), "utf-16")
     if b"\x00" in raw:
         raise IngestError("binary file (contains NUL bytes), not text")
+    text, encoding, used_fallback = utf8_or_fallback(raw, fallback)
+    decoded = _decoded(text, encoding)
+    if used_fallback:
+        decoded.encoding_fallback = True
+        decoded.warnings.append(f"not valid UTF-8; decoded as {fallback.upper()}")
+    return decoded
+
+
+def utf8_or_fallback(raw: bytes, fallback: str) -> tuple[str, str, bool]:
+    """Decode UTF-8, else ``fallback``: (text, encoding, whether the fallback was used); raise IngestError if neither fits."""
     try:
-        return _decoded(raw.decode("utf-8"), "utf-8")
+        return raw.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError:
         pass
     try:
-        text = raw.decode(fallback)
+        return raw.decode(fallback), fallback, True
     except UnicodeDecodeError as exc:
         raise IngestError(f"neither UTF-8 nor {fallback.upper()}: undecodable byte 0x{raw[exc.start]:02x} at offset {exc.start}") from None
-    decoded = _decoded(text, fallback)
-    decoded.encoding_fallback = True
-    decoded.warnings.append(f"not valid UTF-8; decoded as {fallback.upper()}")
-    return decoded
 
 
 def _strict(raw: bytes, encoding: str, label: str) -> str:
