@@ -9,12 +9,35 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 SPANS_KEY = "wpx_candidates"
 
 META_KEY = "wpx_meta"
+TEXT_KEY = "wpx_text"  # user_data: the block's text, so components need not rebuild doc.text
+
+
+def doc_text(doc: Doc) -> str:
+    """Return the doc's text, from the cache make_block_doc leaves in user_data when present."""
+    return doc.user_data.get(TEXT_KEY) or doc.text
+
+
+def word_ids(words) -> frozenset[int]:
+    """Return the string ids of ``words``, for fast lookups over doc.to_array(ORTH / LOWER)."""
+    return frozenset(get_string_id(w) for w in words)
+
+
+def indices_of(doc: Doc, attr: int, ids: frozenset[int]) -> list[int]:
+    """Return the indices of the tokens whose ``attr`` (ORTH, LOWER, ...) is one of ``ids``.
+
+    Rule components look only at these tokens instead of creating a Python
+    object for every token of every block.
+    """
+    if not len(doc) or not ids:
+        return []
+    return [i for i, value in enumerate(doc.to_array(attr).tolist()) if value in ids]
 
 
 class SettingsComponent:

@@ -10,13 +10,18 @@ lexical cues when they are not (rules-only mode).
 """
 from __future__ import annotations
 
+import re
+
+import numpy
+from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from ..normalize.numbers import parse_number
-from .base import SettingsComponent, add_candidate
+from .base import SettingsComponent, add_candidate, doc_text
 
 RULE = "counts"
+_QUOTED = re.compile(r'[“"]([^“”"]{1,300})[”"]')
 
 
 @Language.factory("wpx_counts")
@@ -38,18 +43,21 @@ class CountFinder(SettingsComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         tagged = doc.has_annotation("TAG")
-        quoted = _quoted_tokens(doc)
-        i = 0
-        while i < len(doc):
+        quoted = _quoted_ranges(doc_text(doc))
+        done = 0
+        for i in numpy.flatnonzero(doc.to_array(LIKE_NUM)).tolist() if len(doc) else []:
+            if i < done:
+                continue  # inside the number phrase found before ("twenty - one")
             end = self._number_end(doc, i)
             if end == i:
-                i += 1
                 continue
-            found = None if i in quoted else self._count(doc, i, end, tagged)
+            done = end
+            if any(s <= doc[i].idx < e for s, e in quoted):
+                continue  # "Training Course for the 1540 Points of Contact": a title, not a count
+            found = self._count(doc, i, end, tagged)
             if found:
                 start, stop, norm = found
                 add_candidate(doc, start, stop, "COUNT", RULE, norm)
-            i = end
         return doc
 
     @staticmethod
@@ -171,13 +179,6 @@ def _lemma(token: Token, tagged: bool) -> str:
     return lemma if lemma[:1].isupper() and token.text[:1].isupper() else lemma.lower()
 
 
-def _quoted_tokens(doc: Doc) -> set[int]:
-    """Return the indices of tokens inside quotation marks (titles such as "Training Course for the 1540 Points of Contact")."""
-    inside, opened = set(), None
-    for token in doc:
-        if token.text in ("“", '"') and opened is None:
-            opened = token.i
-        elif token.text in ("”", '"') and opened is not None:
-            inside.update(range(opened + 1, token.i))
-            opened = None
-    return inside
+def _quoted_ranges(text: str) -> list[tuple[int, int]]:
+    """Return the character ranges inside quotation marks (titles such as "Training Course for the 1540 Points of Contact")."""
+    return [m.span(1) for m in _QUOTED.finditer(text)]

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..normalize.dates import find_dates
-from .base import SettingsComponent, add_candidate
+from .base import SettingsComponent, add_candidate, doc_text
 
 RULE = "dates"
 
@@ -24,7 +24,7 @@ class DateFinder(SettingsComponent):
     """Propose DATE candidates for every absolute date in the text."""
 
     def __call__(self, doc: Doc) -> Doc:
-        for start, end, iso in find_dates(doc.text):
+        for start, end, iso in find_dates(doc_text(doc)):
             span = doc.char_span(start, end)
             if span is None:
                 continue  # not on token boundaries ("2004-2010" ranges are split by the tokenizer)

@@ -11,7 +11,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import SettingsComponent, add_candidate
+from .base import SettingsComponent, add_candidate, doc_text
 
 RULE = "designations"
 
@@ -29,7 +29,7 @@ class DesignationFinder(SettingsComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         for label, pattern in self.patterns:
-            for match in pattern.finditer(doc.text):
+            for match in pattern.finditer(doc_text(doc)):
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 if span is not None:
                     add_candidate(doc, span.start, span.end, label, RULE, {"id": None})

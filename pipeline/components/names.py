@@ -11,7 +11,9 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .base import SettingsComponent, add_candidate
+from spacy.attrs import ORTH
+
+from .base import SettingsComponent, add_candidate, indices_of, word_ids
 
 RULE = "names"
 
@@ -27,6 +29,7 @@ class NameScanner(SettingsComponent):
     def _prepare(self) -> None:
         s = self.settings
         self.heads: dict[str, str] = {word: label for label, words in s.get("heads", {}).items() for word in words}
+        self.head_ids = word_ids(self.heads)
         self.connectors = frozenset(s.get("connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.weak_connectors = frozenset(s.get("weak_connectors", ()))
@@ -40,14 +43,14 @@ class NameScanner(SettingsComponent):
         self._country_ends = {span.end - 1 for span in registry if span.label_ == "COUNTRY"}
         self._place_starts = {span.start for span in registry if span.label_ in ("COUNTRY", "PLACE")}
         in_places = {i for span in registry if span.label_ in ("COUNTRY", "PLACE") for i in range(span.start, span.end)}
-        for sent in doc.sents if doc.has_annotation("SENT_START") else [doc[:]]:
-            for token in sent:
-                label = self.heads.get(token.text)
-                if label is None or token.i in in_places:
-                    continue  # "Russian Federation" is a country, not a federation's name
-                span = self._grow(doc, sent, token.i, label)
-                if span is not None:
-                    found[(span[0], span[1])] = self._label(doc, span)
+        sentences = doc.has_annotation("SENT_START")
+        for i in indices_of(doc, ORTH, self.head_ids):
+            if i in in_places:
+                continue  # "Russian Federation" is a country, not a federation's name
+            token = doc[i]
+            span = self._grow(doc, token.sent if sentences else doc[:], i, self.heads[token.text])
+            if span is not None:
+                found[(span[0], span[1])] = self._label(doc, span)
         for (start, end), label in _maximal(found).items():
             add_candidate(doc, start, end, label, RULE)
         return doc

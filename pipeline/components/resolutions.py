@@ -13,7 +13,9 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import SettingsComponent, add_candidate
+from spacy.attrs import LOWER, ORTH
+
+from .base import SettingsComponent, add_candidate, indices_of, word_ids
 
 RULE = "resolutions"
 _SC_NUMBER = re.compile(r"\d{1,4}")
@@ -36,12 +38,14 @@ class ResolutionFinder(SettingsComponent):
         self.connectors = frozenset(s.get("title_connectors_lower", ()))
         self.prefixes = sorted((tuple(p.split()) for p in s.get("numbered_prefixes", ())), key=len, reverse=True)
         self.first_words = frozenset(p[0] for p in self.prefixes)
+        self.first_ids = word_ids(self.first_words)
+        self.trigger_ids = word_ids(self.triggers)
 
     def __call__(self, doc: Doc) -> Doc:
-        for i, token in enumerate(doc):
+        for i in indices_of(doc, ORTH, self.first_ids):
             self._numbered(doc, i)
-            if token.lower_ in self.triggers:
-                self._titled(doc, i)
+        for i in indices_of(doc, LOWER, self.trigger_ids):
+            self._titled(doc, i)
         return doc
 
     def _numbered(self, doc: Doc, i: int) -> None:

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..provenance import source_for
-from ..components.base import META_KEY, SPANS_KEY, get_meta
+from ..components.base import META_KEY, SPANS_KEY, TEXT_KEY, get_meta
 from ..components.mentions import BLOCK_KIND_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
@@ -61,11 +63,14 @@ def content_blocks(segments: list[dict[str, Any]]) -> list[Block]:
 
 def make_block_doc(nlp: Language, text: str, block: Block) -> Doc:
     """Tokenize a block and preset its sentence starts from the segment stage."""
-    doc = nlp.make_doc(text[block.start:block.end])
-    starts = {s - block.start for s in block.sentence_starts}
-    for token in doc:
-        token.is_sent_start = token.i == 0 or token.idx in starts
+    body = text[block.start:block.end]
+    doc = nlp.make_doc(body)
+    if len(doc):
+        wanted = {s - block.start for s in block.sentence_starts} | {0}
+        flags = [1 if idx in wanted else -1 for idx in doc.to_array(IDX).tolist()]
+        doc.from_array([SENT_START], numpy.array(flags, dtype="int64").astype("uint64").reshape(-1, 1))
     doc.user_data[BLOCK_KIND_KEY] = block.kind
+    doc.user_data[TEXT_KEY] = body
     return doc
 
 
@@ -139,6 +144,7 @@ def _slim(doc: Doc, doc_id: str, offset: int) -> None:
         doc.spans.pop(key, None)
     doc.user_data.pop(META_KEY, None)
     doc.user_data.pop(BLOCK_KIND_KEY, None)
+    doc.user_data.pop(TEXT_KEY, None)
     doc.user_data["wpx_doc_id"] = doc_id
     doc.user_data["wpx_offset"] = offset
 
