@@ -134,13 +134,15 @@ def _segment(doc_id: str, kind: str, start: int, end: int, text: str, section_pa
 
 def _sentences(doc_id: str, text: str, start: int, end: int, section_path: list[str], parent_id: str, nlp: Language) -> list[dict[str, Any]]:
     records = []
-    for sent in nlp(text[start:end]).sents:
-        body = sent.text
-        lead = len(body) - len(body.lstrip())
-        s = start + sent.start_char + lead
-        e = start + sent.start_char + len(body.rstrip())
-        if e > s:
-            records.append(_segment(doc_id, "sentence", s, e, text, section_path, parent_id))
+    doc = nlp(text[start:end])
+    for sent in doc.sents:
+        first, last = sent.start_char, sent.end_char
+        while first < last and text[start + first].isspace():
+            first += 1
+        while last > first and text[start + last - 1].isspace():
+            last -= 1
+        if last > first:
+            records.append(_segment(doc_id, "sentence", start + first, start + last, text, section_path, parent_id))
     return records
 
 

@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 
 YEAR_MIN, YEAR_MAX = 1800, 2100
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +52,8 @@ def parse_date(text: str) -> str | None:
 def find_dates(text: str) -> list[tuple[int, int, str]]:
     """Find absolute dates in ``text``: (start, end, iso) triples, longest forms first, no overlaps."""
     taken: list[tuple[int, int, str]] = []
+    if not _FOUR_DIGITS.search(text):
+        return taken  # every absolute date has a year
     for pattern, form in _patterns():
         for match in pattern.finditer(text):
             start, end = match.span()
