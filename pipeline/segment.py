@@ -16,7 +16,7 @@ from spacy.language import Language
 
 from .config import Config
 from .layout import Line, LayoutRules, classify
-from .records import StageResult, DOCUMENTS, SEGMENTS, SCHEMA_VERSION, error_record, read_jsonl, record_id, update_errors, write_jsonl
+from .records import SEGMENTS, SCHEMA_VERSION, StageResult, error_record, read_jsonl, record_id, update_errors, write_jsonl
 
 STAGE = "segment"
 CONTENT_KINDS = ("title", "heading", "paragraph")

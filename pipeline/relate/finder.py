@@ -1,14 +1,14 @@
-"""Stage relate: engagements (who engaged with whom, how, how often, when, where) -> relations.jsonl.
+"""Find the engagements of one document (who engaged with whom, how, how often, when, where).
 
-Works per sentence on the dependency parse written by extract (parses.spacy)
-and on the mentions: a trigger lemma (configs/relations.toml) gives the
-activity; counterparts, dates and places attach to a trigger when their
-governing verb is the trigger's or below it (a fronted "Since ..." phrase
-applies to the whole sentence); aligned lists ("in Qingdao, Xi'an and Xiamen in 2015, 2017 and 2019") pair
+Works per sentence on the dependency parse and the mentions: a trigger
+lemma (configs/relations.toml) gives the activity; counterparts, dates and
+places attach to a trigger when their governing verb is the trigger's or
+below it (a fronted "Since ..." phrase applies to the whole sentence);
+aligned lists ("in Qingdao, Xi'an and Xiamen in 2015, 2017 and 2019") pair
 place i with date i in ``occasions`` when their lengths match; the count is
-the one counting the events
-("five rounds of dialogue", "three training sessions"), else the one
-counting participants ("more than ten countries"). Anaphors ("the two
+the one counting the events ("five rounds of dialogue", "three training
+sessions"), else the one counting participants ("more than ten
+countries"). docs/DECISIONS.md lists every rule. Anaphors ("the two
 sides", "the Committee") resolve to the entity named in the preceding
 sentences of the same paragraph. Negated, intended or merely supported
 activities are skipped.
@@ -18,100 +18,13 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-from spacy.tokens import Doc, DocBin, Token
-import spacy
+from spacy.tokens import Doc, Token
 
-from .config import Config, ConfigError
-from .registry import Registry
-from .records import StageResult, DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
-
-STAGE = "relate"
-PARSES = "parses.spacy"
-
-
-@dataclass(frozen=True)
-class Rules:
-    trigger_activity: dict[str, str]
-    labels: frozenset[str]
-    treaty_only_activities: frozenset[str]
-    copula_activities: frozenset[str]
-    compound_counterpart_activities: frozenset[str]
-    needs_counterpart: frozenset[str]
-    party_units: frozenset[str]
-    topic_governors: frozenset[str]
-    treaty_activities: frozenset[str]
-    participant_units: frozenset[str]
-    blockers: frozenset[str]
-    negations: frozenset[str]
-    topic_preps: frozenset[str]
-    framework_nouns: frozenset[str]
-    framework_preps: frozenset[str]
-    not_as_compound: frozenset[str]
-    anaphora: tuple[str, ...]
-    any_entity_heads: frozenset[str]
-    country_heads: frozenset[str]
-    window: int
-    entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
-    country_names: dict[str, str] = field(default_factory=dict)  # country name or alias -> alpha-3
-
-    @classmethod
-    def from_config(cls, config: Config) -> Rules:
-        """Load configs/relations.toml, naming the file and the missing key on error."""
-        data = config.toml("relations.toml")
-        registry = Registry.from_config(config)
-        try:
-            return replace(cls._from_tables(data), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names))
-        except KeyError as exc:
-            raise ConfigError(f"{config.root / 'relations.toml'}: missing key {exc}") from None
-
-    @classmethod
-    def _from_tables(cls, data: dict[str, Any]) -> Rules:
-        trig = {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas}
-        f, c, a = data["filters"], data["counterparts"], data["anaphora"]
-        return cls(
-            trigger_activity=trig,
-            labels=frozenset(c["labels"]),
-            treaty_only_activities=frozenset(c["treaty_only_activities"]),
-            copula_activities=frozenset(c["copula_activities"]),
-            compound_counterpart_activities=frozenset(c["compound_counterpart_activities"]),
-            needs_counterpart=frozenset(c["needs_counterpart"]),
-            party_units=frozenset(c["party_units"]),
-            topic_governors=frozenset(c["topic_governors"]),
-            treaty_activities=frozenset(c["treaty_activities"]),
-            participant_units=frozenset(c["participant_units"]),
-            blockers=frozenset(f["modal_lemmas"] + f["intent_lemmas"]),
-            negations=frozenset(f["negation_words"]),
-            topic_preps=frozenset(f["topic_preps"]),
-            framework_nouns=frozenset(c["framework_nouns"]),
-            framework_preps=frozenset(c["framework_preps"]),
-            not_as_compound=frozenset(f["not_as_compound"]),
-            anaphora=tuple(sorted(a["phrases"], key=len, reverse=True)),
-            any_entity_heads=frozenset(a["any_entity_heads"]),
-            country_heads=frozenset(a["country_heads"]),
-            window=int(a["window"]),
-        )
-
-
-def _verb(token: Token) -> Token:
-    """Return the nearest verb at or above ``token`` (the root if none)."""
-    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
-        token = token.head
-    return token
-
-
-def _ancestor_or_self(upper: Token, lower: Token) -> bool:
-    """Return whether ``upper`` governs ``lower`` without crossing a coordinated verb."""
-    node = lower
-    while True:
-        if node.i == upper.i:
-            return True
-        if node.head.i == node.i or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")) or node.dep_ == "relcl" or (node.dep_ == "advcl" and node.i < node.head.i):
-            return False  # another clause: a coordinated verb, a relative clause, a fronted purpose clause ("To strengthen ... in Asia, China ...")
-        node = node.head
+from ..records import SCHEMA_VERSION, record_id
+from .rules import Rules
+from .syntax import governing_verb, governs, prev_lower, quoted_ranges, token_at
 
 
 class Relater:
@@ -121,10 +34,10 @@ class Relater:
         self.rules = rules
 
     def _attached(self, trigger: Token, target: Token) -> bool:
-        verb = _verb(target)
+        verb = governing_verb(target)
         if verb.dep_ == "ROOT" and target.i < verb.i and not any(t.dep_ == "nsubj" and t.i < target.i for t in verb.children):
             return True  # a fronted adverbial ("Since its accession ... in 2004, China ...") times the whole sentence
-        return _ancestor_or_self(_verb(trigger), verb) or _ancestor_or_self(trigger, target)
+        return governs(governing_verb(trigger), verb) or governs(trigger, target)
 
     def _blocked(self, trigger: Token) -> bool:
         node = trigger
@@ -149,9 +62,9 @@ class Relater:
                 continue
             if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound:
                 continue  # "other member states"
-            if token.text[:1].isupper() and token.i > sent.start and doc_prev_lower(token) == "the":
+            if token.text[:1].isupper() and token.i > sent.start and prev_lower(token) == "the":
                 continue  # "when the Arrangement was founded": a name's short form, not an event
-            if _verb(token).lemma_ == "be" and activity not in self.rules.copula_activities:
+            if governing_verb(token).lemma_ == "be" and activity not in self.rules.copula_activities:
                 continue  # "The ARF is the main platform for security dialogue": a description
             if token.pos_ == "NOUN" and token.head.lower_ in self.rules.topic_preps and token.dep_ == "pobj" and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
                 continue  # "focusing on China's accession": a topic, not an event
@@ -181,12 +94,12 @@ class Relater:
         """
         rules, actor = self.rules, rec["actor"]
         for m in mentions:
-            tok = _token_at(doc, offset, m["start"])
+            tok = token_at(doc, offset, m["start"])
             if tok is None:
                 continue
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
-            root = _token_at(doc, offset, m["end"] - 1) or tok  # the mention's last token: its syntactic head
+            root = token_at(doc, offset, m["end"] - 1) or tok  # the mention's last token: its syntactic head
             party = eligible and bool(norm.get("id")) and norm.get("id") != actor and not _framework(root, rules)
             if party:
                 rec["loose"].setdefault(norm["id"], (m, None))
@@ -204,16 +117,6 @@ class Relater:
                     rec["count"], rec["count_rank"] = m, rank
                 if rank in (1, 2):
                     rec["participants"] = True
-
-
-def doc_prev_lower(token: Token) -> str:
-    """Return the lowercased text of the token before ``token`` ("" at the start)."""
-    return token.doc[token.i - 1].lower_ if token.i > 0 else ""
-
-
-def _token_at(doc: Doc, offset: int, char: int) -> Token | None:
-    span = doc.char_span(char - offset, char - offset + 1, alignment_mode="expand")
-    return span[0] if span is not None and len(span) else None
 
 
 def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], docs: list[Doc], rules: Rules, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -238,7 +141,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         if span is None:
             continue
         ms = by_sentence.get(sent["id"], [])
-        quoted = _quoted(text, sent["start"], sent["end"])
+        quoted = quoted_ranges(text, sent["start"], sent["end"])
         inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE")]
         grouped: dict[str, dict[str, Any]] = {}
         for trigger, activity in relater.triggers(span, inside):
@@ -284,10 +187,10 @@ def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[st
     600 inspections in China", "US officials held three rounds of consultation") stays."""
     if any(m["norm"].get("id") == actor for m in mentions):
         return False
-    verb = _verb(trigger)
+    verb = governing_verb(trigger)
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree}
     parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
-               and (tok := _token_at(doc, offset, m["start"])) is not None and tok.i in subject}
+               and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject}
     return len(parties) >= 2
 
 
@@ -310,22 +213,10 @@ def _framework(token: Token, rules: Rules) -> bool:
     return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
 
 
-def _quoted(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans, open_at = [], None
-    for i in range(start, end):
-        ch = text[i]
-        if ch in "\"“”" and open_at is None and ch != "”":
-            open_at = i
-        elif ch in "\"”" and open_at is not None:
-            spans.append((open_at, i))
-            open_at = None
-    return spans
-
-
 def _count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: Rules) -> int:
     """Rank a COUNT for a trigger: 0 counts the events, 1 counts participants, 9 unrelated."""
-    first = _token_at(doc, offset, m["start"])
-    last = _token_at(doc, offset, m["end"] - 1)
+    first = token_at(doc, offset, m["start"])
+    last = token_at(doc, offset, m["end"] - 1)
     if first is None or last is None:
         return 9
     if first.i <= trigger.i <= last.i or (trigger.head.i != trigger.i and trigger.head.head.i == last.i and trigger.head.lower_ == "of"):
@@ -333,7 +224,7 @@ def _count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules:
     singular = _unit(m)
     if singular in rules.participant_units:
         # participants of this very event ("a seminar ..., attended by about 150 participants") before parties named elsewhere
-        return 1 if _ancestor_or_self(trigger, last) or _ancestor_or_self(_verb(trigger), _verb(last)) else 2
+        return 1 if governs(trigger, last) or governs(governing_verb(trigger), governing_verb(last)) else 2
     return 9
 
 
@@ -396,38 +287,3 @@ def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: di
         "sentence_id": sent["id"],
         "evidence": text[sent["start"]:sent["end"]],
     }
-
-
-def load_parses(path: Path | str) -> dict[str, list[Doc]]:
-    """Read parses.spacy into the parsed blocks of each document, in text order."""
-    docs: dict[str, list[Doc]] = defaultdict(list)
-    vocab = spacy.blank("en").vocab  # English lexical attributes (lower_, like_num) for the loaded tokens
-    for doc in DocBin(store_user_data=True).from_bytes(Path(path).read_bytes()).get_docs(vocab):
-        docs[doc.user_data["wpx_doc_id"]].append(doc)
-    return {k: sorted(v, key=lambda d: d.user_data["wpx_offset"]) for k, v in docs.items()}
-
-
-def run(out_dir: Path | str, config: Config) -> StageResult:
-    """Find engagements for every document of ``out_dir`` (documents, segments, mentions, parses)."""
-    out_dir = Path(out_dir)
-    rules = Rules.from_config(config)
-    parses = load_parses(out_dir / PARSES)
-    segments: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for seg in read_jsonl(out_dir / SEGMENTS):
-        segments[seg["doc_id"]].append(seg)
-    mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for m in read_jsonl(out_dir / MENTIONS):
-        mentions[m["doc_id"]].append(m)
-    result = StageResult()
-    relations: list[dict[str, Any]] = []
-    for document in read_jsonl(out_dir / DOCUMENTS):
-        doc_id = document["doc_id"]
-        if doc_id not in parses:
-            continue  # failed earlier; its error is already recorded
-        try:
-            relations.extend(relate_document(document, segments[doc_id], mentions[doc_id], parses[doc_id], rules))
-        except Exception as exc:  # one bad document never stops the batch
-            result.errors.append(error_record(doc_id, document.get("source_path"), STAGE, exc))
-    result.written = write_jsonl(out_dir / RELATIONS, relations)
-    update_errors(out_dir, STAGE, result.errors)
-    return result

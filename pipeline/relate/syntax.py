@@ -1,0 +1,44 @@
+"""Small questions about a dependency parse: which verb governs a token, does one token govern another."""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+
+def governing_verb(token: Token) -> Token:
+    """Return the nearest verb at or above ``token`` (the root if none)."""
+    while token.pos_ not in ("VERB", "AUX") and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def governs(upper: Token, lower: Token) -> bool:
+    """Return whether ``upper`` governs ``lower`` without crossing a coordinated verb."""
+    node = lower
+    while True:
+        if node.i == upper.i:
+            return True
+        if node.head.i == node.i or (node.dep_ == "conj" and node.pos_ in ("VERB", "AUX")) or node.dep_ == "relcl" or (node.dep_ == "advcl" and node.i < node.head.i):
+            return False  # another clause: a coordinated verb, a relative clause, a fronted purpose clause ("To strengthen ... in Asia, China ...")
+        node = node.head
+
+
+def prev_lower(token: Token) -> str:
+    """Return the lowercased text of the token before ``token`` ("" at the start)."""
+    return token.doc[token.i - 1].lower_ if token.i > 0 else ""
+
+
+def token_at(doc: Doc, offset: int, char: int) -> Token | None:
+    span = doc.char_span(char - offset, char - offset + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def quoted_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans, open_at = [], None
+    for i in range(start, end):
+        ch = text[i]
+        if ch in "\"“”" and open_at is None and ch != "”":
+            open_at = i
+        elif ch in "\"”" and open_at is not None:
+            spans.append((open_at + 1, i))
+            open_at = None
+    return spans

@@ -1,0 +1,40 @@
+"""The parse helpers of the relate stage, on hand-built parses (no model)."""
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from pipeline.relate.syntax import governing_verb, governs, quoted_ranges
+
+# "China applied to join the MTCR and held five rounds of dialogue"
+WORDS = ["China", "applied", "to", "join", "the", "MTCR", "and", "held", "five", "rounds", "of", "dialogue"]
+HEADS = [1, 1, 3, 1, 5, 3, 1, 1, 9, 7, 9, 10]
+DEPS = ["nsubj", "ROOT", "aux", "xcomp", "det", "dobj", "cc", "conj", "nummod", "dobj", "prep", "pobj"]
+POS = ["PROPN", "VERB", "PART", "VERB", "DET", "PROPN", "CCONJ", "VERB", "NUM", "NOUN", "ADP", "NOUN"]
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return Doc(spacy.blank("en").vocab, words=WORDS, heads=HEADS, deps=DEPS, pos=POS)
+
+
+@pytest.mark.parametrize(("token", "verb"), [(11, 7), (5, 3), (3, 3), (0, 1)])
+def test_governing_verb(doc, token, verb):
+    assert governing_verb(doc[token]).i == verb
+
+
+@pytest.mark.parametrize(
+    ("upper", "lower", "expected"),
+    [(1, 5, True),   # "applied" governs the MTCR of "to join"
+     (1, 11, False),  # ... but not "dialogue" under the coordinated "held"
+     (7, 11, True),
+     (9, 11, True)],
+)
+def test_governs(doc, upper, lower, expected):
+    assert governs(doc[upper], doc[lower]) is expected
+
+
+def test_quoted_ranges():
+    text = 'adopted the resolution "Promoting Cooperation" and “another”.'
+    assert [text[s:e] for s, e in quoted_ranges(text, 0, len(text))] == ['Promoting Cooperation', 'another']
