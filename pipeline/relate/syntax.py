@@ -33,6 +33,7 @@ def token_at(doc: Doc, offset: int, char: int) -> Token | None:
 
 
 def quoted_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Return the character ranges inside quotation marks in text[start:end] (titles, not parties)."""
     spans, open_at = [], None
     for i in range(start, end):
         ch = text[i]
