@@ -37,9 +37,10 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     settings = config.toml("extraction.toml")
     # First in the pipeline: exact-ORTH phrase patterns need only the tokenizer, so
     # add_patterns never runs the model over them, and the PhraseMatcher is fast.
+    _add_infixes(nlp, settings.get("tokenizer", {}).get("extra_infixes", []), config)
     ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
     ruler.add_patterns(registry.patterns())
-    names = {key: settings["names"][key] for key in ("heads", "connectors", "left_connectors", "weak_connectors", "never_first", "min_modifiers")}
+    names = {key: settings["names"][key] for key in ("heads", "connectors", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers")}
     names.update(registry_key=REGISTRY_KEY, months=sorted(month_numbers()))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
@@ -51,7 +52,8 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
             "trim": settings["trim"],
             "combine": settings["combine"],
             "ner": settings["ner"],
-            "names": {"not_a_name": settings["names"]["not_a_name"], "org_heads": settings["names"]["heads"]["ORG"]},
+            "names": {"not_a_name": settings["names"]["not_a_name"], "org_heads": settings["names"]["heads"]["ORG"], "law_heads": settings["names"]["heads"]["LAW"]},
+            "place_suffixes": settings["places"]["strip_text_suffixes"],
             "countries": registry.country_names,
             "places": registry.place_names,
             "ner_name": ner_name(nlp),
@@ -60,6 +62,16 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name).initialize(settings=per_component[name])
     return nlp
+
+
+def _add_infixes(nlp: Language, patterns: list[str], config: Config) -> None:
+    """Extend the tokenizer's infix rules (configs/extraction.toml [tokenizer])."""
+    if not patterns:
+        return
+    for pattern in patterns:
+        compile_regex(pattern, f"{config.root / 'extraction.toml'} [tokenizer] extra_infixes")
+    infixes = list(nlp.Defaults.infixes) + list(patterns)
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
 
 
 def _designation(rule: dict[str, Any], config: Config) -> dict[str, str]:

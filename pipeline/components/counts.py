@@ -62,7 +62,7 @@ class CountFinder(SettingsComponent):
 
     @staticmethod
     def _is_number(token: Token) -> bool:
-        return token.like_num and not token.text[:1].isupper()
+        return token.like_num
 
     def _number_end(self, doc: Doc, i: int) -> int:
         """Return the end of the number phrase starting at token i (i when none starts there)."""
@@ -121,9 +121,15 @@ class CountFinder(SettingsComponent):
         plural = head.tag_ in ("NNS", "NNPS") or (head.text.endswith("s") and not head.text.endswith("ss"))
         if head.text[:1].isupper() and not plural:
             return None, []  # a singular capitalized head names something: "1540 Committee"
-        if any(t.text in (",", ";", "(") for t in doc[end:head.i]):
+        between = doc[end:head.i]
+        if any(t.text in (",", ";", "(") for t in between):
             return None
-        nouns = [t for t in doc[end:head.i] if t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN") and t.head.i == head.i]
+        if any(t.lower_ in self.excluded_units for t in between):
+            return None, []  # "five times the illegal proceeds": a multiplier, not a count
+        nouns = [t for t in between if t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN") and t.head.i == head.i]
+        after = doc[head.i + 1] if head.i + 1 < len(doc) else None
+        if after is not None and after.tag_ == "VBZ" and after.is_lower and after.lower_.endswith("s"):
+            return after, nouns + [head, after]  # "12 outreach seminars": the tagger reads the plural head as a verb
         return head, nouns + [head]
 
     def _counted_noun(self, doc: Doc, end: int, tagged: bool):

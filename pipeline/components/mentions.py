@@ -67,6 +67,8 @@ class MentionCombiner(SettingsComponent):
         self.countries_lower = {k.lower(): v for k, v in self.countries.items()}
         self.places: dict[str, str] = s.get("places", {})
         self.places_lower = {k.lower(): v for k, v in self.places.items()}
+        self.place_suffixes = tuple(s.get("place_suffixes", ()))
+        self.law_heads = frozenset(s.get("names", {}).get("law_heads", ()))
         self.ner_rule = s.get("ner_name", "ner")
         self.no_nesting_inside = frozenset(s.get("combine", {}).get("no_nesting_inside", ()))
         self.never_nested = frozenset(s.get("combine", {}).get("never_nested", ()))
@@ -132,15 +134,15 @@ class MentionCombiner(SettingsComponent):
                     continue  # "States Parties": part of a longer capitalized phrase
                 if end - start == 1 and (text in self.not_a_name or self._acronym(text) or text.isupper()):
                     continue  # "METI", "SCOMET": acronyms are not places
-                out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self.places.get(text) or self.places_lower.get(text.lower())}))
+                out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self._place_id(text)}))
             elif label == "DATE":
                 if not any(ch.isdigit() for ch in text):
                     out.append(Candidate(start, end, "DATE", self.ner_rule, {"value": None}))
             elif label in ("ORG", "LAW"):
                 if end - start == 1 and not self._acronym(text):
                     continue
-                if label == "LAW" and doc[start].text in self.law_not_first:
-                    continue  # "Article 23": a provision, not a law's title
+                if label == "LAW" and (doc[start].text in self.law_not_first or not any(t.text in self.law_heads for t in doc[start:end])):
+                    continue  # "Article 23", "Joint Declaration on ...": not a law's title
                 if label == "ORG" and end - start > 1 and doc[end - 1].text not in self.org_heads:
                     continue
                 if any(t.is_space for t in doc[start:end]):
@@ -149,6 +151,14 @@ class MentionCombiner(SettingsComponent):
                     continue  # "China's Export Controls": a possessed thing, not an organization
                 out.append(Candidate(start, end, label, self.ner_rule, {"id": None}))
         return out
+
+    def _place_id(self, text: str) -> str | None:
+        """Return the ISO 3166-2 code of a place name, also without a generic suffix ("Jilin Province")."""
+        for name in (text, *(text.removesuffix(x) for x in self.place_suffixes if text.endswith(x))):
+            code = self.places.get(name) or self.places_lower.get(name.lower())
+            if code:
+                return code
+        return None
 
     def _acronym(self, text: str) -> bool:
         low, high = self.acronym_len

@@ -32,7 +32,8 @@ class NameScanner(SettingsComponent):
         self.head_ids = word_ids(self.heads)
         self.connectors = frozenset(s.get("connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
-        self.weak_connectors = frozenset(s.get("weak_connectors", ()))
+        self.strong_connectors = frozenset(s.get("strong_connectors", ()))
+        self.left_by_label = {label: frozenset(words) for label, words in s.get("left_connectors_by_label", {}).items()}
         self.months = frozenset(s.get("months", ()))
         self.never_first = frozenset(s.get("never_first", ()))
         self.min_modifiers = int(s.get("min_modifiers", 1))
@@ -41,7 +42,7 @@ class NameScanner(SettingsComponent):
         found: dict[tuple[int, int], str] = {}
         registry = doc.spans.get(self.settings.get("registry_key", "wpx_registry"), [])
         self._country_ends = {span.end - 1 for span in registry if span.label_ == "COUNTRY"}
-        self._place_starts = {span.start for span in registry if span.label_ in ("COUNTRY", "PLACE")}
+        self._registry_starts = {span.start for span in registry}
         in_places = {i for span in registry if span.label_ in ("COUNTRY", "PLACE") for i in range(span.start, span.end)}
         sentences = doc.has_annotation("SENT_START")
         for i in indices_of(doc, ORTH, self.head_ids):
@@ -64,9 +65,10 @@ class NameScanner(SettingsComponent):
         return text[:1].isupper() and any(ch.isalpha() for ch in text)
 
     def _weak_stop(self, doc: Doc, nxt: int) -> bool:
-        """Return whether a name stops before a weak connector: a place, country, number or month follows."""
+        """Return whether a name stops before a weak connector: another name, a place, an acronym, a number or a month follows."""
         token = doc[nxt]
-        return nxt in self._place_starts or token.like_num or token.lower_ in self.months
+        return (nxt in self._registry_starts or token.ent_type_ in ("GPE", "LOC") or token.like_num
+                or token.lower_ in self.months or (len(token.text) > 1 and token.text.isupper()))
 
     def _grow(self, doc: Doc, sent: Span, head: int, label: str) -> tuple[int, int] | None:
         left = head
@@ -78,7 +80,7 @@ class NameScanner(SettingsComponent):
             elif token.text == ")" and (opening := self._parenthetical(doc, sent, j)) is not None:
                 j = opening  # "Foreign Trade (Development and Regulation) Act"
                 left = j
-            elif token.text in self.left_connectors and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
+            elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
                 if token.text in ("'s", "’s") and j - 1 in self._country_ends:
                     break  # "China's Export Control Law": the possessor is not part of the name
             else:
@@ -102,7 +104,7 @@ class NameScanner(SettingsComponent):
             if token.text == "-" and k + 1 < sent.end and self._is_cap(doc[k - 1]):
                 right = k = k + 2  # "Dual-use": the word after the hyphen belongs to the name
                 continue
-            if token.text in self.connectors and (after_connector or token.text not in ("'s", "’s", "-")):
+            if token.text in self.connectors and (after_connector or token.text not in ("'s", "’s", "-", "and")):
                 nxt = k + 1
                 while nxt < sent.end and doc[nxt].text in self.connectors and doc[nxt].text not in ("and",):
                     nxt += 1
@@ -110,7 +112,7 @@ class NameScanner(SettingsComponent):
                     break
                 if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent.end):
                     break
-                if token.lower_ in self.weak_connectors and self._weak_stop(doc, nxt):
+                if token.lower_ not in self.strong_connectors and self._weak_stop(doc, nxt):
                     break
                 k = nxt
                 after_connector = True

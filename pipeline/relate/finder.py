@@ -142,7 +142,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             continue
         ms = by_sentence.get(sent["id"], [])
         quoted = quoted_ranges(text, sent["start"], sent["end"])
-        inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE")]
+        inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE", "TREATY")]  # "signed the Guadalajara Agreement": an agreement still
         grouped: dict[str, dict[str, Any]] = {}
         for trigger, activity in relater.triggers(span, inside):
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
