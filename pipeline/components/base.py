@@ -16,6 +16,7 @@ from spacy.util import ensure_path
 SPANS_KEY = "wpx_candidates"
 
 META_KEY = "wpx_meta"
+BLOCK_KIND_KEY = "wpx_block_kind"  # user_data: "title", "heading" or "paragraph"
 TEXT_KEY = "wpx_text"  # user_data: the block's text, so components need not rebuild doc.text
 
 

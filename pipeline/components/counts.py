@@ -137,6 +137,8 @@ class CountFinder(SettingsComponent):
         if end >= len(doc):
             return None, []
         first = doc[end]
+        if first.text[:1].isupper() and first.is_alpha and first.text.endswith("s") and not first.text.endswith("ss"):
+            return first, [first]  # "25 Years" in a title: a capitalized plural still counts
         if first.text[:1].isupper() or first.text in ("%",) or first.like_num:
             return None, []  # "1540 Committee", "30%": identifiers and shares
         head, nouns = None, []

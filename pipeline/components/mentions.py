@@ -23,10 +23,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .base import SPANS_KEY, SettingsComponent, get_meta, set_meta
+from .base import BLOCK_KIND_KEY, SPANS_KEY, SettingsComponent, get_meta, set_meta
 
 MENTIONS_KEY = "wpx_mentions"
-BLOCK_KIND_KEY = "wpx_block_kind"  # user_data key: "title", "heading" or "paragraph"
 REGISTRY_KEY = "wpx_registry"
 RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "designations": 1, "names": 2, "counts": 3, "dates": 4}
 EXCLUSIVE = frozenset({"DATE", "COUNT"})

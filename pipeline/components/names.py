@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from spacy.attrs import ORTH
 
-from .base import SettingsComponent, add_candidate, indices_of, word_ids
+from .base import BLOCK_KIND_KEY, SettingsComponent, add_candidate, indices_of, word_ids
 
 RULE = "names"
 
@@ -43,6 +43,7 @@ class NameScanner(SettingsComponent):
         registry = doc.spans.get(self.settings.get("registry_key", "wpx_registry"), [])
         self._country_ends = {span.end - 1 for span in registry if span.label_ == "COUNTRY"}
         self._registry_starts = {span.start for span in registry}
+        self._registry = list(registry)
         in_places = {i for span in registry if span.label_ in ("COUNTRY", "PLACE") for i in range(span.start, span.end)}
         sentences = doc.has_annotation("SENT_START")
         for i in indices_of(doc, ORTH, self.head_ids):
@@ -80,6 +81,8 @@ class NameScanner(SettingsComponent):
             elif token.text == ")" and (opening := self._parenthetical(doc, sent, j)) is not None:
                 j = opening  # "Foreign Trade (Development and Regulation) Act"
                 left = j
+            elif token.text == "," and j - 1 >= sent.start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
+                pass  # "Foreign, Commonwealth and Development Office": a serial list left of the head
             elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
                 if token.text in ("'s", "’s") and j - 1 in self._country_ends:
                     break  # "China's Export Control Law": the possessor is not part of the name
@@ -121,7 +124,16 @@ class NameScanner(SettingsComponent):
         modifiers = sum(1 for t in doc[left:right] if self._is_cap(t) and t.i != head)
         if modifiers < self.min_modifiers or right - left < 2:
             return None
+        if left == head and doc.user_data.get(BLOCK_KIND_KEY) in ("title", "heading") and self._complement_is_a_name(doc, head, right):
+            return None  # "Upholding the Authority of the United Nations": title case makes a common noun look like a name
         return left, right
+
+    def _complement_is_a_name(self, doc: Doc, head: int, right: int) -> bool:
+        """Return whether everything after the head's connectors is one registry name."""
+        k = head + 1
+        while k < right and doc[k].text in self.connectors:
+            k += 1
+        return any(span.start == k and span.end == right for span in self._registry)
 
     def _parenthetical(self, doc: Doc, sent: Span, close: int) -> int | None:
         """Return the index of the "(" of a short capitalized parenthetical ending at ``close``."""

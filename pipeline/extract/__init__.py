@@ -17,15 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy
+import pycountry
 from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..provenance import source_for
-from ..components.base import META_KEY, SPANS_KEY, TEXT_KEY, get_meta
-from ..components.mentions import BLOCK_KIND_KEY, MENTIONS_KEY, REGISTRY_KEY
+from ..components.base import BLOCK_KIND_KEY, META_KEY, SPANS_KEY, TEXT_KEY, get_meta
+from ..components.mentions import MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
+from ..registry import Registry
 from ..records import StageResult, write_bytes, DOCUMENTS, MENTIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
 from . import acronyms
 
@@ -83,6 +85,7 @@ class Extractor:
         settings = config.toml("extraction.toml")
         self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"])
         self.batch_size = int(config.section("extract").get("batch_size", 64))
+        self.curated_places = frozenset(Registry.from_config(config).place_patterns.values())
 
     def process(self, document: dict[str, Any], segments: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Doc]]:
         """Return the mention records and the parsed block docs of one document."""
@@ -95,6 +98,7 @@ class Extractor:
                 meta = get_meta(doc, span)
                 found.append({"start": block.start + span.start_char, "end": block.start + span.end_char, "label": span.label_, "norm": meta["norm"], "rule": meta["rule"]})
         found += acronyms.link(text, found, [(b.start, b.end) for b in blocks], self.acronym_settings)
+        _drop_foreign_subdivisions(found, self.curated_places)
         records = self._records(document, segments, blocks, found)
         for block, doc in zip(blocks, docs):
             _slim(doc, document["doc_id"], block.start)
@@ -127,6 +131,25 @@ class Extractor:
                 "extractor": rule if rule.startswith("ner:") else f"rule:{rule}",
             })
         return records
+
+
+def _drop_foreign_subdivisions(found: list[dict[str, Any]], curated: frozenset[str]) -> None:
+    """Null a PLACE id found by subdivision name alone when its country is not named in the document.
+
+    "Guadalajara" is a Spanish province's name too; without Spain in the
+    text it is the Mexican city. Curated places (configs/registries/places.tsv)
+    are trusted as they are.
+    """
+    named = {_alpha2(m["norm"]["id"]) for m in found if m["label"] == "COUNTRY" and (m["norm"] or {}).get("id")}
+    for m in found:
+        code = (m["norm"] or {}).get("id") if m["label"] == "PLACE" else None
+        if code and code not in curated and code.split("-")[0] not in named:
+            m["norm"] = {"id": None}
+
+
+def _alpha2(alpha3: str) -> str | None:
+    country = pycountry.countries.get(alpha_3=alpha3)
+    return country.alpha_2 if country else None
 
 
 def _norm(label: str, norm: dict[str, Any] | None) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short:
+        if short and not any(m["start"] <= short[0] < m["end"] for m in mentions):  # "(Japan)" is a mention already
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])
@@ -86,8 +86,8 @@ def _definition(text: str, end: int, settings: Settings) -> tuple[int, int] | No
     if not match:
         return None
     inner, offset = match.group(1), match.start(1)
-    if _is_acronym(inner):
-        return offset, offset + len(inner)
+    if _is_acronym(inner) or (inner.isalpha() and inner[:1].isupper() and inner[1:].islower() and len(inner) <= 12):
+        return offset, offset + len(inner)  # "(MTCR)", and contractions such as "(Euratom)", "(Necsa)"
     quoted = _QUOTED.search(inner)
     if quoted and quoted.group(1)[:1].isupper():
         words = [w.lower() for w in _WORD.findall(inner[:quoted.start()])]
