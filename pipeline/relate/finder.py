@@ -22,6 +22,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
+from ..normalize.numbers import parse_number
 from ..records import SCHEMA_VERSION, record_id
 from .rules import Rules
 from .syntax import governing_verb, governs, prev_lower, quoted_ranges, token_at
@@ -40,11 +41,14 @@ class Relater:
         return governs(governing_verb(trigger), verb) or governs(trigger, target)
 
     def _blocked(self, trigger: Token) -> bool:
+        """Return whether the trigger did not take place: negated, intended, supported, suspended ..."""
         node = trigger
         for _ in range(8):
             for child in node.children:
                 if child.lower_ in self.rules.negations or (child.dep_ in ("aux", "neg", "det") and child.lemma_.lower() in self.rules.blockers | self.rules.negations):
                     return True
+                if child.dep_ in ("nsubj", "nsubjpass") and any(t.lower_ in self.rules.negations and t.dep_ in ("preconj", "det", "neg") for t in child.subtree):
+                    return True  # "Neither Argentina nor Brazil has concluded ..."
             if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i:
                 return True
             if node.head.i == node.i:
@@ -66,7 +70,9 @@ class Relater:
                 continue  # "when the Arrangement was founded": a name's short form, not an event
             if governing_verb(token).lemma_ == "be" and activity not in self.rules.copula_activities:
                 continue  # "The ARF is the main platform for security dialogue": a description
-            if token.pos_ == "NOUN" and token.head.lower_ in self.rules.topic_preps and token.dep_ == "pobj" and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
+            if token.dep_ == "pobj" and any(child.ent_type_ == "ORDINAL" for child in token.children):
+                continue  # "after the 50th ratification": an event counted among others', not the actor's
+            if token.pos_ in ("NOUN", "VERB") and token.head.lower_ in self.rules.topic_preps and token.dep_ in ("pobj", "pcomp") and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
                 continue  # "focusing on China's accession": a topic, not an event
             if self._blocked(token):
                 continue
@@ -99,9 +105,12 @@ class Relater:
                 continue
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
-            root = token_at(doc, offset, m["end"] - 1) or tok  # the mention's last token: its syntactic head
-            party = eligible and bool(norm.get("id")) and norm.get("id") != actor and not _framework(root, rules)
-            if party:
+            if label == "COUNTRY" and activity in rules.no_country_activities:
+                eligible = False
+            span = doc.char_span(m["start"] - offset, m["end"] - offset, alignment_mode="expand")
+            root = span.root if span is not None and len(span) else tok  # the mention's syntactic head
+            party = eligible and bool(norm.get("id")) and norm.get("id") != actor and not _framework(root, rules) and not _topic(root, rules)
+            if party and not self._blocked(tok):
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not self._attached(trigger, tok):
                 continue
@@ -154,9 +163,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if not rec["counterparts"]:
                 rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
             if not rec["counterparts"]:
-                resolved = _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {})
-                if resolved:
-                    rec["counterparts"][resolved[0]["norm"]["id"]] = (resolved[0], resolved[1])
+                for mention, anaphor in _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
+                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
             counts_parties = rec["count"] is not None and _unit(rec["count"]) in rules.party_units
             if rec.get("third_parties") or (not rec["counterparts"] and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
                 continue  # with no named counterpart, only counted parties make it an engagement ("more than ten countries")
@@ -194,8 +202,17 @@ def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[st
     return len(parties) >= 2
 
 
+def _topic(token: Token, rules: Rules) -> bool:
+    """Return whether a mention is what an activity is about ("consultations ... on Iran"), not a party to it."""
+    while token.dep_ in ("compound", "appos", "flat") and token.head.i != token.i:
+        token = token.head
+    return token.dep_ == "pobj" and token.head.lower_ in rules.topic_preps and token.head.lower_ not in ("of", "under")
+
+
 def _framework(token: Token, rules: Rules) -> bool:
     """Return whether a mention only names a frame: "the UNGA framework", "the framework of the CWC"."""
+    while token.dep_ == "appos" and token.head.i != token.i:
+        token = token.head  # "the Shanghai Cooperation Organisation (SCO)"
     head = token
     while head.dep_ in ("compound", "amod", "flat") and head.head.i != head.i:
         head = head.head
@@ -236,27 +253,43 @@ def _unit(mention: dict[str, Any]) -> str:
     return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
 
 
-def _resolve(text: str, sent: dict[str, Any], previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str]):
-    """Resolve an anaphor of the sentence to the latest fitting entity of the preceding sentences."""
+def _resolve(text: str, sent: dict[str, Any], previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Resolve an anaphor of the sentence to the entities it stands for in the preceding sentences of its paragraph."""
     body = text[sent["start"]:sent["end"]].lower()
+    same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+
+    def fits(m: dict[str, Any], head: str) -> bool:
+        if not m["norm"].get("id") or m["norm"]["id"] == actor:
+            return False
+        if activity in rules.treaty_only_activities:
+            return m["label"] == "TREATY"
+        if m["label"] not in rules.labels:
+            return False
+        if head in rules.country_heads:
+            return m["label"] == "COUNTRY"
+        return head in rules.any_entity_heads or head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower()
+
+    def anaphor(at: int, length: int) -> dict[str, Any]:
+        return {"text": text[sent["start"] + at:sent["start"] + at + length], "start": sent["start"] + at, "end": sent["start"] + at + length}
+
+    numbered = re.search(rf"\bthe (\w+) ({'|'.join(map(re.escape, sorted(rules.numbered_heads)))})\b", body)
+    if numbered and (size := parse_number(numbered.group(1))) and size > 2:
+        for prior in reversed(same_paragraph):
+            group = list({m["norm"]["id"]: m for m in sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]) if fits(m, numbered.group(2))}.values())
+            named_actor = any(m["norm"].get("id") == actor for m in by_sentence.get(prior["id"], []))
+            wanted = size - 1 if named_actor or actor else size
+            if len(group) >= wanted:
+                return [(m, anaphor(numbered.start(), numbered.end() - numbered.start())) for m in group[:wanted]]
     for phrase in rules.anaphora:
         at = body.find(phrase)
         if at < 0:
             continue
         head = phrase.split()[-1]
-        same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
         for prior in reversed(same_paragraph):
             for m in sorted(by_sentence.get(prior["id"], []), key=lambda m: -m["start"]):
-                if m["label"] not in rules.labels or not m["norm"].get("id") or m["norm"]["id"] == actor:
-                    continue
-                if head in rules.country_heads:
-                    fits = m["label"] == "COUNTRY"
-                else:
-                    fits = head in rules.any_entity_heads or head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower()
-                if fits:
-                    anaphor = {"text": text[sent["start"] + at:sent["start"] + at + len(phrase)], "start": sent["start"] + at, "end": sent["start"] + at + len(phrase)}
-                    return m, anaphor
-    return None
+                if fits(m, head):
+                    return [(m, anaphor(at, len(phrase)))]
+    return []
 
 
 def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: dict[str, Any], rules: Rules) -> dict[str, Any]:

@@ -16,6 +16,7 @@ class Rules:
     copula_activities: frozenset[str]
     compound_counterpart_activities: frozenset[str]
     needs_counterpart: frozenset[str]
+    no_country_activities: frozenset[str]
     party_units: frozenset[str]
     topic_governors: frozenset[str]
     treaty_activities: frozenset[str]
@@ -29,6 +30,7 @@ class Rules:
     anaphora: tuple[str, ...]
     any_entity_heads: frozenset[str]
     country_heads: frozenset[str]
+    numbered_heads: frozenset[str]
     window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
     country_names: dict[str, str] = field(default_factory=dict)  # country name or alias -> alpha-3
@@ -54,6 +56,7 @@ class Rules:
             copula_activities=frozenset(c["copula_activities"]),
             compound_counterpart_activities=frozenset(c["compound_counterpart_activities"]),
             needs_counterpart=frozenset(c["needs_counterpart"]),
+            no_country_activities=frozenset(c["no_country_activities"]),
             party_units=frozenset(c["party_units"]),
             topic_governors=frozenset(c["topic_governors"]),
             treaty_activities=frozenset(c["treaty_activities"]),
@@ -67,5 +70,6 @@ class Rules:
             anaphora=tuple(sorted(a["phrases"], key=len, reverse=True)),
             any_entity_heads=frozenset(a["any_entity_heads"]),
             country_heads=frozenset(a["country_heads"]),
+            numbered_heads=frozenset(a["numbered_heads"]),
             window=int(a["window"]),
         )
