@@ -47,6 +47,11 @@ class Config:
         """Load another TOML file of the configs folder."""
         return load_toml(self.path(name))
 
+    def named_toml(self, section: str, key: str) -> tuple[dict[str, Any], str]:
+        """Load the TOML file that pipeline.toml [section] key names; return it and its path for error messages."""
+        name = self.section(section)[key]
+        return self.toml(name), str(self.root / name)
+
     @property
     def hash(self) -> str:
         return config_hash(self.root)

@@ -45,9 +45,7 @@ class LayoutRules:
     @classmethod
     def from_config(cls, config: Config) -> LayoutRules:
         """Compile the rules of the configured segmentation file, rejecting unknown keys."""
-        name = config.section("segment")["rules"]
-        data = config.toml(name)
-        where = str(config.root / name)
+        data, where = config.named_toml("segment", "rules")
         unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits"}
         if unknown:
             raise ConfigError(f"{where}: unknown table(s) {sorted(unknown)}")

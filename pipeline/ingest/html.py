@@ -39,9 +39,7 @@ class HtmlRules:
     @classmethod
     def from_config(cls, config: Config) -> HtmlRules:
         """Read configs/html.toml (named by [ingest] html_rules), naming the file and key on error."""
-        name = config.section("ingest")["html_rules"]
-        data = config.toml(name)
-        where = str(config.root / name)
+        data, where = config.named_toml("ingest", "html_rules")
         try:
             drop, text, meta, charset = data["drop"], data["text"], data["meta"], data["charset"]
             return cls(

@@ -49,9 +49,7 @@ class PdfRules:
     @classmethod
     def from_config(cls, config: Config) -> PdfRules:
         """Read configs/pdf.toml (named by [ingest] pdf_rules), naming the file and key on error."""
-        name = config.section("ingest")["pdf_rules"]
-        data = config.toml(name)
-        where = str(config.root / name)
+        data, where = config.named_toml("ingest", "pdf_rules")
         try:
             words, paras, hyph, furn = data["words"], data["paragraphs"], data["hyphenation"], data["furniture"]
             return cls(
