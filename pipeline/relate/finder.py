@@ -92,25 +92,32 @@ class Relater:
         return keep
 
 
-    def attach(self, rec: dict[str, Any], trigger: Token, activity: str, mentions: list[dict[str, Any]], doc: Doc, offset: int) -> None:
+    def prepare(self, mentions: list[dict[str, Any]], doc: Doc, offset: int) -> list[tuple[dict[str, Any], Token, Token, bool]]:
+        """Locate each mention of a sentence in the parse once: (mention, first token, syntactic head, blocked)."""
+        prepared = []
+        for m in mentions:
+            tok = token_at(doc, offset, m["start"])
+            if tok is None:
+                continue
+            span = doc.char_span(m["start"] - offset, m["end"] - offset, alignment_mode="expand")
+            root = span.root if span is not None and len(span) else tok
+            prepared.append((m, tok, root, self._blocked(tok)))
+        return prepared
+
+    def attach(self, rec: dict[str, Any], trigger: Token, activity: str, prepared: list[tuple[dict[str, Any], Token, Token, bool]], doc: Doc, offset: int) -> None:
         """Add the counterparts, dates, places and count of ``trigger`` to its engagement record.
 
         Counterparts anywhere in the sentence go to rec["loose"], the fallback
         when none attaches to the trigger itself.
         """
         rules, actor = self.rules, rec["actor"]
-        for m in mentions:
-            tok = token_at(doc, offset, m["start"])
-            if tok is None:
-                continue
+        for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
             if label == "COUNTRY" and activity in rules.no_country_activities:
                 eligible = False
-            span = doc.char_span(m["start"] - offset, m["end"] - offset, alignment_mode="expand")
-            root = span.root if span is not None and len(span) else tok  # the mention's syntactic head
             party = eligible and bool(norm.get("id")) and norm.get("id") != actor and not _framework(root, rules) and not _topic(root, rules)
-            if party and not self._blocked(tok):
+            if party and not blocked:
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not self._attached(trigger, tok):
                 continue
@@ -153,12 +160,14 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         quoted = quoted_ranges(text, sent["start"], sent["end"])
         inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE", "TREATY")]  # "signed the Guadalajara Agreement": an agreement still
         grouped: dict[str, dict[str, Any]] = {}
-        for trigger, activity in relater.triggers(span, inside):
+        found = relater.triggers(span, inside)
+        prepared = relater.prepare([m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset) if found else []
+        for trigger, activity in found:
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
             if _third_parties(doc, offset, trigger, ms, default_actor):
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
-            relater.attach(rec, trigger, activity, [m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset)
+            relater.attach(rec, trigger, activity, prepared, doc, offset)
         for activity, rec in sorted(grouped.items()):
             if not rec["counterparts"]:
                 rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
@@ -176,10 +185,9 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     """Return the party the document speaks for: a country its publisher names ("Ministry of
     Foreign Affairs of the Russian Federation"), else the first country or organization its
     title names ("China's Export Controls", "... in the European Union"), else its most-named country."""
-    publisher = document.get("publisher") or ""
-    for name in sorted(rules.country_names, key=len, reverse=True):
-        if len(name) > 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", publisher):
-            return rules.country_names[name]
+    found = rules.country_pattern.search(document.get("publisher") or "")
+    if found:
+        return rules.country_names[found.group()]
     titles = [(s["start"], s["end"]) for s in segments if s["kind"] == "title"]
     in_title = sorted((m for m in mentions if m["label"] in ("COUNTRY", "ORG") and m["norm"].get("id") and any(s <= m["start"] < e for s, e in titles)), key=lambda m: m["start"])
     if in_title:

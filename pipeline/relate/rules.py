@@ -1,7 +1,9 @@
 """The engagement rules of configs/relations.toml, with the registry names relate needs."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from ..config import Config, ConfigError
@@ -73,3 +75,9 @@ class Rules:
             numbered_heads=frozenset(a["numbered_heads"]),
             window=int(a["window"]),
         )
+
+    @cached_property
+    def country_pattern(self) -> re.Pattern[str]:
+        """Return one regular expression matching any country name or alias of four letters or more."""
+        names = sorted((n for n in self.country_names if len(n) > 3), key=len, reverse=True)
+        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
