@@ -81,6 +81,10 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China worked with Australia in 2017. The two countries held two ARF seminars in 2018.", [("seminar", ["AUS"], 2, ["2018"])]),
         ("The ASEAN Regional Forum is the main platform for security dialogue.", []),
         ("China applied for membership of the MTCR in 2004.", [("application", ["MTCR"], None, ["2004"])]),
+        ("China and Japan held a dialogue on export control in 2017. The two sides held their third round in Tokyo in 2019.",
+         [("dialogue", ["JPN"], None, ["2017"]), ("dialogue", ["JPN"], None, ["2019"])]),
+        ("China held consultations with Pakistan in 2016. Since then, they have held four rounds of consultation.",
+         [("consultation", ["PAK"], None, ["2016"]), ("consultation", ["PAK"], 4, [])]),
         ("More than 3,000 enterprises attended export control training.", []),  # domestic: no counterpart, no count of events or parties
         ("China signed the CTBT in 1996 and ratified the CWC in 1997.", [("ratification", ["CWC"], None, ["1997"]), ("signature", ["CTBT"], None, ["1996"])]),
     ],

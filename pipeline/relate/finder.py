@@ -147,6 +147,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         if m.get("sentence_id"):
             by_sentence[m["sentence_id"]].append(m)
     offsets = [d.user_data["wpx_offset"] for d in docs]
+    by_id = {m["id"]: m for m in mentions}
+    last: dict[str, dict[str, Any]] = {}  # paragraph id -> its latest engagement record
     records = []
     for index, sent in enumerate(sentences):
         pos = bisect.bisect_right(offsets, sent["start"]) - 1
@@ -161,6 +163,9 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE", "TREATY")]  # "signed the Guadalajara Agreement": an agreement still
         grouped: dict[str, dict[str, Any]] = {}
         found = relater.triggers(span, inside)
+        previous = last.get(sent["parent_id"])
+        if not found and previous is not None and (elided := _ellipsis(span, rules)) is not None:
+            found = [(elided, previous["activity"])]  # "The two sides held its seventh round in Tokyo"
         prepared = relater.prepare([m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset) if found else []
         for trigger, activity in found:
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
@@ -174,11 +179,34 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if not rec["counterparts"]:
                 for mention, anaphor in _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
                     rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
+            if not rec["counterparts"] and previous is not None and (subject := _continuing_subject(rec["triggers"][0], rules)) is not None:
+                anaphor = {"text": subject.text, "start": offset + subject.idx, "end": offset + subject.idx + len(subject.text)}
+                for cm in previous["counterpart_mentions"]:
+                    rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)
             counts_parties = rec["count"] is not None and _unit(rec["count"]) in rules.party_units
             if rec.get("third_parties") or (not rec["counterparts"] and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
                 continue  # with no named counterpart, only counted parties make it an engagement ("more than ten countries")
             records.append(_record(doc_id, text, sent, activity, rec, rules))
+            last[sent["parent_id"]] = records[-1]
     return records
+
+
+def _continuing_subject(trigger: Token, rules: Rules) -> Token | None:
+    """Return the subject that continues the paragraph's previous engagement ("they", "the two sides")."""
+    for child in governing_verb(trigger).children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            words = {t.lower_ for t in child.subtree}
+            if child.lower_ in rules.pronouns or words & rules.any_entity_heads:
+                return child
+    return None
+
+
+def _ellipsis(span, rules: Rules) -> Token | None:
+    """Return a noun such as "round" that stands for the previous activity, when a continuing subject holds it."""
+    for token in span:
+        if token.lemma_.lower() in rules.ellipsis_nouns and token.pos_ == "NOUN" and _continuing_subject(token, rules) is not None:
+            return token
+    return None
 
 
 def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules) -> str | None:

@@ -33,6 +33,8 @@ class Rules:
     any_entity_heads: frozenset[str]
     country_heads: frozenset[str]
     numbered_heads: frozenset[str]
+    pronouns: frozenset[str]
+    ellipsis_nouns: frozenset[str]
     window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
     country_names: dict[str, str] = field(default_factory=dict)  # country name or alias -> alpha-3
@@ -73,6 +75,8 @@ class Rules:
             any_entity_heads=frozenset(a["any_entity_heads"]),
             country_heads=frozenset(a["country_heads"]),
             numbered_heads=frozenset(a["numbered_heads"]),
+            pronouns=frozenset(a["pronouns"]),
+            ellipsis_nouns=frozenset(a["ellipsis_nouns"]),
             window=int(a["window"]),
         )
 
