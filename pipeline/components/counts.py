@@ -127,6 +127,13 @@ class CountFinder(SettingsComponent):
         if any(t.lower_ in self.excluded_units for t in between):
             return None, []  # "five times the illegal proceeds": a multiplier, not a count
         nouns = [t for t in between if t.dep_ == "compound" and t.pos_ in ("NOUN", "PROPN") and t.head.i == head.i]
+        for conj in head.children:
+            # "some 300 customs and licensing officers": coordinated modifiers of one noun (the conjunct has its
+            # own modifier); "30 countries and regions" stays "30 countries".
+            kids = list(conj.children)
+            if (conj.dep_ == "conj" and conj.pos_ == "NOUN" and conj.i - head.i <= 4 and any(k.dep_ in ("compound", "amod") for k in kids)
+                    and not any(k.dep_ in ("nummod", "det") for k in kids) and all(t.dep_ in ("cc", "compound", "amod", "punct") for t in doc[head.i + 1:conj.i])):
+                return conj, nouns + list(doc[head.i:conj.i + 1])
         after = doc[head.i + 1] if head.i + 1 < len(doc) else None
         if after is not None and after.tag_ == "VBZ" and after.is_lower and after.lower_.endswith("s"):
             return after, nouns + [head, after]  # "12 outreach seminars": the tagger reads the plural head as a verb
