@@ -43,6 +43,7 @@ def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language) -> 
     segments: list[dict[str, Any]] = []
     stack: list[_Section] = []
     paragraph: list[Line] = []
+    pending: list[dict[str, Any]] = []  # paragraphs whose sentences are split in one nlp.pipe call below
 
     def path() -> list[str]:
         return [s.record["section_path"][-1] for s in stack]
@@ -56,7 +57,7 @@ def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language) -> 
         start, end = paragraph[0].start, paragraph[-1].end
         para = _segment(doc_id, "paragraph", start, end, text, path(), parent())
         segments.append(para)
-        segments.extend(_sentences(doc_id, text, start, end, path(), para["id"], nlp))
+        pending.append(para)
         for section in stack:
             section.last_end = end
         paragraph.clear()
@@ -102,6 +103,7 @@ def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language) -> 
     flush()
     while stack:
         _close(stack.pop(), text)
+    segments.extend(_sentences(doc_id, text, pending, nlp))
     return sorted(segments, key=_order)
 
 
@@ -132,17 +134,19 @@ def _segment(doc_id: str, kind: str, start: int, end: int, text: str, section_pa
     }
 
 
-def _sentences(doc_id: str, text: str, start: int, end: int, section_path: list[str], parent_id: str, nlp: Language) -> list[dict[str, Any]]:
+def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: Language) -> list[dict[str, Any]]:
+    """Split paragraphs into sentence segments, trimmed of whitespace, with one nlp.pipe call."""
     records = []
-    doc = nlp(text[start:end])
-    for sent in doc.sents:
-        first, last = sent.start_char, sent.end_char
-        while first < last and text[start + first].isspace():
-            first += 1
-        while last > first and text[start + last - 1].isspace():
-            last -= 1
-        if last > first:
-            records.append(_segment(doc_id, "sentence", start + first, start + last, text, section_path, parent_id))
+    for para, doc in zip(paragraphs, nlp.pipe(p["text"] for p in paragraphs)):
+        start = para["start"]
+        for sent in doc.sents:
+            first, last = sent.start_char, sent.end_char
+            while first < last and text[start + first].isspace():
+                first += 1
+            while last > first and text[start + last - 1].isspace():
+                last -= 1
+            if last > first:
+                records.append(_segment(doc_id, "sentence", start + first, start + last, text, para["section_path"], para["id"]))
     return records
 
 

@@ -91,3 +91,14 @@ def test_same_doc_id_twice_is_an_error(raw_dir, tmp_path, config):
     result = ingest.run(raw_dir, tmp_path / "out", config)
     assert result.written == 1
     assert "already taken" in result.errors[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [("China\u00e2\u20ac\u2122s \u00e2\u20ac\u0153x", True), ("Caf\u00c3\u00a9 and na\u00c3\u00afve", True),
+     ("\u00c2 single", False), ("plain text", False), ("\u00c3\u00c2\u00c3\u00c2", False)],
+)
+def test_mojibake_detector(text, flagged):
+    from pipeline.ingest.txt import looks_like_mojibake
+
+    assert looks_like_mojibake(text) is flagged

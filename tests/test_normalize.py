@@ -31,3 +31,30 @@ def test_find_dates_splits_lists():
 
 def test_impossible_day_is_not_a_full_date():
     assert parse_date("February 30, 2020") is None
+
+
+def _full_scan(text):
+    """Reference: every pattern over the whole text (what find_dates must equal)."""
+    from pipeline.normalize import dates
+
+    taken = []
+    for pattern, form in dates._patterns():
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if dates._bounded(text, start, end) and not any(s < end and start < e for s, e, _ in taken):
+                iso = dates._iso(match, form)
+                if iso:
+                    taken.append((start, end, iso))
+    return sorted(taken)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = st.sampled_from(["In", "Summar", "March", "Mar.", "Sept", "29", "1st", "of", "December", "2021", "1999", "12345", "2004-04-01", ",", " ", "  ", "and", "Mayor", "May", "-", "1540"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(PIECES, max_size=40).map(" ".join))
+def test_find_dates_equals_a_full_scan(text):
+    assert find_dates(text) == _full_scan(text)

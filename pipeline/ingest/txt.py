@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
+
+
+_MOJIBAKE = re.compile("[ÃÂâ](?=([\u0080-\u2122]))")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 class IngestError(Exception):
@@ -61,7 +66,7 @@ def _strict(raw: bytes, encoding: str, label: str) -> str:
 def _decoded(text: str, encoding: str) -> Decoded:
     text = text.removeprefix("\ufeff")
     decoded = Decoded(text=text, encoding=encoding)
-    control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\x0b\x0c")
+    control = len(_CONTROL.findall(text))
     if control > max(4, len(text) // 100):
         raise IngestError(f"binary file ({control} control characters), not text")
     if not text.strip():
@@ -73,8 +78,4 @@ def _decoded(text: str, encoding: str) -> Decoded:
 
 def looks_like_mojibake(text: str) -> bool:
     """Detect UTF-8 bytes that were decoded as CP1252 somewhere upstream ("â€™", "Ã©")."""
-    suspicious = 0
-    for index, ch in enumerate(text[:-1]):
-        if ch in "ÃÂâ" and 0x80 <= ord(text[index + 1]) <= 0x2122 and not text[index + 1].isalpha():
-            suspicious += 1
-    return suspicious >= 2
+    return sum(1 for m in _MOJIBAKE.finditer(text) if not m.group(1).isalpha()) >= 2

@@ -52,16 +52,27 @@ def parse_date(text: str) -> str | None:
 def find_dates(text: str) -> list[tuple[int, int, str]]:
     """Find absolute dates in ``text``: (start, end, iso) triples, longest forms first, no overlaps."""
     taken: list[tuple[int, int, str]] = []
-    if not _FOUR_DIGITS.search(text):
-        return taken  # every absolute date has a year
+    windows = _windows(text)  # every absolute date has a year: look only around the years
     for pattern, form in _patterns():
-        for match in pattern.finditer(text):
+        for match in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
             start, end = match.span()
             if _bounded(text, start, end) and not any(s < end and start < e for s, e, _ in taken):
                 iso = _iso(match, form)
                 if iso:
                     taken.append((start, end, iso))
     return sorted(taken)
+
+
+def _windows(text: str, before: int = 32, after: int = 12) -> list[tuple[int, int]]:
+    """Return merged character windows around each four-digit number, wide enough for any date form."""
+    windows: list[tuple[int, int]] = []
+    for match in _FOUR_DIGITS.finditer(text):
+        lo, hi = max(0, match.start() - before), min(len(text), match.end() + after)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    return windows
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
