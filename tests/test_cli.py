@@ -38,7 +38,7 @@ def test_config_error_is_exit_2(raw_dir, tmp_path):
     assert "configuration folder not found" in result.output
 
 
-@pytest.mark.parametrize("command", ["ingest", "segment", "run"])
+@pytest.mark.parametrize("command", sorted(cli.commands))
 def test_every_command_has_help_with_an_example(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
