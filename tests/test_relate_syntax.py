@@ -38,3 +38,23 @@ def test_governs(doc, upper, lower, expected):
 def test_quoted_ranges():
     text = 'adopted the resolution "Promoting Cooperation" and “another”.'
     assert [text[s:e] for s, e in quoted_ranges(text, 0, len(text))] == ['Promoting Cooperation', 'another']
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda s: s.replace("window = 3", "window = 3\nwindw = 4"), r"unknown key\(s\) \[anaphora\] windw"),
+    (lambda s: s.replace("pronouns = ", "pronoun = "), "missing key 'pronouns'"),
+])
+def test_relation_rules_reject_typos(tmp_path, edit, message):
+    import shutil
+
+    from pipeline.config import ConfigError, load_config
+    from pipeline.relate.rules import Rules
+
+    from .conftest import REPO
+
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    path = root / "relations.toml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"relations.toml: {message}"):
+        Rules.from_config(load_config(root))

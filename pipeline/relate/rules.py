@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
@@ -47,38 +47,36 @@ class Rules:
         try:
             return replace(cls._from_tables(data), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names))
         except KeyError as exc:
-            raise ConfigError(f"{config.root / 'relations.toml'}: missing key {exc}") from None
+            reason = exc.args[0] if str(exc.args[0]).startswith("unknown") else f"missing key {exc.args[0]!r}"
+            raise ConfigError(f"{config.root / 'relations.toml'}: {reason}") from None
 
     @classmethod
     def _from_tables(cls, data: dict[str, Any]) -> Rules:
-        trig = {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas}
-        f, c, a = data["filters"], data["counterparts"], data["anaphora"]
-        return cls(
-            trigger_activity=trig,
-            labels=frozenset(c["labels"]),
-            treaty_only_activities=frozenset(c["treaty_only_activities"]),
-            copula_activities=frozenset(c["copula_activities"]),
-            compound_counterpart_activities=frozenset(c["compound_counterpart_activities"]),
-            needs_counterpart=frozenset(c["needs_counterpart"]),
-            no_country_activities=frozenset(c["no_country_activities"]),
-            party_units=frozenset(c["party_units"]),
-            topic_governors=frozenset(c["topic_governors"]),
-            treaty_activities=frozenset(c["treaty_activities"]),
-            participant_units=frozenset(c["participant_units"]),
-            blockers=frozenset(f["modal_lemmas"] + f["intent_lemmas"]),
-            negations=frozenset(f["negation_words"]),
-            topic_preps=frozenset(f["topic_preps"]),
-            framework_nouns=frozenset(c["framework_nouns"]),
-            framework_preps=frozenset(c["framework_preps"]),
-            not_as_compound=frozenset(f["not_as_compound"]),
-            anaphora=tuple(sorted(a["phrases"], key=len, reverse=True)),
-            any_entity_heads=frozenset(a["any_entity_heads"]),
-            country_heads=frozenset(a["country_heads"]),
-            numbered_heads=frozenset(a["numbered_heads"]),
-            pronouns=frozenset(a["pronouns"]),
-            ellipsis_nouns=frozenset(a["ellipsis_nouns"]),
-            window=int(a["window"]),
-        )
+        """Build the rules from the TOML tables; a key no field takes is an error (typos do not pass silently)."""
+        tables = {name: dict(data[name]) for name in ("counterparts", "filters", "anaphora")}
+        unknown = sorted(set(data) - set(tables) - {"activities"})
+        if unknown:
+            raise KeyError(f"unknown table(s) {unknown}")
+        special = {
+            "blockers": frozenset(tables["filters"].pop("modal_lemmas") + tables["filters"].pop("intent_lemmas")),
+            "negations": frozenset(tables["filters"].pop("negation_words")),
+            "anaphora": tuple(sorted(tables["anaphora"].pop("phrases"), key=len, reverse=True)),
+            "window": int(tables["anaphora"].pop("window")),
+            "trigger_activity": {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas},
+        }
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in special:
+                values[f.name] = special[f.name]
+            elif f.name not in ("entity_names", "country_names"):
+                table = next((t for t in tables.values() if f.name in t), None)
+                if table is None:
+                    raise KeyError(f.name)
+                values[f.name] = frozenset(table.pop(f.name))
+        leftover = sorted(f"[{name}] {key}" for name, table in tables.items() for key in table)
+        if leftover:
+            raise KeyError(f"unknown key(s) {', '.join(leftover)}")
+        return cls(**values)
 
     @cached_property
     def country_pattern(self) -> re.Pattern[str]:
