@@ -16,6 +16,22 @@ from .config import Config, ConfigError, compile_regex
 from .normalize.dates import month_numbers
 from .registry import Registry
 
+# The shape of configs/extraction.toml: every table and the keys it must have
+# (a typo fails loudly instead of silently falling back to a default).
+EXTRACTION_TABLES = {
+    "trim": {"leading_lower", "punctuation"},
+    "countries": {"exclude", "fields"},
+    "places": {"strip_suffixes", "strip_text_suffixes", "subdivision_types"},
+    "names": {"connectors", "heads", "left_connectors", "left_connectors_by_label", "min_modifiers", "never_first", "not_a_name", "strong_connectors"},
+    "combine": {"never_nested", "no_nesting_inside"},
+    "ner": {"acronym_max_len", "acronym_min_len", "law_not_first", "map", "not_acronyms", "skip_blocks"},
+    "counts": {"excluded_units", "identifier_before", "max_gap", "of_heads", "qualifiers"},
+    "dates": set(),
+    "resolutions": {"numbered_prefixes", "title_connectors_lower", "triggers_lower"},
+    "acronyms": {"connectors_lower", "default_label", "definition_markers_lower", "long_form_labels"},
+    "tokenizer": {"extra_infixes"},
+}
+
 RULE_COMPONENTS = ("wpx_names", "wpx_counts", "wpx_dates", "wpx_designations", "wpx_resolutions", "wpx_mentions")
 
 
@@ -34,7 +50,7 @@ def load_model(config: Config, ner: bool = True) -> Language:
 def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -> Language:
     """Add and initialize the registry ruler and the wpx_* components on ``nlp``."""
     registry = registry or Registry.from_config(config)
-    settings = config.toml("extraction.toml")
+    settings = extraction_settings(config)
     # First in the pipeline: exact-ORTH phrase patterns need only the tokenizer, so
     # add_patterns never runs the model over them, and the PhraseMatcher is fast.
     _add_infixes(nlp, settings.get("tokenizer", {}).get("extra_infixes", []), config)
@@ -62,6 +78,20 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     for name in RULE_COMPONENTS:
         nlp.add_pipe(name).initialize(settings=per_component[name])
     return nlp
+
+
+def extraction_settings(config: Config) -> dict[str, Any]:
+    """Load configs/extraction.toml and check its tables and keys against EXTRACTION_TABLES."""
+    settings = config.toml("extraction.toml")
+    where = config.root / "extraction.toml"
+    unknown = sorted(set(settings) - set(EXTRACTION_TABLES) - {"designations"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown table(s) {unknown}")
+    for table, keys in EXTRACTION_TABLES.items():
+        found = set(settings.get(table, {}))
+        if table not in settings or found != keys:
+            raise ConfigError(f"{where}: [{table}] must have exactly the keys {sorted(keys)}; missing {sorted(keys - found)}, unknown {sorted(found - keys)}")
+    return settings
 
 
 def _add_infixes(nlp: Language, patterns: list[str], config: Config) -> None:

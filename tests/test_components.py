@@ -76,3 +76,23 @@ def test_whole_pipeline_round_trip(rules_nlp, tmp_path):
     loaded = spacy.load(tmp_path / "nlp")
     text = "China and the 1540 Committee hosted three training sessions in Qingdao in 2015."
     assert mentions(loaded, text) == mentions(rules_nlp, text)
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda s: s.replace("max_gap = 4", "max_gap = 4\nmax_gapp = 5"), r"\[counts\] must have exactly the keys .* unknown \['max_gapp'\]"),
+    (lambda s: s + "\n[oops]\nx = 1\n", r"unknown table\(s\) \['oops'\]"),
+])
+def test_extraction_config_is_strict(tmp_path, edit, message):
+    import shutil
+
+    from pipeline.config import ConfigError, load_config
+    from pipeline.nlp import extraction_settings
+
+    from .conftest import REPO
+
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    path = root / "extraction.toml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        extraction_settings(load_config(root))
