@@ -113,7 +113,7 @@ def _designation(rule: dict[str, Any], config: Config) -> dict[str, str]:
     return {"label": rule["label"], "pattern": rule["pattern"]}
 
 
-def build(config: Config, ner: bool = True) -> Language:
+def build(config: Config, ner: bool = True, registry: Registry | None = None) -> Language:
     """Return the full extraction pipeline (model + rules), or with ``ner=False`` the rules alone.
 
     Rules-only means no statistical model at all: a blank English tokenizer
@@ -121,8 +121,8 @@ def build(config: Config, ner: bool = True) -> Language:
     counts use their lexical fallback and relate finds no engagements.
     """
     if not ner:
-        return add_rules(spacy.blank("en"), config)
-    return add_rules(load_model(config), config)
+        return add_rules(spacy.blank("en"), config, registry)
+    return add_rules(load_model(config), config, registry)
 
 
 __all__ = ["build", "load_model", "add_rules", "ner_name", "MENTIONS_KEY", "SPANS_KEY"]

@@ -5,7 +5,8 @@ import pytest
 import spacy
 from spacy.tokens import Doc
 
-from pipeline.relate.syntax import governing_verb, governs, quoted_ranges
+from pipeline.normalize.text import quoted_ranges
+from pipeline.relate.syntax import governing_verb, governs
 
 # "China applied to join the MTCR and held five rounds of dialogue"
 WORDS = ["China", "applied", "to", "join", "the", "MTCR", "and", "held", "five", "rounds", "of", "dialogue"]

@@ -95,16 +95,13 @@ class Engine:
         from .. import relate, segment
         from ..extract import Extractor
         from ..ingest import Readers
-        from ..nlp import build
-        from ..registry import Registry
 
         self.config = frozen(config)
         self.ner = ner
         self.readers = Readers.from_config(self.config)
         self.sentencizer = segment.sentencizer(self.config)
-        self.extractor = Extractor(self.config, nlp=build(self.config, ner=ner))
+        self.extractor = Extractor(self.config, ner=ner)
         self.relation_rules = relate.Rules.from_config(self.config) if ner else None
-        self.names = {e.id: e.name for e in Registry.from_config(self.config).entities.values()}
 
     def process_chunk(self, chunk: Chunk) -> list[Outcome]:
         """Process every document of a chunk, each in its own temporary raw folder."""
@@ -144,7 +141,7 @@ class Engine:
             records[MENTIONS] = mentions
             if self.relation_rules is not None:
                 stage = "relate"
-                records[RELATIONS] = relate.relate_document(document, segments, mentions, docs, self.relation_rules, self.names)
+                records[RELATIONS] = relate.relate_document(document, segments, mentions, docs, self.relation_rules)
         except Exception as exc:  # one bad document never stops the batch
             records[ERRORS].append(error_record(doc_id, source, stage, exc))
         return outcome(doc_id, records)

@@ -10,18 +10,16 @@ lexical cues when they are not (rules-only mode).
 """
 from __future__ import annotations
 
-import re
-
 import numpy
 from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from ..normalize.numbers import parse_number
+from ..normalize.text import quoted_ranges
 from .base import SettingsComponent, add_candidate, doc_text
 
 RULE = "counts"
-_QUOTED = re.compile(r'[“"]([^“”"]{1,300})[”"]')
 
 
 @Language.factory("wpx_counts")
@@ -43,7 +41,7 @@ class CountFinder(SettingsComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         tagged = doc.has_annotation("TAG")
-        quoted = _quoted_ranges(doc_text(doc))
+        quoted = quoted_ranges(doc_text(doc))
         done = 0
         for i in numpy.flatnonzero(doc.to_array(LIKE_NUM)).tolist() if len(doc) else []:
             if i < done:
@@ -192,8 +190,3 @@ def _lemma(token: Token, tagged: bool) -> str:
     """Return the singular lemma, keeping a capitalized head's case ("State" in "nuclear-weapon States")."""
     lemma = token.lemma_ if tagged and token.lemma_ else token.text
     return lemma if lemma[:1].isupper() and token.text[:1].isupper() else lemma.lower()
-
-
-def _quoted_ranges(text: str) -> list[tuple[int, int]]:
-    """Return the character ranges inside quotation marks (titles such as "Training Course for the 1540 Points of Contact")."""
-    return [m.span(1) for m in _QUOTED.finditer(text)]

@@ -28,7 +28,7 @@ from ..components.mentions import MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
 from ..registry import Registry
-from ..records import StageResult, write_bytes, DOCUMENTS, MENTIONS, SCHEMA_VERSION, SEGMENTS, error_record, read_jsonl, record_id, update_errors, write_jsonl
+from ..records import MENTIONS, SCHEMA_VERSION, StageResult, error_record, write_bytes, read_jsonl, record_id, update_errors, write_jsonl
 from . import acronyms
 
 STAGE = "extract"
@@ -81,11 +81,12 @@ class Extractor:
 
     def __init__(self, config: Config, ner: bool = True, nlp: Language | None = None) -> None:
         self.config = config
-        self.nlp = nlp or build(config, ner=ner)
+        registry = Registry.from_config(config)
+        self.nlp = nlp or build(config, ner=ner, registry=registry)
         settings = config.toml("extraction.toml")
         self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"])
         self.batch_size = int(config.section("extract").get("batch_size", 64))
-        self.curated_places = frozenset(Registry.from_config(config).place_patterns.values())
+        self.curated_places = frozenset(registry.place_patterns.values())
 
     def process(self, document: dict[str, Any], segments: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Doc]]:
         """Return the mention records and the parsed block docs of one document."""
@@ -211,4 +212,4 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
     return result
 
 
-__all__ = ["run", "Extractor", "content_blocks", "make_block_doc", "iter_results", "DOCUMENTS", "SEGMENTS", "PARSES"]
+__all__ = ["run", "Extractor", "content_blocks", "make_block_doc", "iter_results", "PARSES"]

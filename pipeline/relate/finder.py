@@ -25,7 +25,8 @@ from spacy.tokens import Doc, Token
 from ..normalize.numbers import parse_number
 from ..records import SCHEMA_VERSION, record_id
 from .rules import Rules
-from .syntax import governing_verb, governs, prev_lower, quoted_ranges, token_at
+from ..normalize.text import quoted_ranges
+from .syntax import governing_verb, governs, prev_lower, token_at
 
 
 class Relater:

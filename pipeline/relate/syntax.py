@@ -30,16 +30,3 @@ def prev_lower(token: Token) -> str:
 def token_at(doc: Doc, offset: int, char: int) -> Token | None:
     span = doc.char_span(char - offset, char - offset + 1, alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
-
-
-def quoted_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Return the character ranges inside quotation marks in text[start:end] (titles, not parties)."""
-    spans, open_at = [], None
-    for i in range(start, end):
-        ch = text[i]
-        if ch in "\"“”" and open_at is None and ch != "”":
-            open_at = i
-        elif ch in "\"”" and open_at is not None:
-            spans.append((open_at + 1, i))
-            open_at = None
-    return spans
