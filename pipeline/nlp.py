@@ -53,7 +53,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     settings = extraction_settings(config)
     # First in the pipeline: exact-ORTH phrase patterns need only the tokenizer, so
     # add_patterns never runs the model over them, and the PhraseMatcher is fast.
-    _add_infixes(nlp, settings.get("tokenizer", {}).get("extra_infixes", []), config)
+    _add_infixes(nlp, settings["tokenizer"]["extra_infixes"], config)
     ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
     ruler.add_patterns(registry.patterns())
     names = {key: settings["names"][key] for key in ("heads", "connectors", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers")}
@@ -94,6 +94,12 @@ def extraction_settings(config: Config) -> dict[str, Any]:
     return settings
 
 
+def add_tokenizer_rules(nlp: Language, config: Config) -> Language:
+    """Give ``nlp`` the extraction tokenizer's rules (configs/extraction.toml [tokenizer])."""
+    _add_infixes(nlp, extraction_settings(config)["tokenizer"]["extra_infixes"], config)
+    return nlp
+
+
 def _add_infixes(nlp: Language, patterns: list[str], config: Config) -> None:
     """Extend the tokenizer's infix rules (configs/extraction.toml [tokenizer])."""
     if not patterns:
@@ -125,4 +131,4 @@ def build(config: Config, ner: bool = True, registry: Registry | None = None) ->
     return add_rules(load_model(config), config, registry)
 
 
-__all__ = ["build", "load_model", "add_rules", "ner_name", "MENTIONS_KEY", "SPANS_KEY"]
+__all__ = ["build", "load_model", "add_rules", "add_tokenizer_rules", "ner_name", "MENTIONS_KEY", "SPANS_KEY"]

@@ -31,9 +31,12 @@ def record_id(doc_id: str, kind: str, start: int, end: int, *extra: str) -> str:
     return f"{doc_id}#{kind}:{start}-{end}{tail}"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
 def dumps(record: dict[str, Any]) -> str:
     """Serialize one record the same way every time (key order as built, UTF-8, no NaN)."""
-    return json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    return _ENCODER.encode(record)
 
 
 def write_jsonl(path: Path | str, records: Iterable[dict[str, Any]]) -> int:

@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+from spacy.attrs import IS_PUNCT, ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
 
 from .config import Config
 from .layout import Line, LayoutRules, classify
@@ -22,9 +25,21 @@ STAGE = "segment"
 CONTENT_KINDS = ("title", "heading", "paragraph")
 
 
-def sentencizer(config: Config) -> Language:
-    """Return a blank English pipeline whose only component is spaCy's sentencizer."""
-    nlp = spacy.blank("en")
+def sentencizer(config: Config, tokenizer_from: Language | None = None) -> Language:
+    """Return a blank English pipeline whose only component is spaCy's sentencizer.
+
+    Its tokenizer is the extraction tokenizer (configs/extraction.toml
+    [tokenizer]); with ``tokenizer_from`` it shares that pipeline's vocab and
+    tokenizer object, so the paragraph docs it makes can go on to extraction
+    without being tokenized twice.
+    """
+    from .nlp import add_tokenizer_rules
+
+    if tokenizer_from is not None:
+        nlp = spacy.blank("en", vocab=tokenizer_from.vocab)
+        nlp.tokenizer = tokenizer_from.tokenizer
+    else:
+        nlp = add_tokenizer_rules(spacy.blank("en"), config)
     nlp.add_pipe("sentencizer", config={"punct_chars": list(config.section("segment")["sentence_punct"])})
     return nlp
 
@@ -36,8 +51,13 @@ class _Section:
     last_end: int
 
 
-def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language) -> list[dict[str, Any]]:
-    """Return the segments of one document record, ordered by (start, kind rank, end)."""
+def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language, keep_docs: dict[int, tuple[str, Doc]] | None = None) -> list[dict[str, Any]]:
+    """Return the segments of one document record, ordered by (start, kind rank, end).
+
+    ``keep_docs``, when given, receives each paragraph's text and tokenized
+    Doc keyed by the paragraph's start offset (for the extract stage of the
+    same run).
+    """
     text, doc_id = doc["text"], doc["doc_id"]
     lines = classify(text, rules, doc.get("boilerplate_spans") or ())
     segments: list[dict[str, Any]] = []
@@ -103,7 +123,7 @@ def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language) -> 
     flush()
     while stack:
         _close(stack.pop(), text)
-    segments.extend(_sentences(doc_id, text, pending, nlp))
+    segments.extend(_sentences(doc_id, text, pending, nlp, keep_docs))
     return sorted(segments, key=_order)
 
 
@@ -134,13 +154,21 @@ def _segment(doc_id: str, kind: str, start: int, end: int, text: str, section_pa
     }
 
 
-def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: Language) -> list[dict[str, Any]]:
+def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: Language, keep_docs: dict[int, tuple[str, Doc]] | None = None) -> list[dict[str, Any]]:
     """Split paragraphs into sentence segments, trimmed of whitespace, with one nlp.pipe call."""
     records = []
-    for para, doc in zip(paragraphs, nlp.pipe(p["text"] for p in paragraphs)):
+    punct = frozenset(get_string_id(c) for c in nlp.get_pipe("sentencizer").punct_chars)
+    for para in paragraphs:
         start = para["start"]
-        for sent in doc.sents:
-            first, last = sent.start_char, sent.end_char
+        doc = nlp.make_doc(para["text"])
+        if keep_docs is not None:
+            keep_docs[start] = (para["text"], doc)
+        if not len(doc):
+            continue
+        # Sentence k runs from its first token to the next sentence's first token;
+        # what lies between is whitespace, trimmed below (no Span objects needed).
+        bounds = [doc[i].idx for i in _sentence_starts(doc, punct)] + [len(para["text"])]
+        for first, last in zip(bounds, bounds[1:]):
             while first < last and text[start + first].isspace():
                 first += 1
             while last > first and text[start + last - 1].isspace():
@@ -148,6 +176,25 @@ def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: La
             if last > first:
                 records.append(_segment(doc_id, "sentence", start + first, start + last, text, para["section_path"], para["id"]))
     return records
+
+
+def _sentence_starts(doc: Doc, punct_ids: frozenset[int]) -> list[int]:
+    """Return the first token of each sentence by spaCy's Sentencizer rule, on string ids.
+
+    The rule of spacy.pipeline.Sentencizer.predict: a sentence ends after a
+    run of sentence punctuation, at the first token that is neither
+    punctuation nor sentence punctuation. Reading ids instead of Token objects
+    makes it several times faster; test_segment checks both agree.
+    """
+    starts, seen_period = [0], False
+    for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
+        in_punct_chars = orth in punct_ids
+        if seen_period and not is_punct and not in_punct_chars:
+            starts.append(i)
+            seen_period = False
+        elif in_punct_chars:
+            seen_period = True
+    return starts
 
 
 def run(documents: Path | str, out_dir: Path | str, config: Config) -> StageResult:

@@ -5,6 +5,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spacy.strings import get_string_id
 
 from pipeline import ingest, segment
 from pipeline.layout import LayoutRules
@@ -121,3 +122,34 @@ def test_offsets_hold_for_any_text(config, lines, newline):
             assert text[seg["start"]:seg["end"]] == seg["text"]
             assert seg["text"] == seg["text"].strip()
     json.dumps(segments)
+
+
+def _spacy_sentence_starts(nlp, text):
+    """Sentence starts as spaCy's own Sentencizer component sets them."""
+    doc = nlp.get_pipe("sentencizer")(nlp.make_doc(text))
+    return [sent.start for sent in doc.sents] if len(doc) else []
+
+
+@pytest.mark.parametrize("text", [
+    "China joined the NSG in 2004. It applied to join the MTCR!",
+    "Five rounds were held... Then what? \"Yes.\" (The end.) Next one",
+    "No final punctuation here",
+    "Ends with punctuation only .!?",
+    "A line\nanother line. \n\n  Spaced   out .  Done",
+    "",
+])
+def test_sentence_starts_match_spacy_sentencizer(config, text):
+    nlp = segment.sentencizer(config)
+    punct = frozenset(get_string_id(c) for c in nlp.get_pipe("sentencizer").punct_chars)
+    doc = nlp.make_doc(text)
+    assert (segment._sentence_starts(doc, punct) if len(doc) else []) == _spacy_sentence_starts(nlp, text)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(words, st.sampled_from([".", "!", "?", "...", "\n", " . ", "'", "\""])), min_size=1, max_size=15))
+def test_sentence_starts_match_spacy_sentencizer_on_any_text(config, parts):
+    nlp = segment.sentencizer(config)
+    punct = frozenset(get_string_id(c) for c in nlp.get_pipe("sentencizer").punct_chars)
+    text = " ".join(parts)
+    doc = nlp.make_doc(text)
+    assert (segment._sentence_starts(doc, punct) if len(doc) else []) == _spacy_sentence_starts(nlp, text)

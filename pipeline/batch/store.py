@@ -2,8 +2,9 @@
 
 A shard holds everything one document contributes to every output file, as
 the exact JSONL lines, after a one-line header (doc_id, run key, raw files and
-their hashes, counts) that is enough to decide whether the shard is still
-valid. Shards are written before their manifest entries, so a shard without
+their hashes, counts, and the length of each output's text) that is enough to
+decide whether the shard is still valid. The texts follow the header as they
+are, one after the other, so nothing is escaped or parsed twice. Shards are written before their manifest entries, so a shard without
 an entry (a killed run) is adopted by the next run when its header matches.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .atomic import write_text
 
 MANIFEST = "manifest.json"
 SHARDS = ".shards"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -75,7 +76,8 @@ class Store:
 
     def write_shard(self, header: dict[str, Any], outputs: dict[str, str]) -> None:
         """Write one document's shard atomically (not fsynced: a kill keeps it, a power loss may not)."""
-        text = json.dumps(header, ensure_ascii=False) + "\n" + json.dumps(outputs, ensure_ascii=False) + "\n"
+        header = {**header, "format": FORMAT, "lengths": {name: len(text) for name, text in outputs.items()}}
+        text = json.dumps(header, ensure_ascii=False) + "\n" + "".join(outputs.values())
         write_text(self.shard_path(header["doc_id"]), text, durable=False)
 
     def shard_header(self, doc_id: str) -> dict[str, Any] | None:
@@ -85,19 +87,26 @@ class Store:
                 header = json.loads(handle.readline())
         except (OSError, ValueError):
             return None
-        return header if isinstance(header, dict) and header.get("doc_id") == doc_id else None
+        return header if isinstance(header, dict) and header.get("doc_id") == doc_id and header.get("format") == FORMAT else None
 
     def shard_outputs(self, doc_id: str) -> dict[str, str]:
         """Return a shard's JSONL text per output file."""
         path = self.shard_path(doc_id)
+        problem = "unreadable shard"
         try:
-            with open(path, encoding="utf-8") as handle:
-                handle.readline()
-                outputs = json.loads(handle.readline())
-        except (OSError, ValueError) as exc:
-            raise CorruptShard(f"{path}: unreadable shard ({exc}); delete it and run again to reprocess {doc_id!r}") from None
-        if not isinstance(outputs, dict):
-            raise CorruptShard(f"{path}: unreadable shard; delete it and run again to reprocess {doc_id!r}")
+            with open(path, encoding="utf-8", newline="") as handle:
+                header = json.loads(handle.readline())
+                body = handle.read()
+            lengths = header["lengths"]
+            if sum(lengths.values()) != len(body):
+                problem = "shard cut short"
+                raise ValueError(problem)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise CorruptShard(f"{path}: {problem} ({exc}); delete it and run again to reprocess {doc_id!r}") from None
+        outputs, at = {}, 0
+        for name, length in lengths.items():
+            outputs[name] = body[at:at + length]
+            at += length
         return outputs
 
     def remove_orphans(self, keep: set[str]) -> int:

@@ -4,9 +4,9 @@ One document goes ingest -> segment -> extract -> relate through the stages'
 per-document cores and fails alone: the first stage that raises becomes an
 errors.jsonl record and the records of the earlier stages are kept, as in a
 stage-by-stage run. Results come back as the exact JSONL text of each output
-file, so the client only concatenates. Raw files travel as bytes and are laid
-out in a temporary folder named like the raw folder, so workers need no shared
-filesystem and doc_id/source_path come out as in a local run. The engine (the
+file, so the client only concatenates. Raw files travel as bytes with their
+paths under the raw folder, so workers need no shared filesystem and
+doc_id/source_path come out as in a local run. The engine (the
 spaCy pipeline and every compiled rule) is built once per process and cached.
 """
 from __future__ import annotations
@@ -99,29 +99,23 @@ class Engine:
         self.config = frozen(config)
         self.ner = ner
         self.readers = Readers.from_config(self.config)
-        self.sentencizer = segment.sentencizer(self.config)
         self.extractor = Extractor(self.config, ner=ner)
+        self.sentencizer = segment.sentencizer(self.config, tokenizer_from=self.extractor.nlp)
         self.relation_rules = relate.Rules.from_config(self.config) if ner else None
 
     def process_chunk(self, chunk: Chunk) -> list[Outcome]:
-        """Process every document of a chunk, each in its own temporary raw folder."""
+        """Process every document of a chunk from the bytes it carries (no file is read or written)."""
+        raw_dir = Path(chunk.raw_name)
         outcomes = []
         for task in chunk.tasks:
             if task.error is not None:
                 outcomes.append(outcome(task.doc_id, {ERRORS: [task.error]}))
                 continue
-            with tempfile.TemporaryDirectory(prefix="wpx-raw-") as tmp:
-                raw_dir = Path(tmp) / chunk.raw_name
-                paths = []
-                for rel, data in task.files:
-                    path = raw_dir / rel
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(data)
-                    paths.append(path)
-                outcomes.append(self.process(raw_dir, task.doc_id, paths))
+            paths = [raw_dir / rel for rel, _ in task.files]
+            outcomes.append(self.process(raw_dir, task.doc_id, paths, [data for _, data in task.files]))
         return outcomes
 
-    def process(self, raw_dir: Path, doc_id: str, paths: list[Path]) -> Outcome:
+    def process(self, raw_dir: Path, doc_id: str, paths: list[Path], data: list[bytes] | None = None) -> Outcome:
         """Run the four stages over one document; a stage that raises ends it with an error record."""
         from .. import relate, segment
         from ..ingest import ingest_file
@@ -130,14 +124,15 @@ class Engine:
         source = (Path(raw_dir.name) / paths[0].relative_to(raw_dir)).as_posix()
         stage = "ingest"
         try:
-            document, flagged = ingest_file(raw_dir, paths, self.config, self.readers)
+            document, flagged = ingest_file(raw_dir, paths, self.config, self.readers, data)
             records[DOCUMENTS].append(document)
             records[ERRORS] += [error_record(doc_id, source, stage, message, kind="IngestWarning") for message in flagged]
             stage = "segment"
-            segments = segment.segment_document(document, self.readers.layout, self.sentencizer)
+            tokenized: dict[int, Any] = {}
+            segments = segment.segment_document(document, self.readers.layout, self.sentencizer, tokenized)
             records[SEGMENTS] = segments
             stage = "extract"
-            mentions, docs = self.extractor.process(document, segments)
+            mentions, docs = self.extractor.process(document, segments, tokenized)
             records[MENTIONS] = mentions
             if self.relation_rules is not None:
                 stage = "relate"

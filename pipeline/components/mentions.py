@@ -23,13 +23,16 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .base import BLOCK_KIND_KEY, SPANS_KEY, SettingsComponent, get_meta, set_meta
+from spacy.attrs import LOWER, ORTH
+
+from .base import BLOCK_KIND_KEY, SPANS_KEY, SettingsComponent, get_meta, set_meta, word_ids
 
 MENTIONS_KEY = "wpx_mentions"
 REGISTRY_KEY = "wpx_registry"
 RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "designations": 1, "names": 2, "counts": 3, "dates": 4}
 EXCLUSIVE = frozenset({"DATE", "COUNT"})
 NESTABLE_IN_NER = frozenset({"COUNTRY"})
+POSSESSIVE_ENDINGS = ("'s", "’s", "'")  # tokens trimmed off a mention's end, like its punctuation
 
 
 @Language.factory("wpx_mentions")
@@ -56,7 +59,10 @@ class MentionCombiner(SettingsComponent):
     def _prepare(self) -> None:
         s = self.settings
         self.leading = frozenset(s.get("trim", {}).get("leading_lower", ()))
+        self.leading_ids = word_ids(self.leading)
+        self.possessive_ids = word_ids(POSSESSIVE_ENDINGS)
         self.punct = set(s.get("trim", {}).get("punctuation", ""))
+        self._punct_memo: dict[int, bool] = {}
         self.ner_map: dict[str, str] = s.get("ner", {}).get("map", {})
         self.acronym_len = (s.get("ner", {}).get("acronym_min_len", 2), s.get("ner", {}).get("acronym_max_len", 8))
         self.not_acronyms = frozenset(s.get("ner", {}).get("not_acronyms", ()))
@@ -75,6 +81,8 @@ class MentionCombiner(SettingsComponent):
         self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
 
     def __call__(self, doc: Doc) -> Doc:
+        self._orths = doc.to_array(ORTH).tolist() if len(doc) else []
+        self._lowers = doc.to_array(LOWER).tolist() if len(doc) else []
         accepted: list[Candidate] = []
         for cand in sorted(self._rule_candidates(doc), key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
             if not any(_conflict(cand, other, self.no_nesting_inside, self.never_nested) for other in accepted):
@@ -94,11 +102,20 @@ class MentionCombiner(SettingsComponent):
     # -- candidates -----------------------------------------------------------------
 
     def _trim(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
-        while start < end and (doc[start].lower_ in self.leading or _all_in(doc[start].text, self.punct)):
+        """Drop leading articles and punctuation, trailing possessives and punctuation (by string id: no Token objects)."""
+        orths, lowers = self._orths, self._lowers
+        while start < end and (lowers[start] in self.leading_ids or self._is_punct(orths[start], doc)):
             start += 1
-        while end > start and (doc[end - 1].text in ("'s", "’s", "'") or _all_in(doc[end - 1].text, self.punct)):
+        while end > start and (orths[end - 1] in self.possessive_ids or self._is_punct(orths[end - 1], doc)):
             end -= 1
         return start, end
+
+    def _is_punct(self, orth: int, doc: Doc) -> bool:
+        """Return whether a token text is made of trim punctuation only (remembered per string id)."""
+        known = self._punct_memo.get(orth)
+        if known is None:
+            known = self._punct_memo[orth] = _all_in(doc.vocab.strings[orth], self.punct)
+        return known
 
     def _rule_candidates(self, doc: Doc) -> list[Candidate]:
         out = []

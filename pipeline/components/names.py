@@ -40,11 +40,11 @@ class NameScanner(SettingsComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple[int, int], str] = {}
-        registry = doc.spans.get(self.settings.get("registry_key", "wpx_registry"), [])
-        self._country_ends = {span.end - 1 for span in registry if span.label_ == "COUNTRY"}
-        self._registry_starts = {span.start for span in registry}
-        self._registry = list(registry)
-        in_places = {i for span in registry if span.label_ in ("COUNTRY", "PLACE") for i in range(span.start, span.end)}
+        registry = [(span.start, span.end, span.label_) for span in doc.spans.get(self.settings.get("registry_key", "wpx_registry"), [])]
+        self._country_ends = {end - 1 for _, end, label in registry if label == "COUNTRY"}
+        self._registry_starts = {start for start, _, _ in registry}
+        self._registry = registry
+        in_places = {i for start, end, label in registry if label in ("COUNTRY", "PLACE") for i in range(start, end)}
         sentences = doc.has_annotation("SENT_START")
         for i in indices_of(doc, ORTH, self.head_ids):
             if i in in_places:
@@ -133,7 +133,7 @@ class NameScanner(SettingsComponent):
         k = head + 1
         while k < right and doc[k].text in self.connectors:
             k += 1
-        return any(span.start == k and span.end == right for span in self._registry)
+        return any(start == k and end == right for start, end, _ in self._registry)
 
     def _parenthetical(self, doc: Doc, sent: Span, close: int) -> int | None:
         """Return the index of the "(" of a short capitalized parenthetical ending at ``close``."""

@@ -63,10 +63,10 @@ def content_blocks(segments: list[dict[str, Any]]) -> list[Block]:
     return sorted(blocks, key=lambda b: b.start)
 
 
-def make_block_doc(nlp: Language, text: str, block: Block) -> Doc:
-    """Tokenize a block and preset its sentence starts from the segment stage."""
+def make_block_doc(nlp: Language, text: str, block: Block, tokenized: tuple[str, Doc] | None = None) -> Doc:
+    """Tokenize a block (or take ``tokenized``: a text and its Doc) and preset its sentence starts from the segment stage."""
     body = text[block.start:block.end]
-    doc = nlp.make_doc(body)
+    doc = tokenized[1] if tokenized is not None and tokenized[0] == body else nlp.make_doc(body)
     if len(doc):
         wanted = {s - block.start for s in block.sentence_starts} | {0}
         flags = [1 if idx in wanted else -1 for idx in doc.to_array(IDX).tolist()]
@@ -88,11 +88,16 @@ class Extractor:
         self.batch_size = int(config.section("extract").get("batch_size", 64))
         self.curated_places = frozenset(registry.place_patterns.values())
 
-    def process(self, document: dict[str, Any], segments: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Doc]]:
-        """Return the mention records and the parsed block docs of one document."""
+    def process(self, document: dict[str, Any], segments: list[dict[str, Any]], tokenized: dict[int, tuple[str, Doc]] | None = None) -> tuple[list[dict[str, Any]], list[Doc]]:
+        """Return the mention records and the parsed block docs of one document.
+
+        ``tokenized`` maps block starts to (text, Doc) pairs the segment stage
+        already made with this pipeline's tokenizer (see segment.sentencizer).
+        """
         text = document["text"]
         blocks = content_blocks(segments)
-        docs = list(self.nlp.pipe((make_block_doc(self.nlp, text, b) for b in blocks), batch_size=self.batch_size))
+        tokenized = tokenized or {}
+        docs = list(self.nlp.pipe((make_block_doc(self.nlp, text, b, tokenized.get(b.start)) for b in blocks), batch_size=self.batch_size))
         found = []
         for block, doc in zip(blocks, docs):
             for span in doc.spans.get(MENTIONS_KEY, []):

@@ -66,16 +66,18 @@ def _read(fmt: str, raw: bytes, file: int, settings: dict[str, Any], readers: Re
                      warnings=decoded.warnings, meta={"title": None, "publisher": None, "published": None})
 
 
-def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Readers) -> tuple[dict[str, Any], list[str]]:
+def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Readers, data: list[bytes] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Turn one raw file (or the pages of one article) into a document record and its bad-input findings.
 
+    ``data`` holds the files' bytes when the caller has them already (batch
+    workers receive bytes, not paths), so nothing is read from disk.
     Raises IngestError saying why when the file cannot become a document.
     """
     settings = config.section("ingest")
     fmt = settings["formats"].get(files[0].suffix.lower())
     if fmt is None:
         raise IngestError(f"unsupported file type {files[0].suffix or '(no extension)'!r}; supported: {', '.join(sorted(settings['formats']))}")
-    raws = [p.read_bytes() for p in files]
+    raws = data if data is not None else [p.read_bytes() for p in files]
     pages = []
     for index, (page_path, raw) in enumerate(zip(files, raws)):
         try:

@@ -53,14 +53,28 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
     """Find absolute dates in ``text``: (start, end, iso) triples, longest forms first, no overlaps."""
     taken: list[tuple[int, int, str]] = []
     windows = _windows(text)  # every absolute date has a year: look only around the years
+    if not windows:
+        return taken
+    stems = _month_stems()
+    named = [(lo, hi) for lo, hi in windows if any(stem in text[lo:hi].lower() for stem in stems)]
     for pattern, form in _patterns():
-        for match in (m for lo, hi in windows for m in pattern.finditer(text, lo, hi)):
+        # Forms with a month name run only where a month's first three letters occur.
+        for match in (m for lo, hi in (named if form in _NAMED_FORMS else windows) for m in pattern.finditer(text, lo, hi)):
             start, end = match.span()
             if _bounded(text, start, end) and not any(s < end and start < e for s, e, _ in taken):
                 iso = _iso(match, form)
                 if iso:
                     taken.append((start, end, iso))
     return sorted(taken)
+
+
+_NAMED_FORMS = frozenset({"mdy", "dmy", "my"})
+
+
+@lru_cache(maxsize=1)
+def _month_stems() -> tuple[str, ...]:
+    """Return the first three letters of every month name (each name and abbreviation starts with one)."""
+    return tuple(sorted({name[:3] for name in month_numbers()}))
 
 
 def _windows(text: str, before: int = 32, after: int = 12) -> list[tuple[int, int]]:
