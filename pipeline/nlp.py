@@ -4,6 +4,7 @@ through ``initialize``.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import spacy
@@ -29,7 +30,7 @@ EXTRACTION_TABLES = {
     "dates": set(),
     "resolutions": {"numbered_prefixes", "title_connectors_lower", "triggers_lower"},
     "acronyms": {"connectors_lower", "default_label", "definition_markers_lower", "long_form_labels"},
-    "tokenizer": {"extra_infixes"},
+    "tokenizer": {"extra_infixes", "unsplit_prefixes"},
 }
 
 RULE_COMPONENTS = ("wpx_names", "wpx_counts", "wpx_dates", "wpx_designations", "wpx_resolutions", "wpx_mentions")
@@ -53,7 +54,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     settings = extraction_settings(config)
     # First in the pipeline: exact-ORTH phrase patterns need only the tokenizer, so
     # add_patterns never runs the model over them, and the PhraseMatcher is fast.
-    _add_infixes(nlp, settings["tokenizer"]["extra_infixes"], config)
+    _add_infixes(nlp, settings["tokenizer"], config)
     ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
     ruler.add_patterns(registry.patterns())
     names = {key: settings["names"][key] for key in ("heads", "connectors", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers")}
@@ -96,18 +97,33 @@ def extraction_settings(config: Config) -> dict[str, Any]:
 
 def add_tokenizer_rules(nlp: Language, config: Config) -> Language:
     """Give ``nlp`` the extraction tokenizer's rules (configs/extraction.toml [tokenizer])."""
-    _add_infixes(nlp, extraction_settings(config)["tokenizer"]["extra_infixes"], config)
+    _add_infixes(nlp, extraction_settings(config)["tokenizer"], config)
     return nlp
 
 
-def _add_infixes(nlp: Language, patterns: list[str], config: Config) -> None:
-    """Extend the tokenizer's infix rules (configs/extraction.toml [tokenizer])."""
-    if not patterns:
+def _add_infixes(nlp: Language, settings: dict[str, Any], config: Config) -> None:
+    """Adjust the tokenizer's infix rules (configs/extraction.toml [tokenizer]).
+
+    ``extra_infixes`` are added; ``unsplit_prefixes`` keep their hyphen
+    ("co-hosted" stays one verb for the parser instead of "co - hosted").
+    """
+    patterns, prefixes = list(settings["extra_infixes"]), list(settings["unsplit_prefixes"])
+    if not patterns and not prefixes:
         return
+    where = f"{config.root / 'extraction.toml'} [tokenizer]"
     for pattern in patterns:
-        compile_regex(pattern, f"{config.root / 'extraction.toml'} [tokenizer] extra_infixes")
-    infixes = list(nlp.Defaults.infixes) + list(patterns)
+        compile_regex(pattern, f"{where} extra_infixes")
+    for prefix in prefixes:
+        if not isinstance(prefix, str) or not prefix.isalpha():
+            raise ConfigError(f"{where} unsplit_prefixes: {prefix!r} is not a word")
+    guard = "".join(f"(?<!^{re.escape(form)})" for prefix in prefixes for form in sorted({prefix.lower(), prefix.capitalize()}))
+    infixes = [guard + pattern if _is_word_hyphen(pattern) else pattern for pattern in nlp.Defaults.infixes] + patterns
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+
+
+def _is_word_hyphen(pattern: str) -> bool:
+    """Return whether a default infix pattern is the one splitting hyphens between letters ("non-proliferation")."""
+    return bool(re.fullmatch(pattern, "-") is None and re.search(pattern, "a-b") and not re.search(pattern, "1-2") and not re.search(pattern, "a.B"))
 
 
 def _designation(rule: dict[str, Any], config: Config) -> dict[str, str]:

@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.75, 0.85), ("dev3", 0.75, 0.75), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -87,6 +87,27 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
          [("consultation", ["PAK"], None, ["2016"]), ("consultation", ["PAK"], 4, [])]),
         ("More than 3,000 enterprises attended export control training.", []),  # domestic: no counterpart, no count of events or parties
         ("China signed the CTBT in 1996 and ratified the CWC in 1997.", [("ratification", ["CWC"], None, ["1997"]), ("signature", ["CTBT"], None, ["1996"])]),
+        # "co-" verbs stay one token, so the parser finds the participants of the event
+        ("In 2019, China and Nepal co-organized a workshop on export control in Kathmandu, attended by about 70 participants.",
+         [("seminar", ["NPL"], 70, ["2019"])]),
+        # a place of origin is not where the event was
+        ("China held a seminar with Laos for 40 officials from Asia.", [("seminar", ["LAO"], 40, [])]),
+        # "the two X" resolves to the other party, inside the sentence too, and is no count
+        ("China and Peru signed a memorandum in 2012, and the two governments have held consultations since 2014.",
+         [("agreement", ["PER"], None, ["2012"]), ("consultation", ["PER"], None, ["2014"])]),
+        ("The China Atomic Energy Authority and the IAEA signed a safeguards agreement. In 2011, the two agencies held three rounds of talks.",
+         [("agreement", ["IAEA"], None, []), ("dialogue", ["IAEA"], 3, ["2011"])]),
+        # a clause without a trigger lends no counterpart; a negation after a semicolon stays in its clause
+        ("Since 2001, China has run 12 international training courses on customs, and it sent experts to Chile.", [("training", [], 12, ["2001"])]),
+        ("China joined the NSG in 2004; it is not a member of the MTCR.", [("accession", ["NSG"], None, ["2004"])]),
+        # descriptions and other senses are not events
+        ("China applies the control lists of the NSG.", []),
+        ("China is the largest contributor among the five permanent members of the Security Council.", []),
+        ("China has decided to join the Arms Trade Treaty.", []),
+        # a counted domestic event stays out; a named hyphen pair is the partner; a plural name is an agreement
+        ("China held 12 outreach seminars for 3,000 enterprises in 2020.", []),
+        ("The first China-ASEAN dialogue on arms control was held in May 2018.", [("dialogue", ["ASEAN"], None, ["2018-05"])]),
+        ("ASEANTOM and the IAEA signed Practical Arrangements in 2019.", [("agreement", ["IAEA"], None, ["2019"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):
@@ -96,6 +117,18 @@ def test_engagement_rules(tmp_path, paragraph, expected):
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     got = [(r["activity"], r["counterparts"], (r["count"] or {}).get("value"), r["dates"]) for r in read_jsonl(tmp_path / "out" / "relations.jsonl")]
     assert got == expected
+
+
+def test_numbered_group_without_the_actor_keeps_every_member(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    paragraph = ("The five nuclear-weapon States are China, France, Russia, the United Kingdom and the United States. "
+                 "Since 2012, Mongolia has held three rounds of consultations with the five States.")
+    (raw / "d.txt").write_text("Full text: Mongolia's Nuclear-Weapon-Free Status\n\n" + paragraph + "\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    [rel] = read_jsonl(tmp_path / "out" / "relations.jsonl")
+    assert (rel["actor"], rel["counterparts"], rel["count"]["value"]) == ("MNG", ["CHN", "FRA", "GBR", "RUS", "USA"], 3)
+    assert {cm["anaphor"]["text"] for cm in rel["counterpart_mentions"]} == {"the five States"}
 
 
 def test_engagements_summary(seed_run):

@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any
 
+import pycountry
 from spacy.tokens import Doc, Token
 
 from ..normalize.numbers import parse_number
@@ -37,8 +38,8 @@ class Relater:
 
     def _attached(self, trigger: Token, target: Token) -> bool:
         verb = governing_verb(target)
-        if verb.dep_ == "ROOT" and target.i < verb.i and not any(t.dep_ == "nsubj" and t.i < target.i for t in verb.children):
-            return True  # a fronted adverbial ("Since its accession ... in 2004, China ...") times the whole sentence
+        if verb.dep_ == "ROOT" and target.i < verb.i and not any(t.dep_ == "nsubj" and t.i < target.i for t in verb.children) and not _own_clause(trigger):
+            return True  # a fronted adverbial ("Since its accession ... in 2004, China ...") times the sentence, not a coordinated clause with its own subject
         return governs(governing_verb(trigger), verb) or governs(trigger, target)
 
     def _blocked(self, trigger: Token) -> bool:
@@ -52,8 +53,8 @@ class Relater:
                     return True  # "Neither Argentina nor Brazil has concluded ..."
             if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i:
                 return True
-            if node.head.i == node.i:
-                return False
+            if node.head.i == node.i or _across_semicolon(node):
+                return False  # "Mexico joined the NSG ...; it is not a member of the MTCR": the negation is another clause's
             node = node.head
         return False
 
@@ -61,6 +62,8 @@ class Relater:
         found = []
         for token in sent:
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
+            if activity is None and token.tag_ == "NNPS" and token.dep_ in ("dobj", "nsubjpass"):
+                activity = self.rules.trigger_activity.get(token.lower_.removesuffix("s"))  # "Practical Arrangements": a plural name the lemmatizer keeps
             if activity is None or any(s <= token.idx < e for s, e in inside):
                 continue
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
@@ -71,7 +74,11 @@ class Relater:
                 continue  # "when the Arrangement was founded": a name's short form, not an event
             if governing_verb(token).lemma_ == "be" and activity not in self.rules.copula_activities:
                 continue  # "The ARF is the main platform for security dialogue": a description
-            if token.dep_ == "pobj" and any(child.ent_type_ == "ORDINAL" for child in token.children):
+            if token.dep_ == "pobj" and token.head.lower_ in self.rules.not_event_preps:
+                continue  # "among the five permanent members": a group, not an event
+            if token.pos_ == "VERB" and token.lemma_.lower() in self.rules.object_blocked and any(c.dep_ == "dobj" for c in token.children):
+                continue  # "applies the control lists": not an application
+            if token.dep_ == "pobj" and (any(child.ent_type_ == "ORDINAL" for child in token.children) or (token.head.lower_ == "of" and token.head.head.lemma_.lower() not in self.rules.ellipsis_nouns and any(child.ent_type_ == "ORDINAL" for child in token.head.head.children))):
                 continue  # "after the 50th ratification": an event counted among others', not the actor's
             if token.pos_ in ("NOUN", "VERB") and token.head.lower_ in self.rules.topic_preps and token.dep_ in ("pobj", "pcomp") and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
                 continue  # "focusing on China's accession": a topic, not an event
@@ -105,11 +112,13 @@ class Relater:
             prepared.append((m, tok, root, self._blocked(tok)))
         return prepared
 
-    def attach(self, rec: dict[str, Any], trigger: Token, activity: str, prepared: list[tuple[dict[str, Any], Token, Token, bool]], doc: Doc, offset: int) -> None:
+    def attach(self, rec: dict[str, Any], trigger: Token, activity: str, prepared: list[tuple[dict[str, Any], Token, Token, bool]], doc: Doc, offset: int, triggers: list[Token]) -> None:
         """Add the counterparts, dates, places and count of ``trigger`` to its engagement record.
 
-        Counterparts anywhere in the sentence go to rec["loose"], the fallback
-        when none attaches to the trigger itself.
+        Counterparts of any trigger of the sentence go to rec["loose"], the
+        fallback when none attaches to the trigger itself ("applied to join
+        the MTCR ... and held five rounds of dialogue"); a party in a clause
+        with no trigger ("and sent experts to Laos") is never shared.
         """
         rules, actor = self.rules, rec["actor"]
         for m, tok, root, blocked in prepared:
@@ -117,18 +126,25 @@ class Relater:
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
             if label == "COUNTRY" and activity in rules.no_country_activities:
                 eligible = False
-            party = eligible and bool(norm.get("id")) and norm.get("id") != actor and not _framework(root, rules) and not _topic(root, rules)
-            if party and not blocked:
+            framed = _framework(root, rules) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and _premodifies(last, trigger) and not _hyphen_pair(last))
+            candidate = eligible and norm.get("id") != actor and not framed and not _topic(root, rules)
+            party = candidate and bool(norm.get("id"))
+            if party and not blocked and _clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not self._attached(trigger, tok):
                 continue
             if party:
                 rec["counterparts"].setdefault(norm["id"], (m, None))
+            elif candidate and not _in_subject(root):
+                rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
             elif label == "DATE" and norm.get("value"):
                 rec["dates"].setdefault(m["start"], (norm["value"], m))
             elif label == "PLACE":
-                rec["places"].setdefault(m["start"], (m["text"], norm.get("id"), m))
+                if not _origin(root, trigger, rules):
+                    rec["places"].setdefault(m["start"], (m["text"], norm.get("id"), m))
             elif label == "COUNT":
+                if _two_party_anaphor(doc, offset, m):
+                    continue  # "the two sides held ...": says "both", not how many
                 rank = _count_rank(doc, offset, m, trigger, rules)
                 if rank < rec["count_rank"]:
                     rec["count"], rec["count_rank"] = m, rank
@@ -173,23 +189,109 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             rec["triggers"].append(trigger)
             if _third_parties(doc, offset, trigger, ms, default_actor):
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
-            relater.attach(rec, trigger, activity, prepared, doc, offset)
+            relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         for activity, rec in sorted(grouped.items()):
-            if not rec["counterparts"]:
+            anaphoric = _numbered_anaphor(span, rules) is not None
+            if not rec["counterparts"] and not rec.get("unnamed") and not anaphoric:
                 rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
-            if not rec["counterparts"]:
-                for mention, anaphor in _resolve(text, sent, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
+            if not rec["counterparts"] and not rec.get("unnamed"):
+                for mention, anaphor in _resolve(text, sent, span, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
                     rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
+            if not rec["counterparts"] and not rec.get("unnamed") and anaphoric:
+                rec["counterparts"] = dict(rec["loose"])
             if not rec["counterparts"] and previous is not None and (subject := _continuing_subject(rec["triggers"][0], rules)) is not None:
                 anaphor = {"text": subject.text, "start": offset + subject.idx, "end": offset + subject.idx + len(subject.text)}
                 for cm in previous["counterpart_mentions"]:
                     rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)
             counts_parties = rec["count"] is not None and _unit(rec["count"]) in rules.party_units
-            if rec.get("third_parties") or (not rec["counterparts"] and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
-                continue  # with no named counterpart, only counted parties make it an engagement ("more than ten countries")
+            international = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and _international(rec, rules)
+            if rec.get("third_parties") or (not rec["counterparts"] and not international and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
+                continue  # with no named counterpart, only counted parties or counted international events make it an engagement
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
+
+
+def _numbered_anaphor(span, rules: Rules) -> tuple[int, str, int, int, bool] | None:
+    """Return (size, plural head, start, end, is subject) of "the two militaries" / "the five countries" / "both sides" in a sentence span."""
+    for token in span:
+        if token.tag_ not in ("NNS", "NNPS"):
+            continue
+        dets = [c for c in token.children if c.dep_ in ("det", "predet", "preconj")]
+        numbers = [c for c in token.children if c.dep_ == "nummod"]
+        if any(d.lower_ == "both" for d in dets):
+            first = min(d.i for d in dets)
+            return 2, token.lower_, span.doc[first].idx + span.doc.user_data.get("wpx_offset", 0), token.idx + len(token.text) + span.doc.user_data.get("wpx_offset", 0), token.dep_ in ("nsubj", "nsubjpass")
+        if numbers and any(d.lower_ == "the" for d in dets) and (size := parse_number(numbers[0].text)) and size >= 2 and size == int(size):
+            first = min(d.i for d in dets if d.lower_ == "the")
+            offset = span.doc.user_data.get("wpx_offset", 0)
+            return int(size), token.lower_, span.doc[first].idx + offset, token.idx + len(token.text) + offset, token.dep_ in ("nsubj", "nsubjpass")
+    return None
+
+
+def _two_party_anaphor(doc: Doc, offset: int, m: dict[str, Any]) -> bool:
+    """Return whether a COUNT is "the two X" / "both X" (a way of saying both parties, not a count of them)."""
+    first = token_at(doc, offset, m["start"])
+    return first is not None and m["norm"].get("value") == 2 and first.i > 0 and doc[first.i - 1].lower_ == "the" and first.lower_ in ("two", "2")
+
+
+def _across_semicolon(node: Token) -> bool:
+    """Return whether a semicolon or colon separates a token from its head (two clauses the parser joined)."""
+    low, high = sorted((node.i, node.head.i))
+    return any(t.text in (";", ":") for t in node.doc[low + 1:high]) and node.dep_ in ("ccomp", "parataxis", "conj")
+
+
+def _own_clause(trigger: Token) -> bool:
+    """Return whether a trigger sits in a coordinated clause with its own subject ("..., and the two countries have held ...")."""
+    node = trigger
+    while node.head.i != node.i:
+        if node.dep_ == "conj" and node.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children):
+            return True
+        node = node.head
+    return False
+
+
+def _clause_has_trigger(token: Token, triggers: list[Token]) -> bool:
+    """Return whether the clause of a mention holds a trigger (else it reports something else: "sent experts to Laos")."""
+    verb = governing_verb(token)
+    above = {a.i for a in verb.ancestors} | {verb.i}
+    return any(t.i in above or verb.i in {a.i for a in t.ancestors} for t in triggers)
+
+
+def _in_subject(token: Token) -> bool:
+    """Return whether a token sits in the subject of its clause."""
+    while token.head.i != token.i and token.pos_ not in ("VERB", "AUX"):
+        if token.dep_ in ("nsubj", "nsubjpass"):
+            return True
+        token = token.head
+    return False
+
+
+def _origin(token: Token, trigger: Token, rules: Rules) -> bool:
+    """Return whether a place is where participants come from ("officials from the Americas"), not where the activity was."""
+    node = token
+    for _ in range(12):
+        if node.i == trigger.i or node.head.i == node.i or node.pos_ in ("VERB", "AUX"):
+            return False
+        if node.dep_ == "prep" and node.lower_ in rules.origin_preps:
+            return True
+        node = node.head
+    return False
+
+
+def _international(rec: dict[str, Any], rules: Rules) -> bool:
+    """Return whether a counted event with no named counterpart was international: "15 regional seminars", held abroad."""
+    trigger = rec["triggers"][0]
+    nouns = [trigger, trigger.head] if trigger.dep_ == "compound" else [trigger]  # "12 international training courses"
+    if any(c.dep_ in ("amod", "compound") and c.lower_ in rules.international_modifiers for noun in nouns for c in noun.children):
+        return True
+    home = _alpha2(rec.get("actor"))
+    return home is not None and any(pid and pid.split("-")[0] != home for _, pid, _ in rec["places"].values())
+
+
+def _alpha2(alpha3: str | None) -> str | None:
+    country = pycountry.countries.get(alpha_3=alpha3) if alpha3 else None
+    return country.alpha_2 if country else None
 
 
 def _continuing_subject(trigger: Token, rules: Rules) -> Token | None:
@@ -257,6 +359,8 @@ def _framework(token: Token, rules: Rules) -> bool:
         return True
     if head.dep_ == "pobj" and head.head.lower_ in rules.framework_preps:
         return True
+    if _hyphen_pair(token):
+        return False  # "the China-EU dialogue": the pair names the two parties
     if token.dep_ in ("compound", "poss", "nmod", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
         noun = token.head.lemma_.lower()
         activity = rules.trigger_activity.get(noun)
@@ -265,6 +369,21 @@ def _framework(token: Token, rules: Rules) -> bool:
         if activity is not None and activity not in rules.compound_counterpart_activities:
             return True  # "two ARF seminars": held under the ARF, not with it
     return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
+
+
+def _hyphen_pair(token: Token) -> bool:
+    """Return whether a name is one side of a hyphenated pair of parties ("China-EU", "Canada-US")."""
+    doc = token.doc
+    before = token.i >= 2 and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].pos_ == "PROPN"
+    after = token.i + 2 < len(doc) and doc[token.i + 1].text in ("-", "–") and doc[token.i + 2].pos_ == "PROPN"
+    return before or after
+
+
+def _premodifies(last: Token, trigger: Token) -> bool:
+    """Return whether a name stands right before the trigger noun with only common words between ("a joint AG outreach seminar")."""
+    if trigger.pos_ != "NOUN" or not last.i < trigger.i or trigger.i - last.i > 4:
+        return False
+    return all(t.is_lower and t.pos_ in ("NOUN", "ADJ") for t in last.doc[last.i + 1:trigger.i])
 
 
 def _count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: Rules) -> int:
@@ -290,7 +409,7 @@ def _unit(mention: dict[str, Any]) -> str:
     return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
 
 
-def _resolve(text: str, sent: dict[str, Any], previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Resolve an anaphor of the sentence to the entities it stands for in the preceding sentences of its paragraph."""
     body = text[sent["start"]:sent["end"]].lower()
     same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
@@ -309,14 +428,19 @@ def _resolve(text: str, sent: dict[str, Any], previous: list[dict[str, Any]], by
     def anaphor(at: int, length: int) -> dict[str, Any]:
         return {"text": text[sent["start"] + at:sent["start"] + at + length], "start": sent["start"] + at, "end": sent["start"] + at + length}
 
-    numbered = re.search(rf"\bthe (\w+) ({'|'.join(map(re.escape, sorted(rules.numbered_heads)))})\b", body)
-    if numbered and (size := parse_number(numbered.group(1))) and size > 2:
-        for prior in reversed(same_paragraph):
-            group = list({m["norm"]["id"]: m for m in sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]) if fits(m, numbered.group(2))}.values())
-            named_actor = any(m["norm"].get("id") == actor for m in by_sentence.get(prior["id"], []))
-            wanted = size - 1 if named_actor or actor else size
-            if len(group) >= wanted:
-                return [(m, anaphor(numbered.start(), numbered.end() - numbered.start())) for m in group[:wanted]]
+    numbered = _numbered_anaphor(span, rules)
+    if numbered is not None:
+        size, head, start, end, subject = numbered
+        ids_here = {m["norm"].get("id") for m in by_sentence.get(sent["id"], [])}
+        before = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= start]  # "China and Russia submitted ..., and the two countries ..."
+        for named in [sorted(before, key=lambda m: m["start"])] + [sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]) for prior in reversed(same_paragraph)]:
+            group = list({m["norm"]["id"]: m for m in named if (fits(m, head) if head in rules.country_heads else fits(m, "sides"))}.values())
+            # The actor is one of them when named with them, or named in this sentence while they are its subject
+            # ("China hosted ..., where the five countries held ..."), not when it engages with them ("held ... with the five States").
+            actor_among = size == 2 or (actor is not None and ((actor in ids_here and subject) or any(m["norm"].get("id") == actor for m in named)))
+            wanted = size - 1 if actor_among else size
+            if wanted and len(group) >= wanted:
+                return [(m, anaphor(start - sent["start"], end - start)) for m in group[:wanted]]
     for phrase in rules.anaphora:
         at = body.find(phrase)
         if at < 0:
