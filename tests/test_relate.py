@@ -145,7 +145,8 @@ def test_engagements_summary(seed_run):
     ("publisher", "title", "actor"),
     [("Ministry of Foreign Affairs of the Russian Federation", "On Strategic Stability", "RUS"),
      ("Xinhua", "China's Export Controls", "CHN"),
-     (None, "Dual-use export controls in the European Union", "EU")],
+     (None, "Dual-use export controls in the European Union", "EU"),
+     (None, "Brazilian-Argentine Agency for Accounting and Control of Nuclear Materials: Thirty Years of Safeguards in Argentina and Brazil", None)],  # a body with no id speaks
 )
 def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor):
     raw = tmp_path / "raw"

@@ -315,14 +315,22 @@ def _ellipsis(span, rules: Rules) -> Token | None:
 def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules) -> str | None:
     """Return the party the document speaks for: a country its publisher names ("Ministry of
     Foreign Affairs of the Russian Federation"), else the first country or organization its
-    title names ("China's Export Controls", "... in the European Union"), else its most-named country."""
+    title names ("China's Export Controls", "... in the European Union"; None when that is a body
+    with no id), else its most-named country."""
     found = rules.country_pattern.search(document.get("publisher") or "")
     if found:
         return rules.country_names[found.group()]
     titles = [(s["start"], s["end"]) for s in segments if s["kind"] == "title"]
-    in_title = sorted((m for m in mentions if m["label"] in ("COUNTRY", "ORG") and m["norm"].get("id") and any(s <= m["start"] < e for s, e in titles)), key=lambda m: m["start"])
-    if in_title:
-        return in_title[0]["norm"]["id"]
+    in_title = sorted((m for m in mentions if m["label"] in ("COUNTRY", "ORG") and any(s <= m["start"] < e for s, e in titles)), key=lambda m: (m["start"], -m["end"]))
+    if in_title and not in_title[0]["norm"].get("id") and in_title[0]["label"] == "ORG":
+        body = in_title[0]
+        inner = [m for m in in_title if m["label"] == "COUNTRY" and m["norm"].get("id") and body["start"] <= m["start"] and m["end"] <= body["end"]]
+        # "ABACC at 30 Years: ... between Argentina and Brazil": a body with no id speaks (actor null, both
+        # countries are counterparts); "Ministry of Foreign Affairs of Japan ..." speaks for Japan.
+        return inner[0]["norm"]["id"] if inner else None
+    named = [m for m in in_title if m["norm"].get("id")]
+    if named:
+        return named[0]["norm"]["id"]
     countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
 
