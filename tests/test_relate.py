@@ -119,11 +119,12 @@ def test_engagement_rules(tmp_path, paragraph, expected):
     assert got == expected
 
 
-def test_numbered_group_without_the_actor_keeps_every_member(tmp_path):
+@pytest.mark.parametrize("subject", ["Mongolia", "ASEAN"])  # a subject other than the actor acts on the actor's side when "with" names the partners
+def test_numbered_group_without_the_actor_keeps_every_member(tmp_path, subject):
     raw = tmp_path / "raw"
     raw.mkdir()
     paragraph = ("The five nuclear-weapon States are China, France, Russia, the United Kingdom and the United States. "
-                 "Since 2012, Mongolia has held three rounds of consultations with the five States.")
+                 f"Since 2012, {subject} has held three rounds of consultations with the five States.")
     (raw / "d.txt").write_text("Full text: Mongolia's Nuclear-Weapon-Free Status\n\n" + paragraph + "\n", encoding="utf-8")
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     [rel] = read_jsonl(tmp_path / "out" / "relations.jsonl")

@@ -192,6 +192,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         for activity, rec in sorted(grouped.items()):
             anaphoric = _numbered_anaphor(span, rules) is not None
+            _drop_co_actors(rec, doc, offset, span, rules)
             if not rec["counterparts"] and not rec.get("unnamed") and not anaphoric:
                 rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
             if not rec["counterparts"] and not rec.get("unnamed"):
@@ -212,13 +213,35 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
     return records
 
 
+def _drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rules) -> None:
+    """Drop subject parties when the trigger names its partners after "with": the subject acts with the actor.
+
+    "ASEAN held five rounds of consultation with the five nuclear-weapon States": ASEAN is on the
+    actor's side; the partners are the five States (named, or resolved from the anaphor).
+    """
+    trigger = rec["triggers"][0]
+    verb = governing_verb(trigger)
+    partners = {t.i for head in (trigger, verb) for child in head.children if child.dep_ == "prep" and child.lower_ == "with" for t in child.subtree}
+    if not partners:
+        return
+    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree}
+    numbered = _numbered_anaphor(span, rules)
+    at = token_at(doc, offset, numbered[2]) if numbered else None
+    named = [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in partners]
+    if named or (at is not None and at.i in partners):
+        for cid in [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject]:
+            del rec["counterparts"][cid]
+
+
 def _numbered_anaphor(span, rules: Rules) -> tuple[int, str, int, int, bool] | None:
     """Return (size, plural head, start, end, is subject) of "the two militaries" / "the five countries" / "both sides" in a sentence span."""
     for token in span:
-        if token.tag_ not in ("NNS", "NNPS"):
+        if token.pos_ not in ("NOUN", "PROPN"):
             continue
         dets = [c for c in token.children if c.dep_ in ("det", "predet", "preconj")]
         numbers = [c for c in token.children if c.dep_ == "nummod"]
+        if token.tag_ not in ("NNS", "NNPS") and not numbers:
+            continue  # a number makes "the five nuclear-weapon States" plural whatever its tag
         if any(d.lower_ == "both" for d in dets):
             first = min(d.i for d in dets)
             return 2, token.lower_, span.doc[first].idx + span.doc.user_data.get("wpx_offset", 0), token.idx + len(token.text) + span.doc.user_data.get("wpx_offset", 0), token.dep_ in ("nsubj", "nsubjpass")
