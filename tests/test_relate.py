@@ -108,6 +108,11 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China held 12 outreach seminars for 3,000 enterprises in 2020.", []),
         ("The first China-ASEAN dialogue on arms control was held in May 2018.", [("dialogue", ["ASEAN"], None, ["2018-05"])]),
         ("ASEANTOM and the IAEA signed Practical Arrangements in 2019.", [("agreement", ["IAEA"], None, ["2019"])]),
+        # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
+        ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
+        ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),
+        ("China and Japan launched a dialogue on export control in 2015. The fifth round of the dialogue was held in Tokyo in 2019.",
+         [("dialogue", ["JPN"], None, ["2015"]), ("dialogue", ["JPN"], None, ["2019"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

@@ -76,8 +76,10 @@ class Relater:
                 continue  # "The ARF is the main platform for security dialogue": a description
             if token.dep_ == "pobj" and token.head.lower_ in self.rules.not_event_preps:
                 continue  # "among the five permanent members": a group, not an event
-            if token.pos_ == "VERB" and token.lemma_.lower() in self.rules.object_blocked and any(c.dep_ == "dobj" for c in token.children):
-                continue  # "applies the control lists": not an application
+            if token.lemma_.lower() in self.rules.object_blocked and any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children):
+                continue  # "applies the control lists", "the application of safeguards": not an application to join
+            if token.pos_ in ("NOUN", "PROPN") and _under_frame(token, self.rules):
+                continue  # "under Article 13 of the Quadripartite Agreement": a frame, not an event
             if token.dep_ == "pobj" and (any(child.ent_type_ == "ORDINAL" for child in token.children) or (token.head.lower_ == "of" and token.head.head.lemma_.lower() not in self.rules.ellipsis_nouns and any(child.ent_type_ == "ORDINAL" for child in token.head.head.children))):
                 continue  # "after the 50th ratification": an event counted among others', not the actor's
             if token.pos_ in ("NOUN", "VERB") and token.head.lower_ in self.rules.topic_preps and token.dep_ in ("pobj", "pcomp") and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
@@ -200,6 +202,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                     rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
             if not rec["counterparts"] and not rec.get("unnamed") and anaphoric:
                 rec["counterparts"] = dict(rec["loose"])
+            if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (definite := _definite(rec["triggers"][0])) is not None:
+                anaphor = {"text": definite.text, "start": offset + definite.start_char, "end": offset + definite.end_char}
+                for cm in previous["counterpart_mentions"]:
+                    rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)  # "The fifth round of the dialogue was held in Beijing"
             if not rec["counterparts"] and previous is not None and (subject := _continuing_subject(rec["triggers"][0], rules)) is not None:
                 anaphor = {"text": subject.text, "start": offset + subject.idx, "end": offset + subject.idx + len(subject.text)}
                 for cm in previous["counterpart_mentions"]:
@@ -315,6 +321,25 @@ def _international(rec: dict[str, Any], rules: Rules) -> bool:
 def _alpha2(alpha3: str | None) -> str | None:
     country = pycountry.countries.get(alpha_3=alpha3) if alpha3 else None
     return country.alpha_2 if country else None
+
+
+def _under_frame(token: Token, rules: Rules) -> bool:
+    """Return whether a noun sits in a phrase headed by a frame preposition ("under Article 3 of their agreement")."""
+    node = token
+    while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        if node.dep_ == "pobj" and node.head.lower_ in rules.framework_preps:
+            return True
+        node = node.head
+    return False
+
+
+def _definite(trigger: Token):
+    """Return "the dialogue" when the trigger is a definite noun: the event the paragraph already named."""
+    if trigger.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ == "the" for c in trigger.children):
+        return None
+    if any(c.dep_ in ("prep", "amod", "compound", "nummod", "poss") for c in trigger.children):
+        return None  # "the dialogue on export control", "the first dialogue": a description of its own
+    return trigger.doc[min(c.i for c in trigger.children if c.dep_ == "det"):trigger.i + 1]
 
 
 def _continuing_subject(trigger: Token, rules: Rules) -> Token | None:
@@ -472,10 +497,11 @@ def _resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any
             wanted = size - 1 if actor_among else size
             if wanted and len(group) >= wanted:
                 return [(m, anaphor(start - sent["start"], end - start)) for m in group[:wanted]]
+    named_spans = [(m["start"] - sent["start"], m["end"] - sent["start"]) for m in by_sentence.get(sent["id"], [])]
     for phrase in rules.anaphora:
         at = body.find(phrase)
-        if at < 0:
-            continue
+        if at < 0 or any(s < at + len(phrase) and at < e for s, e in named_spans):
+            continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
         head = phrase.split()[-1]
         for prior in reversed(same_paragraph):
             for m in sorted(by_sentence.get(prior["id"], []), key=lambda m: -m["start"]):
