@@ -132,8 +132,9 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
         line = boiler[index]
         if line is None and not seen_content:
             line = _title(body, start, rules)
-            if line is not None and not rules.title.fullmatch(body) and index + 1 < len(raw) and (below := boiler[index + 1]) is not None and below.subkind == "navigation":
-                # A short line glued to a breadcrumb below it is the site's masthead, not the title.
+            if line is not None and not rules.title.fullmatch(body) and _above_breadcrumb(text, raw, boiler, index, rules):
+                # Short lines glued to a breadcrumb below them are the site's masthead, not the title
+                # ("Republic of the Philippines" / "Department of Foreign Affairs" / "Home / Policy ...").
                 line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),))
         if line is None:
             line = _heading(body, start, rules)
@@ -143,6 +144,17 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
             seen_content = True
         lines.append(line)
     return lines
+
+
+def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules, most: int = 3) -> bool:
+    """Return whether a navigation line follows ``index`` with only short title-like lines (at most ``most``) and no blank line between."""
+    for below in range(index + 1, min(len(raw), index + 1 + most)):
+        start, end = raw[below]
+        if boiler[below] is not None:
+            return boiler[below].subkind == "navigation"
+        if start == end or _title(text[start:end], start, rules) is None:
+            return False
+    return False
 
 
 def _groups(match: re.Match[str], offset: int) -> tuple[tuple[str, str, int, int], ...]:

@@ -22,7 +22,7 @@ from .registry import Registry
 EXTRACTION_TABLES = {
     "trim": {"leading_lower", "punctuation"},
     "countries": {"exclude", "fields"},
-    "places": {"strip_suffixes", "strip_text_suffixes", "subdivision_types"},
+    "places": {"city_suffixes", "city_types", "strip_suffixes", "strip_text_suffixes", "subdivision_types"},
     "names": {"connectors", "heads", "left_connectors", "left_connectors_by_label", "min_modifiers", "never_first", "not_a_name", "strong_connectors"},
     "combine": {"never_nested", "no_nesting_inside"},
     "ner": {"acronym_max_len", "acronym_min_len", "law_not_first", "map", "not_acronyms", "skip_blocks"},
@@ -71,6 +71,8 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
             "ner": settings["ner"],
             "names": {"not_a_name": settings["names"]["not_a_name"], "org_heads": settings["names"]["heads"]["ORG"], "law_heads": settings["names"]["heads"]["LAW"]},
             "place_suffixes": settings["places"]["strip_text_suffixes"],
+            "city_suffixes": settings["places"]["city_suffixes"],
+            "city_types": settings["places"]["city_types"],
             "countries": registry.country_names,
             "places": registry.place_names,
             "ner_name": ner_name(nlp),

@@ -37,6 +37,15 @@ def test_rule_mentions(rules_nlp, text, expected):
     assert mentions(rules_nlp, text) == expected
 
 
+def test_a_city_holds_no_country(rules_nlp):
+    assert mentions(rules_nlp, "Talks were held in Mexico City.") == [("PLACE", "Mexico City", {"id": "MX-CMX"})]
+
+
+@pytest.mark.parametrize(("name", "code"), [("Tianjin City", "CN-TJ"), ("Jilin Province", "CN-JL"), ("Quezon City", None), ("Cebu City", None)])
+def test_city_suffix_names_only_city_subdivisions(rules_nlp, name, code):
+    assert rules_nlp.get_pipe("wpx_mentions")._place_id(name) == code
+
+
 @pytest.mark.parametrize(
     ("text", "count"),
     [
@@ -44,6 +53,7 @@ def test_rule_mentions(rules_nlp, text, expected):
         ("It trained 3,000 enterprises.", ("3,000 enterprises", {"value": 3000, "qualifier": "exact", "unit": "enterprises", "of": None})),
         ("It lasts up to 90 days.", ("up to 90 days", {"value": 90, "qualifier": "le", "unit": "days", "of": None})),
         ("nearly twenty-one members joined.", ("nearly twenty-one members", {"value": 21, "qualifier": "lt", "unit": "members", "of": None})),
+        ("It held 2019 seminars.", ("2019 seminars", {"value": 2019, "qualifier": "exact", "unit": "seminars", "of": None})),  # a year-like number counting a plural
     ],
 )
 def test_counts_without_a_tagger(rules_nlp, text, count):
@@ -54,7 +64,7 @@ def test_counts_without_a_tagger(rules_nlp, text, count):
 @pytest.mark.parametrize(
     "text",
     ["The 76th Session opened.", "Resolution 1540 was adopted.", "The 1540 Committee met.", "Exports rose 30 percent.", "It cost 5 million yuan.",
-     "Several countries and dozens of firms joined.", "In 2004, China acted."],
+     "Several countries and dozens of firms joined.", "In 2004, China acted.", "At its 2021 meeting, the Group agreed."],
 )
 def test_not_counts(rules_nlp, text):
     assert [m for m in mentions(rules_nlp, text) if m[0] == "COUNT"] == []

@@ -15,6 +15,7 @@ from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges
 from .base import SettingsComponent, add_candidate, doc_text
@@ -99,6 +100,8 @@ class CountFinder(SettingsComponent):
             head, unit_tokens = self._counted_noun(doc, end, tagged)
         if head is None:
             return None
+        if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX and not _plural(head, tagged):
+            return None  # "its 2021 meeting": a year qualifying one thing, not 2021 of them
         unit = " ".join([t.text for t in unit_tokens[:-1]] + [_lemma(head, tagged)])
         if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units:
             return None
@@ -190,3 +193,8 @@ def _lemma(token: Token, tagged: bool) -> str:
     """Return the singular lemma, keeping a capitalized head's case ("State" in "nuclear-weapon States")."""
     lemma = token.lemma_ if tagged and token.lemma_ else token.text
     return lemma if lemma[:1].isupper() and token.text[:1].isupper() else lemma.lower()
+
+
+def _plural(token: Token, tagged: bool) -> bool:
+    """Return whether a counted noun is plural (by its tag, or by its ending in rules-only mode)."""
+    return token.tag_ in ("NNS", "NNPS") if tagged else token.lower_.endswith("s")

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pycountry
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -73,6 +74,8 @@ class MentionCombiner(SettingsComponent):
         self.places: dict[str, str] = s.get("places", {})
         self.places_lower = {k.lower(): v for k, v in self.places.items()}
         self.place_suffixes = tuple(s.get("place_suffixes", ()))
+        self.city_suffixes = frozenset(s.get("city_suffixes", ()))
+        self.city_types = frozenset(s.get("city_types", ()))
         self.law_heads = frozenset(s.get("names", {}).get("law_heads", ()))
         self.ner_rule = s.get("ner_name", "ner")
         self.no_nesting_inside = frozenset(s.get("combine", {}).get("no_nesting_inside", ()))
@@ -170,8 +173,10 @@ class MentionCombiner(SettingsComponent):
 
     def _place_id(self, text: str) -> str | None:
         """Return the ISO 3166-2 code of a place name, also without a generic suffix ("Jilin Province")."""
-        for name in (text, *(text.removesuffix(x) for x in self.place_suffixes if text.endswith(x))):
+        for suffix, name in ((None, text), *((x, text.removesuffix(x)) for x in self.place_suffixes if text.endswith(x))):
             code = self.places.get(name) or self.places_lower.get(name.lower())
+            if code and suffix in self.city_suffixes and _subdivision_type(code) not in self.city_types:
+                continue  # "Quezon City" is a city, not the province of Quezon
             if code:
                 return code
         return None
@@ -219,3 +224,9 @@ def _ner_conflict(cand: Candidate, other: Candidate) -> bool:
         return False
     contains = _inside(other, cand) and (cand.start, cand.end) != (other.start, other.end)
     return not (contains and other.label in NESTABLE_IN_NER and cand.label not in EXCLUSIVE)
+
+
+def _subdivision_type(code: str) -> str | None:
+    """Return the pycountry type of an ISO 3166-2 code ("Province", "Municipality", ...)."""
+    sub = pycountry.subdivisions.get(code=code)
+    return sub.type if sub else None
