@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -108,6 +108,21 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China held 12 outreach seminars for 3,000 enterprises in 2020.", []),
         ("The first China-ASEAN dialogue on arms control was held in May 2018.", [("dialogue", ["ASEAN"], None, ["2018-05"])]),
         ("ASEANTOM and the IAEA signed Practical Arrangements in 2019.", [("agreement", ["IAEA"], None, ["2019"])]),
+        # dev5 lessons: a Member State is a member; a thing named by a trigger is no event; people "from" countries are no third parties
+        ("China has been a Member State of the IAEA since 1984.", [("membership", ["IAEA"], None, ["1984"])]),
+        ("The Commission is building the verification regime of the CTBT.", []),
+        ("Since 2016, Chinese experts and their counterparts from Norway and Sweden have conducted four joint verification exercises.",
+         [("verification", ["NOR", "SWE"], 4, ["2016"])]),
+        # a country inside an unregistered agency's name acts for the country; a relative clause lends no partner
+        ("In 2021, a workshop was organised in Xiamen by the United States Department of Energy and the China Atomic Energy Authority.",
+         [("seminar", ["USA"], None, ["2021"])]),
+        ("The IAEA signed an agreement with China in 1985. Since 2008, the Agency has carried out 30 inspections at a reactor in Beijing, which was converted with the assistance of Russia.",
+         [("agreement", ["IAEA"], None, ["1985"]), ("inspection", ["IAEA"], 30, ["2008"])]),
+        # conferences are attended, not recorded; "yet to ratify" did not happen; a word inside a treaty's name is no trigger
+        ("China attended the Ninth Review Conference of the BWC in Geneva in 2022.", []),
+        ("Eight of the 44 States have yet to ratify the CTBT.", []),
+        ("Through the Regional Cooperative Agreement for Research and Training, China has hosted 14 regional training courses since 2012.",
+         [("training", [], 14, ["2012"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

@@ -68,8 +68,10 @@ class Relater:
                 continue
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
                 continue
-            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound:
-                continue  # "other member states"
+            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr":
+                continue  # "other member states" (but "Nigeria has been a Member State of the IAEA")
+            if token.dep_ == "compound" and token.head.lemma_.lower() in self.rules.non_event_heads:
+                continue  # "the verification regime of the Treaty": a thing, not an event
             if token.text[:1].isupper() and token.i > sent.start and prev_lower(token) == "the":
                 continue  # "when the Arrangement was founded": a name's short form, not an event
             if governing_verb(token).lemma_ == "be" and activity not in self.rules.copula_activities:
@@ -123,12 +125,14 @@ class Relater:
         with no trigger ("and sent experts to Laos") is never shared.
         """
         rules, actor = self.rules, rec["actor"]
+        agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
             if label == "COUNTRY" and activity in rules.no_country_activities:
                 eligible = False
-            framed = _framework(root, rules) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and _premodifies(last, trigger) and not _hyphen_pair(last))
+            agency = label == "COUNTRY" and any(s <= m["start"] and m["end"] <= e for s, e in agencies)  # "the United States Department of Energy" acts for the US
+            framed = (not agency and _framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and _premodifies(last, trigger) and not _hyphen_pair(last))
             candidate = eligible and norm.get("id") != actor and not framed and not _topic(root, rules)
             party = candidate and bool(norm.get("id"))
             if party and not blocked and _clause_has_trigger(tok, triggers):
@@ -137,7 +141,7 @@ class Relater:
                 continue
             if party:
                 rec["counterparts"].setdefault(norm["id"], (m, None))
-            elif candidate and not _in_subject(root):
+            elif candidate and _partner_slot(root, trigger):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
             elif label == "DATE" and norm.get("value"):
                 rec["dates"].setdefault(m["start"], (norm["value"], m))
@@ -179,7 +183,9 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             continue
         ms = by_sentence.get(sent["id"], [])
         quoted = quoted_ranges(text, sent["start"], sent["end"])
-        inside = [(m["start"] - offset, m["end"] - offset) for m in ms if m["label"] not in ("COUNT", "DATE", "TREATY")]  # "signed the Guadalajara Agreement": an agreement still
+        # Trigger words inside names are no triggers, except a treaty name's last word: "signed the Guadalajara Agreement" is an agreement still,
+        # but "Training" in "the ... Agreement for Research, Development and Training Related to Nuclear Science" is none.
+        inside = [(m["start"] - offset, m["end"] - offset - (len(m["text"].split()[-1]) if m["label"] == "TREATY" else 0)) for m in ms if m["label"] not in ("COUNT", "DATE")]
         grouped: dict[str, dict[str, Any]] = {}
         found = relater.triggers(span, inside)
         previous = last.get(sent["parent_id"])
@@ -193,7 +199,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         for activity, rec in sorted(grouped.items()):
-            anaphoric = _numbered_anaphor(span, rules) is not None
+            anaphoric = _numbered_anaphor(span, rules) is not None or _subject_anaphor(rec["triggers"][0], rules)
             _drop_co_actors(rec, doc, offset, span, rules)
             if not rec["counterparts"] and not rec.get("unnamed") and not anaphoric:
                 rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
@@ -217,6 +223,16 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
+
+
+def _subject_anaphor(trigger: Token, rules: Rules) -> bool:
+    """Return whether the trigger's subject is an anaphor phrase ("the Agency has carried out ...")."""
+    for child in governing_verb(trigger).children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            words = " ".join(t.lower_ for t in child.subtree)
+            if any(words == phrase or words.startswith(phrase + " ") for phrase in rules.anaphora):
+                return True
+    return False
 
 
 def _drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rules) -> None:
@@ -284,16 +300,17 @@ def _clause_has_trigger(token: Token, triggers: list[Token]) -> bool:
     """Return whether the clause of a mention holds a trigger (else it reports something else: "sent experts to Laos")."""
     verb = governing_verb(token)
     above = {a.i for a in verb.ancestors} | {verb.i}
+    if verb.dep_ == "relcl":
+        return any(t.i == verb.i or verb.i in {a.i for a in t.ancestors} for t in triggers)  # a relative clause lends only to its own triggers
     return any(t.i in above or verb.i in {a.i for a in t.ancestors} for t in triggers)
 
 
-def _in_subject(token: Token) -> bool:
-    """Return whether a token sits in the subject of its clause."""
-    while token.head.i != token.i and token.pos_ not in ("VERB", "AUX"):
-        if token.dep_ in ("nsubj", "nsubjpass"):
-            return True
-        token = token.head
-    return False
+def _partner_slot(token: Token, trigger: Token) -> bool:
+    """Return whether a name fills the slot of the trigger's partner: its verb's object, or "with"/"to" after the trigger or its verb."""
+    verb = governing_verb(trigger)
+    if token.dep_ in ("dobj", "nsubjpass") and token.head.i in (verb.i, trigger.i):
+        return True
+    return token.dep_ == "pobj" and token.head.lower_ in ("with", "to") and token.head.head.i in (verb.i, trigger.i)
 
 
 def _origin(token: Token, trigger: Token, rules: Rules) -> bool:
@@ -383,6 +400,16 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
 
 
+def _from_phrase(token: Token) -> bool:
+    """Return whether a token sits in a "from" phrase inside a noun phrase ("counterparts from Norway")."""
+    node = token
+    while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        if node.dep_ == "prep" and node.lower_ == "from":
+            return True
+        node = node.head
+    return False
+
+
 def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None) -> bool:
     """Return whether other parties act among themselves: the trigger's subject names two or
     more of them and the sentence never names the actor ("Kyrgyzstan, Tajikistan, Turkmenistan
@@ -393,8 +420,8 @@ def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[st
     verb = governing_verb(trigger)
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree}
     parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
-               and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject}
-    return len(parties) >= 2
+               and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not _from_phrase(tok)}
+    return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
 
 
 def _topic(token: Token, rules: Rules) -> bool:

@@ -33,6 +33,7 @@ class Rules:
     object_blocked: frozenset[str]
     origin_preps: frozenset[str]
     not_as_compound: frozenset[str]
+    non_event_heads: frozenset[str]
     anaphora: tuple[str, ...]
     any_entity_heads: frozenset[str]
     country_heads: frozenset[str]
