@@ -123,6 +123,11 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("Eight of the 44 States have yet to ratify the CTBT.", []),
         ("Through the Regional Cooperative Agreement for Research and Training, China has hosted 14 regional training courses since 2012.",
          [("training", [], 14, ["2012"])]),
+        # "ratified it" and "the Treaty" point back inside the sentence; a rank after an accession is no second event
+        ("China signed the TPNW in 2017 and ratified it in 2018.", [("ratification", ["TPNW"], None, ["2018"]), ("signature", ["TPNW"], None, ["2017"])]),
+        ("China took part in the negotiations on the CTBT, and signed the Treaty in 1996.", [("signature", ["CTBT"], None, ["1996"])]),
+        ("China joined the NSG in 2004, becoming its 45th member.", [("accession", ["NSG"], None, ["2004"])]),
+        ("China became the 35th member of the MTCR in 2016.", [("membership", ["MTCR"], None, ["2016"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

@@ -92,6 +92,8 @@ class Relater:
         keep = []
         by_token = {t.i: a for t, a in found}
         for token, activity in found:
+            if activity in self.rules.copula_activities and activity != "accession" and "accession" in by_token.values() and any(t.ent_type_ == "ORDINAL" for c in token.children for t in c.subtree):
+                continue  # "joined the WA ..., becoming their 42nd member": the rank of the accession just told
             if token.pos_ == "VERB" and any(c.dep_ == "dobj" and c.i in by_token for c in token.children):
                 continue  # "signed bilateral agreements": the object names the activity
             if token.dep_ == "xcomp" and token.head.i in by_token:
@@ -195,6 +197,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         for trigger, activity in found:
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
+            if activity in rules.treaty_activities and (pronoun := _object_pronoun(trigger)) is not None:
+                treaty = _nearest_treaty_before(ms, offset + pronoun.idx)
+                if treaty is not None:  # "signed the TPNW ... and ratified it"
+                    rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}))
             if _third_parties(doc, offset, trigger, ms, default_actor):
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
@@ -223,6 +229,19 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
+
+
+def _object_pronoun(trigger: Token) -> Token | None:
+    """Return the "it" a verb trigger takes as its object ("ratified it")."""
+    if trigger.pos_ != "VERB":
+        return None
+    return next((c for c in trigger.children if c.dep_ == "dobj" and c.lower_ == "it"), None)
+
+
+def _nearest_treaty_before(mentions: list[dict[str, Any]], char: int) -> dict[str, Any] | None:
+    """Return the last treaty with an id named before ``char`` in the sentence."""
+    before = [m for m in mentions if m["label"] == "TREATY" and m["norm"].get("id") and m["end"] <= char]
+    return max(before, key=lambda m: m["start"]) if before else None
 
 
 def _subject_anaphor(trigger: Token, rules: Rules) -> bool:
@@ -530,8 +549,9 @@ def _resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any
         if at < 0 or any(s < at + len(phrase) and at < e for s, e in named_spans):
             continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
         head = phrase.split()[-1]
-        for prior in reversed(same_paragraph):
-            for m in sorted(by_sentence.get(prior["id"], []), key=lambda m: -m["start"]):
+        earlier = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= sent["start"] + at]  # "negotiations on the CTBT ..., and signed the Treaty"
+        for named in [earlier] + [by_sentence.get(prior["id"], []) for prior in reversed(same_paragraph)]:
+            for m in sorted(named, key=lambda m: -m["start"]):
                 if fits(m, head):
                     return [(m, anaphor(at, len(phrase)))]
     return []
