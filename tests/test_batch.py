@@ -1,6 +1,7 @@
 """The batch engine of `wpx run`: incremental reruns, bad files, kill -9 and resume, worker pools."""
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import random
@@ -69,6 +70,24 @@ def test_config_change_reprocesses_everything(tmp_path, config):
     assert json.loads((out / "manifest.json").read_text())["key"]["config_hash"] == changed.hash
     assert all(json.loads(line)["config_hash"] == changed.hash for line in (out / "documents.jsonl").read_text().splitlines())
     assert run(raw, out, changed).processed == 0
+
+
+def test_code_change_reprocesses_everything(tmp_path, config, monkeypatch):
+    plan = importlib.import_module("pipeline.batch.plan")  # the module (the package exports a function of that name)
+
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    assert run(raw, out, config).processed == 2
+    assert run(raw, out, config).processed == 0
+    monkeypatch.setattr(plan, "code_hash", lambda: "an edited rule")
+    assert (run(raw, out, config).processed, run(raw, out, config).processed) == (2, 0)
+    assert json.loads((out / "manifest.json").read_text())["key"]["code_hash"] == "an edited rule"
+
+
+def test_code_hash_covers_the_package_sources():
+    from pipeline.batch.plan import code_hash
+
+    assert len(code_hash()) == 64 and code_hash() == code_hash()
 
 
 def test_mode_change_reprocesses_everything(tmp_path, config):
