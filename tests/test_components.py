@@ -31,6 +31,7 @@ def mentions(nlp, text):
         ("Japan's Ministry of Economy, Trade and Industry issued it.", [("COUNTRY", "Japan", {"id": "JPN"}), ("ORG", "Ministry of Economy, Trade and Industry", {"id": None})]),
         ("India passed the Foreign Trade (Development and Regulation) Act.", [("COUNTRY", "India", {"id": "IND"}), ("LAW", "Foreign Trade (Development and Regulation) Act", {"id": None})]),
         ("It opened a Center of Excellence on Nuclear Security in Beijing.", [("ORG", "Center of Excellence on Nuclear Security", {"id": None}), ("PLACE", "Beijing", {"id": "CN-BJ"})]),
+        ("Courses were run by the Ministry of Emergency Management and the Organisation.", [("ORG", "Ministry of Emergency Management", {"id": None})]),
     ],
 )
 def test_rule_mentions(rules_nlp, text, expected):

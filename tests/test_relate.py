@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -128,6 +128,17 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China took part in the negotiations on the CTBT, and signed the Treaty in 1996.", [("signature", ["CTBT"], None, ["1996"])]),
         ("China joined the NSG in 2004, becoming its 45th member.", [("accession", ["NSG"], None, ["2004"])]),
         ("China became the 35th member of the MTCR in 2016.", [("membership", ["MTCR"], None, ["2016"])]),
+        # dev6 lessons
+        ("China is a member of the IAEA. It concluded a safeguards agreement with the Agency in 1989 and signed an additional protocol in 2007.",
+         [("membership", ["IAEA"], None, []), ("agreement", ["IAEA"], None, ["1989"])]),  # "the Agency" is never a treaty to sign
+        ("Under an agreement signed with Russia in 2011, China is building a research centre.", [("agreement", ["RUS"], None, ["2011"])]),
+        ("China holds consultations with its MTCR partners, notably France and Germany.", [("consultation", ["DEU", "FRA"], None, [])]),
+        ("China regards verification by the OPCW as an important means of building trust.", []),
+        ("China was one of the seven founding partners of the MTCR in 1987.", [("membership", ["MTCR"], 7, ["1987"])]),
+        ("China has signed agreements with 31 partners.", [("agreement", [], 31, [])]),
+        ("The two sides redirected their cooperation towards research and training.", []),
+        ("China joined the IAEA in 1984. A workshop was organised in Xi'an by Kazakhstan, Mongolia and the Agency in 2019.",
+         [("accession", ["IAEA"], None, ["1984"]), ("seminar", ["IAEA", "KAZ", "MNG"], None, ["2019"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

@@ -113,6 +113,8 @@ class NameScanner(SettingsComponent):
                     nxt += 1
                 if nxt >= sent.end or not self._is_cap(doc[nxt]):
                     break
+                if token.lower_ == "and" and doc[k + 1].lower_ == "the" and doc[nxt].text in self.heads and (nxt + 1 >= sent.end or not self._is_cap(doc[nxt + 1])):
+                    break  # "the Ministry of Emergency Management and the Organisation": a second party, named by its short form
                 if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent.end):
                     break
                 if token.lower_ not in self.strong_connectors and self._weak_stop(doc, nxt):

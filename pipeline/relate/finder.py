@@ -80,11 +80,13 @@ class Relater:
                 continue  # "among the five permanent members": a group, not an event
             if token.lemma_.lower() in self.rules.object_blocked and any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children):
                 continue  # "applies the control lists", "the application of safeguards": not an application to join
+            if token.lemma_.lower() in self.rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
+                continue  # "agreements with 31 partners": no membership without "partner of"
             if token.pos_ in ("NOUN", "PROPN") and _under_frame(token, self.rules):
                 continue  # "under Article 13 of the Quadripartite Agreement": a frame, not an event
             if token.dep_ == "pobj" and (any(child.ent_type_ == "ORDINAL" for child in token.children) or (token.head.lower_ == "of" and token.head.head.lemma_.lower() not in self.rules.ellipsis_nouns and any(child.ent_type_ == "ORDINAL" for child in token.head.head.children))):
                 continue  # "after the 50th ratification": an event counted among others', not the actor's
-            if token.pos_ in ("NOUN", "VERB") and token.head.lower_ in self.rules.topic_preps and token.dep_ in ("pobj", "pcomp") and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of":
+            if token.pos_ in ("NOUN", "VERB") and token.head.lower_ in self.rules.topic_preps and token.dep_ in ("pobj", "pcomp") and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of" and not _reported(token):
                 continue  # "focusing on China's accession": a topic, not an event
             if self._blocked(token):
                 continue
@@ -135,7 +137,8 @@ class Relater:
                 eligible = False
             agency = label == "COUNTRY" and any(s <= m["start"] and m["end"] <= e for s, e in agencies)  # "the United States Department of Energy" acts for the US
             framed = (not agency and _framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and _premodifies(last, trigger) and not _hyphen_pair(last))
-            candidate = eligible and norm.get("id") != actor and not framed and not _topic(root, rules)
+            origin = _from_phrase(root, rules) and not _in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
+            candidate = eligible and norm.get("id") != actor and not framed and not origin and not _topic(root, rules)
             party = candidate and bool(norm.get("id"))
             if party and not blocked and _clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
@@ -214,6 +217,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                     rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
             if not rec["counterparts"] and not rec.get("unnamed") and anaphoric:
                 rec["counterparts"] = dict(rec["loose"])
+            elif rec["counterparts"]:
+                _add_coordinated_anaphor(rec, doc, offset, text, sent, span, sentences[:index], by_sentence, rules, names or {}, activity)
             if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (definite := _definite(rec["triggers"][0])) is not None:
                 anaphor = {"text": definite.text, "start": offset + definite.start_char, "end": offset + definite.end_char}
                 for cm in previous["counterpart_mentions"]:
@@ -242,6 +247,33 @@ def _nearest_treaty_before(mentions: list[dict[str, Any]], char: int) -> dict[st
     """Return the last treaty with an id named before ``char`` in the sentence."""
     before = [m for m in mentions if m["label"] == "TREATY" and m["norm"].get("id") and m["end"] <= char]
     return max(before, key=lambda m: m["start"]) if before else None
+
+
+def _add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
+                             by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
+    """Add the antecedent of an anaphor coordinated with a named counterpart ("by Kazakhstan, Uzbekistan and the Agency")."""
+    roots = {tok.head.i if tok.dep_ == "compound" else tok.i for m, _ in rec["counterparts"].values() if (tok := token_at(doc, offset, m["end"] - 1)) is not None}
+    for mention, anaphor in _resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity, groups=False):
+        head = token_at(doc, offset, anaphor["end"] - 1)
+        if head is None or mention["norm"]["id"] in rec["counterparts"]:
+            continue
+        group = _conjuncts(head)
+        if len(group) > 1 and group & roots:
+            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
+
+
+def _conjuncts(token: Token) -> set[int]:
+    """Return the indices of every conjunct coordinated with ``token`` ("Kazakhstan, Uzbekistan and the Agency")."""
+    first = token
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    found, stack = {first.i}, [first]
+    while stack:
+        for child in stack.pop().children:
+            if child.dep_ == "conj":
+                found.add(child.i)
+                stack.append(child)
+    return found
 
 
 def _subject_anaphor(trigger: Token, rules: Rules) -> bool:
@@ -359,8 +391,15 @@ def _alpha2(alpha3: str | None) -> str | None:
     return country.alpha_2 if country else None
 
 
+def _reported(token: Token) -> bool:
+    """Return whether a noun carries a clause of its own that reports it ("an agreement signed in Hanoi in 2011")."""
+    return any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for c in token.children)
+
+
 def _under_frame(token: Token, rules: Rules) -> bool:
     """Return whether a noun sits in a phrase headed by a frame preposition ("under Article 3 of their agreement")."""
+    if _reported(token):
+        return False  # "Under an agreement signed in Hanoi in 2011": the frame's own signing is an event
     node = token
     while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
         if node.dep_ == "pobj" and node.head.lower_ in rules.framework_preps:
@@ -419,14 +458,29 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
 
 
-def _from_phrase(token: Token) -> bool:
-    """Return whether a token sits in a "from" phrase inside a noun phrase ("counterparts from Norway")."""
+def _in_subject_of(token: Token, trigger: Token) -> bool:
+    """Return whether a token sits in the subject of the trigger's verb."""
+    verb = governing_verb(trigger)
+    return any(token.i in {t.i for t in child.subtree} for child in verb.children if child.dep_ in ("nsubj", "nsubjpass"))
+
+
+def _from_phrase(token: Token, rules: Rules | None = None) -> bool:
+    """Return whether a token sits in a "from" phrase inside a noun phrase ("counterparts from Norway").
+
+    With ``rules``, a "from" phrase of people ("officials from Cambodia") does not count: they took part.
+    """
     node = token
     while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
         if node.dep_ == "prep" and node.lower_ == "from":
-            return True
+            if rules is None:
+                return True
+            return node.head.pos_ in ("NOUN", "PROPN") and _singular(node.head.lemma_.lower()) not in rules.participant_units
         node = node.head
     return False
+
+
+def _singular(word: str) -> str:
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None) -> bool:
@@ -466,8 +520,12 @@ def _framework(token: Token, rules: Rules) -> bool:
     if token.dep_ in ("compound", "poss", "nmod", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
         noun = token.head.lemma_.lower()
         activity = rules.trigger_activity.get(noun)
+        if noun in rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.head.children):
+            activity = None  # "its MTCR partners": partners, not a partnership
         if activity is None and noun not in rules.participant_units:
             return True  # "the NSG decision", "the CTBT verification regime": the entity qualifies a thing
+        if activity is None and rules.trigger_activity.get(token.head.head.lemma_.lower()) not in rules.compound_counterpart_activities and token.head.dep_ == "pobj":
+            return True  # "consultations with its MTCR partners": the group the partners belong to
         if activity is not None and activity not in rules.compound_counterpart_activities:
             return True  # "two ARF seminars": held under the ARF, not with it
     return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
@@ -511,7 +569,7 @@ def _unit(mention: dict[str, Any]) -> str:
     return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
 
 
-def _resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def _resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str, groups: bool = True) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Resolve an anaphor of the sentence to the entities it stands for in the preceding sentences of its paragraph."""
     body = text[sent["start"]:sent["end"]].lower()
     same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
@@ -519,18 +577,19 @@ def _resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any
     def fits(m: dict[str, Any], head: str) -> bool:
         if not m["norm"].get("id") or m["norm"]["id"] == actor:
             return False
+        named = head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower()
         if activity in rules.treaty_only_activities:
-            return m["label"] == "TREATY"
+            return m["label"] == "TREATY" and (head in rules.any_entity_heads or named)  # "the Agency" is never a treaty
         if m["label"] not in rules.labels:
             return False
         if head in rules.country_heads:
             return m["label"] == "COUNTRY"
-        return head in rules.any_entity_heads or head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower()
+        return head in rules.any_entity_heads or named
 
     def anaphor(at: int, length: int) -> dict[str, Any]:
         return {"text": text[sent["start"] + at:sent["start"] + at + length], "start": sent["start"] + at, "end": sent["start"] + at + length}
 
-    numbered = _numbered_anaphor(span, rules)
+    numbered = _numbered_anaphor(span, rules) if groups else None
     if numbered is not None:
         size, head, start, end, subject = numbered
         ids_here = {m["norm"].get("id") for m in by_sentence.get(sent["id"], [])}

@@ -31,6 +31,7 @@ class Rules:
     international_modifiers: frozenset[str]
     not_event_preps: frozenset[str]
     object_blocked: frozenset[str]
+    needs_of: frozenset[str]
     origin_preps: frozenset[str]
     not_as_compound: frozenset[str]
     non_event_heads: frozenset[str]
