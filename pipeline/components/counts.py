@@ -11,7 +11,7 @@ lexical cues when they are not (rules-only mode).
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import LIKE_NUM
+from spacy.attrs import IS_ALPHA, LIKE_NUM
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -44,6 +44,7 @@ class CountFinder(SettingsComponent):
         tagged = doc.has_annotation("TAG")
         quoted = quoted_ranges(doc_text(doc))
         done = 0
+        alpha = doc.to_array(IS_ALPHA).tolist() if len(doc) else []
         for i in numpy.flatnonzero(doc.to_array(LIKE_NUM)).tolist() if len(doc) else []:
             if i < done:
                 continue  # inside the number phrase found before ("twenty - one")
@@ -51,6 +52,8 @@ class CountFinder(SettingsComponent):
             if end == i:
                 continue
             done = end
+            if end >= len(doc) or not (alpha[end] or doc[end].text == "-"):
+                continue  # no word follows ("in 2019, ...", "the figure was 121."): nothing is counted
             if any(s <= doc[i].idx < e for s, e in quoted):
                 continue  # "Training Course for the 1540 Points of Contact": a title, not a count
             found = self._count(doc, i, end, tagged)
