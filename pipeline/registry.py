@@ -3,6 +3,8 @@ organizations and places, turned into spaCy phrase patterns and id lookups.
 """
 from __future__ import annotations
 
+import unicodedata
+
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -114,7 +116,18 @@ def _subdivisions(settings: dict[str, Any]) -> dict[str, str]:
             for suffix in settings["strip_suffixes"]:
                 name = name.removesuffix(suffix)
             names.setdefault(name, sub.code)
+    for name, code in list(names.items()):
+        names.setdefault(ascii_fold(name), code)  # "Ninh Thuan" for "Ninh Thuận", as English prose writes it
     return names
+
+
+# Latin letters that Unicode does not decompose into a base letter and a mark.
+_STROKED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ı": "i", "Ħ": "H", "ħ": "h"})
+
+
+def ascii_fold(text: str) -> str:
+    """Drop diacritics ("Ninh Thuận" -> "Ninh Thuan", "Đồng Nai" -> "Dong Nai", "Bogotá" -> "Bogota")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.translate(_STROKED)) if not unicodedata.combining(ch))
 
 
 def _curated_places(config: Config) -> dict[str, str]:

@@ -137,6 +137,7 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China was one of the seven founding partners of the MTCR in 1987.", [("membership", ["MTCR"], 7, ["1987"])]),
         ("China has signed agreements with 31 partners.", [("agreement", [], 31, [])]),
         ("The two sides redirected their cooperation towards research and training.", []),
+        ("China signed a memorandum with Japan's Nuclear Regulation Authority in 2019.", [("agreement", ["JPN"], None, ["2019"])]),
         ("China joined the IAEA in 1984. A workshop was organised in Xi'an by Kazakhstan, Mongolia and the Agency in 2019.",
          [("accession", ["IAEA"], None, ["1984"]), ("seminar", ["IAEA", "KAZ", "MNG"], None, ["2019"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue

@@ -106,7 +106,7 @@ class CountFinder(SettingsComponent):
         if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX and not _plural(head, tagged):
             return None  # "its 2021 meeting": a year qualifying one thing, not 2021 of them
         unit = " ".join([t.text for t in unit_tokens[:-1]] + [_lemma(head, tagged)])
-        if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units:
+        if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units or head.lower_.removesuffix("s") in self.excluded_units:
             return None
         start, qualifier = self._qualifier(doc, i)
         of = self._of(doc, head, tagged) if _lemma(head, tagged) in self.of_heads else None

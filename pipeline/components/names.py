@@ -58,8 +58,18 @@ class NameScanner(SettingsComponent):
         return doc
 
     def _label(self, doc: Doc, span: tuple[int, int]) -> str:
-        """Label a name by its leftmost head word ("UN Trust Facility ... on Arms Regulation" is an ORG)."""
-        return next(self.heads[t.text] for t in doc[span[0]:span[1]] if t.text in self.heads)
+        """Label a name by the head of its first noun group: the last head word before the first lowercase word.
+
+        "Nuclear Regulation Authority" is an ORG (Authority), "UN Trust Facility
+        Supporting Cooperation on Arms Regulation" an ORG (Facility), "Regulations
+        of the People's Republic of China on ..." a LAW.
+        """
+        tokens = list(doc[span[0]:span[1]])
+        first = next((i for i, t in enumerate(tokens) if i and not self._is_cap(t)), len(tokens))
+        group = [t for t in tokens[:first] if t.text in self.heads]
+        if group:
+            return self.heads[group[-1].text]
+        return next(self.heads[t.text] for t in tokens if t.text in self.heads)
 
     def _is_cap(self, token: Token) -> bool:
         text = token.text
@@ -165,9 +175,14 @@ class NameScanner(SettingsComponent):
 
 
 def _maximal(found: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
-    """Keep only spans not contained in a longer span of the same label."""
+    """Keep only spans not contained in a longer span of the same label or starting where it starts.
+
+    "Nuclear Regulation" (a LAW head) inside "Nuclear Regulation Authority" is no
+    name of its own; "Ministry of Commerce" inside "Regulations of the Ministry
+    of Commerce on ..." is.
+    """
     keep = {}
     for (start, end), label in found.items():
-        if not any(s <= start and end <= e and (s, e) != (start, end) and l == label for (s, e), l in found.items()):
+        if not any(s <= start and end <= e and (s, e) != (start, end) and (l == label or s == start) for (s, e), l in found.items()):
             keep[(start, end)] = label
     return dict(sorted(keep.items()))

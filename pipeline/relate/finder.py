@@ -86,7 +86,8 @@ class Relater:
                 continue  # "under Article 13 of the Quadripartite Agreement": a frame, not an event
             if token.dep_ == "pobj" and (any(child.ent_type_ == "ORDINAL" for child in token.children) or (token.head.lower_ == "of" and token.head.head.lemma_.lower() not in self.rules.ellipsis_nouns and any(child.ent_type_ == "ORDINAL" for child in token.head.head.children))):
                 continue  # "after the 50th ratification": an event counted among others', not the actor's
-            if token.pos_ in ("NOUN", "VERB") and token.head.lower_ in self.rules.topic_preps and token.dep_ in ("pobj", "pcomp") and token.head.head.pos_ in ("NOUN", "VERB") and token.head.head.lemma_.lower() not in self.rules.trigger_activity and token.head.lower_ != "of" and not _reported(token):
+            lead = _first_conjunct(token)  # "towards research and training": "training" shares "research"'s role
+            if token.pos_ in ("NOUN", "VERB") and lead.head.lower_ in self.rules.topic_preps and lead.dep_ in ("pobj", "pcomp") and lead.head.head.pos_ in ("NOUN", "VERB") and lead.head.head.lemma_.lower() not in self.rules.trigger_activity and lead.head.lower_ != "of" and not _reported(token):
                 continue  # "focusing on China's accession": a topic, not an event
             if self._blocked(token):
                 continue
@@ -135,7 +136,8 @@ class Relater:
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
             if label == "COUNTRY" and activity in rules.no_country_activities:
                 eligible = False
-            agency = label == "COUNTRY" and any(s <= m["start"] and m["end"] <= e for s, e in agencies)  # "the United States Department of Energy" acts for the US
+            agency = label == "COUNTRY" and (any(s <= m["start"] and m["end"] <= e for s, e in agencies)  # "the United States Department of Energy" acts for the US
+                                             or (root.dep_ == "poss" and any(s <= offset + root.head.idx < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
             framed = (not agency and _framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and _premodifies(last, trigger) and not _hyphen_pair(last))
             origin = _from_phrase(root, rules) and not _in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
             candidate = eligible and norm.get("id") != actor and not framed and not origin and not _topic(root, rules)
@@ -260,6 +262,13 @@ def _add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: s
         group = _conjuncts(head)
         if len(group) > 1 and group & roots:
             rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
+
+
+def _first_conjunct(token: Token) -> Token:
+    """Return the first of the conjuncts ``token`` is coordinated with (itself when none)."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    return token
 
 
 def _conjuncts(token: Token) -> set[int]:
