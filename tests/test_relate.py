@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -140,6 +140,16 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China signed a memorandum with Japan's Nuclear Regulation Authority in 2019.", [("agreement", ["JPN"], None, ["2019"])]),
         ("China joined the IAEA in 1984. A workshop was organised in Xi'an by Kazakhstan, Mongolia and the Agency in 2019.",
          [("accession", ["IAEA"], None, ["1984"]), ("seminar", ["IAEA", "KAZ", "MNG"], None, ["2019"])]),
+        # dev7 lessons
+        ("A planned course for officials from Nepal had to be cancelled.", []),
+        ("Today the Zangger Committee has 39 members.", []),
+        ("In 2019, China and the EU held a dialogue on export control. At that round the two sides exchanged views.", [("dialogue", ["EU"], None, ["2019"])]),
+        ("In 2019, China and Japan co-hosted a regional workshop on export control, which was attended by 70 officials from 12 countries.",
+         [("seminar", ["JPN"], 70, ["2019"])]),
+        ("Memoranda of understanding were signed with Thailand and Indonesia in 2016 and 2018.", [("agreement", ["IDN", "THA"], None, ["2016", "2018"])]),
+        ("China and Pakistan signed a cooperation agreement in 2015. Since 2016, the two commissions have trained 60 officials from Nepal and Laos.",
+         [("agreement", ["PAK"], None, ["2015"]), ("training", ["LAO", "NPL", "PAK"], 60, ["2016"])]),
+        ("China and the OPANAL have co-organised two summer courses for young diplomats from Latin America, in 2019 and 2022.", [("training", [], 2, ["2019", "2022"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),
@@ -167,6 +177,17 @@ def test_numbered_group_without_the_actor_keeps_every_member(tmp_path, subject):
     [rel] = read_jsonl(tmp_path / "out" / "relations.jsonl")
     assert (rel["actor"], rel["counterparts"], rel["count"]["value"]) == ("MNG", ["CHN", "FRA", "GBR", "RUS", "USA"], 3)
     assert {cm["anaphor"]["text"] for cm in rel["counterpart_mentions"]} == {"the five States"}
+
+
+def test_headed_anaphor_looks_back_across_paragraphs(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = ("China has been a Member State of the IAEA since 1984.\n\n"
+            "In October 2019, the China Atomic Energy Authority and the Agency jointly organised a workshop in Beijing.\n")
+    (raw / "d.txt").write_text("Full text: China's Nuclear Policy\n\n" + body, encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    got = [(r["activity"], r["counterparts"]) for r in read_jsonl(tmp_path / "out" / "relations.jsonl")]
+    assert got == [("membership", ["IAEA"]), ("seminar", ["IAEA"])]
 
 
 def test_engagements_summary(seed_run):

@@ -44,6 +44,10 @@ class Relater:
 
     def _blocked(self, trigger: Token) -> bool:
         """Return whether the trigger did not take place: negated, intended, supported, suspended ..."""
+        if any(c.dep_ == "amod" and c.lemma_.lower() in self.rules.blockers for c in trigger.children):
+            return True  # "a planned course", "the proposed dialogue"
+        if any(c.dep_ == "xcomp" and c.lemma_.lower() in self.rules.blockers for c in governing_verb(trigger).children):
+            return True  # "A course ... had to be cancelled"
         node = trigger
         for _ in range(8):
             for child in node.children:
@@ -80,6 +84,8 @@ class Relater:
                 continue  # "among the five permanent members": a group, not an event
             if token.lemma_.lower() in self.rules.object_blocked and any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children):
                 continue  # "applies the control lists", "the application of safeguards": not an application to join
+            if activity in self.rules.copula_activities and token.dep_ == "dobj" and token.head.lemma_ == "have":
+                continue  # "Today the Committee has 39 members": the group's size, not the actor's membership
             if token.lemma_.lower() in self.rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 continue  # "agreements with 31 partners": no membership without "partner of"
             if token.pos_ in ("NOUN", "PROPN") and _under_frame(token, self.rules):
@@ -144,7 +150,7 @@ class Relater:
             party = candidate and bool(norm.get("id"))
             if party and not blocked and _clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not self._attached(trigger, tok):
+            if not (self._attached(trigger, tok) or (label == "COUNT" and _clause_on(trigger, tok))):
                 continue
             if party:
                 rec["counterparts"].setdefault(norm["id"], (m, None))
@@ -155,6 +161,8 @@ class Relater:
             elif label == "PLACE":
                 if not _origin(root, trigger, rules):
                     rec["places"].setdefault(m["start"], (m["text"], norm.get("id"), m))
+                elif _from_phrase(root):
+                    rec["participants_from_abroad"] = True  # "for young diplomats from Latin America and the Caribbean"
             elif label == "COUNT":
                 if _two_party_anaphor(doc, offset, m):
                     continue  # "the two sides held ...": says "both", not how many
@@ -221,6 +229,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 rec["counterparts"] = dict(rec["loose"])
             elif rec["counterparts"]:
                 _add_coordinated_anaphor(rec, doc, offset, text, sent, span, sentences[:index], by_sentence, rules, names or {}, activity)
+                _add_subject_pair(rec, text, sent, span, sentences[:index], by_sentence, rules, names or {}, activity)
             if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (definite := _definite(rec["triggers"][0])) is not None:
                 anaphor = {"text": definite.text, "start": offset + definite.start_char, "end": offset + definite.end_char}
                 for cm in previous["counterpart_mentions"]:
@@ -271,6 +280,21 @@ def _first_conjunct(token: Token) -> Token:
     return token
 
 
+def _add_subject_pair(rec: dict[str, Any], text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
+                      by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
+    """Add the actor's partner named by a subject "the two X" when the sentence names other counterparts too.
+
+    "the two commissions also trained more than 60 ... officials from Bolivia, Paraguay and Uruguay":
+    the other commission's country is a counterpart besides the trainees'.
+    """
+    numbered = _numbered_anaphor(span, rules)
+    if numbered is None or numbered[0] != 2 or not numbered[4]:
+        return
+    for mention, anaphor in _resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity):
+        if anaphor["start"] == numbered[2]:
+            rec["counterparts"].setdefault(mention["norm"]["id"], (mention, anaphor))
+
+
 def _conjuncts(token: Token) -> set[int]:
     """Return the indices of every conjunct coordinated with ``token`` ("Kazakhstan, Uzbekistan and the Agency")."""
     first = token
@@ -306,7 +330,7 @@ def _drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rul
     partners = {t.i for head in (trigger, verb) for child in head.children if child.dep_ == "prep" and child.lower_ == "with" for t in child.subtree}
     if not partners:
         return
-    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree}
+    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}
     numbered = _numbered_anaphor(span, rules)
     at = token_at(doc, offset, numbered[2]) if numbered else None
     named = [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in partners]
@@ -344,6 +368,12 @@ def _across_semicolon(node: Token) -> bool:
     """Return whether a semicolon or colon separates a token from its head (two clauses the parser joined)."""
     low, high = sorted((node.i, node.head.i))
     return any(t.text in (";", ":") for t in node.doc[low + 1:high]) and node.dep_ in ("ccomp", "parataxis", "conj")
+
+
+def _clause_on(trigger: Token, target: Token) -> bool:
+    """Return whether a token sits in a relative or participial clause on the trigger ("a workshop ..., which was attended by 70 officials")."""
+    verb = governing_verb(target)
+    return verb.dep_ in ("relcl", "acl") and (verb.head.i == trigger.i or trigger.i in {a.i for a in verb.head.ancestors} and trigger.pos_ == "NOUN")
 
 
 def _own_clause(trigger: Token) -> bool:
@@ -390,6 +420,8 @@ def _international(rec: dict[str, Any], rules: Rules) -> bool:
     trigger = rec["triggers"][0]
     nouns = [trigger, trigger.head] if trigger.dep_ == "compound" else [trigger]  # "12 international training courses"
     if any(c.dep_ in ("amod", "compound") and c.lower_ in rules.international_modifiers for noun in nouns for c in noun.children):
+        return True
+    if rec.get("participants_from_abroad"):
         return True
     home = _alpha2(rec.get("actor"))
     return home is not None and any(pid and pid.split("-")[0] != home for _, pid, _ in rec["places"].values())
@@ -439,7 +471,7 @@ def _continuing_subject(trigger: Token, rules: Rules) -> Token | None:
 def _ellipsis(span, rules: Rules) -> Token | None:
     """Return a noun such as "round" that stands for the previous activity, when a continuing subject holds it."""
     for token in span:
-        if token.lemma_.lower() in rules.ellipsis_nouns and token.pos_ == "NOUN" and _continuing_subject(token, rules) is not None:
+        if token.lemma_.lower() in rules.ellipsis_nouns and token.pos_ == "NOUN" and token.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") and _continuing_subject(token, rules) is not None:
             return token
     return None
 
@@ -500,7 +532,7 @@ def _third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[st
     if any(m["norm"].get("id") == actor for m in mentions):
         return False
     verb = governing_verb(trigger)
-    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree}
+    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
     parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
                and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not _from_phrase(tok)}
     return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
@@ -566,7 +598,9 @@ def _count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules:
     singular = _unit(m)
     if singular in rules.participant_units:
         # participants of this very event ("a seminar ..., attended by about 150 participants") before parties named elsewhere
-        return 1 if governs(trigger, last) or governs(governing_verb(trigger), governing_verb(last)) else 2
+        verb = governing_verb(last)
+        own_clause = verb.dep_ in ("relcl", "acl") and verb.head.i == trigger.i  # "a regional workshop ..., which was attended by 70 officials"
+        return 1 if own_clause or governs(trigger, last) or governs(governing_verb(trigger), verb) else 2
     return 9
 
 
@@ -618,7 +652,8 @@ def _resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any
             continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
         head = phrase.split()[-1]
         earlier = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= sent["start"] + at]  # "negotiations on the CTBT ..., and signed the Treaty"
-        for named in [earlier] + [by_sentence.get(prior["id"], []) for prior in reversed(same_paragraph)]:
+        further = [] if head in rules.any_entity_heads or head in rules.country_heads else [s for s in previous[-rules.headed_window:] if s not in same_paragraph]
+        for named in [earlier] + [by_sentence.get(prior["id"], []) for prior in [*reversed(same_paragraph), *reversed(further)]]:
             for m in sorted(named, key=lambda m: -m["start"]):
                 if fits(m, head):
                     return [(m, anaphor(at, len(phrase)))]

@@ -41,6 +41,7 @@ class Rules:
     pronouns: frozenset[str]
     ellipsis_nouns: frozenset[str]
     window: int
+    headed_window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
     country_names: dict[str, str] = field(default_factory=dict)  # country name or alias -> alpha-3
 
@@ -67,6 +68,7 @@ class Rules:
             "negations": frozenset(tables["filters"].pop("negation_words")),
             "anaphora": tuple(sorted(tables["anaphora"].pop("phrases"), key=len, reverse=True)),
             "window": int(tables["anaphora"].pop("window")),
+            "headed_window": int(tables["anaphora"].pop("headed_window")),
             "trigger_activity": {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas},
         }
         values: dict[str, Any] = {}
