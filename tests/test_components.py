@@ -32,7 +32,8 @@ def mentions(nlp, text):
         ("India passed the Foreign Trade (Development and Regulation) Act.", [("COUNTRY", "India", {"id": "IND"}), ("LAW", "Foreign Trade (Development and Regulation) Act", {"id": None})]),
         ("It opened a Center of Excellence on Nuclear Security in Beijing.", [("ORG", "Center of Excellence on Nuclear Security", {"id": None}), ("PLACE", "Beijing", {"id": "CN-BJ"})]),
         ("Courses were run by the Ministry of Emergency Management and the Organisation.", [("ORG", "Ministry of Emergency Management", {"id": None})]),
-        ("It met the Nuclear Regulation Authority.", [("ORG", "Nuclear Regulation Authority", {"id": None})]),  # the head of the first noun group labels a name
+        ("It met the Nuclear Regulation Authority.", [("ORG", "Nuclear Regulation Authority", {"id": None})]),
+        ("The Republic of Singapore Navy took part.", [("COUNTRY", "Republic of Singapore", {"id": "SGP"}), ("ORG", "Republic of Singapore Navy", {"id": None})]),  # the head of the first noun group labels a name
         ("Uzbekistan ratified the CANWFZ Treaty.", [("COUNTRY", "Uzbekistan", {"id": "UZB"}), ("TREATY", "CANWFZ Treaty", {"id": "SEMIPALATINSK"})]),
     ],
 )

@@ -101,6 +101,9 @@ class NameScanner(SettingsComponent):
             j -= 1
         while left < head and (doc[left].text in self.never_first or doc[left].text in self.connectors):
             left += 1
+        for start, end, label in self._registry:
+            if label == "COUNTRY" and start < left < end <= head and all(self._is_cap(t) or t.text in self.connectors for t in doc[start:left]):
+                left = start  # "Republic of Singapore Navy": the whole country name, not "Singapore Navy" crossing it
         right = head + 1
         k = head + 1
         after_connector = False
