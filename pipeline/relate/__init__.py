@@ -1,4 +1,4 @@
-"""Stage relate: engagements -> relations.jsonl (the rules are in finder.py and configs/relations.toml).
+"""Stage relate: engagements -> relations.jsonl (rules in finder.py, anaphora.py, clauses.py and configs/relations.toml).
 
 Reads the parse that extract wrote (parses.spacy) and the mentions; the batch
 engine calls ``relate_document`` directly with the parsed blocks instead.

@@ -30,3 +30,24 @@ def prev_lower(token: Token) -> str:
 def token_at(doc: Doc, offset: int, char: int) -> Token | None:
     span = doc.char_span(char - offset, char - offset + 1, alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
+
+
+def first_conjunct(token: Token) -> Token:
+    """Return the first of the conjuncts ``token`` is coordinated with (itself when none)."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def conjuncts(token: Token) -> set[int]:
+    """Return the indices of every conjunct coordinated with ``token`` ("Kazakhstan, Uzbekistan and the Agency")."""
+    first = token
+    while first.dep_ == "conj" and first.head.i != first.i:
+        first = first.head
+    found, stack = {first.i}, [first]
+    while stack:
+        for child in stack.pop().children:
+            if child.dep_ == "conj":
+                found.add(child.i)
+                stack.append(child)
+    return found

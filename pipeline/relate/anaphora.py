@@ -1,0 +1,165 @@
+"""Anaphora for engagements: "the two sides", "the five countries", "the Agency", "they", "it", "the dialogue".
+
+Each resolves to entities named earlier in the sentence, the paragraph or (for a
+headed anaphor) the document; docs/DECISIONS.md gives the rules.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.tokens import Doc, Token
+
+from ..normalize.numbers import parse_number
+from .rules import Rules
+from .syntax import conjuncts, governing_verb, token_at
+
+
+def object_pronoun(trigger: Token) -> Token | None:
+    """Return the "it" a verb trigger takes as its object ("ratified it")."""
+    if trigger.pos_ != "VERB":
+        return None
+    return next((c for c in trigger.children if c.dep_ == "dobj" and c.lower_ == "it"), None)
+
+
+def nearest_treaty_before(mentions: list[dict[str, Any]], char: int) -> dict[str, Any] | None:
+    """Return the last treaty with an id named before ``char`` in the sentence."""
+    before = [m for m in mentions if m["label"] == "TREATY" and m["norm"].get("id") and m["end"] <= char]
+    return max(before, key=lambda m: m["start"]) if before else None
+
+
+def add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
+                             by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
+    """Add the antecedent of an anaphor coordinated with a named counterpart ("by Kazakhstan, Uzbekistan and the Agency")."""
+    roots = {tok.head.i if tok.dep_ == "compound" else tok.i for m, _ in rec["counterparts"].values() if (tok := token_at(doc, offset, m["end"] - 1)) is not None}
+    for mention, anaphor in resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity, groups=False):
+        head = token_at(doc, offset, anaphor["end"] - 1)
+        if head is None or mention["norm"]["id"] in rec["counterparts"]:
+            continue
+        group = conjuncts(head)
+        if len(group) > 1 and group & roots:
+            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
+
+
+def add_subject_pair(rec: dict[str, Any], text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
+                      by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
+    """Add the actor's partner named by a subject "the two X" when the sentence names other counterparts too.
+
+    "the two commissions also trained more than 60 ... officials from Bolivia, Paraguay and Uruguay":
+    the other commission's country is a counterpart besides the trainees'.
+    """
+    numbered = numbered_anaphor(span, rules)
+    if numbered is None or numbered[0] != 2 or not numbered[4]:
+        return
+    for mention, anaphor in resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity):
+        if anaphor["start"] == numbered[2]:
+            rec["counterparts"].setdefault(mention["norm"]["id"], (mention, anaphor))
+
+
+def subject_anaphor(trigger: Token, rules: Rules) -> bool:
+    """Return whether the trigger's subject is an anaphor phrase ("the Agency has carried out ...")."""
+    for child in governing_verb(trigger).children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            words = " ".join(t.lower_ for t in child.subtree)
+            if any(words == phrase or words.startswith(phrase + " ") for phrase in rules.anaphora):
+                return True
+    return False
+
+
+def numbered_anaphor(span, rules: Rules) -> tuple[int, str, int, int, bool] | None:
+    """Return (size, plural head, start, end, is subject) of "the two militaries" / "the five countries" / "both sides" in a sentence span."""
+    for token in span:
+        if token.pos_ not in ("NOUN", "PROPN"):
+            continue
+        dets = [c for c in token.children if c.dep_ in ("det", "predet", "preconj")]
+        numbers = [c for c in token.children if c.dep_ == "nummod"]
+        if token.tag_ not in ("NNS", "NNPS") and not numbers:
+            continue  # a number makes "the five nuclear-weapon States" plural whatever its tag
+        if any(d.lower_ == "both" for d in dets):
+            first = min(d.i for d in dets)
+            return 2, token.lower_, span.doc[first].idx + span.doc.user_data.get("wpx_offset", 0), token.idx + len(token.text) + span.doc.user_data.get("wpx_offset", 0), token.dep_ in ("nsubj", "nsubjpass")
+        if numbers and any(d.lower_ == "the" for d in dets) and (size := parse_number(numbers[0].text)) and size >= 2 and size == int(size):
+            first = min(d.i for d in dets if d.lower_ == "the")
+            offset = span.doc.user_data.get("wpx_offset", 0)
+            return int(size), token.lower_, span.doc[first].idx + offset, token.idx + len(token.text) + offset, token.dep_ in ("nsubj", "nsubjpass")
+    return None
+
+
+def two_party_anaphor(doc: Doc, offset: int, m: dict[str, Any]) -> bool:
+    """Return whether a COUNT is "the two X" / "both X" (a way of saying both parties, not a count of them)."""
+    first = token_at(doc, offset, m["start"])
+    return first is not None and m["norm"].get("value") == 2 and first.i > 0 and doc[first.i - 1].lower_ == "the" and first.lower_ in ("two", "2")
+
+
+def definite(trigger: Token):
+    """Return "the dialogue" when the trigger is a definite noun: the event the paragraph already named."""
+    if trigger.pos_ != "NOUN" or not any(c.dep_ == "det" and c.lower_ == "the" for c in trigger.children):
+        return None
+    if any(c.dep_ in ("prep", "amod", "compound", "nummod", "poss") for c in trigger.children):
+        return None  # "the dialogue on export control", "the first dialogue": a description of its own
+    return trigger.doc[min(c.i for c in trigger.children if c.dep_ == "det"):trigger.i + 1]
+
+
+def continuing_subject(trigger: Token, rules: Rules) -> Token | None:
+    """Return the subject that continues the paragraph's previous engagement ("they", "the two sides")."""
+    for child in governing_verb(trigger).children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            words = {t.lower_ for t in child.subtree}
+            if child.lower_ in rules.pronouns or words & rules.any_entity_heads:
+                return child
+    return None
+
+
+def ellipsis(span, rules: Rules) -> Token | None:
+    """Return a noun such as "round" that stands for the previous activity, when a continuing subject holds it."""
+    for token in span:
+        if token.lemma_.lower() in rules.ellipsis_nouns and token.pos_ == "NOUN" and token.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") and continuing_subject(token, rules) is not None:
+            return token
+    return None
+
+
+def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str, groups: bool = True) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Resolve an anaphor of the sentence to the entities it stands for in the preceding sentences of its paragraph."""
+    body = text[sent["start"]:sent["end"]].lower()
+    same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+
+    def fits(m: dict[str, Any], head: str) -> bool:
+        if not m["norm"].get("id") or m["norm"]["id"] == actor:
+            return False
+        named = head in m["text"].lower() or head in names.get(m["norm"]["id"], "").lower()
+        if activity in rules.treaty_only_activities:
+            return m["label"] == "TREATY" and (head in rules.any_entity_heads or named)  # "the Agency" is never a treaty
+        if m["label"] not in rules.labels:
+            return False
+        if head in rules.country_heads:
+            return m["label"] == "COUNTRY"
+        return head in rules.any_entity_heads or named
+
+    def anaphor(at: int, length: int) -> dict[str, Any]:
+        return {"text": text[sent["start"] + at:sent["start"] + at + length], "start": sent["start"] + at, "end": sent["start"] + at + length}
+
+    numbered = numbered_anaphor(span, rules) if groups else None
+    if numbered is not None:
+        size, head, start, end, subject = numbered
+        ids_here = {m["norm"].get("id") for m in by_sentence.get(sent["id"], [])}
+        before = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= start]  # "China and Russia submitted ..., and the two countries ..."
+        for named in [sorted(before, key=lambda m: m["start"])] + [sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]) for prior in reversed(same_paragraph)]:
+            group = list({m["norm"]["id"]: m for m in named if (fits(m, head) if head in rules.country_heads else fits(m, "sides"))}.values())
+            # The actor is one of them when named with them, or named in this sentence while they are its subject
+            # ("China hosted ..., where the five countries held ..."), not when it engages with them ("held ... with the five States").
+            actor_among = size == 2 or (actor is not None and ((actor in ids_here and subject) or any(m["norm"].get("id") == actor for m in named)))
+            wanted = size - 1 if actor_among else size
+            if wanted and len(group) >= wanted:
+                return [(m, anaphor(start - sent["start"], end - start)) for m in group[:wanted]]
+    named_spans = [(m["start"] - sent["start"], m["end"] - sent["start"]) for m in by_sentence.get(sent["id"], [])]
+    for phrase in rules.anaphora:
+        at = body.find(phrase)
+        if at < 0 or any(s < at + len(phrase) and at < e for s, e in named_spans):
+            continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
+        head = phrase.split()[-1]
+        earlier = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= sent["start"] + at]  # "negotiations on the CTBT ..., and signed the Treaty"
+        further = [] if head in rules.any_entity_heads or head in rules.country_heads else [s for s in previous[-rules.headed_window:] if s not in same_paragraph]
+        for named in [earlier] + [by_sentence.get(prior["id"], []) for prior in [*reversed(same_paragraph), *reversed(further)]]:
+            for m in sorted(named, key=lambda m: -m["start"]):
+                if fits(m, head):
+                    return [(m, anaphor(at, len(phrase)))]
+    return []

@@ -1,0 +1,233 @@
+"""The role of a mention in a trigger's clause: party, frame, topic, origin, co-actor, third party; and the count's rank.
+
+Small questions about the parse that decide whether a named entity is the
+actor's counterpart; docs/DECISIONS.md gives the rules.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pycountry
+from spacy.tokens import Doc, Token
+
+from .rules import Rules
+from .anaphora import numbered_anaphor
+from .syntax import governing_verb, governs, token_at
+
+
+def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rules) -> None:
+    """Drop subject parties when the trigger names its partners after "with": the subject acts with the actor.
+
+    "ASEAN held five rounds of consultation with the five nuclear-weapon States": ASEAN is on the
+    actor's side; the partners are the five States (named, or resolved from the anaphor).
+    """
+    trigger = rec["triggers"][0]
+    verb = governing_verb(trigger)
+    partners = {t.i for head in (trigger, verb) for child in head.children if child.dep_ == "prep" and child.lower_ == "with" for t in child.subtree}
+    if not partners:
+        return
+    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}
+    numbered = numbered_anaphor(span, rules)
+    at = token_at(doc, offset, numbered[2]) if numbered else None
+    named = [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in partners]
+    if named or (at is not None and at.i in partners):
+        for cid in [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject]:
+            del rec["counterparts"][cid]
+
+
+def across_semicolon(node: Token) -> bool:
+    """Return whether a semicolon or colon separates a token from its head (two clauses the parser joined)."""
+    low, high = sorted((node.i, node.head.i))
+    return any(t.text in (";", ":") for t in node.doc[low + 1:high]) and node.dep_ in ("ccomp", "parataxis", "conj")
+
+
+def clause_on(trigger: Token, target: Token) -> bool:
+    """Return whether a token sits in a relative or participial clause on the trigger ("a workshop ..., which was attended by 70 officials")."""
+    verb = governing_verb(target)
+    return verb.dep_ in ("relcl", "acl") and (verb.head.i == trigger.i or trigger.i in {a.i for a in verb.head.ancestors} and trigger.pos_ == "NOUN")
+
+
+def own_clause(trigger: Token) -> bool:
+    """Return whether a trigger sits in a coordinated clause with its own subject ("..., and the two countries have held ...")."""
+    node = trigger
+    while node.head.i != node.i:
+        if node.dep_ == "conj" and node.pos_ in ("VERB", "AUX") and any(c.dep_ in ("nsubj", "nsubjpass") for c in node.children):
+            return True
+        node = node.head
+    return False
+
+
+def clause_has_trigger(token: Token, triggers: list[Token]) -> bool:
+    """Return whether the clause of a mention holds a trigger (else it reports something else: "sent experts to Laos")."""
+    verb = governing_verb(token)
+    above = {a.i for a in verb.ancestors} | {verb.i}
+    if verb.dep_ == "relcl":
+        return any(t.i == verb.i or verb.i in {a.i for a in t.ancestors} for t in triggers)  # a relative clause lends only to its own triggers
+    return any(t.i in above or verb.i in {a.i for a in t.ancestors} for t in triggers)
+
+
+def partner_slot(token: Token, trigger: Token) -> bool:
+    """Return whether a name fills the slot of the trigger's partner: its verb's object, or "with"/"to" after the trigger or its verb."""
+    verb = governing_verb(trigger)
+    if token.dep_ in ("dobj", "nsubjpass") and token.head.i in (verb.i, trigger.i):
+        return True
+    return token.dep_ == "pobj" and token.head.lower_ in ("with", "to") and token.head.head.i in (verb.i, trigger.i)
+
+
+def origin(token: Token, trigger: Token, rules: Rules) -> bool:
+    """Return whether a place is where participants come from ("officials from the Americas"), not where the activity was."""
+    node = token
+    for _ in range(12):
+        if node.i == trigger.i or node.head.i == node.i or node.pos_ in ("VERB", "AUX"):
+            return False
+        if node.dep_ == "prep" and node.lower_ in rules.origin_preps:
+            return True
+        node = node.head
+    return False
+
+
+def international(rec: dict[str, Any], rules: Rules) -> bool:
+    """Return whether a counted event with no named counterpart was international: "15 regional seminars", held abroad."""
+    trigger = rec["triggers"][0]
+    nouns = [trigger, trigger.head] if trigger.dep_ == "compound" else [trigger]  # "12 international training courses"
+    if any(c.dep_ in ("amod", "compound") and c.lower_ in rules.international_modifiers for noun in nouns for c in noun.children):
+        return True
+    if rec.get("participants_from_abroad"):
+        return True
+    home = _alpha2(rec.get("actor"))
+    return home is not None and any(pid and pid.split("-")[0] != home for _, pid, _ in rec["places"].values())
+
+
+def _alpha2(alpha3: str | None) -> str | None:
+    country = pycountry.countries.get(alpha_3=alpha3) if alpha3 else None
+    return country.alpha_2 if country else None
+
+
+def reported(token: Token) -> bool:
+    """Return whether a noun carries a clause of its own that reports it ("an agreement signed in Hanoi in 2011")."""
+    return any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for c in token.children)
+
+
+def under_frame(token: Token, rules: Rules) -> bool:
+    """Return whether a noun sits in a phrase headed by a frame preposition ("under Article 3 of their agreement")."""
+    if reported(token):
+        return False  # "Under an agreement signed in Hanoi in 2011": the frame's own signing is an event
+    node = token
+    while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        if node.dep_ == "pobj" and node.head.lower_ in rules.framework_preps:
+            return True
+        node = node.head
+    return False
+
+
+def in_subject_of(token: Token, trigger: Token) -> bool:
+    """Return whether a token sits in the subject of the trigger's verb."""
+    verb = governing_verb(trigger)
+    return any(token.i in {t.i for t in child.subtree} for child in verb.children if child.dep_ in ("nsubj", "nsubjpass"))
+
+
+def from_phrase(token: Token, rules: Rules | None = None) -> bool:
+    """Return whether a token sits in a "from" phrase inside a noun phrase ("counterparts from Norway").
+
+    With ``rules``, a "from" phrase of people ("officials from Cambodia") does not count: they took part.
+    """
+    node = token
+    while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        if node.dep_ == "prep" and node.lower_ == "from":
+            if rules is None:
+                return True
+            return node.head.pos_ in ("NOUN", "PROPN") and _singular(node.head.lemma_.lower()) not in rules.participant_units
+        node = node.head
+    return False
+
+
+def _singular(word: str) -> str:
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None) -> bool:
+    """Return whether other parties act among themselves: the trigger's subject names two or
+    more of them and the sentence never names the actor ("Kyrgyzstan, Tajikistan, Turkmenistan
+    and Uzbekistan signed it"). One named party acting on the actor ("The OPCW has carried out
+    600 inspections in China", "US officials held three rounds of consultation") stays."""
+    if any(m["norm"].get("id") == actor for m in mentions):
+        return False
+    verb = governing_verb(trigger)
+    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
+    parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
+               and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok)}
+    return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
+
+
+def topic(token: Token, rules: Rules) -> bool:
+    """Return whether a mention is what an activity is about ("consultations ... on Iran"), not a party to it."""
+    while token.dep_ in ("compound", "appos", "flat") and token.head.i != token.i:
+        token = token.head
+    return token.dep_ == "pobj" and token.head.lower_ in rules.topic_preps and token.head.lower_ not in ("of", "under")
+
+
+def framework(token: Token, rules: Rules) -> bool:
+    """Return whether a mention only names a frame: "the UNGA framework", "the framework of the CWC"."""
+    while token.dep_ == "appos" and token.head.i != token.i:
+        token = token.head  # "the Shanghai Cooperation Organisation (SCO)"
+    head = token
+    while head.dep_ in ("compound", "amod", "flat") and head.head.i != head.i:
+        head = head.head
+    if head.lemma_.lower() in rules.framework_nouns and head.i != token.i:
+        return True
+    if head.dep_ == "pobj" and head.head.lower_ in rules.framework_preps:
+        return True
+    if hyphen_pair(token):
+        return False  # "the China-EU dialogue": the pair names the two parties
+    if token.dep_ in ("compound", "poss", "nmod", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
+        noun = token.head.lemma_.lower()
+        activity = rules.trigger_activity.get(noun)
+        if noun in rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.head.children):
+            activity = None  # "its MTCR partners": partners, not a partnership
+        if activity is None and noun not in rules.participant_units:
+            return True  # "the NSG decision", "the CTBT verification regime": the entity qualifies a thing
+        if activity is None and rules.trigger_activity.get(token.head.head.lemma_.lower()) not in rules.compound_counterpart_activities and token.head.dep_ == "pobj":
+            return True  # "consultations with its MTCR partners": the group the partners belong to
+        if activity is not None and activity not in rules.compound_counterpart_activities:
+            return True  # "two ARF seminars": held under the ARF, not with it
+    return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
+
+
+def hyphen_pair(token: Token) -> bool:
+    """Return whether a name is one side of a hyphenated pair of parties ("China-EU", "Canada-US")."""
+    doc = token.doc
+    before = token.i >= 2 and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].pos_ == "PROPN"
+    after = token.i + 2 < len(doc) and doc[token.i + 1].text in ("-", "–") and doc[token.i + 2].pos_ == "PROPN"
+    return before or after
+
+
+def premodifies(last: Token, trigger: Token) -> bool:
+    """Return whether a name stands right before the trigger noun with only common words between ("a joint AG outreach seminar")."""
+    if trigger.pos_ != "NOUN" or not last.i < trigger.i or trigger.i - last.i > 4:
+        return False
+    return all(t.is_lower and t.pos_ in ("NOUN", "ADJ") for t in last.doc[last.i + 1:trigger.i])
+
+
+def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: Rules) -> int:
+    """Rank a COUNT for a trigger: 0 counts the events, 1 counts participants, 9 unrelated."""
+    first = token_at(doc, offset, m["start"])
+    last = token_at(doc, offset, m["end"] - 1)
+    if first is None or last is None:
+        return 9
+    if first.i <= trigger.i <= last.i or (trigger.head.i != trigger.i and trigger.head.head.i == last.i and trigger.head.lower_ == "of"):
+        return 0
+    singular = unit(m)
+    if singular in rules.participant_units:
+        # participants of this very event ("a seminar ..., attended by about 150 participants") before parties named elsewhere
+        verb = governing_verb(last)
+        own_clause = verb.dep_ in ("relcl", "acl") and verb.head.i == trigger.i  # "a regional workshop ..., which was attended by 70 officials"
+        return 1 if own_clause or governs(trigger, last) or governs(governing_verb(trigger), verb) else 2
+    return 9
+
+
+def unit(mention: dict[str, Any]) -> str:
+    """Return the singular head word of a COUNT's unit, lowercased ("Southeast Asian States" -> "state")."""
+    unit = (mention["norm"].get("unit") or "").split(" ")[-1].lower()
+    if unit.endswith("ies"):
+        return unit[:-3] + "y"
+    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
