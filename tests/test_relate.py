@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -150,6 +150,14 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China and Pakistan signed a cooperation agreement in 2015. Since 2016, the two commissions have trained 60 officials from Nepal and Laos.",
          [("agreement", ["PAK"], None, ["2015"]), ("training", ["LAO", "NPL", "PAK"], 60, ["2016"])]),
         ("China and the OPANAL have co-organised two summer courses for young diplomats from Latin America, in 2019 and 2022.", [("training", [], 2, ["2019", "2022"])]),
+        # dev8 lessons
+        ("The agreement with Korea, signed in June 2009, paved the way for the selection in December 2009 of a consortium with partners from France.",
+         [("agreement", ["KOR"], None, ["2009-06"])]),
+        ("China is not a member of the NSG, but since 2017 it has held four rounds of consultations with the Group.", [("consultation", ["NSG"], 4, ["2017"])]),
+        ("Beyond Russia and India, China has signed agreements with eight other countries, among them France and Peru.", [("agreement", ["FRA", "PER"], 8, [])]),
+        ("In 2022, a workshop was co-organised in Beijing by the IAEA, and was attended by 70 officials.", [("seminar", ["IAEA"], 70, ["2022"])]),
+        ("China keeps regular contacts with the African Commission on Nuclear Energy. In 2021 and 2023 the two sides co-hosted two webinars.",
+         [("seminar", [], 2, ["2021", "2023"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

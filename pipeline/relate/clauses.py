@@ -26,7 +26,8 @@ def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rule
     partners = {t.i for head in (trigger, verb) for child in head.children if child.dep_ == "prep" and child.lower_ == "with" for t in child.subtree}
     if not partners:
         return
-    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}
+    own = {t.i for t in trigger.subtree}  # "The agreement with Korea ... paved the way": the trigger's own partner, not a co-actor
+    subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i and t.i not in own}
     numbered = numbered_anaphor(span, rules)
     at = token_at(doc, offset, numbered[2]) if numbered else None
     named = [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in partners]
@@ -39,6 +40,28 @@ def across_semicolon(node: Token) -> bool:
     """Return whether a semicolon or colon separates a token from its head (two clauses the parser joined)."""
     low, high = sorted((node.i, node.head.i))
     return any(t.text in (";", ":") for t in node.doc[low + 1:high]) and node.dep_ in ("ccomp", "parataxis", "conj")
+
+
+def contrasted(node: Token) -> bool:
+    """Return whether a coordinated clause is set against its head by "but" / "yet" ("is not a member ..., but ... has held four rounds")."""
+    return node.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in ("but", "yet", "whereas", "while") for c in node.head.children if c.i < node.i)
+
+
+def passive_sequel(trigger: Token, target: Token) -> bool:
+    """Return whether a token sits in a passive clause coordinated with the trigger's ("was co-organised ... and was attended by 70 officials")."""
+    verb, own = governing_verb(target), governing_verb(trigger)
+    return (verb.dep_ == "conj" and verb.head.i == own.i and any(c.dep_ == "auxpass" for c in verb.children)
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children))
+
+
+def excluded(token: Token, rules: Rules) -> bool:
+    """Return whether a name sits in a phrase that sets it apart ("Beyond Russia and India", "apart from", "except")."""
+    node = token
+    while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        if node.dep_ == "prep" and node.lower_ in rules.excluding_preps:
+            return True
+        node = node.head
+    return False
 
 
 def clause_on(trigger: Token, target: Token) -> bool:
@@ -92,7 +115,7 @@ def international(rec: dict[str, Any], rules: Rules) -> bool:
     nouns = [trigger, trigger.head] if trigger.dep_ == "compound" else [trigger]  # "12 international training courses"
     if any(c.dep_ in ("amod", "compound") and c.lower_ in rules.international_modifiers for noun in nouns for c in noun.children):
         return True
-    if rec.get("participants_from_abroad"):
+    if rec.get("participants_from_abroad") or rec.get("unnamed_partner"):
         return True
     home = _alpha2(rec.get("actor"))
     return home is not None and any(pid and pid.split("-")[0] != home for _, pid, _ in rec["places"].values())

@@ -25,8 +25,8 @@ from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, ellipsis, nearest_treaty_before, numbered_anaphor,
                        object_pronoun, resolve, subject_anaphor, two_party_anaphor)
-from .clauses import (across_semicolon, clause_has_trigger, clause_on, count_rank, drop_co_actors, framework, from_phrase, hyphen_pair, in_subject_of,
-                      international, origin, own_clause, partner_slot, premodifies, reported, third_parties, topic, under_frame, unit)
+from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, hyphen_pair,
+                      in_subject_of, international, origin, own_clause, partner_slot, passive_sequel, premodifies, reported, third_parties, topic, under_frame, unit)
 from .rules import Rules
 from .syntax import first_conjunct, governing_verb, governs, prev_lower, token_at
 
@@ -58,7 +58,7 @@ class Relater:
                     return True  # "Neither Argentina nor Brazil has concluded ..."
             if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i:
                 return True
-            if node.head.i == node.i or across_semicolon(node):
+            if node.head.i == node.i or across_semicolon(node) or contrasted(node):
                 return False  # "Mexico joined the NSG ...; it is not a member of the MTCR": the negation is another clause's
             node = node.head
         return False
@@ -137,6 +137,8 @@ class Relater:
         with no trigger ("and sent experts to Laos") is never shared.
         """
         rules, actor = self.rules, rec["actor"]
+        verb_lemma = governing_verb(trigger).lemma_.lower()
+        own_phrase = trigger.pos_ == "NOUN" and trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs
         agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
@@ -148,10 +150,12 @@ class Relater:
             framed = (not agency and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
             source = from_phrase(root, rules) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
             candidate = eligible and norm.get("id") != actor and not framed and not source and not topic(root, rules)
-            party = candidate and bool(norm.get("id"))
+            party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
+            if own_phrase and not (trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
+                continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or (label == "COUNT" and clause_on(trigger, tok))):
+            if not (self._attached(trigger, tok) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok)))):
                 continue
             if party:
                 rec["counterparts"].setdefault(norm["id"], (m, None))
@@ -238,7 +242,11 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if not rec["counterparts"] and previous is not None and (subject := continuing_subject(rec["triggers"][0], rules)) is not None:
                 anaphor = {"text": subject.text, "start": offset + subject.idx, "end": offset + subject.idx + len(subject.text)}
                 for cm in previous["counterpart_mentions"]:
-                    rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)
+                    carried = by_id[cm["mention_id"]]
+                    if carried["label"] in rules.labels or activity in rules.treaty_activities:
+                        rec["counterparts"][cm["id"]] = (carried, anaphor)  # a treaty ratified before is no partner of a seminar
+            if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(ms, sentences[:index], sent, by_sentence, rules):
+                rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
             counts_parties = rec["count"] is not None and unit(rec["count"]) in rules.party_units
             abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and international(rec, rules)
             if rec.get("third_parties") or (not rec["counterparts"] and not abroad and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
@@ -246,6 +254,13 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
+
+
+def _unnamed_body_near(ms: list[dict[str, Any]], previous: list[dict[str, Any]], sent: dict[str, Any], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules) -> bool:
+    """Return whether the sentence or the paragraph's preceding sentences name a body with no id (the likely other side)."""
+    window = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+    named = list(ms) + [m for s in window for m in by_sentence.get(s["id"], [])]
+    return any(m["label"] == "ORG" and not m["norm"].get("id") for m in named)
 
 
 def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules) -> str | None:

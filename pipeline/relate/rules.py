@@ -33,6 +33,8 @@ class Rules:
     object_blocked: frozenset[str]
     needs_of: frozenset[str]
     origin_preps: frozenset[str]
+    excluding_preps: frozenset[str]
+    event_subject_verbs: frozenset[str]
     not_as_compound: frozenset[str]
     non_event_heads: frozenset[str]
     anaphora: tuple[str, ...]
