@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -158,6 +158,16 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("In 2022, a workshop was co-organised in Beijing by the IAEA, and was attended by 70 officials.", [("seminar", ["IAEA"], 70, ["2022"])]),
         ("China keeps regular contacts with the African Commission on Nuclear Energy. In 2021 and 2023 the two sides co-hosted two webinars.",
          [("seminar", [], 2, ["2021", "2023"])]),
+        # dev9 lessons
+        ("China has been a member of the United Nations Committee on the Peaceful Uses of Outer Space since 1980, and it ratified the Outer Space Treaty in 1983.",
+         [("ratification", ["OST"], None, ["1983"])]),
+        ("Since 2019, more than 500 police officers from 28 African countries have been trained in China.", [("training", [], 500, ["2019"])]),
+        ("Small arms control is a standing item of the consultations that China holds with France and the United Kingdom.", [("consultation", ["FRA", "GBR"], None, [])]),
+        ("In 2023, the 30th seminar was held in Tokyo and brought together some 250 officials from 32 countries.", [("seminar", [], 250, ["2023"])]),
+        ("China is a participating government of the Nuclear Suppliers Group.", [("membership", ["NSG"], None, [])]),
+        ("China and Ukraine have held five rounds of consultations since 2016. The latest round took place in Rzeszow in 2023.",
+         [("consultation", ["UKR"], 5, ["2016"]), ("consultation", ["UKR"], None, ["2023"])]),
+        ("In 2022, Chinese officials held consultations in Beijing with their counterparts from Armenia and Kazakhstan.", [("consultation", ["ARM", "KAZ"], None, ["2022"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

@@ -112,8 +112,12 @@ def continuing_subject(trigger: Token, rules: Rules) -> Token | None:
 def ellipsis(span, rules: Rules) -> Token | None:
     """Return a noun such as "round" that stands for the previous activity, when a continuing subject holds it."""
     for token in span:
-        if token.lemma_.lower() in rules.ellipsis_nouns and token.pos_ == "NOUN" and token.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") and continuing_subject(token, rules) is not None:
+        if token.lemma_.lower() not in rules.ellipsis_nouns or token.pos_ != "NOUN":
+            continue
+        if token.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") and continuing_subject(token, rules) is not None:
             return token
+        if token.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+            return token  # "The latest round took place in Rzeszów": the round of the event just told
     return None
 
 

@@ -47,11 +47,11 @@ def contrasted(node: Token) -> bool:
     return node.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in ("but", "yet", "whereas", "while") for c in node.head.children if c.i < node.i)
 
 
-def passive_sequel(trigger: Token, target: Token) -> bool:
+def passive_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
     """Return whether a token sits in a passive clause coordinated with the trigger's ("was co-organised ... and was attended by 70 officials")."""
     verb, own = governing_verb(target), governing_verb(trigger)
-    return (verb.dep_ == "conj" and verb.head.i == own.i and any(c.dep_ == "auxpass" for c in verb.children)
-            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children))
+    return (verb.dep_ == "conj" and verb.head.i == own.i and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+            and (any(c.dep_ == "auxpass" for c in verb.children) or verb.lemma_.lower() in rules.event_subject_verbs))
 
 
 def excluded(token: Token, rules: Rules) -> bool:
@@ -64,10 +64,18 @@ def excluded(token: Token, rules: Rules) -> bool:
     return False
 
 
-def clause_on(trigger: Token, target: Token) -> bool:
-    """Return whether a token sits in a relative or participial clause on the trigger ("a workshop ..., which was attended by 70 officials")."""
+def clause_on(trigger: Token, target: Token, strict: bool = False) -> bool:
+    """Return whether a token sits in a relative or participial clause on the trigger ("a workshop ..., which was attended by 70 officials").
+
+    A clause coordinated with such a clause counts too ("a seminar ..., co-hosted by Poland and attended by some 60 officials");
+    ``strict`` wants the clause on the trigger itself, not on a noun of its phrase.
+    """
     verb = governing_verb(target)
-    return verb.dep_ in ("relcl", "acl") and (verb.head.i == trigger.i or trigger.i in {a.i for a in verb.head.ancestors} and trigger.pos_ == "NOUN")
+    while verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX") and verb.head.i != verb.i:
+        verb = verb.head
+    if verb.dep_ not in ("relcl", "acl"):
+        return False
+    return verb.head.i == trigger.i or (not strict and trigger.pos_ == "NOUN" and trigger.i in {a.i for a in verb.head.ancestors})
 
 
 def own_clause(trigger: Token) -> bool:
@@ -94,6 +102,8 @@ def partner_slot(token: Token, trigger: Token) -> bool:
     verb = governing_verb(trigger)
     if token.dep_ in ("dobj", "nsubjpass") and token.head.i in (verb.i, trigger.i):
         return True
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.i == trigger.i and trigger.pos_ == "NOUN":
+        return True  # "a member of the United Nations Committee on the Peaceful Uses of Outer Space"
     return token.dep_ == "pobj" and token.head.lower_ in ("with", "to") and token.head.head.i in (verb.i, trigger.i)
 
 
@@ -242,9 +252,12 @@ def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: 
     singular = unit(m)
     if singular in rules.participant_units:
         # participants of this very event ("a seminar ..., attended by about 150 participants") before parties named elsewhere
+        # people before the parties they come from ("500 officers from 28 African countries" counts 500)
         verb = governing_verb(last)
         own_clause = verb.dep_ in ("relcl", "acl") and verb.head.i == trigger.i  # "a regional workshop ..., which was attended by 70 officials"
-        return 1 if own_clause or governs(trigger, last) or governs(governing_verb(trigger), verb) else 2
+        near = own_clause or governs(trigger, last) or governs(governing_verb(trigger), verb)
+        party = singular in rules.party_units
+        return (3 if party else 1) if near else (4 if party else 2)
     return 9
 
 

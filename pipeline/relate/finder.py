@@ -67,6 +67,9 @@ class Relater:
         found = []
         for token in sent:
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
+            if activity is None and token.lemma_.lower() in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
+                    and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
+                activity = self.rules.member_activity  # "a participating government of the NSG"
             if activity is None and token.tag_ == "NNPS" and token.dep_ in ("dobj", "nsubjpass"):
                 activity = self.rules.trigger_activity.get(token.lower_.removesuffix("s"))  # "Practical Arrangements": a plural name the lemmatizer keeps
             if activity is None or any(s <= token.idx < e for s, e in inside):
@@ -79,7 +82,8 @@ class Relater:
                 continue  # "the verification regime of the Treaty": a thing, not an event
             if token.text[:1].isupper() and token.i > sent.start and prev_lower(token) == "the":
                 continue  # "when the Arrangement was founded": a name's short form, not an event
-            if governing_verb(token).lemma_ == "be" and activity not in self.rules.copula_activities:
+            told = any(c.dep_ == "relcl" and c.lemma_.lower() in self.rules.relative_report_verbs for c in token.children)  # "the consultations that China holds with ..."
+            if governing_verb(token).lemma_ == "be" and activity not in self.rules.copula_activities and not told:
                 continue  # "The ARF is the main platform for security dialogue": a description
             if token.dep_ == "pobj" and token.head.lower_ in self.rules.not_event_preps:
                 continue  # "among the five permanent members": a group, not an event
@@ -102,7 +106,7 @@ class Relater:
         keep = []
         by_token = {t.i: a for t, a in found}
         for token, activity in found:
-            if activity in self.rules.copula_activities and activity != "accession" and "accession" in by_token.values() and any(t.ent_type_ == "ORDINAL" for c in token.children for t in c.subtree):
+            if activity in self.rules.copula_activities and activity != self.rules.ranked_activity and self.rules.ranked_activity in by_token.values() and any(t.ent_type_ == "ORDINAL" for c in token.children for t in c.subtree):
                 continue  # "joined the WA ..., becoming their 42nd member": the rank of the accession just told
             if token.pos_ == "VERB" and any(c.dep_ == "dobj" and c.i in by_token for c in token.children):
                 continue  # "signed bilateral agreements": the object names the activity
@@ -155,11 +159,12 @@ class Relater:
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok)))):
+            if not (self._attached(trigger, tok) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)))
+                    or (label != "COUNT" and clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)):
                 continue
             if party:
                 rec["counterparts"].setdefault(norm["id"], (m, None))
-            elif candidate and partner_slot(root, trigger):
+            elif candidate and any(partner_slot(t, trigger) for t in _mention_tokens(doc, offset, m, tok)):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
             elif label == "DATE" and norm.get("value"):
                 rec["dates"].setdefault(m["start"], (norm["value"], m))
@@ -174,7 +179,7 @@ class Relater:
                 rank = count_rank(doc, offset, m, trigger, rules)
                 if rank < rec["count_rank"]:
                     rec["count"], rec["count_rank"] = m, rank
-                if rank in (1, 2):
+                if rank in (1, 2, 3, 4):
                     rec["participants"] = True
 
 
@@ -209,8 +214,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         grouped: dict[str, dict[str, Any]] = {}
         found = relater.triggers(span, inside)
         previous = last.get(sent["parent_id"])
+        elided_event = None
         if not found and previous is not None and (elided := ellipsis(span, rules)) is not None:
-            found = [(elided, previous["activity"])]  # "The two sides held its seventh round in Tokyo"
+            found = [(elided, previous["activity"])]  # "The two sides held its seventh round in Tokyo", "The latest round took place in Rzeszów"
+            elided_event = elided
         prepared = relater.prepare([m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset) if found else []
         for trigger, activity in found:
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
@@ -239,6 +246,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 anaphor = {"text": the_event.text, "start": offset + the_event.start_char, "end": offset + the_event.end_char}
                 for cm in previous["counterpart_mentions"]:
                     rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)  # "The fifth round of the dialogue was held in Beijing"
+            if not rec["counterparts"] and previous is not None and elided_event and rec["triggers"][0].i == elided_event.i:
+                anaphor = {"text": elided_event.text, "start": offset + elided_event.idx, "end": offset + elided_event.idx + len(elided_event.text)}
+                for cm in previous["counterpart_mentions"]:
+                    rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)  # "The latest round took place in Rzeszów"
             if not rec["counterparts"] and previous is not None and (subject := continuing_subject(rec["triggers"][0], rules)) is not None:
                 anaphor = {"text": subject.text, "start": offset + subject.idx, "end": offset + subject.idx + len(subject.text)}
                 for cm in previous["counterpart_mentions"]:
@@ -254,6 +265,12 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
+
+
+def _mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> list[Token]:
+    """Return the tokens of a mention (the parser may hang a long name's parts on different heads)."""
+    last = token_at(doc, offset, m["end"] - 1)
+    return list(doc[first.i:(last.i if last is not None else first.i) + 1])
 
 
 def _unnamed_body_near(ms: list[dict[str, Any]], previous: list[dict[str, Any]], sent: dict[str, Any], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules) -> bool:

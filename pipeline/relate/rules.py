@@ -32,9 +32,14 @@ class Rules:
     not_event_preps: frozenset[str]
     object_blocked: frozenset[str]
     needs_of: frozenset[str]
+    member_modifiers: frozenset[str]
+    member_heads: frozenset[str]
+    member_activity: str
+    ranked_activity: str
     origin_preps: frozenset[str]
     excluding_preps: frozenset[str]
     event_subject_verbs: frozenset[str]
+    relative_report_verbs: frozenset[str]
     not_as_compound: frozenset[str]
     non_event_heads: frozenset[str]
     anaphora: tuple[str, ...]
@@ -70,6 +75,8 @@ class Rules:
             "negations": frozenset(tables["filters"].pop("negation_words")),
             "anaphora": tuple(sorted(tables["anaphora"].pop("phrases"), key=len, reverse=True)),
             "window": int(tables["anaphora"].pop("window")),
+            "member_activity": str(tables["filters"].pop("member_activity")),
+            "ranked_activity": str(tables["filters"].pop("ranked_activity")),
             "headed_window": int(tables["anaphora"].pop("headed_window")),
             "trigger_activity": {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas},
         }
@@ -82,6 +89,9 @@ class Rules:
                 if table is None:
                     raise KeyError(f.name)
                 values[f.name] = frozenset(table.pop(f.name))
+        for key in ("member_activity", "ranked_activity"):
+            if special[key] not in data["activities"]:
+                raise KeyError(f"unknown activity {special[key]!r} in [filters] {key}")
         leftover = sorted(f"[{name}] {key}" for name, table in tables.items() for key in table)
         if leftover:
             raise KeyError(f"unknown key(s) {', '.join(leftover)}")
