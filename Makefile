@@ -34,7 +34,8 @@ test: setup
 $(OUT)/documents.jsonl: $(RAW_FILES) $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIGS)/segmentation.toml $(CONFIGS)/html.toml $(CONFIGS)/pdf.toml | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)
 
-$(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py $(CONFIGS)/segmentation.toml
+# segment tokenizes with the extraction tokenizer (extraction.toml [tokenizer], built in nlp.py)
+$(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py pipeline/nlp.py $(CONFIGS)/segmentation.toml $(CONFIGS)/extraction.toml
 	$(WPX) segment --out $(OUT) $(STAGE_OK)
 
 EXTRACT_CODE := $(wildcard pipeline/extract/*.py pipeline/components/*.py pipeline/normalize/*.py) pipeline/nlp.py pipeline/registry.py pipeline/provenance.py
