@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -168,6 +168,14 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China and Ukraine have held five rounds of consultations since 2016. The latest round took place in Rzeszow in 2023.",
          [("consultation", ["UKR"], 5, ["2016"]), ("consultation", ["UKR"], None, ["2023"])]),
         ("In 2022, Chinese officials held consultations in Beijing with their counterparts from Armenia and Kazakhstan.", [("consultation", ["ARM", "KAZ"], None, ["2022"])]),
+        # dev10 lessons
+        ("As a founding member of the SCO, China regards it as an important platform for cooperation.", [("membership", ["SCO"], None, [])]),
+        ("Iran became a member state of the SCO in July 2023.", []),
+        ("China is a State Party to the CWC and the BWC, which it ratified in 1997 and 1984 respectively.", [("ratification", ["BWC", "CWC"], None, ["1997", "1984"])]),
+        ("The Regulation applies directly in all 27 EU member states.", []),
+        ("In 2022, China and the IAEA signed a Country Programme Framework in Vienna.", [("agreement", ["IAEA"], None, ["2022"])]),
+        ("The Graduate School, established in 2006 by the China Atomic Energy Authority, has since trained more than 400 young professionals from Africa.",
+         [("training", [], 400, [])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

@@ -178,17 +178,20 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None) -> bool:
+def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None, solo: bool = False) -> bool:
     """Return whether other parties act among themselves: the trigger's subject names two or
     more of them and the sentence never names the actor ("Kyrgyzstan, Tajikistan, Turkmenistan
     and Uzbekistan signed it"). One named party acting on the actor ("The OPCW has carried out
-    600 inspections in China", "US officials held three rounds of consultation") stays."""
+    600 inspections in China", "US officials held three rounds of consultation") stays, except
+    with ``solo``: one other country joining, signing or ratifying something acts for itself."""
     if any(m["norm"].get("id") == actor for m in mentions):
         return False
     verb = governing_verb(trigger)
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
     parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
                and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok)}
+    if solo and any(m["label"] == "COUNTRY" and m["norm"].get("id") in parties for m in mentions):
+        return True  # "Iran became a member state of the SCO in July 2023": another country's own accession
     return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
 
 

@@ -28,7 +28,7 @@ from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_sub
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, hyphen_pair,
                       in_subject_of, international, origin, own_clause, partner_slot, passive_sequel, premodifies, reported, third_parties, topic, under_frame, unit)
 from .rules import Rules
-from .syntax import first_conjunct, governing_verb, governs, prev_lower, token_at
+from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
 
 
 class Relater:
@@ -58,6 +58,8 @@ class Relater:
                     return True  # "Neither Argentina nor Brazil has concluded ..."
             if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i:
                 return True
+            if node.dep_ == "prep" and node.i < node.head.i and node.head.pos_ in ("VERB", "AUX"):
+                return False  # "As a founding member of the Organisation, China regards it as ...": a fact told in passing
             if node.head.i == node.i or across_semicolon(node) or contrasted(node):
                 return False  # "Mexico joined the NSG ...; it is not a member of the MTCR": the negation is another clause's
             node = node.head
@@ -70,6 +72,8 @@ class Relater:
             if activity is None and token.lemma_.lower() in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
+            if activity is None and token.lemma_.lower() in self.rules.signed_nouns and token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs:
+                activity = self.rules.signed_activity  # "signed a Country Programme Framework", "signed a road map"
             if activity is None and token.tag_ == "NNPS" and token.dep_ in ("dobj", "nsubjpass"):
                 activity = self.rules.trigger_activity.get(token.lower_.removesuffix("s"))  # "Practical Arrangements": a plural name the lemmatizer keeps
             if activity is None or any(s <= token.idx < e for s, e in inside):
@@ -87,8 +91,9 @@ class Relater:
                 continue  # "The ARF is the main platform for security dialogue": a description
             if token.dep_ == "pobj" and token.head.lower_ in self.rules.not_event_preps:
                 continue  # "among the five permanent members": a group, not an event
-            if token.lemma_.lower() in self.rules.object_blocked and any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children):
-                continue  # "applies the control lists", "the application of safeguards": not an application to join
+            if token.lemma_.lower() in self.rules.object_blocked and (any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children)
+                                                                      or (token.pos_ == "VERB" and not any(c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ in ("for", "to")) for c in token.children))):
+                continue  # "applies the control lists", "applies directly in all 27 member states", "the application of safeguards": no application to join
             if activity in self.rules.copula_activities and token.dep_ == "dobj" and token.head.lemma_ == "have":
                 continue  # "Today the Committee has 39 members": the group's size, not the actor's membership
             if token.lemma_.lower() in self.rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
@@ -157,9 +162,14 @@ class Relater:
             party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
             if own_phrase and not (trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
+            inner = governing_verb(tok)
+            if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
+                    and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
+                continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
+            antecedent = trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head)  # "the CWC and the BWC, which it ratified in ..."
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)))
+            if not (self._attached(trigger, tok) or antecedent or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)))
                     or (label != "COUNT" and clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)):
                 continue
             if party:
@@ -226,7 +236,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 treaty = nearest_treaty_before(ms, offset + pronoun.idx)
                 if treaty is not None:  # "signed the TPNW ... and ratified it"
                     rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}))
-            if third_parties(doc, offset, trigger, ms, default_actor):
+            if third_parties(doc, offset, trigger, ms, default_actor, solo=activity in rules.needs_counterpart):
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         for activity, rec in sorted(grouped.items()):

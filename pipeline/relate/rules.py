@@ -35,6 +35,9 @@ class Rules:
     member_modifiers: frozenset[str]
     member_heads: frozenset[str]
     member_activity: str
+    signed_activity: str
+    signed_nouns: frozenset[str]
+    signing_verbs: frozenset[str]
     ranked_activity: str
     origin_preps: frozenset[str]
     excluding_preps: frozenset[str]
@@ -76,6 +79,7 @@ class Rules:
             "anaphora": tuple(sorted(tables["anaphora"].pop("phrases"), key=len, reverse=True)),
             "window": int(tables["anaphora"].pop("window")),
             "member_activity": str(tables["filters"].pop("member_activity")),
+            "signed_activity": str(tables["filters"].pop("signed_activity")),
             "ranked_activity": str(tables["filters"].pop("ranked_activity")),
             "headed_window": int(tables["anaphora"].pop("headed_window")),
             "trigger_activity": {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas},
@@ -89,7 +93,7 @@ class Rules:
                 if table is None:
                     raise KeyError(f.name)
                 values[f.name] = frozenset(table.pop(f.name))
-        for key in ("member_activity", "ranked_activity"):
+        for key in ("member_activity", "ranked_activity", "signed_activity"):
             if special[key] not in data["activities"]:
                 raise KeyError(f"unknown activity {special[key]!r} in [filters] {key}")
         leftover = sorted(f"[{name}] {key}" for name, table in tables.items() for key in table)
