@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -176,6 +176,12 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("In 2022, China and the IAEA signed a Country Programme Framework in Vienna.", [("agreement", ["IAEA"], None, ["2022"])]),
         ("The Graduate School, established in 2006 by the China Atomic Energy Authority, has since trained more than 400 young professionals from Africa.",
          [("training", [], 400, [])]),
+        # dev11 lessons
+        ("Under an arrangement signed with Laos in October 2021, China has trained 25 officials from Laos and Myanmar.",
+         [("agreement", ["LAO"], None, ["2021-10"]), ("training", ["LAO", "MMR"], 25, [])]),
+        ("The Treaty of Rarotonga was signed in 1985 by eight members of the South Pacific Forum, China among them.", [("signature", ["RAROTONGA"], 8, ["1985"])]),  # no membership
+        ("China joined the MTCR in 2004. Within the Regime, China and Pakistan have held five rounds of consultations since 2016.",
+         [("accession", ["MTCR"], None, ["2004"]), ("consultation", ["PAK"], 5, ["2016"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

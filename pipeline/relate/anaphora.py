@@ -35,6 +35,8 @@ def add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: st
         head = token_at(doc, offset, anaphor["end"] - 1)
         if head is None or mention["norm"]["id"] in rec["counterparts"]:
             continue
+        if head.dep_ == "pobj" and head.head.lower_ in rules.framework_preps:
+            continue  # "Within the Regime, Belgium and the Netherlands have held ...": a frame, whatever the parser coordinates
         group = conjuncts(head)
         if len(group) > 1 and group & roots:
             rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)

@@ -119,7 +119,7 @@ class Relater:
                 continue  # "applied to join": the governing trigger names the activity
             if any(child.dep_ == "compound" and child.i in by_token for child in token.children):
                 continue  # "38 training workshops": the modifier names the activity
-            if token.dep_ == "pobj" and token.head.dep_ == "prep" and by_token.get(token.head.head.i) in self.rules.topic_governors:
+            if token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.lower_ not in self.rules.framework_preps and by_token.get(token.head.head.i) in self.rules.topic_governors:
                 continue  # "applied for membership", "consultations on India's membership": the topic of another activity
             keep.append((token, activity))
         return keep
@@ -147,7 +147,8 @@ class Relater:
         """
         rules, actor = self.rules, rec["actor"]
         verb_lemma = governing_verb(trigger).lemma_.lower()
-        own_phrase = trigger.pos_ == "NOUN" and trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs
+        own_phrase = trigger.pos_ == "NOUN" and ((trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs)
+                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ in rules.framework_preps))  # "Under an arrangement signed with Laos in 2021, China has trained ..."
         agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
@@ -163,6 +164,8 @@ class Relater:
             if own_phrase and not (trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
             inner = governing_verb(tok)
+            if label in ("DATE", "PLACE") and inner.dep_ == "acl" and inner.head.i != trigger.i and any(t.i == inner.head.i for t in triggers):
+                continue  # "Under an arrangement signed ... in October 2021, the Office has trained ...": the date of the arrangement
             if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
