@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("heldout", 0.75, 0.85), ("heldout3", 0.6, 0.7)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -182,6 +182,16 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("The Treaty of Rarotonga was signed in 1985 by eight members of the South Pacific Forum, China among them.", [("signature", ["RAROTONGA"], 8, ["1985"])]),  # no membership
         ("China joined the MTCR in 2004. Within the Regime, China and Pakistan have held five rounds of consultations since 2016.",
          [("accession", ["MTCR"], None, ["2004"]), ("consultation", ["PAK"], 5, ["2016"])]),
+        # dev12 lessons
+        ("The Nuclear Safety Authority and the regulators of Ukraine and Georgia held three regional workshops in 2016, 2019 and 2022.",
+         [("seminar", ["GEO", "UKR"], 3, ["2016", "2019", "2022"])]),
+        ("In 2022, ASEAN held three rounds of consultations on the Protocol with China and France.", [("consultation", ["FRA"], 3, ["2022"])]),
+        ("China is not a member of the MTCR, although it applied to join the Wassenaar Arrangement in 2016.", [("application", ["WA"], None, ["2016"])]),
+        ("China has concluded such agreements with 14 countries, including Japan and India, with which agreements were signed in 2007 and 2010.",
+         [("agreement", ["IND", "JPN"], 14, ["2007", "2010"])]),
+        ("Since 2015 the authority has hosted 12 courses for some 140 IAEA inspectors.", [("training", ["IAEA"], 12, ["2015"])]),
+        ("China concluded a safeguards agreement with the IAEA in 1988; an additional protocol was signed with the Agency in 2002.",
+         [("agreement", ["IAEA"], None, ["1988"])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

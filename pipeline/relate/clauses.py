@@ -24,6 +24,7 @@ def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rule
     trigger = rec["triggers"][0]
     verb = governing_verb(trigger)
     partners = {t.i for head in (trigger, verb) for child in head.children if child.dep_ == "prep" and child.lower_ == "with" for t in child.subtree}
+    partners |= {t.i for prep in trigger.subtree if prep.dep_ == "prep" and prep.lower_ == "with" for t in prep.subtree}  # "consultations on the Protocol ... with China, France, ..."
     if not partners:
         return
     own = {t.i for t in trigger.subtree}  # "The agreement with Korea ... paved the way": the trigger's own partner, not a co-actor
@@ -188,6 +189,8 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
         return False
     verb = governing_verb(trigger)
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
+    if any(m["label"] == "ORG" and not m["norm"].get("id") and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions):
+        return False  # "SSM and the regulators of Ukraine, Georgia and Armenia held ...": the actor's own body acts with them
     parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
                and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok)}
     if solo and any(m["label"] == "COUNTRY" and m["norm"].get("id") in parties for m in mentions):
@@ -222,8 +225,9 @@ def framework(token: Token, rules: Rules) -> bool:
             activity = None  # "its MTCR partners": partners, not a partnership
         if activity is None and noun not in rules.participant_units:
             return True  # "the NSG decision", "the CTBT verification regime": the entity qualifies a thing
-        if activity is None and rules.trigger_activity.get(token.head.head.lemma_.lower()) not in rules.compound_counterpart_activities and token.head.dep_ == "pobj":
-            return True  # "consultations with its MTCR partners": the group the partners belong to
+        if (activity is None and rules.trigger_activity.get(token.head.head.lemma_.lower()) not in rules.compound_counterpart_activities and token.head.dep_ == "pobj"
+                and (noun in rules.party_units or noun in rules.member_heads)):
+            return True  # "consultations with its MTCR partners": the group the partners belong to ("IAEA inspectors" are the IAEA's)
         if activity is not None and activity not in rules.compound_counterpart_activities:
             return True  # "two ARF seminars": held under the ARF, not with it
     return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns

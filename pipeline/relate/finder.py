@@ -60,7 +60,7 @@ class Relater:
                 return True
             if node.dep_ == "prep" and node.i < node.head.i and node.head.pos_ in ("VERB", "AUX"):
                 return False  # "As a founding member of the Organisation, China regards it as ...": a fact told in passing
-            if node.head.i == node.i or across_semicolon(node) or contrasted(node):
+            if node.head.i == node.i or across_semicolon(node) or contrasted(node) or (node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("although", "though", "whereas", "while") for c in node.children)):
                 return False  # "Mexico joined the NSG ...; it is not a member of the MTCR": the negation is another clause's
             node = node.head
         return False
@@ -239,18 +239,20 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 treaty = nearest_treaty_before(ms, offset + pronoun.idx)
                 if treaty is not None:  # "signed the TPNW ... and ratified it"
                     rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}))
+            if activity in rules.treaty_only_activities and any(c.dep_ == "prep" and c.lower_ == "with" for c in trigger.children):
+                rec["bilateral"] = True  # "an additional protocol was signed with the Agency": signed with a partner, no treaty signature
             if third_parties(doc, offset, trigger, ms, default_actor, solo=activity in rules.needs_counterpart):
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         for activity, rec in sorted(grouped.items()):
             anaphoric = numbered_anaphor(span, rules) is not None or subject_anaphor(rec["triggers"][0], rules)
             drop_co_actors(rec, doc, offset, span, rules)
-            if not rec["counterparts"] and not rec.get("unnamed") and not anaphoric:
+            if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric:
                 rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
             if not rec["counterparts"] and not rec.get("unnamed"):
                 for mention, anaphor in resolve(text, sent, span, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
                     rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
-            if not rec["counterparts"] and not rec.get("unnamed") and anaphoric:
+            if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and anaphoric:
                 rec["counterparts"] = dict(rec["loose"])
             elif rec["counterparts"]:
                 add_coordinated_anaphor(rec, doc, offset, text, sent, span, sentences[:index], by_sentence, rules, names or {}, activity)
@@ -273,6 +275,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
             counts_parties = rec["count"] is not None and unit(rec["count"]) in rules.party_units
             abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and international(rec, rules)
+            if activity in rules.treaty_only_activities:
+                counts_parties = False  # "with 14 countries, ..., with which agreements were signed": countries signed no treaty
+            if rec.get("bilateral") and not rec["counterparts"]:
+                continue
             if rec.get("third_parties") or (not rec["counterparts"] and not abroad and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
                 continue  # with no named counterpart, only counted parties or counted international events make it an engagement
             records.append(_record(doc_id, text, sent, activity, rec, rules))
