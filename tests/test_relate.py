@@ -53,7 +53,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("heldout", 0.75, 0.85), ("heldout3", 0.7, 0.8), ("heldout4", 0.9, 0.9), ],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.7, 0.8), ("heldout4", 0.9, 0.9), ],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -192,6 +192,14 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("Since 2015 the authority has hosted 12 courses for some 140 IAEA inspectors.", [("training", ["IAEA"], 12, ["2015"])]),
         ("China concluded a safeguards agreement with the IAEA in 1988; an additional protocol was signed with the Agency in 2002.",
          [("agreement", ["IAEA"], None, ["1988"])]),
+        # dev13 lessons
+        ("China has been a partner of the MTCR since 2001, two years after the CTBT was ratified in September 1999.",
+         [("membership", ["MTCR"], None, ["2001"]), ("ratification", ["CTBT"], None, ["1999-09"])]),
+        ("China joined the NSG in 2004 and has since held eight regional seminars on the NSG Guidelines for partners along the Belt and Road.",
+         [("accession", ["NSG"], None, ["2004"]), ("seminar", [], 8, [])]),
+        ("Since 2012 China has hosted an international export control seminar in Beijing every year, and twelve editions have been held so far.",
+         [("seminar", [], 12, ["2012"])]),
+        ("As a member of the Zangger Committee, China hosted a meeting in Xiamen in 2018.", [("membership", ["ZC"], None, [])]),
         # "application of", a trigger under "under": no events; "the dialogue" continues the paragraph's dialogue
         ("China and the IAEA signed an agreement on the application of safeguards in 1988.", [("agreement", ["IAEA"], None, ["1988"])]),
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),

@@ -119,7 +119,8 @@ class Relater:
                 continue  # "applied to join": the governing trigger names the activity
             if any(child.dep_ == "compound" and child.i in by_token for child in token.children):
                 continue  # "38 training workshops": the modifier names the activity
-            if token.dep_ == "pobj" and token.head.dep_ == "prep" and token.head.lower_ not in self.rules.framework_preps and by_token.get(token.head.head.i) in self.rules.topic_governors:
+            lead = first_conjunct(token)  # "talks on licensing procedures and end-use verification"
+            if lead.dep_ == "pobj" and lead.head.dep_ == "prep" and lead.head.lower_ not in self.rules.framework_preps and by_token.get(lead.head.head.i) in self.rules.topic_governors:
                 continue  # "applied for membership", "consultations on India's membership": the topic of another activity
             keep.append((token, activity))
         return keep
@@ -148,7 +149,8 @@ class Relater:
         rules, actor = self.rules, rec["actor"]
         verb_lemma = governing_verb(trigger).lemma_.lower()
         own_phrase = trigger.pos_ == "NOUN" and ((trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs)
-                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ in rules.framework_preps))  # "Under an arrangement signed with Laos in 2021, China has trained ..."
+                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ in rules.framework_preps)  # "Under an arrangement signed with Laos in 2021, China has trained ..."
+                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ == "as"))  # "As a member of the Zangger Committee, Korea took part in ... in 2018"
         agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
@@ -170,6 +172,9 @@ class Relater:
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
             antecedent = trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head)  # "the CWC and the BWC, which it ratified in ..."
+            if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and any(t.i == inner.i for t in triggers) and not antecedent
+                    and any(c.dep_ == "mark" and c.lower_ in ("after", "before", "since", "when", "until", "once") for c in inner.children)):
+                continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not (self._attached(trigger, tok) or antecedent or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)))
@@ -247,7 +252,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         for activity, rec in sorted(grouped.items()):
             anaphoric = numbered_anaphor(span, rules) is not None or subject_anaphor(rec["triggers"][0], rules)
             drop_co_actors(rec, doc, offset, span, rules)
-            if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric:
+            trigger_ids = {t.i for t, _ in found}
+            audience = any(c.dep_ == "prep" and c.lower_ == "for" and any(g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in trigger_ids for g in c.children)
+                           for t in rec["triggers"] for head in (t, governing_verb(t)) for c in head.children)
+            if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric and not audience:  # "seminars ... for partners along the Belt and Road"
                 rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
             if not rec["counterparts"] and not rec.get("unnamed"):
                 for mention, anaphor in resolve(text, sent, span, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
@@ -273,6 +281,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                         rec["counterparts"][cm["id"]] = (carried, anaphor)  # a treaty ratified before is no partner of a seminar
             if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(ms, sentences[:index], sent, by_sentence, rules):
                 rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
+            if rec["count"] is None or rec["count_rank"] > 0:
+                rounds = [m for m, tok, _, blocked in prepared if m["label"] == "COUNT" and not blocked and unit(m) in rules.ellipsis_nouns and not two_party_anaphor(doc, offset, m)]
+                if len(rounds) == 1 and len(grouped) == 1:
+                    rec["count"], rec["count_rank"] = rounds[0], 0  # "eight rounds were convened between 2012 and 2023", "twelve editions have been held"
             counts_parties = rec["count"] is not None and unit(rec["count"]) in rules.party_units
             abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and international(rec, rules)
             if activity in rules.treaty_only_activities:
