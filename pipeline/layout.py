@@ -98,21 +98,10 @@ def classify(text: str, rules: LayoutRules, marked: Sequence[Sequence[Any]] = ()
 
     ``marked`` lists ``[start, end, kind]`` spans the reader already knows are
     boilerplate (a PDF's running headers, a later page's repeated title); a
-    line inside one is boilerplate of that kind whatever it says. The last
-    answer is remembered: ingest and segment classify the same text one after
-    the other.
+    line inside one is boilerplate of that kind whatever it says.
     """
     spans = sorted((int(s), int(e), str(k)) for s, e, k in marked)
-    key = (text, tuple(spans))
-    last = _LAST.get("answer")  # one read: another thread may replace it meanwhile
-    if last is not None and last[0] is rules and last[1] == key:
-        return list(last[2])
-    lines = _classify(text, rules, spans)
-    _LAST["answer"] = (rules, key, tuple(lines))
-    return lines
-
-
-_LAST: dict[str, tuple[Any, ...]] = {}
+    return _classify(text, rules, spans)
 
 
 def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) -> list[Line]:

@@ -51,15 +51,18 @@ class _Section:
     last_end: int
 
 
-def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language, keep_docs: dict[int, tuple[str, Doc]] | None = None) -> list[dict[str, Any]]:
+def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language, keep_docs: dict[int, tuple[str, Doc]] | None = None,
+                     lines: list[Line] | None = None) -> list[dict[str, Any]]:
     """Return the segments of one document record, ordered by (start, kind rank, end).
 
     ``keep_docs``, when given, receives each paragraph's text and tokenized
     Doc keyed by the paragraph's start offset (for the extract stage of the
-    same run).
+    same run); ``lines`` are the document's classified lines when ingest of
+    the same run made them already.
     """
     text, doc_id = doc["text"], doc["doc_id"]
-    lines = classify(text, rules, doc.get("boilerplate_spans") or ())
+    if not lines:
+        lines = classify(text, rules, doc.get("boilerplate_spans") or ())
     segments: list[dict[str, Any]] = []
     stack: list[_Section] = []
     paragraph: list[Line] = []

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from pipeline import api
 from pipeline.config import load_config
-from pipeline.evaluate import evaluate, score_mentions
+from pipeline.evaluate import evaluate
 from pipeline.extract import Extractor
 from pipeline.records import read_jsonl
 from pipeline.schemas import problems

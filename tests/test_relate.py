@@ -1,8 +1,6 @@
 """Engagements: contract scores on the seed and unseen documents, and the relation rules one by one."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from pipeline import api

@@ -124,12 +124,13 @@ class Engine:
         source = (Path(raw_dir.name) / paths[0].relative_to(raw_dir)).as_posix()
         stage = "ingest"
         try:
-            document, flagged = ingest_file(raw_dir, paths, self.config, self.readers, data)
+            lines: list[Any] = []
+            document, flagged = ingest_file(raw_dir, paths, self.config, self.readers, data, lines)
             records[DOCUMENTS].append(document)
             records[ERRORS] += [error_record(doc_id, source, stage, message, kind="IngestWarning") for message in flagged]
             stage = "segment"
             tokenized: dict[int, Any] = {}
-            segments = segment.segment_document(document, self.readers.layout, self.sentencizer, tokenized)
+            segments = segment.segment_document(document, self.readers.layout, self.sentencizer, tokenized, lines)
             records[SEGMENTS] = segments
             stage = "extract"
             mentions, docs = self.extractor.process(document, segments, tokenized)

@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import __version__
 from ..config import Config
-from ..layout import LayoutRules, classify, metadata
+from ..layout import LayoutRules, Line, classify, metadata
 from ..normalize.dates import find_dates
 from ..records import StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
 from .html import HtmlRules, read_html
@@ -66,11 +66,14 @@ def _read(fmt: str, raw: bytes, file: int, settings: dict[str, Any], readers: Re
                      warnings=decoded.warnings, meta={"title": None, "publisher": None, "published": None})
 
 
-def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Readers, data: list[bytes] | None = None) -> tuple[dict[str, Any], list[str]]:
+def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Readers, data: list[bytes] | None = None,
+                keep_lines: list[Line] | None = None) -> tuple[dict[str, Any], list[str]]:
     """Turn one raw file (or the pages of one article) into a document record and its bad-input findings.
 
     ``data`` holds the files' bytes when the caller has them already (batch
-    workers receive bytes, not paths), so nothing is read from disk.
+    workers receive bytes, not paths), so nothing is read from disk;
+    ``keep_lines``, when given, receives the classified lines for the segment
+    stage of the same run, which then need not classify them again.
     Raises IngestError saying why when the file cannot become a document.
     """
     settings = config.section("ingest")
@@ -89,6 +92,8 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
     if missing:
         extracted.flagged.append(f"multi-page article without page(s) {', '.join(map(str, missing))}")
     lines = classify(extracted.text, readers.layout, extracted.boilerplate_spans)
+    if keep_lines is not None:
+        keep_lines[:] = lines
     if fmt != "txt" and not any(line.kind in ("title", "heading", "content") for line in lines):
         raise IngestError("no article text: only navigation, bylines or pagination were found")
     meta = _metadata(metadata(extracted.text, lines), extracted.meta, readers.layout)

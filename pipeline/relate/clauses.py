@@ -43,9 +43,12 @@ def across_semicolon(node: Token) -> bool:
     return any(t.text in (";", ":") for t in node.doc[low + 1:high]) and node.dep_ in ("ccomp", "parataxis", "conj")
 
 
-def contrasted(node: Token) -> bool:
-    """Return whether a coordinated clause is set against its head by "but" / "yet" ("is not a member ..., but ... has held four rounds")."""
-    return node.dep_ == "conj" and any(c.dep_ == "cc" and c.lower_ in ("but", "yet", "whereas", "while") for c in node.head.children if c.i < node.i)
+def contrasted(node: Token, rules: Rules) -> bool:
+    """Return whether a clause is set against its head: "but", "yet" before a coordinated clause ("is not a member ...,
+    but ... has held four rounds"), "although", "though" opening an adverbial one (configs `contrast_words`)."""
+    if node.dep_ == "conj":
+        return any(c.dep_ == "cc" and c.lower_ in rules.contrast_words for c in node.head.children if c.i < node.i)
+    return node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in rules.contrast_words for c in node.children)
 
 
 def passive_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
@@ -98,14 +101,14 @@ def clause_has_trigger(token: Token, triggers: list[Token]) -> bool:
     return any(t.i in above or verb.i in {a.i for a in t.ancestors} for t in triggers)
 
 
-def partner_slot(token: Token, trigger: Token) -> bool:
+def partner_slot(token: Token, trigger: Token, rules: Rules) -> bool:
     """Return whether a name fills the slot of the trigger's partner: its verb's object, or "with"/"to" after the trigger or its verb."""
     verb = governing_verb(trigger)
     if token.dep_ in ("dobj", "nsubjpass") and token.head.i in (verb.i, trigger.i):
         return True
     if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.i == trigger.i and trigger.pos_ == "NOUN":
         return True  # "a member of the United Nations Committee on the Peaceful Uses of Outer Space"
-    return token.dep_ == "pobj" and token.head.lower_ in ("with", "to") and token.head.head.i in (verb.i, trigger.i)
+    return token.dep_ == "pobj" and token.head.lower_ in rules.partner_preps and token.head.head.i in (verb.i, trigger.i)
 
 
 def origin(token: Token, trigger: Token, rules: Rules) -> bool:
@@ -160,15 +163,16 @@ def in_subject_of(token: Token, trigger: Token) -> bool:
     return any(token.i in {t.i for t in child.subtree} for child in verb.children if child.dep_ in ("nsubj", "nsubjpass"))
 
 
-def from_phrase(token: Token, rules: Rules | None = None) -> bool:
+def from_phrase(token: Token, rules: Rules, sources_only: bool = False) -> bool:
     """Return whether a token sits in a "from" phrase inside a noun phrase ("counterparts from Norway").
 
-    With ``rules``, a "from" phrase of people ("officials from Cambodia") does not count: they took part.
+    With ``sources_only``, a "from" phrase of people ("officials from Cambodia") does not count: they took part;
+    a "from" phrase of a thing does ("with funding from the EU").
     """
     node = token
     while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
-        if node.dep_ == "prep" and node.lower_ == "from":
-            if rules is None:
+        if node.dep_ == "prep" and node.lower_ in rules.source_preps:
+            if not sources_only:
                 return True
             return node.head.pos_ in ("NOUN", "PROPN") and _singular(node.head.lemma_.lower()) not in rules.participant_units
         node = node.head
@@ -179,7 +183,7 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
-def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None, solo: bool = False) -> bool:
+def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None, rules: Rules, solo: bool = False) -> bool:
     """Return whether other parties act among themselves: the trigger's subject names two or
     more of them and the sentence never names the actor ("Kyrgyzstan, Tajikistan, Turkmenistan
     and Uzbekistan signed it"). One named party acting on the actor ("The OPCW has carried out
@@ -192,7 +196,7 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
     if any(m["label"] == "ORG" and not m["norm"].get("id") and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions):
         return False  # "SSM and the regulators of Ukraine, Georgia and Armenia held ...": the actor's own body acts with them
     parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
-               and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok)}
+               and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok, rules)}
     if solo and any(m["label"] == "COUNTRY" and m["norm"].get("id") in parties for m in mentions):
         return True  # "Iran became a member state of the SCO in July 2023": another country's own accession
     return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
@@ -270,7 +274,4 @@ def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: 
 
 def unit(mention: dict[str, Any]) -> str:
     """Return the singular head word of a COUNT's unit, lowercased ("Southeast Asian States" -> "state")."""
-    unit = (mention["norm"].get("unit") or "").split(" ")[-1].lower()
-    if unit.endswith("ies"):
-        return unit[:-3] + "y"
-    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
+    return _singular((mention["norm"].get("unit") or "").split(" ")[-1].lower())

@@ -60,7 +60,7 @@ class Relater:
                 return True
             if node.dep_ == "prep" and node.i < node.head.i and node.head.pos_ in ("VERB", "AUX"):
                 return False  # "As a founding member of the Organisation, China regards it as ...": a fact told in passing
-            if node.head.i == node.i or across_semicolon(node) or contrasted(node) or (node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("although", "though", "whereas", "while") for c in node.children)):
+            if node.head.i == node.i or across_semicolon(node) or contrasted(node, self.rules):
                 return False  # "Mexico joined the NSG ...; it is not a member of the MTCR": the negation is another clause's
             node = node.head
         return False
@@ -92,7 +92,7 @@ class Relater:
             if token.dep_ == "pobj" and token.head.lower_ in self.rules.not_event_preps:
                 continue  # "among the five permanent members": a group, not an event
             if token.lemma_.lower() in self.rules.object_blocked and (any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children)
-                                                                      or (token.pos_ == "VERB" and not any(c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ in ("for", "to")) for c in token.children))):
+                                                                      or (token.pos_ == "VERB" and not any(c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ in self.rules.complement_preps) for c in token.children))):
                 continue  # "applies the control lists", "applies directly in all 27 member states", "the application of safeguards": no application to join
             if activity in self.rules.copula_activities and token.dep_ == "dobj" and token.head.lemma_ == "have":
                 continue  # "Today the Committee has 39 members": the group's size, not the actor's membership
@@ -160,7 +160,7 @@ class Relater:
             agency = label == "COUNTRY" and (any(s <= m["start"] and m["end"] <= e for s, e in agencies)  # "the United States Department of Energy" acts for the US
                                              or (root.dep_ == "poss" and any(s <= offset + root.head.idx < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
             framed = (not agency and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
-            source = from_phrase(root, rules) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
+            source = from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
             candidate = eligible and norm.get("id") != actor and not framed and not source and not topic(root, rules)
             party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
             if own_phrase and not (trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
@@ -173,7 +173,7 @@ class Relater:
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
             antecedent = trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head)  # "the CWC and the BWC, which it ratified in ..."
             if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and any(t.i == inner.i for t in triggers) and not antecedent
-                    and any(c.dep_ == "mark" and c.lower_ in ("after", "before", "since", "when", "until", "once") for c in inner.children)):
+                    and any(c.dep_ == "mark" and c.lower_ in rules.temporal_marks for c in inner.children)):
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
@@ -182,14 +182,14 @@ class Relater:
                 continue
             if party:
                 rec["counterparts"].setdefault(norm["id"], (m, None))
-            elif candidate and any(partner_slot(t, trigger) for t in _mention_tokens(doc, offset, m, tok)):
+            elif candidate and any(partner_slot(t, trigger, rules) for t in _mention_tokens(doc, offset, m, tok)):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
             elif label == "DATE" and norm.get("value"):
                 rec["dates"].setdefault(m["start"], (norm["value"], m))
             elif label == "PLACE":
                 if not origin(root, trigger, rules):
                     rec["places"].setdefault(m["start"], (m["text"], norm.get("id"), m))
-                elif from_phrase(root):
+                elif from_phrase(root, rules):
                     rec["participants_from_abroad"] = True  # "for young diplomats from Latin America and the Caribbean"
             elif label == "COUNT":
                 if two_party_anaphor(doc, offset, m):
@@ -246,7 +246,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                     rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}))
             if activity in rules.treaty_only_activities and any(c.dep_ == "prep" and c.lower_ == "with" for c in trigger.children):
                 rec["bilateral"] = True  # "an additional protocol was signed with the Agency": signed with a partner, no treaty signature
-            if third_parties(doc, offset, trigger, ms, default_actor, solo=activity in rules.needs_counterpart):
+            if third_parties(doc, offset, trigger, ms, default_actor, rules, solo=activity in rules.needs_counterpart):
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         for activity, rec in sorted(grouped.items()):

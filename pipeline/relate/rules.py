@@ -31,6 +31,7 @@ class Rules:
     international_modifiers: frozenset[str]
     not_event_preps: frozenset[str]
     object_blocked: frozenset[str]
+    complement_preps: frozenset[str]
     needs_of: frozenset[str]
     member_modifiers: frozenset[str]
     member_heads: frozenset[str]
@@ -41,6 +42,10 @@ class Rules:
     ranked_activity: str
     origin_preps: frozenset[str]
     excluding_preps: frozenset[str]
+    contrast_words: frozenset[str]
+    temporal_marks: frozenset[str]
+    partner_preps: frozenset[str]
+    source_preps: frozenset[str]
     event_subject_verbs: frozenset[str]
     relative_report_verbs: frozenset[str]
     not_as_compound: frozenset[str]
