@@ -34,6 +34,7 @@ def mentions(nlp, text):
         ("Courses were run by the Ministry of Emergency Management and the Organisation.", [("ORG", "Ministry of Emergency Management", {"id": None})]),
         ("It met the Nuclear Regulation Authority.", [("ORG", "Nuclear Regulation Authority", {"id": None})]),
         ("The Republic of Singapore Navy took part.", [("COUNTRY", "Republic of Singapore", {"id": "SGP"}), ("ORG", "Republic of Singapore Navy", {"id": None})]),  # the head of the first noun group labels a name
+        ("The 1540 Committee in Cartagena met.", [("ORG", "1540 Committee", {"id": "1540-COMMITTEE"})]),  # a registry name ends at the head: no "Committee in Cartagena"
         ("Uzbekistan ratified the CANWFZ Treaty.", [("COUNTRY", "Uzbekistan", {"id": "UZB"}), ("TREATY", "CANWFZ Treaty", {"id": "SEMIPALATINSK"})]),
     ],
 )

@@ -30,6 +30,8 @@ def rules(config):
         ("Posted on 21 August 2023 | Strategic Trade Secretariat", "boilerplate", "byline"),
         ("Report | 14-10-2022 | Ministry of Foreign Affairs", "boilerplate", "byline"),
         ("Press release | Date: 14 March 2024 | Ministry of Foreign Affairs", "boilerplate", "byline"),
+        ("Bogotá, 12 September 2024 | Press Office", "boilerplate", "byline"),
+        ("Vienna, Geneva and New York hosted the sessions.", "content", None),
         ("Share this information with partners in the region.", "content", None),
         ("Chapter 3, Section 4  Arms Control, Disarmament and Non-Proliferation", "heading", "1"),
         ("1 Basic Position", "heading", "2"),

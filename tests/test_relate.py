@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.7, 0.8), ("heldout4", 0.9, 0.9), ("dev14", 0.65, 0.75)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.7, 0.8), ("heldout4", 0.9, 0.9), ("dev14", 0.9, 0.9)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -203,6 +203,24 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China and Brazil have held consultations under Article 3 of their agreement.", [("consultation", ["BRA"], None, [])]),
         ("China and Japan launched a dialogue on export control in 2015. The fifth round of the dialogue was held in Tokyo in 2019.",
          [("dialogue", ["JPN"], None, ["2015"]), ("dialogue", ["JPN"], None, ["2019"])]),
+        # "such" talks are the consultations told before; a drafted memorandum was not signed
+        ("In 2023, consultations on arms control were held between China and Japan, the first such talks in five years.", [("consultation", ["JPN"], None, ["2023"])]),
+        ("A memorandum with Laos has been drafted but has not yet been signed.", []),
+        # partners with no id: the companions "together with" the actor are on its side; the counted events stay, with no counterpart
+        ("China, together with Laos and Cambodia, held two rounds of consultations with the Mekong River Commission in 2021.", [("consultation", [], 2, ["2021"])]),
+        ("Together with the Asia Pacific Training Institute, China has organised four courses on export control.", [("training", [], 4, [])]),
+        # the instrument's year is not the event's; a later "it brought together" clause counts the participants
+        ("In 2022, a regional workshop on resolution 1540 (2004) was co-organised by China and the 1540 Committee in Qingdao; it brought together 60 officials.",
+         [("seminar", ["1540-COMMITTEE"], 60, ["2022"])]),
+        # the number hangs on a modifier of the counted noun
+        ("Since 2017, China has trained more than 250 licensing and customs officials from Laos.", [("training", ["LAO"], 250, ["2017"])]),
+        # "the depositary States" are the countries listed after the same words; "the other four Parties" are the actor's fellows
+        ("The depositary States, Russia, the United Kingdom and the United States, signed the Protocol in 2014. China and the other four Parties have held two rounds of consultations with the depositary States.",
+         [("consultation", ["GBR", "RUS", "USA"], 2, [])]),
+        # a subject "it" stands for the previous sentence's subject when that is another party
+        ("China joined the International Atomic Energy Agency in 1984. Since 2016, the Agency has sent four missions to China. Under its programme, it has trained more than 180 Chinese specialists.",
+         [("accession", ["IAEA"], None, ["1984"]), ("training", ["IAEA"], 180, [])]),
+        ("China joined the NSG in 2004. It has trained more than 180 specialists from Laos.", [("accession", ["NSG"], None, ["2004"]), ("training", ["LAO"], 180, [])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):
@@ -225,6 +243,22 @@ def test_numbered_group_without_the_actor_keeps_every_member(tmp_path, subject):
     [rel] = read_jsonl(tmp_path / "out" / "relations.jsonl")
     assert (rel["actor"], rel["counterparts"], rel["count"]["value"]) == ("MNG", ["CHN", "FRA", "GBR", "RUS", "USA"], 3)
     assert {cm["anaphor"]["text"] for cm in rel["counterpart_mentions"]} == {"the five States"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "places"),
+    [
+        ("China held two rounds of consultations with Japan in Tokyo on the control of shipments crossing the Pacific.", ["Tokyo"]),
+        ("China held two rounds of consultations with Japan on the control of shipments crossing the Pacific.", []),
+    ],
+)
+def test_a_place_in_a_clause_of_the_topic_is_not_where_the_event_was(tmp_path, sentence, places):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("Full text: China's Policy\n\n" + sentence + "\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    (record,) = read_jsonl(tmp_path / "out" / "relations.jsonl")
+    assert record["places"] == places
 
 
 def test_headed_anaphor_looks_back_across_paragraphs(tmp_path):

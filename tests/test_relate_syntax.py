@@ -43,7 +43,7 @@ def test_quoted_ranges():
 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda s: s.replace("window = 3", "window = 3\nwindw = 4"), r"unknown key\(s\) \[anaphora\] windw"),
-    (lambda s: s.replace("pronouns = ", "pronoun = "), "missing key 'pronouns'"),
+    (lambda s: s.replace("\npronouns = ", "\npronoun = "), "missing key 'pronouns'"),
 ])
 def test_relation_rules_reject_typos(tmp_path, edit, message):
     import shutil

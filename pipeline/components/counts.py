@@ -122,6 +122,11 @@ class CountFinder(SettingsComponent):
         head = number.head
         if number.dep_ != "nummod" or not end <= head.i <= end + self.max_gap or head.pos_ not in ("NOUN", "PROPN"):
             return None
+        outer = head
+        while outer.dep_ in ("nmod", "compound") and outer.head.i > outer.i and outer.head.i - end <= self.max_gap and outer.head.pos_ == "NOUN" and outer.head.is_lower:
+            outer = outer.head
+        if outer.i != head.i and all(t.is_lower and (t.is_alpha or t.text == "-") for t in doc[end:outer.i + 1]):
+            return outer, list(doc[end:outer.i + 1])  # "250 licensing and customs officials": the number hangs on a modifier of the counted noun
         plural = head.tag_ in ("NNS", "NNPS") or (head.text.endswith("s") and not head.text.endswith("ss"))
         if head.text[:1].isupper() and not plural:
             return None, []  # a singular capitalized head names something: "1540 Committee"

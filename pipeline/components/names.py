@@ -45,6 +45,7 @@ class NameScanner(SettingsComponent):
         self._registry_starts = {start for start, _, _ in registry}
         self._registry = registry
         in_places = {i for start, end, label in registry if label in ("COUNTRY", "PLACE") for i in range(start, end)}
+        in_places |= {end - 1 for start, end, label in registry}  # "the 1540 Committee in Cartagena": the registry's name ends at the head
         sentences = doc.has_annotation("SENT_START")
         for i in indices_of(doc, ORTH, self.head_ids):
             if i in in_places:

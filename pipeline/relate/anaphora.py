@@ -5,6 +5,7 @@ headed anaphor) the document; docs/DECISIONS.md gives the rules.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from spacy.tokens import Doc, Token
@@ -74,6 +75,8 @@ def numbered_anaphor(span, rules: Rules) -> tuple[int, str, int, int, bool] | No
             continue
         dets = [c for c in token.children if c.dep_ in ("det", "predet", "preconj")]
         numbers = [c for c in token.children if c.dep_ == "nummod"]
+        if token.dep_ == "conj" and any(c.dep_ == "amod" and c.lower_ in rules.co_member_modifiers for c in token.children):
+            continue  # "Kyrgyzstan and the other four Parties": the named party's fellows, not a group named before
         if token.tag_ not in ("NNS", "NNPS") and not numbers:
             continue  # a number makes "the five nuclear-weapon States" plural whatever its tag
         if any(d.lower_ == "both" for d in dets):
@@ -169,3 +172,75 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
                 if fits(m, head):
                     return [(m, anaphor(at, len(phrase)))]
     return []
+
+
+def named_group(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]],
+                rules: Rules, actor: str | None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Resolve "the nuclear-weapon States" to the countries listed after the same words earlier in the paragraph.
+
+    "The five nuclear-weapon States, China, France, Russia, the United Kingdom
+    and the United States, signed the Protocol ... Kyrgyzstan ... held five
+    rounds of consultations with the nuclear-weapon States": the list that
+    followed the words names the group.
+    """
+    offset = span.doc.user_data.get("wpx_offset", 0)
+    same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+    for token in span:
+        if token.lower_ not in rules.country_heads or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children) or any(c.dep_ == "nummod" for c in token.children):
+            continue
+        modifiers = [c for c in token.children if c.dep_ in ("amod", "compound") and c.i < token.i]
+        if not modifiers:
+            continue
+        first = min(t.i for m in modifiers for t in m.subtree)
+        words = text[offset + span.doc[first].idx:offset + token.idx + len(token.text)].lower()
+        anaphor = {"text": text[offset + span.doc[first - 1].idx:offset + token.idx + len(token.text)], "start": offset + span.doc[first - 1].idx, "end": offset + token.idx + len(token.text)}
+        for prior in reversed(same_paragraph):
+            body = text[prior["start"]:prior["end"]]
+            at = body.lower().find(words)
+            if at < 0:
+                continue
+            listed = _list_after(text, prior["start"] + at + len(words), sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]), rules)
+            group = [m for m in listed if m["norm"].get("id") and m["norm"]["id"] != actor]
+            if len(group) >= 2:
+                return [(m, anaphor) for m in group]
+    return []
+
+
+def _list_after(text: str, end: int, mentions: list[dict[str, Any]], rules: Rules) -> list[dict[str, Any]]:
+    """Return the COUNTRY mentions listed right after ``end`` (", China, France ... and the United States")."""
+    listed = []
+    for m in mentions:
+        if m["start"] < end:
+            continue
+        gap = re.findall(r"\w+|[^\w\s]", text[end:m["start"]].lower())
+        if m["label"] != "COUNTRY" or not gap or not set(gap) <= rules.list_separators:
+            break
+        listed.append(m)
+        end = m["end"]
+    return listed
+
+
+def pronoun_subject(trigger: Token, rules: Rules) -> Token | None:
+    """Return the pronoun ("it") that is the subject of the trigger's clause."""
+    return next((c for c in governing_verb(trigger).children if c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in rules.event_pronouns), None)
+
+
+def previous_subject(text: str, sent: dict[str, Any], prior_span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]],
+                     rules: Rules, actor: str | None, names: dict[str, str], activity: str) -> list[dict[str, Any]]:
+    """Return the entity that is the subject of the sentence before: what a subject "it" stands for.
+
+    "Since 2016, the Agency has also sent four review missions ... Under its
+    technical cooperation programme, it has trained more than 180 Kyrgyz
+    specialists": "it" is the Agency. The actor itself is never returned (its
+    "it" is the actor acting).
+    """
+    root = prior_span.root
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return []
+    offset = prior_span.doc.user_data.get("wpx_offset", 0)
+    low, high = offset + subject.left_edge.idx, offset + subject.right_edge.idx + len(subject.right_edge.text)
+    named = [m for m in by_sentence.get(sent["id"], []) if low <= m["start"] and m["end"] <= high and m["label"] in rules.labels]
+    if named:
+        return [m for m in named if m["norm"].get("id") and m["norm"]["id"] != actor and len(named) == 1]
+    return [m for m, anaphor in resolve(text, sent, prior_span, previous, by_sentence, rules, actor, names, activity, groups=False) if low <= anaphor["start"] < high]

@@ -32,7 +32,8 @@ def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rule
     numbered = numbered_anaphor(span, rules)
     at = token_at(doc, offset, numbered[2]) if numbered else None
     named = [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in partners]
-    if named or (at is not None and at.i in partners):
+    # "Portugal, together with Greece, ..., held two rounds of consultations with the European Commission": a partner with no id still names the other side
+    if named or (at is not None and at.i in partners) or rec.get("unnamed"):
         for cid in [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject]:
             del rec["counterparts"][cid]
 
@@ -49,6 +50,13 @@ def contrasted(node: Token, rules: Rules) -> bool:
     if node.dep_ == "conj":
         return any(c.dep_ == "cc" and c.lower_ in rules.contrast_words for c in node.head.children if c.i < node.i)
     return node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in rules.contrast_words for c in node.children)
+
+
+def pronoun_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
+    """Return whether a token sits in a later clause whose pronoun subject is the event ("...; it brought together 70 officials")."""
+    verb = governing_verb(target)
+    return (verb.i > trigger.i and verb.i != governing_verb(trigger).i and verb.lemma_.lower() in rules.event_subject_verbs
+            and any(c.dep_ == "nsubj" and c.lower_ in rules.event_pronouns for c in verb.children))
 
 
 def passive_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
@@ -121,6 +129,32 @@ def origin(token: Token, trigger: Token, rules: Rules) -> bool:
             return True
         node = node.head
     return False
+
+
+def topic_clause(token: Token, trigger: Token, rules: Rules) -> bool:
+    """Return whether a place or date sits in a clause inside the trigger's topic phrase.
+
+    "consultations ... on the interdiction of shipments crossing the
+    Mediterranean": the Mediterranean is what the shipments cross, not where
+    the consultations were held.
+    """
+    verb = governing_verb(token)
+    if verb.i == trigger.i or verb.dep_ not in ("acl", "relcl"):
+        return False
+    node = verb
+    for _ in range(12):
+        if node.head.i == node.i or node.i == trigger.i:
+            return False
+        if node.dep_ == "prep" and node.lower_ in rules.topic_preps and node.lower_ not in ("of", "under") and node.head.i in (trigger.i, governing_verb(trigger).i):
+            return True
+        node = node.head
+    return False
+
+
+def instrument_year(doc: Doc, offset: int, date: dict[str, Any], mentions: list[dict[str, Any]], rules: Rules) -> bool:
+    """Return whether a date is the year of an instrument named right before it: "resolution 1540 (2004)"."""
+    text, start, end = doc.text, date["start"] - offset, date["end"] - offset
+    return text[end:end + 1] == ")" and any(m["label"] in rules.instrument_labels and text[m["end"] - offset:start].strip() == "(" for m in mentions)
 
 
 def international(rec: dict[str, Any], rules: Rules) -> bool:

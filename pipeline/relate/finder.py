@@ -23,10 +23,10 @@ from spacy.tokens import Doc, Token
 
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
-from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, ellipsis, nearest_treaty_before, numbered_anaphor,
+from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, ellipsis, named_group, nearest_treaty_before, numbered_anaphor, previous_subject, pronoun_subject,
                        object_pronoun, resolve, subject_anaphor, two_party_anaphor)
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, hyphen_pair,
-                      in_subject_of, international, origin, own_clause, partner_slot, passive_sequel, premodifies, reported, third_parties, topic, under_frame, unit)
+                      in_subject_of, instrument_year, international, origin, own_clause, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .rules import Rules
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
 
@@ -117,6 +117,9 @@ class Relater:
                 continue  # "signed bilateral agreements": the object names the activity
             if token.dep_ == "xcomp" and token.head.i in by_token:
                 continue  # "applied to join": the governing trigger names the activity
+            if any(c.dep_ in ("amod", "det", "predet") and c.lower_ in self.rules.back_reference_modifiers for c in token.children) \
+                    and any(t.i < token.i and governing_verb(t).i == governing_verb(token).i for t, _ in found):
+                continue  # "consultations ... were held ..., the first such talks in five years": the event told before
             if any(child.dep_ == "compound" and child.i in by_token for child in token.children):
                 continue  # "38 training workshops": the modifier names the activity
             lead = first_conjunct(token)  # "talks on licensing procedures and end-use verification"
@@ -161,7 +164,7 @@ class Relater:
                                              or (root.dep_ == "poss" and any(s <= offset + root.head.idx < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
             framed = (not agency and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
             source = from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
-            candidate = eligible and norm.get("id") != actor and not framed and not source and not topic(root, rules)
+            candidate = eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules)
             party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
             if own_phrase and not (trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
@@ -171,13 +174,15 @@ class Relater:
             if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
+            if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and instrument_year(doc, offset, m, [p[0] for p in prepared], rules))):
+                continue  # "on ... shipments crossing the Mediterranean", "resolution 1540 (2004)": not when or where the event was
             antecedent = trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head)  # "the CWC and the BWC, which it ratified in ..."
             if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and any(t.i == inner.i for t in triggers) and not antecedent
                     and any(c.dep_ == "mark" and c.lower_ in rules.temporal_marks for c in inner.children)):
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or antecedent or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)))
+            if not (self._attached(trigger, tok) or antecedent or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
                     or (label != "COUNT" and clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)):
                 continue
             if party:
@@ -260,6 +265,9 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if not rec["counterparts"] and not rec.get("unnamed"):
                 for mention, anaphor in resolve(text, sent, span, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
                     rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
+            if not rec["counterparts"] and not rec.get("unnamed"):
+                for mention, anaphor in named_group(text, sent, span, sentences[:index], by_sentence, rules, rec.get("actor")):
+                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "with the nuclear-weapon States"
             if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and anaphoric:
                 rec["counterparts"] = dict(rec["loose"])
             elif rec["counterparts"]:
@@ -279,6 +287,11 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                     carried = by_id[cm["mention_id"]]
                     if carried["label"] in rules.labels or activity in rules.treaty_activities:
                         rec["counterparts"][cm["id"]] = (carried, anaphor)  # a treaty ratified before is no partner of a seminar
+            if not rec["counterparts"] and index and (pronoun := pronoun_subject(rec["triggers"][0], rules)) is not None and (prior := sentences[index - 1])["parent_id"] == sent["parent_id"] \
+                    and (prior_span := doc.char_span(prior["start"] - offset, prior["end"] - offset, alignment_mode="expand")) is not None:
+                anaphor = {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}
+                for mention in previous_subject(text, prior, prior_span, sentences[:index - 1], by_sentence, rules, rec.get("actor"), names or {}, activity):
+                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "the Agency has also sent ... it has trained ..."
             if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(ms, sentences[:index], sent, by_sentence, rules):
                 rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
             if rec["count"] is None or rec["count_rank"] > 0:
@@ -286,7 +299,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 if len(rounds) == 1 and len(grouped) == 1:
                     rec["count"], rec["count_rank"] = rounds[0], 0  # "eight rounds were convened between 2012 and 2023", "twelve editions have been held"
             counts_parties = rec["count"] is not None and unit(rec["count"]) in rules.party_units
-            abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and international(rec, rules)
+            abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and (international(rec, rules) or rec.get("unnamed"))
             if activity in rules.treaty_only_activities:
                 counts_parties = False  # "with 14 countries, ..., with which agreements were signed": countries signed no treaty
             if rec.get("bilateral") and not rec["counterparts"]:
