@@ -44,7 +44,7 @@ EXTRACT_CONF := $(CONFIGS)/extraction.toml $(wildcard $(CONFIGS)/registries/*.ts
 $(OUT)/mentions.jsonl: $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(CORE) $(EXTRACT_CODE) $(EXTRACT_CONF)
 	$(WPX) extract --out $(OUT) $(STAGE_OK)
 
-$(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/segments.jsonl $(CORE) $(wildcard pipeline/relate/*.py) pipeline/registry.py $(CONFIGS)/relations.toml $(CONFIGS)/registries/entities.tsv
+$(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/segments.jsonl $(CORE) $(wildcard pipeline/relate/*.py) pipeline/registry.py $(CONFIGS)/relations.toml $(wildcard $(CONFIGS)/registries/*.tsv)
 	$(WPX) relate --out $(OUT) $(STAGE_OK)
 
 extract: $(OUT)/relations.jsonl

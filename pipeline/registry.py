@@ -33,6 +33,7 @@ class Registry:
     place_names: dict[str, str]  # surface form -> ISO 3166-2 (pycountry subdivisions + places.tsv)
     place_patterns: dict[str, str]  # the curated places.tsv names only: safe to match anywhere
     excluded_countries: frozenset[str] = field(default_factory=frozenset)
+    demonyms: dict[str, str | None] = field(default_factory=dict)  # "Maltese" -> MLT; None for regional adjectives
 
     @classmethod
     def from_config(cls, config: Config) -> Registry:
@@ -43,7 +44,7 @@ class Registry:
         countries = _countries(config, excluded, settings["countries"]["fields"])
         curated = _curated_places(config)
         places = {**_subdivisions(settings["places"]), **curated}
-        return cls(entities=entities, country_names=countries, place_names=places, place_patterns=curated, excluded_countries=excluded)
+        return cls(entities=entities, country_names=countries, place_names=places, place_patterns=curated, excluded_countries=excluded, demonyms=_demonyms(config))
 
     @cached_property
     def _country_lower(self) -> dict[str, str]:
@@ -104,6 +105,18 @@ def _countries(config: Config, excluded: frozenset[str], fields: list[str]) -> d
             raise ConfigError(f"{row['_where']}: {row['iso3']!r} is not an ISO 3166-1 alpha-3 code")
         names[row["alias"]] = row["iso3"]
     return names
+
+
+def _demonyms(config: Config) -> dict[str, str | None]:
+    """Load demonyms.tsv: demonym -> alpha-3, or None for a regional adjective marked "-"."""
+    demonyms: dict[str, str | None] = {}
+    for row in load_table(config.path("registries", "demonyms.tsv"), ["demonym", "iso3"], ["demonym", "iso3"]):
+        if row["iso3"] != "-" and pycountry.countries.get(alpha_3=row["iso3"]) is None:
+            raise ConfigError(f"{row['_where']}: {row['iso3']!r} is not an ISO 3166-1 alpha-3 code (or \"-\")")
+        if row["demonym"] in demonyms:
+            raise ConfigError(f"{row['_where']}: duplicate demonym {row['demonym']!r}")
+        demonyms[row["demonym"]] = None if row["iso3"] == "-" else row["iso3"]
+    return demonyms
 
 
 def _subdivisions(settings: dict[str, Any]) -> dict[str, str]:

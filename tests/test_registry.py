@@ -37,6 +37,11 @@ def test_contract_ids_are_in_the_registry(registry):
     assert contract <= set(registry.entities)
 
 
+@pytest.mark.parametrize(("demonym", "iso"), [("Maltese", "MLT"), ("Sri Lankan", "LKA"), ("Latin American", None)])
+def test_demonyms(registry, demonym, iso):
+    assert registry.demonyms[demonym] == iso
+
+
 def test_patterns_are_stable(registry):
     assert registry.patterns() == registry.patterns()
     assert {"label": "REGIME", "pattern": "MTCR", "id": "MTCR"} in registry.patterns()
@@ -46,7 +51,9 @@ def test_patterns_are_stable(registry):
     ("file", "line", "message"),
     [("country_aliases.tsv", "Atlantis\tATL\n", "'ATL' is not an ISO 3166-1 alpha-3 code"),
      ("places.tsv", "Gotham\tXX-99\n", "'XX-99' is not an ISO 3166-2 code"),
-     ("entities.tsv", "FOO\tTHING\tFoo\t\n", "label must be one of")],
+     ("entities.tsv", "FOO\tTHING\tFoo\t\n", "label must be one of"),
+     ("demonyms.tsv", "Atlantean\tATL\n", "'ATL' is not an ISO 3166-1 alpha-3 code"),
+     ("demonyms.tsv", "Maltese\tMLT\n", "duplicate demonym 'Maltese'")],
 )
 def test_bad_registry_rows_name_file_and_line(tmp_path, file, line, message):
     root = tmp_path / "configs"

@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.85, 0.85), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.75, 0.85), ("heldout3", 0.7, 0.8), ("heldout4", 0.9, 0.9), ("dev14", 0.9, 0.9), ("dev15", 0.7, 0.75)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("dev14", 0.95, 0.95), ("dev15", 0.85, 0.9)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -221,6 +221,26 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China joined the International Atomic Energy Agency in 1984. Since 2016, the Agency has sent four missions to China. Under its programme, it has trained more than 180 Chinese specialists.",
          [("accession", ["IAEA"], None, ["1984"]), ("training", ["IAEA"], 180, [])]),
         ("China joined the NSG in 2004. It has trained more than 180 specialists from Laos.", [("accession", ["NSG"], None, ["2004"]), ("training", ["LAO"], 180, [])]),
+        # two coordinated verbs share their object
+        ("China has signed and ratified the protocols to the Treaty of Tlatelolco and the Treaty of Rarotonga.",
+         [("ratification", ["RAROTONGA", "TLATELOLCO"], None, []), ("signature", ["RAROTONGA", "TLATELOLCO"], None, [])]),
+        # people attend courses, not agreements; a participle coordinated with one on the event tells of the event
+        ("In 2023, China and the IAEA signed practical arrangements, and the two sides have since held 17 international training courses in Beijing, attended by more than 650 trainees from 52 countries.",
+         [("agreement", ["IAEA"], None, ["2023"]), ("training", ["IAEA"], 17, [])]),
+        ("In October 2023 the NSG held a technical outreach seminar in Beijing, co-hosted by China and attended by 48 officials from Laos and Cambodia.",
+         [("seminar", ["KHM", "LAO", "NSG"], 48, ["2023-10"])]),
+        # "the three countries" named without the actor are all three; the frame "under the Agency's programme" is no party
+        ("China signed memorandums with Laos in 2017, with Cambodia in 2019 and with Myanmar in 2021. Under them, Chinese officers and their counterparts from the three countries have carried out nine joint inspections.",
+         [("agreement", ["KHM", "LAO", "MMR"], None, ["2017", "2019", "2021"]), ("inspection", ["KHM", "LAO", "MMR"], 9, [])]),
+        ("China joined the International Atomic Energy Agency in 1984. Under the Agency's technical cooperation programme, China has hosted 37 regional training courses since 2010.",
+         [("accession", ["IAEA"], None, ["1984"]), ("training", [], 37, ["2010"])]),
+        # an anaphor coordinated with the actor is its partner
+        ("China joined the OPCW in 1997. Since 2014, China and the Organisation have held seven regional courses for first responders from Laos.",
+         [("accession", ["OPCW"], None, ["1997"]), ("training", ["LAO", "OPCW"], 7, ["2014"])]),
+        # a demonym names a counterpart the document names elsewhere; not in a description in the present tense
+        ("China and Laos signed a memorandum in 2019. Chinese and Lao customs officers then carried out five joint inspections in 2021.",
+         [("agreement", ["LAO"], None, ["2019"]), ("inspection", ["LAO"], 5, ["2021"])]),
+        ("China and Laos signed a memorandum in 2019. Chinese and Lao inspectors verify the installations.", [("agreement", ["LAO"], None, ["2019"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

@@ -59,3 +59,19 @@ def test_relation_rules_reject_typos(tmp_path, edit, message):
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"relations.toml: {message}"):
         Rules.from_config(load_config(root))
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("officials from 12 Latin American States", ["Latin American"]),  # the longest demonym wins: no "American"
+    ("Thai and Malaysian customs officers", ["Thai", "Malaysian"]),
+    ("Sri Lankan and Maldivian regulators", ["Sri Lankan", "Maldivian"]),
+    ("Thailand's customs", []),
+])
+def test_demonym_pattern_takes_the_longest_name(text, found):
+    from pipeline.config import load_config
+    from pipeline.relate.rules import Rules
+
+    from .conftest import REPO
+
+    rules = Rules.from_config(load_config(REPO / "configs"))
+    assert [m.group() for m in rules.demonym_pattern.finditer(text)] == found

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 SPANS_KEY = "wpx_candidates"
+REGISTRY_KEY = "wpx_registry"  # the registry PhraseMatcher's spans, which later components consult
 
 META_KEY = "wpx_meta"
 BLOCK_KIND_KEY = "wpx_block_kind"  # user_data: "title", "heading" or "paragraph"

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges
-from .base import SettingsComponent, add_candidate, doc_text
+from .base import REGISTRY_KEY, SettingsComponent, add_candidate, doc_text
 
 RULE = "counts"
 
@@ -39,14 +39,16 @@ class CountFinder(SettingsComponent):
         self.identifier_before = frozenset(s.get("identifier_before", ()))
         self.of_heads = frozenset(s.get("of_heads", ()))
         self.max_gap = int(s.get("max_gap", 4))
+        self.modifier_nouns = frozenset(s.get("modifier_nouns", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         tagged = doc.has_annotation("TAG")
         quoted = quoted_ranges(doc_text(doc))
         done = 0
         alpha = doc.to_array(IS_ALPHA).tolist() if len(doc) else []
+        named = {k for span in doc.spans.get(REGISTRY_KEY, []) for k in range(span.start, span.end)}  # "the 1540 Committee meetings": a name's number
         for i in numpy.flatnonzero(doc.to_array(LIKE_NUM)).tolist() if len(doc) else []:
-            if i < done:
+            if i < done or i in named:
                 continue  # inside the number phrase found before ("twenty - one")
             end = self._number_end(doc, i)
             if end == i:
@@ -95,7 +97,9 @@ class CountFinder(SettingsComponent):
             return None
         if end < len(doc) and doc[end].text == "-" and end + 1 < len(doc) and doc[end + 1].is_lower and doc[end + 1].is_alpha:
             head, unit_tokens = doc[end + 1], [doc[end + 1]]  # "90-day", "five-year"
-        elif doc.has_annotation("DEP") and (found := self._parsed_noun(doc, end)) is not None:
+        elif (found := self._after_name(doc, end)) is not None:
+            head, unit_tokens = found
+        elif doc.has_annotation("DEP") and (found := self._parsed_noun(doc, end, value)) is not None:
             head, unit_tokens = found
             if head is None:
                 return None
@@ -105,14 +109,36 @@ class CountFinder(SettingsComponent):
             return None
         if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX and not _plural(head, tagged):
             return None  # "its 2021 meeting": a year qualifying one thing, not 2021 of them
-        unit = " ".join([t.text for t in unit_tokens[:-1]] + [_lemma(head, tagged)])
+        contiguous = [t.i for t in unit_tokens] == list(range(unit_tokens[0].i, head.i + 1))
+        prefix = doc[unit_tokens[0].i:head.i].text if contiguous else " ".join(t.text for t in unit_tokens[:-1])
+        unit = f"{prefix} {_lemma(head, tagged)}" if prefix else _lemma(head, tagged)
         if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units or head.lower_.removesuffix("s") in self.excluded_units:
             return None
         start, qualifier = self._qualifier(doc, i)
         of = self._of(doc, head, tagged) if _lemma(head, tagged) in self.of_heads else None
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
 
-    def _parsed_noun(self, doc: Doc, end: int):
+    def _modified(self, noun: Token, end: int) -> Token:
+        """Return the noun that ``noun`` modifies (through nmod/compound, to the right, near the number), else ``noun``."""
+        while noun.dep_ in ("nmod", "compound") and noun.head.i > noun.i and noun.head.i - end <= self.max_gap and noun.head.pos_ == "NOUN" and noun.head.is_lower:
+            noun = noun.head
+        return noun
+
+    def _after_name(self, doc: Doc, end: int):
+        """Return the plural noun after a registry name that follows the number ("two Australia Group outreach workshops")."""
+        names = [span for span in doc.spans.get(REGISTRY_KEY, []) if span.start == end]
+        if not names:
+            return None
+        name = max(names, key=len)
+        for k in range(name.end, min(len(doc), name.end + self.max_gap)):
+            token = doc[k]
+            if not (token.is_lower and token.is_alpha) or token.is_stop:
+                return None
+            if _plural(token, False):
+                return token, list(doc[end:k + 1])
+        return None
+
+    def _parsed_noun(self, doc: Doc, end: int, value: float = 2):
         """Return the noun the parser says the number counts, with its compound nouns.
 
         (None, []) means "an identifier, not a count" ("1540 Committee"); None
@@ -122,9 +148,18 @@ class CountFinder(SettingsComponent):
         head = number.head
         if number.dep_ != "nummod" or not end <= head.i <= end + self.max_gap or head.pos_ not in ("NOUN", "PROPN"):
             return None
-        outer = head
-        while outer.dep_ in ("nmod", "compound") and outer.head.i > outer.i and outer.head.i - end <= self.max_gap and outer.head.pos_ == "NOUN" and outer.head.is_lower:
-            outer = outer.head
+        modifier = head.lower_ in self.modifier_nouns or (head.tag_ == "NN" and value != 1)  # the number cannot count this noun
+        if modifier:
+            # "some 600 Kenyan customs, police and port officers", "1,500 Thai licensing, customs and enforcement officials":
+            # the parser coordinates the modifiers; the counted noun is the last conjunct (or the noun they modify)
+            last = self._modified(head, end)
+            if last.i == head.i:
+                while (nxt := [c for c in last.children if c.dep_ == "conj" and c.i > last.i]):
+                    last = max(nxt, key=lambda c: c.i)
+            if last.i != head.i and last.tag_ == "NNS" and last.lower_ not in self.modifier_nouns and last.i - end <= 2 * self.max_gap and all(
+                    t.is_lower or t.text in (",", "-") or (t.i == end and t.pos_ in ("ADJ", "PROPN")) for t in doc[end:last.i + 1]):
+                return last, list(doc[end:last.i + 1])
+        outer = self._modified(head, end)
         if outer.i != head.i and all(t.is_lower and (t.is_alpha or t.text == "-") for t in doc[end:outer.i + 1]):
             return outer, list(doc[end:outer.i + 1])  # "250 licensing and customs officials": the number hangs on a modifier of the counted noun
         plural = head.tag_ in ("NNS", "NNPS") or (head.text.endswith("s") and not head.text.endswith("ss"))
@@ -140,7 +175,7 @@ class CountFinder(SettingsComponent):
             # "some 300 customs and licensing officers": coordinated modifiers of one noun (the conjunct has its
             # own modifier); "30 countries and regions" stays "30 countries".
             kids = list(conj.children)
-            if (conj.dep_ == "conj" and conj.pos_ == "NOUN" and conj.i - head.i <= 4 and any(k.dep_ in ("compound", "amod") for k in kids)
+            if (modifier and conj.dep_ == "conj" and conj.pos_ == "NOUN" and conj.i - head.i <= 4 and any(k.dep_ in ("compound", "amod") for k in kids)
                     and not any(k.dep_ in ("nummod", "det") for k in kids) and all(t.dep_ in ("cc", "compound", "amod", "punct") for t in doc[head.i + 1:conj.i])):
                 return conj, nouns + list(doc[head.i:conj.i + 1])
         after = doc[head.i + 1] if head.i + 1 < len(doc) else None

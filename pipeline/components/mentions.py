@@ -26,10 +26,9 @@ from spacy.tokens import Doc, Span
 
 from spacy.attrs import LOWER, ORTH
 
-from .base import BLOCK_KIND_KEY, SPANS_KEY, SettingsComponent, get_meta, set_meta, word_ids
+from .base import BLOCK_KIND_KEY, REGISTRY_KEY, SPANS_KEY, SettingsComponent, get_meta, set_meta, word_ids
 
 MENTIONS_KEY = "wpx_mentions"
-REGISTRY_KEY = "wpx_registry"
 RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "designations": 1, "names": 2, "counts": 3, "dates": 4}
 EXCLUSIVE = frozenset({"DATE", "COUNT"})
 NESTABLE_IN_NER = frozenset({"COUNTRY"})

@@ -31,7 +31,9 @@ def nearest_treaty_before(mentions: list[dict[str, Any]], char: int) -> dict[str
 def add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
                              by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
     """Add the antecedent of an anaphor coordinated with a named counterpart ("by Kazakhstan, Uzbekistan and the Agency")."""
-    roots = {tok.head.i if tok.dep_ == "compound" else tok.i for m, _ in rec["counterparts"].values() if (tok := token_at(doc, offset, m["end"] - 1)) is not None}
+    named = [m for m, _ in rec["counterparts"].values()] + [m for m in by_sentence.get(sent["id"], []) if rec.get("actor") and m["norm"].get("id") == rec["actor"]]
+    # "by Kazakhstan, Uzbekistan and the Agency"; "Kenya and the Organisation have held ...": coordinated with the actor, the anaphor is its partner
+    roots = {tok.head.i if tok.dep_ == "compound" else tok.i for m in named if (tok := token_at(doc, offset, m["end"] - 1)) is not None}
     for mention, anaphor in resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity, groups=False):
         head = token_at(doc, offset, anaphor["end"] - 1)
         if head is None or mention["norm"]["id"] in rec["counterparts"]:
@@ -156,7 +158,7 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
             # The actor is one of them when named with them, or named in this sentence while they are its subject
             # ("China hosted ..., where the five countries held ..."), not when it engages with them ("held ... with the five States").
             actor_among = size == 2 or (actor is not None and ((actor in ids_here and subject) or any(m["norm"].get("id") == actor for m in named)))
-            wanted = size - 1 if actor_among else size
+            wanted = size - 1 if actor_among and not (size > 2 and len(group) == size) else size  # "with Uganda, Tanzania and Ethiopia ... the three countries"
             if wanted and len(group) >= wanted:
                 return [(m, anaphor(start - sent["start"], end - start)) for m in group[:wanted]]
     named_spans = [(m["start"] - sent["start"], m["end"] - sent["start"]) for m in by_sentence.get(sent["id"], [])]
@@ -164,6 +166,8 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
         at = body.find(phrase)
         if at < 0 or any(s < at + len(phrase) and at < e for s, e in named_spans):
             continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
+        if span is not None and _in_frame(token_at(span.doc, span.doc.user_data.get("wpx_offset", 0), sent["start"] + at + len(phrase) - 1), rules):
+            continue  # "Under the Agency's technical cooperation programme, Thailand has hosted ...": the frame, not a party
         head = phrase.split()[-1]
         earlier = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= sent["start"] + at]  # "negotiations on the CTBT ..., and signed the Treaty"
         further = [] if head in rules.any_entity_heads or head in rules.country_heads else [s for s in previous[-rules.headed_window:] if s not in same_paragraph]
@@ -244,3 +248,42 @@ def previous_subject(text: str, sent: dict[str, Any], prior_span, previous: list
     if named:
         return [m for m in named if m["norm"].get("id") and m["norm"]["id"] != actor and len(named) == 1]
     return [m for m, anaphor in resolve(text, sent, prior_span, previous, by_sentence, rules, actor, names, activity, groups=False) if low <= anaphor["start"] < high]
+
+
+def _in_frame(token: Token | None, rules: Rules) -> bool:
+    """Return whether a token sits in a phrase headed by a frame preposition ("under the Agency's programme")."""
+    node = token
+    while node is not None and node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        if node.dep_ == "pobj" and node.head.lower_ in rules.framework_preps:
+            return True
+        node = node.head
+    return False
+
+
+def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, countries: dict[str, dict[str, Any]],
+                    mentions: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Return the countries the trigger's parties are named after by a demonym ("Thai and Malaysian customs officers").
+
+    Only countries the document names somewhere count: the record cites that
+    mention, with the demonym as the anaphor. The actor's own demonym is no
+    counterpart, nor is a demonym inside a mention ("the Canadian Nuclear
+    Safety Commission", "Myanmar"), nor one in a sentence in the simple
+    present ("Argentine inspectors verify Brazilian installations": how a
+    system works, not an event).
+    """
+    verb = governing_verb(trigger)
+    if verb.tag_ in ("VBP", "VBZ"):
+        return []
+    offset = trigger.doc.user_data.get("wpx_offset", 0)
+    slots = [c for node in {verb.i: verb, trigger.i: trigger}.values() for c in node.children
+             if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent") or (c.dep_ == "prep" and c.lower_ in rules.partner_preps)]
+    found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for slot in slots:
+        low, high = offset + slot.left_edge.idx, offset + slot.right_edge.idx + len(slot.right_edge.text)
+        for match in rules.demonym_pattern.finditer(text, low, high):
+            code = rules.demonyms.get(match.group())
+            if any(m["start"] < match.end() and match.start() < m["end"] for m in mentions):
+                continue
+            if code and code != actor and code in countries and code not in found:
+                found[code] = (countries[code], {"text": match.group(), "start": match.start(), "end": match.end()})
+    return list(found.values())

@@ -59,6 +59,14 @@ def pronoun_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
             and any(c.dep_ == "nsubj" and c.lower_ in rules.event_pronouns for c in verb.children))
 
 
+def participle_sequel(trigger: Token, target: Token) -> bool:
+    """Return whether a token sits in a participle coordinated with one on the event ("held a seminar ..., co-hosted by Italy and attended by 48 officials from Albania")."""
+    verb, own = governing_verb(target), governing_verb(trigger)
+    head = verb.head
+    return (verb.dep_ == "conj" and (verb.tag_ == "VBN" or any(c.dep_ == "agent" for c in verb.children)) and head.dep_ in ("advcl", "acl") and head.head.i in (own.i, trigger.i)
+            and not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for node in (verb, head) for c in node.children))
+
+
 def passive_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
     """Return whether a token sits in a passive clause coordinated with the trigger's ("was co-organised ... and was attended by 70 officials")."""
     verb, own = governing_verb(target), governing_verb(trigger)

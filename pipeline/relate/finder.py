@@ -23,10 +23,10 @@ from spacy.tokens import Doc, Token
 
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
-from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, ellipsis, named_group, nearest_treaty_before, numbered_anaphor, previous_subject, pronoun_subject,
+from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, ellipsis, named_group, nearest_treaty_before, numbered_anaphor, previous_subject, pronoun_subject,
                        object_pronoun, resolve, subject_anaphor, two_party_anaphor)
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, hyphen_pair,
-                      in_subject_of, instrument_year, international, origin, own_clause, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
+                      in_subject_of, instrument_year, international, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .rules import Rules
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
 
@@ -182,7 +182,7 @@ class Relater:
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or antecedent or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
+            if not (self._attached(trigger, tok) or antecedent or participle_sequel(trigger, tok) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
                     or (label != "COUNT" and clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)):
                 continue
             if party:
@@ -200,6 +200,8 @@ class Relater:
                 if two_party_anaphor(doc, offset, m):
                     continue  # "the two sides held ...": says "both", not how many
                 rank = count_rank(doc, offset, m, trigger, rules)
+                if activity in rules.party_count_activities and (rank in (1, 2) or from_phrase(root, rules)):
+                    continue  # "signed practical arrangements ..., attended by more than 650 trainees from 52 countries": people attend courses, not agreements
                 if rank < rec["count_rank"]:
                     rec["count"], rec["count_rank"] = m, rank
                 if rank in (1, 2, 3, 4):
@@ -219,6 +221,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             by_sentence[m["sentence_id"]].append(m)
     offsets = [d.user_data["wpx_offset"] for d in docs]
     by_id = {m["id"]: m for m in mentions}
+    first_country: dict[str, dict[str, Any]] = {}
+    for m in sorted(mentions, key=lambda m: m["start"]):
+        if m["label"] == "COUNTRY" and m["norm"].get("id"):
+            first_country.setdefault(m["norm"]["id"], m)
     last: dict[str, dict[str, Any]] = {}  # paragraph id -> its latest engagement record
     records = []
     for index, sent in enumerate(sentences):
@@ -254,6 +260,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if third_parties(doc, offset, trigger, ms, default_actor, rules, solo=activity in rules.needs_counterpart):
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
+        share_objects(grouped, found, rules)
         for activity, rec in sorted(grouped.items()):
             anaphoric = numbered_anaphor(span, rules) is not None or subject_anaphor(rec["triggers"][0], rules)
             drop_co_actors(rec, doc, offset, span, rules)
@@ -292,6 +299,9 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 anaphor = {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}
                 for mention in previous_subject(text, prior, prior_span, sentences[:index - 1], by_sentence, rules, rec.get("actor"), names or {}, activity):
                     rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "the Agency has also sent ... it has trained ..."
+            if not rec["counterparts"] and not rec.get("unnamed") and activity not in rules.treaty_activities and activity not in rules.no_country_activities:
+                for mention, anaphor in demonym_parties(rec["triggers"][0], text, rules, rec.get("actor"), first_country, ms):
+                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "Portuguese and Greek customs experts carried out three joint inspections"
             if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(ms, sentences[:index], sent, by_sentence, rules):
                 rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
             if rec["count"] is None or rec["count_rank"] > 0:
@@ -309,6 +319,25 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
+
+
+def share_objects(grouped: dict[str, dict[str, Any]], found: list[tuple[Token, str]], rules: Rules) -> None:
+    """Give two coordinated verbs that share one object the same counterparts, dates and places.
+
+    "China has also signed and ratified the relevant protocols to the Treaty of
+    Tlatelolco, the Treaty of Rarotonga, ...": the parser hangs the object on
+    the second verb and some of the list on the first; both acts concern all.
+    """
+    for first, first_activity in found:
+        for second, second_activity in found:
+            if (first_activity == second_activity or first.pos_ != "VERB" or second.pos_ != "VERB" or second.dep_ != "conj" or second.head.i != first.i
+                    or second.i - first.i != 2 or first.doc[first.i + 1].dep_ != "cc" or any(c.dep_ == "dobj" for c in first.children)
+                    or (first_activity in rules.treaty_activities) != (second_activity in rules.treaty_activities)):
+                continue
+            one, other = grouped[first_activity], grouped[second_activity]
+            for key in ("counterparts", "dates", "places"):
+                merged = {**one[key], **other[key]}
+                one[key], other[key] = dict(merged), dict(merged)
 
 
 def _mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> list[Token]:

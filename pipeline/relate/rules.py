@@ -54,6 +54,7 @@ class Rules:
     instrument_labels: frozenset[str]
     event_pronouns: frozenset[str]
     co_member_modifiers: frozenset[str]
+    party_count_activities: frozenset[str]
     list_separators: frozenset[str]
     anaphora: tuple[str, ...]
     any_entity_heads: frozenset[str]
@@ -64,6 +65,7 @@ class Rules:
     headed_window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
     country_names: dict[str, str] = field(default_factory=dict)  # country name or alias -> alpha-3
+    demonyms: dict[str, str | None] = field(default_factory=dict)  # "Maltese" -> MLT (registries/demonyms.tsv)
 
     @classmethod
     def from_config(cls, config: Config) -> Rules:
@@ -71,7 +73,7 @@ class Rules:
         data = config.toml("relations.toml")
         registry = Registry.from_config(config)
         try:
-            return replace(cls._from_tables(data), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names))
+            return replace(cls._from_tables(data), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names), demonyms=dict(registry.demonyms))
         except KeyError as exc:
             reason = exc.args[0] if str(exc.args[0]).startswith("unknown") else f"missing key {exc.args[0]!r}"
             raise ConfigError(f"{config.root / 'relations.toml'}: {reason}") from None
@@ -98,7 +100,7 @@ class Rules:
         for f in fields(cls):
             if f.name in special:
                 values[f.name] = special[f.name]
-            elif f.name not in ("entity_names", "country_names"):
+            elif f.name not in ("entity_names", "country_names", "demonyms"):
                 table = next((t for t in tables.values() if f.name in t), None)
                 if table is None:
                     raise KeyError(f.name)
@@ -115,4 +117,10 @@ class Rules:
     def country_pattern(self) -> re.Pattern[str]:
         """Return one regular expression matching any country name or alias of four letters or more."""
         names = sorted((n for n in self.country_names if len(n) > 3), key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, names)) + r")(?!\w)")
+        return re.compile(r"(?<!\w)(?:" + "|".join(n if n == "(?!)" else re.escape(n) for n in names) + r")(?!\w)")
+
+    @cached_property
+    def demonym_pattern(self) -> re.Pattern[str]:
+        """Return one regular expression matching any demonym, longest first ("Latin American" before "American")."""
+        names = sorted(self.demonyms, key=len, reverse=True) or ["(?!)"]
+        return re.compile(r"(?<!\w)(?:" + "|".join(n if n == "(?!)" else re.escape(n) for n in names) + r")(?!\w)")
