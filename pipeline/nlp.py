@@ -75,6 +75,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
             "city_types": settings["places"]["city_types"],
             "countries": registry.country_names,
             "places": registry.place_names,
+            "demonyms": sorted(registry.demonyms),
             "ner_name": ner_name(nlp),
         },
     }

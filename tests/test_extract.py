@@ -97,3 +97,15 @@ def segmenter(config):
 
     rules, nlp = LayoutRules.from_config(config), segment.sentencizer(config)
     return lambda doc: segment.segment_document(doc, rules, nlp)
+
+
+@pytest.mark.parametrize(("sentence", "places"), [
+    ("In 2023, officers of the Customs and their Slovak colleagues carried out four joint inspections in Prague.", ["Prague"]),  # a demonym is no place
+    ("Slovak seminars were held in Prague and Vienna.", ["Prague", "Vienna"]),
+])
+def test_demonyms_are_no_places(tmp_path, sentence, places):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("Full text: Policy\n\n" + sentence + "\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    assert [m["text"] for m in read_jsonl(tmp_path / "out" / "mentions.jsonl") if m["label"] == "PLACE"] == places

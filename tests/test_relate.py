@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.9, 0.9), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("dev14", 0.95, 0.95), ("dev15", 0.85, 0.9), ("dev16", 0.8, 0.85)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("dev14", 0.95, 0.95), ("dev15", 0.85, 0.9), ("dev16", 0.95, 0.95)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -241,6 +241,22 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("China and Laos signed a memorandum in 2019. Chinese and Lao customs officers then carried out five joint inspections in 2021.",
          [("agreement", ["LAO"], None, ["2019"]), ("inspection", ["LAO"], 5, ["2021"])]),
         ("China and Laos signed a memorandum in 2019. Chinese and Lao inspectors verify the installations.", [("agreement", ["LAO"], None, ["2019"])]),
+        # a relative clause that gathers people tells of the event wherever the parser hangs it
+        ("In 2019, the Committee on Export Control and the 1540 Committee co-organised a national workshop in Beijing on resolution 1540 (2004), which brought together 48 officials from 14 ministries.",
+         [("seminar", ["1540-COMMITTEE"], 48, ["2019"])]),
+        # the partner of a fronted "Working with", even with no id; an anaphor in the event's subject; a bare "Agency" before a noun
+        ("Working with the Asia Pacific Training Institute, the Ministry has run three courses on export control for young diplomats of the region.", [("training", [], 3, [])]),
+        ("China joined the International Atomic Energy Agency in 1984. Since 2015 the China Atomic Energy Authority and the Agency have also organised nine regional training courses on the control of radioactive sources for regulators from Laos and Cambodia.",
+         [("accession", ["IAEA"], None, ["1984"]), ("training", ["IAEA", "KHM", "LAO"], 9, ["2015"])]),
+        ("China joined the International Atomic Energy Agency in 1984. Agency inspectors have also carried out five design information verifications at the reactor in Beijing.",
+         [("accession", ["IAEA"], None, ["1984"]), ("verification", ["IAEA"], 5, [])]),
+        # joining something that is no party; "Those with ..." continue the paragraph's agreements, and a negotiated one is none
+        ("Chinese oncologists have joined 31 missions of the Programme of Action for Cancer Therapy.", []),
+        ("China has concluded agreements on the peaceful uses of nuclear energy with 33 countries. Those with Laos and Mongolia were signed in Vientiane in April 2017 and in Ulaanbaatar in May 2018 respectively, while an agreement with Cambodia has been negotiated but has not yet been signed.",
+         [("agreement", [], 33, []), ("agreement", ["LAO", "MNG"], None, ["2017-04", "2018-05"])]),
+        # whoever a course served counts it, whatever the noun; "24 first responders" is 24, not "24 first"
+        ("On March 21, 2023, experts of the CTBTO ran a training course in Beijing for 18 seismologists of the China Earthquake Administration.", [("training", ["CTBTO"], 18, ["2023-03-21"])]),
+        ("In 2022, the China Atomic Energy Authority and the OPCW co-hosted a regional course in Beijing for 24 first responders from Laos.", [("training", ["LAO", "OPCW"], 24, ["2022"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

@@ -74,8 +74,9 @@ class CountFinder(SettingsComponent):
             return i
         j = i + 1
         while j < len(doc):
-            if self._is_number(doc[j]) and not (doc[j].text[:1].isdigit() and doc[j - 1].text[-1:].isdigit()):
-                j += 1
+            if self._is_number(doc[j]) and not (doc[j].text[:1].isdigit() and doc[j - 1].text[-1:].isdigit()) \
+                    and not (doc[j].is_alpha and doc[j - 1].text[-1:].isdigit() and parse_number(doc[i:j + 1].text) is None):
+                j += 1  # "1.5 million", but not "24 first responders" (spaCy reads ordinal words as numbers)
             elif doc[j].text in ("-", "and") and j + 1 < len(doc) and self._is_number(doc[j + 1]) and not doc[j + 1].text[:1].isdigit():
                 j += 2
             else:

@@ -70,6 +70,7 @@ class MentionCombiner(SettingsComponent):
         self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
         self.countries: dict[str, str] = s.get("countries", {})
         self.countries_lower = {k.lower(): v for k, v in self.countries.items()}
+        self.demonyms = frozenset(s.get("demonyms", ()))
         self.places: dict[str, str] = s.get("places", {})
         self.places_lower = {k.lower(): v for k, v in self.places.items()}
         self.place_suffixes = tuple(s.get("place_suffixes", ()))
@@ -152,6 +153,8 @@ class MentionCombiner(SettingsComponent):
                     continue  # "States Parties": part of a longer capitalized phrase
                 if end - start == 1 and (text in self.not_a_name or self._acronym(text) or text.isupper()):
                     continue  # "METI", "SCOMET": acronyms are not places
+                if text in self.demonyms:
+                    continue  # "their Slovak colleagues": a people's adjective, not a place
                 out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self._place_id(text)}))
             elif label == "DATE":
                 if not any(ch.isdigit() for ch in text):

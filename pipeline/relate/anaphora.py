@@ -31,7 +31,11 @@ def nearest_treaty_before(mentions: list[dict[str, Any]], char: int) -> dict[str
 def add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
                              by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
     """Add the antecedent of an anaphor coordinated with a named counterpart ("by Kazakhstan, Uzbekistan and the Agency")."""
-    named = [m for m, _ in rec["counterparts"].values()] + [m for m in by_sentence.get(sent["id"], []) if rec.get("actor") and m["norm"].get("id") == rec["actor"]]
+    verb = governing_verb(rec["triggers"][0])
+    subject = {t.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
+    # the actor, and any body in the event's subject ("the SÚJB and the Agency have also organised ...")
+    named = [m for m, _ in rec["counterparts"].values()] + [m for m in by_sentence.get(sent["id"], []) if (rec.get("actor") and m["norm"].get("id") == rec["actor"])
+                                                            or (m["label"] in rules.labels and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject)]
     # "by Kazakhstan, Uzbekistan and the Agency"; "Kenya and the Organisation have held ...": coordinated with the actor, the anaphor is its partner
     roots = {tok.head.i if tok.dep_ == "compound" else tok.i for m in named if (tok := token_at(doc, offset, m["end"] - 1)) is not None}
     for mention, anaphor in resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity, groups=False):
@@ -125,6 +129,9 @@ def ellipsis(span, rules: Rules) -> Token | None:
             return token
         if token.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
             return token  # "The latest round took place in Rzeszów": the round of the event just told
+    for token in span:
+        if token.lower_ in rules.ellipsis_pronouns and token.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "prep" and c.lower_ in rules.partner_preps for c in token.children):
+            return token  # "agreements ... with 33 countries. Those with Uzbekistan and Mongolia were signed in Tashkent ..."
     return None
 
 
@@ -164,6 +171,11 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
     named_spans = [(m["start"] - sent["start"], m["end"] - sent["start"]) for m in by_sentence.get(sent["id"], [])]
     for phrase in rules.anaphora:
         at = body.find(phrase)
+        words = phrase.split()
+        if at < 0 and len(words) == 2 and words[-1] not in rules.any_entity_heads:
+            bare = re.search(rf"(?<![\w'’-]){words[-1].capitalize()}(?= [a-z])", text[sent["start"]:sent["end"]])
+            if bare is not None:
+                at, phrase = bare.start(), words[-1]  # "Agency inspectors have also carried out ...": the head alone, as a modifier
         if at < 0 or any(s < at + len(phrase) and at < e for s, e in named_spans):
             continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
         if span is not None and _in_frame(token_at(span.doc, span.doc.user_data.get("wpx_offset", 0), sent["start"] + at + len(phrase) - 1), rules):

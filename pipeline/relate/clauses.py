@@ -55,15 +55,21 @@ def contrasted(node: Token, rules: Rules) -> bool:
 def pronoun_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
     """Return whether a token sits in a later clause whose pronoun subject is the event ("...; it brought together 70 officials")."""
     verb = governing_verb(target)
-    return (verb.i > trigger.i and verb.i != governing_verb(trigger).i and verb.lemma_.lower() in rules.event_subject_verbs
-            and any(c.dep_ == "nsubj" and c.lower_ in rules.event_pronouns for c in verb.children))
+    if verb.i <= trigger.i or verb.i == governing_verb(trigger).i:
+        return False
+    subjects = [c.lower_ for c in verb.children if c.dep_ == "nsubj"]
+    return ((verb.lemma_.lower() in rules.event_subject_verbs and any(s in rules.event_pronouns for s in subjects))
+            or (verb.lemma_.lower() in rules.gathering_verbs and any(s in rules.relative_pronouns for s in subjects)))  # "..., which brought together 48 officials", whatever noun the parser hangs it on
 
 
 def participle_sequel(trigger: Token, target: Token) -> bool:
-    """Return whether a token sits in a participle coordinated with one on the event ("held a seminar ..., co-hosted by Italy and attended by 48 officials from Albania")."""
+    """Return whether a token sits in a participle coordinated with one on the event ("held a seminar ..., co-hosted by Italy and attended by 48 officials from Albania").
+
+    The first participle may hang on any word of the event's clause ("held an outreach seminar in Prague, co-organised by ...": the parser gives it to Prague).
+    """
     verb, own = governing_verb(target), governing_verb(trigger)
     head = verb.head
-    return (verb.dep_ == "conj" and (verb.tag_ == "VBN" or any(c.dep_ == "agent" for c in verb.children)) and head.dep_ in ("advcl", "acl") and head.head.i in (own.i, trigger.i)
+    return (verb.dep_ == "conj" and (verb.tag_ == "VBN" or any(c.dep_ == "agent" for c in verb.children)) and head.dep_ in ("advcl", "acl") and (head.head.i == trigger.i or governing_verb(head.head).i == own.i)
             and not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for node in (verb, head) for c in node.children))
 
 
@@ -117,8 +123,17 @@ def clause_has_trigger(token: Token, triggers: list[Token]) -> bool:
     return any(t.i in above or verb.i in {a.i for a in t.ancestors} for t in triggers)
 
 
+def fronted_partner(token: Token, trigger: Token, rules: Rules) -> bool:
+    """Return whether a name is the partner of a fronted participle on the trigger's verb ("Working with OPANAL, the Ministry has run ...")."""
+    participle = token.head.head if token.dep_ == "pobj" and token.head.lower_ in rules.partner_preps else None
+    return (participle is not None and participle.dep_ == "advcl" and participle.tag_ == "VBG" and participle.i < participle.head.i
+            and participle.head.i == governing_verb(trigger).i)
+
+
 def partner_slot(token: Token, trigger: Token, rules: Rules) -> bool:
     """Return whether a name fills the slot of the trigger's partner: its verb's object, or "with"/"to" after the trigger or its verb."""
+    if fronted_partner(token, trigger, rules):
+        return True
     verb = governing_verb(trigger)
     if token.dep_ in ("dobj", "nsubjpass") and token.head.i in (verb.i, trigger.i):
         return True
@@ -216,6 +231,9 @@ def from_phrase(token: Token, rules: Rules, sources_only: bool = False) -> bool:
         if node.dep_ == "prep" and node.lower_ in rules.source_preps:
             if not sources_only:
                 return True
+            before = node.doc[node.i - 1] if node.i else node
+            if _singular(before.lemma_.lower()) in rules.participant_units:
+                return False  # "courses on the control of radioactive sources for regulators from Ukraine": the parser hangs "from" on "sources"
             return node.head.pos_ in ("NOUN", "PROPN") and _singular(node.head.lemma_.lower()) not in rules.participant_units
         node = node.head
     return False
@@ -235,6 +253,7 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
         return False
     verb = governing_verb(trigger)
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
+    subject -= {t.i for i in subject if (prep := doc[i]).dep_ == "prep" and prep.lower_ in rules.partner_preps for t in prep.subtree}  # "Those with Uzbekistan and Mongolia were signed"
     if any(m["label"] == "ORG" and not m["norm"].get("id") and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions):
         return False  # "SSM and the regulators of Ukraine, Georgia and Armenia held ...": the actor's own body acts with them
     parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
@@ -271,9 +290,13 @@ def framework(token: Token, rules: Rules) -> bool:
             activity = None  # "its MTCR partners": partners, not a partnership
         if activity is None and noun not in rules.participant_units:
             return True  # "the NSG decision", "the CTBT verification regime": the entity qualifies a thing
-        if (activity is None and rules.trigger_activity.get(token.head.head.lemma_.lower()) not in rules.compound_counterpart_activities and token.head.dep_ == "pobj"
-                and (noun in rules.party_units or noun in rules.member_heads)):
-            return True  # "consultations with its MTCR partners": the group the partners belong to ("IAEA inspectors" are the IAEA's)
+        group = token.head
+        while group.dep_ == "compound" and group.head.i != group.i:
+            group = group.head  # "SCO member states": the group is "states"
+        kind = group.lemma_.lower()
+        if ((activity if group.i == token.head.i else rules.trigger_activity.get(kind)) is None and rules.trigger_activity.get(group.head.lemma_.lower()) not in rules.compound_counterpart_activities and group.dep_ == "pobj"
+                and (kind in rules.party_units or kind in rules.member_heads)):
+            return True  # "consultations with its MTCR partners", "officers from SCO member states": the group the partners belong to ("IAEA inspectors" are the IAEA's)
         if activity is not None and activity not in rules.compound_counterpart_activities:
             return True  # "two ARF seminars": held under the ARF, not with it
     return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
@@ -295,7 +318,7 @@ def premodifies(last: Token, trigger: Token) -> bool:
 
 
 def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: Rules) -> int:
-    """Rank a COUNT for a trigger: 0 counts the events, 1 counts participants, 9 unrelated."""
+    """Rank a COUNT for a trigger: 0 counts the events, 1-4 participants (people before parties, near before far), 5 an audience, 9 unrelated."""
     first = token_at(doc, offset, m["start"])
     last = token_at(doc, offset, m["end"] - 1)
     if first is None or last is None:
@@ -311,6 +334,11 @@ def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: 
         near = own_clause or governs(trigger, last) or governs(governing_verb(trigger), verb)
         party = singular in rules.party_units
         return (3 if party else 1) if near else (4 if party else 2)
+    activity = rules.trigger_activity.get(trigger.lemma_.lower()) or rules.trigger_activity.get(trigger.lower_)
+    if activity in rules.audience_activities and last.pos_ == "NOUN" and last.tag_ == "NNS" and (
+            (last.dep_ == "pobj" and last.head.lower_ in rules.audience_preps and last.head.head.i in (trigger.i, governing_verb(trigger).i))
+            or (last.dep_ == "dobj" and trigger.pos_ == "VERB" and last.head.i == trigger.i)):
+        return 5  # "a training course ... for 18 seismologists", "has trained 28 Ecuadorian physicists": whoever the event served (no participants of their own)
     return 9
 
 

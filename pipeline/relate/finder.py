@@ -25,7 +25,7 @@ from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, ellipsis, named_group, nearest_treaty_before, numbered_anaphor, previous_subject, pronoun_subject,
                        object_pronoun, resolve, subject_anaphor, two_party_anaphor)
-from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, hyphen_pair,
+from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
                       in_subject_of, instrument_year, international, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .rules import Rules
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
@@ -94,6 +94,10 @@ class Relater:
             if token.lemma_.lower() in self.rules.object_blocked and (any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children)
                                                                       or (token.pos_ == "VERB" and not any(c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ in self.rules.complement_preps) for c in token.children))):
                 continue  # "applies the control lists", "applies directly in all 27 member states", "the application of safeguards": no application to join
+            if activity in self.rules.named_object_activities and token.pos_ == "VERB" and any(
+                    c.dep_ == "dobj" and c.pos_ == "NOUN" and c.is_lower and c.lower_ not in self.rules.anaphor_heads and c.lemma_.lower() not in self.rules.party_units for c in token.children) \
+                    and not any(c.dep_ == "prep" and c.lower_ in self.rules.partner_preps for c in token.children):
+                continue  # "radiation oncologists have joined 31 missions of the Agency's Programme": joined something that is no party
             if activity in self.rules.copula_activities and token.dep_ == "dobj" and token.head.lemma_ == "have":
                 continue  # "Today the Committee has 39 members": the group's size, not the actor's membership
             if token.lemma_.lower() in self.rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
@@ -182,10 +186,10 @@ class Relater:
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or antecedent or participle_sequel(trigger, tok) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
+            if not (self._attached(trigger, tok) or antecedent or participle_sequel(trigger, tok) or (label != "COUNT" and fronted_partner(root, trigger, rules)) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
                     or (label != "COUNT" and clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)):
                 continue
-            if party:
+            if party and not blocked:  # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen
                 rec["counterparts"].setdefault(norm["id"], (m, None))
             elif candidate and any(partner_slot(t, trigger, rules) for t in _mention_tokens(doc, offset, m, tok)):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
@@ -244,7 +248,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         found = relater.triggers(span, inside)
         previous = last.get(sent["parent_id"])
         elided_event = None
-        if not found and previous is not None and (elided := ellipsis(span, rules)) is not None:
+        if previous is not None and (elided := ellipsis(span, rules)) is not None and (
+                not found or (elided.lower_ in rules.ellipsis_pronouns and all(a in rules.treaty_only_activities for _, a in found))):  # "Those with ... were signed": no treaty, the agreements told before
             found = [(elided, previous["activity"])]  # "The two sides held its seventh round in Tokyo", "The latest round took place in Rzeszów"
             elided_event = elided
         prepared = relater.prepare([m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset) if found else []

@@ -53,14 +53,20 @@ class Rules:
     back_reference_modifiers: frozenset[str]
     instrument_labels: frozenset[str]
     event_pronouns: frozenset[str]
+    gathering_verbs: frozenset[str]
+    relative_pronouns: frozenset[str]
     co_member_modifiers: frozenset[str]
     party_count_activities: frozenset[str]
+    audience_activities: frozenset[str]
+    audience_preps: frozenset[str]
+    named_object_activities: frozenset[str]
     list_separators: frozenset[str]
     anaphora: tuple[str, ...]
     any_entity_heads: frozenset[str]
     country_heads: frozenset[str]
     pronouns: frozenset[str]
     ellipsis_nouns: frozenset[str]
+    ellipsis_pronouns: frozenset[str]
     window: int
     headed_window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
@@ -118,6 +124,11 @@ class Rules:
         """Return one regular expression matching any country name or alias of four letters or more."""
         names = sorted((n for n in self.country_names if len(n) > 3), key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(n if n == "(?!)" else re.escape(n) for n in names) + r")(?!\w)")
+
+    @cached_property
+    def anaphor_heads(self) -> frozenset[str]:
+        """Return the last words of the anaphor phrases ("group", "agency", "treaty", ...)."""
+        return frozenset(phrase.split()[-1] for phrase in self.anaphora)
 
     @cached_property
     def demonym_pattern(self) -> re.Pattern[str]:
