@@ -25,7 +25,7 @@ EXTRACTION_TABLES = {
     "places": {"city_suffixes", "city_types", "strip_suffixes", "strip_text_suffixes", "subdivision_types"},
     "names": {"connectors", "heads", "left_connectors", "left_connectors_by_label", "min_modifiers", "never_first", "not_a_name", "strong_connectors"},
     "combine": {"never_nested", "no_nesting_inside"},
-    "ner": {"acronym_max_len", "acronym_min_len", "law_not_first", "map", "not_acronyms", "skip_blocks"},
+    "ner": {"acronym_max_len", "acronym_min_len", "law_not_first", "map", "not_acronyms", "not_place_heads", "skip_blocks"},
     "counts": {"excluded_units", "identifier_before", "max_gap", "modifier_nouns", "of_heads", "qualifiers"},
     "dates": set(),
     "resolutions": {"numbered_prefixes", "title_connectors_lower", "triggers_lower"},

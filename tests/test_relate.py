@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.8, 0.85), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("dev14", 0.95, 0.95), ("dev15", 0.85, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.85, 0.85)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -257,6 +257,31 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         # whoever a course served counts it, whatever the noun; "24 first responders" is 24, not "24 first"
         ("On March 21, 2023, experts of the CTBTO ran a training course in Beijing for 18 seismologists of the China Earthquake Administration.", [("training", ["CTBTO"], 18, ["2023-03-21"])]),
         ("In 2022, the China Atomic Energy Authority and the OPCW co-hosted a regional course in Beijing for 24 first responders from Laos.", [("training", ["LAO", "OPCW"], 24, ["2022"])]),
+        # counts the parser misses: a number before a verb-like modifier, a long run of modifiers before the noun
+        ("Between 2015 and 2023, the People's Liberation Army ran 26 demining training courses for more than 1,000 deminers from Cambodia.", [("training", ["KHM"], 26, ["2015", "2023"])]),
+        ("Since 2011, the United States Department of Energy has trained more than 450 Chinese customs and border police officers.", [("training", ["USA"], 450, ["2011"])]),
+        # "its safeguards agreement ... was signed" is the agreement, no signature; a trailing participle keeps its own event
+        ("China acceded to the NPT on 9 March 1992, and its comprehensive safeguards agreement with the International Atomic Energy Agency was signed two months later.",
+         [("accession", ["NPT"], None, ["1992-03-09"]), ("agreement", ["IAEA"], None, [])]),
+        ("China joined the NSG on 28 May 2004, having subscribed to the Hague Code of Conduct when the Code was launched in November 2002.",
+         [("accession", ["NSG"], None, ["2004-05-28"]), ("membership", ["HCOC"], None, ["2002-11"])]),
+        # "the three countries" are the list of three, not the first two of four
+        ("Together with the United States Department of Energy, China has also organised three regional workshops for border guards from Laos, Cambodia and Myanmar. In all, more than 900 officials from the three countries have been trained since 2015.",
+         [("seminar", ["KHM", "LAO", "MMR", "USA"], 3, []), ("training", ["KHM", "LAO", "MMR"], 900, ["2015"])]),
+        # a fronted phrase keeps its party and date; a verb coordinated with "opened for signature" is no intent
+        ("A founding member of the Shanghai Cooperation Organisation in 2001, China joined the ASEAN Regional Forum in 1994.",
+         [("accession", ["ARF"], None, ["1994"]), ("membership", ["SCO"], None, ["2001"])]),
+        ("China signed the CTBT on 24 September 1996, the day it opened for signature, and ratified it on 8 July 2001.",
+         [("ratification", ["CTBT"], None, ["2001-07-08"]), ("signature", ["CTBT"], None, ["1996-09-24"])]),
+        # a frame signed "of cooperation" is an agreement of its own, with its date
+        ("Under a memorandum of cooperation signed in Vientiane on 12 June 2019 by MOFCOM and Laos's Ministry of Industry and Commerce, both countries have since run seven joint training courses.",
+         [("agreement", ["LAO"], None, ["2019-06-12"]), ("training", ["LAO"], 7, [])]),
+        # members people come from are no membership and their group no party; the parser's subject joined to a frame
+        ("Under the ASEAN Regional Forum, China and Thailand co-hosted a seminar on biosecurity in Bangkok in November 2022, attended by some 80 officials from 20 ARF members.",
+         [("seminar", ["THA"], 80, ["2022-11"])]),
+        ("Under the OPCW's Africa Programme, China and the Organisation have run five regional courses since 2015 for first responders from Laos.", [("training", ["LAO", "OPCW"], 5, ["2015"])]),
+        # a statistical "place" named after an event is none, and its head word is the trigger
+        ("China and the United States have held four rounds of the China-US Strategic Trade Dialogue since March 2022.", [("dialogue", ["USA"], 4, ["2022-03"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

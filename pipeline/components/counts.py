@@ -147,8 +147,10 @@ class CountFinder(SettingsComponent):
         """
         number = doc[end - 1]
         head = number.head
-        if number.dep_ != "nummod" or not end <= head.i <= end + self.max_gap or head.pos_ not in ("NOUN", "PROPN"):
+        if number.dep_ != "nummod" or not end <= head.i <= end + 2 * self.max_gap or head.pos_ not in ("NOUN", "PROPN"):
             return None
+        if head.i > end + self.max_gap and not all(head in t.ancestors for t in doc[end:head.i]):
+            return None  # a long way to the noun only through its own modifiers ("450 South African customs and border police officers")
         modifier = head.lower_ in self.modifier_nouns or (head.tag_ == "NN" and value != 1)  # the number cannot count this noun
         if modifier:
             # "some 600 Kenyan customs, police and port officers", "1,500 Thai licensing, customs and enforcement officials":
@@ -204,7 +206,7 @@ class CountFinder(SettingsComponent):
                 head = token  # "12 outreach seminars": the tagger reads the plural head as a verb
                 nouns.append(token)
                 break
-            elif head is None and (token.pos_ == "ADJ" or token.dep_ == "amod" if tagged else token.is_alpha and token.is_lower) or token.text == "-" and head is None:
+            elif head is None and (token.pos_ == "ADJ" or token.dep_ == "amod" or (token.tag_ == "VBG" and token.is_lower) if tagged else token.is_alpha and token.is_lower) or token.text == "-" and head is None:
                 nouns = []
             else:
                 break

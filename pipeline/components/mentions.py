@@ -66,6 +66,7 @@ class MentionCombiner(SettingsComponent):
         self.ner_map: dict[str, str] = s.get("ner", {}).get("map", {})
         self.acronym_len = (s.get("ner", {}).get("acronym_min_len", 2), s.get("ner", {}).get("acronym_max_len", 8))
         self.not_acronyms = frozenset(s.get("ner", {}).get("not_acronyms", ()))
+        self.not_place_heads = frozenset(s.get("ner", {}).get("not_place_heads", ()))
         self.law_not_first = frozenset(s.get("ner", {}).get("law_not_first", ()))
         self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
         self.countries: dict[str, str] = s.get("countries", {})
@@ -153,8 +154,8 @@ class MentionCombiner(SettingsComponent):
                     continue  # "States Parties": part of a longer capitalized phrase
                 if end - start == 1 and (text in self.not_a_name or self._acronym(text) or text.isupper()):
                     continue  # "METI", "SCOMET": acronyms are not places
-                if text in self.demonyms:
-                    continue  # "their Slovak colleagues": a people's adjective, not a place
+                if text in self.demonyms or doc[end - 1].text in self.not_place_heads:
+                    continue  # "their Slovak colleagues", "the India-US Strategic Trade Dialogue": no places
                 out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self._place_id(text)}))
             elif label == "DATE":
                 if not any(ch.isdigit() for ch in text):

@@ -162,6 +162,9 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
         before = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= start]  # "China and Russia submitted ..., and the two countries ..."
         for named in [sorted(before, key=lambda m: m["start"])] + [sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]) for prior in reversed(same_paragraph)]:
             group = list({m["norm"]["id"]: m for m in named if (fits(m, head) if head in rules.country_heads else fits(m, "sides"))}.values())
+            listed = next((run for run in _lists(text, group, rules) if len(run) == size), None)
+            if size > 2 and listed is not None:
+                return [(m, anaphor(start - sent["start"], end - start)) for m in listed]  # "for border guards from Ukraine, Moldova and Georgia ... the three countries"
             # The actor is one of them when named with them, or named in this sentence while they are its subject
             # ("China hosted ..., where the five countries held ..."), not when it engages with them ("held ... with the five States").
             actor_among = size == 2 or (actor is not None and ((actor in ids_here and subject) or any(m["norm"].get("id") == actor for m in named)))
@@ -222,6 +225,18 @@ def named_group(text: str, sent: dict[str, Any], span, previous: list[dict[str, 
     return []
 
 
+def _lists(text: str, mentions: list[dict[str, Any]], rules: Rules) -> list[list[dict[str, Any]]]:
+    """Split mentions (in text order) into runs written as one list ("Ukraine, Moldova and Georgia")."""
+    runs: list[list[dict[str, Any]]] = []
+    for m in sorted(mentions, key=lambda m: m["start"]):
+        gap = re.findall(r"\w+|[^\w\s]", text[runs[-1][-1]["end"]:m["start"]].lower()) if runs else None
+        if gap and set(gap) <= rules.list_separators:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
+
+
 def _list_after(text: str, end: int, mentions: list[dict[str, Any]], rules: Rules) -> list[dict[str, Any]]:
     """Return the COUNTRY mentions listed right after ``end`` (", China, France ... and the United States")."""
     listed = []
@@ -268,6 +283,8 @@ def _in_frame(token: Token | None, rules: Rules) -> bool:
     while node is not None and node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
         if node.dep_ == "pobj" and node.head.lower_ in rules.framework_preps:
             return True
+        if node.dep_ == "conj" and node.i > 0 and node.doc[node.left_edge.i - 1].text == "," and node.head.dep_ == "pobj" and node.head.head.lower_ in rules.framework_preps:
+            return False  # "Under the OPCW's Africa Programme, Morocco and the Organisation have run ...": the parser joins the subject to the frame
         node = node.head
     return False
 

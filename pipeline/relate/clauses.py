@@ -198,8 +198,16 @@ def _alpha2(alpha3: str | None) -> str | None:
 
 
 def reported(token: Token) -> bool:
-    """Return whether a noun carries a clause of its own that reports it ("an agreement signed in Hanoi in 2011")."""
-    return any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for c in token.children)
+    """Return whether a noun carries a clause of its own that reports it ("an agreement signed in Hanoi in 2011").
+
+    The clause may hang on the noun's "of" complement ("a memorandum of cooperation signed in Putrajaya").
+    """
+    return any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for noun in (token, *of_complements(token)) for c in noun.children)
+
+
+def of_complements(token: Token) -> list[Token]:
+    """Return the objects of the noun's "of" phrases ("cooperation" in "a memorandum of cooperation")."""
+    return [g for p in token.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
 
 
 def under_frame(token: Token, rules: Rules) -> bool:
@@ -294,6 +302,8 @@ def framework(token: Token, rules: Rules) -> bool:
         while group.dep_ == "compound" and group.head.i != group.i:
             group = group.head  # "SCO member states": the group is "states"
         kind = group.lemma_.lower()
+        if (kind in rules.party_units or kind in rules.member_heads) and group.dep_ == "pobj" and group.head.lower_ in rules.origin_preps:
+            return True  # "officials from 20 ARF members": the members come, not the Forum
         if ((activity if group.i == token.head.i else rules.trigger_activity.get(kind)) is None and rules.trigger_activity.get(group.head.lemma_.lower()) not in rules.compound_counterpart_activities and group.dep_ == "pobj"
                 and (kind in rules.party_units or kind in rules.member_heads)):
             return True  # "consultations with its MTCR partners", "officers from SCO member states": the group the partners belong to ("IAEA inspectors" are the IAEA's)

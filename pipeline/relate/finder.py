@@ -26,7 +26,7 @@ from ..records import SCHEMA_VERSION, record_id
 from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, ellipsis, named_group, nearest_treaty_before, numbered_anaphor, previous_subject, pronoun_subject,
                        object_pronoun, resolve, subject_anaphor, two_party_anaphor)
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
-                      in_subject_of, instrument_year, international, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
+                      in_subject_of, instrument_year, international, of_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .rules import Rules
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
 
@@ -49,15 +49,16 @@ class Relater:
             return True  # "a planned course", "the proposed dialogue"
         if any(c.dep_ == "xcomp" and c.lemma_.lower() in self.rules.blockers for c in governing_verb(trigger).children):
             return True  # "A course ... had to be cancelled"
-        node = trigger
+        node, coordinated = trigger, False
         for _ in range(8):
             for child in node.children:
                 if child.lower_ in self.rules.negations or (child.dep_ in ("aux", "neg", "det") and child.lemma_.lower() in self.rules.blockers | self.rules.negations):
                     return True
                 if child.dep_ in ("nsubj", "nsubjpass") and any(t.lower_ in self.rules.negations and t.dep_ in ("preconj", "det", "neg") for t in child.subtree):
                     return True  # "Neither Argentina nor Brazil has concluded ..."
-            if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i:
-                return True
+            if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i and not coordinated:
+                return True  # (a verb coordinated with the trigger is another act: "the day it opened for signature, and ratified it on ...")
+            coordinated = node.dep_ == "conj" and node.pos_ == "VERB"
             if node.dep_ == "prep" and node.i < node.head.i and node.head.pos_ in ("VERB", "AUX"):
                 return False  # "As a founding member of the Organisation, China regards it as ...": a fact told in passing
             if node.head.i == node.i or across_semicolon(node) or contrasted(node, self.rules):
@@ -117,8 +118,8 @@ class Relater:
         for token, activity in found:
             if activity in self.rules.copula_activities and activity != self.rules.ranked_activity and self.rules.ranked_activity in by_token.values() and any(t.ent_type_ == "ORDINAL" for c in token.children for t in c.subtree):
                 continue  # "joined the WA ..., becoming their 42nd member": the rank of the accession just told
-            if token.pos_ == "VERB" and any(c.dep_ == "dobj" and c.i in by_token for c in token.children):
-                continue  # "signed bilateral agreements": the object names the activity
+            if token.pos_ == "VERB" and any(c.dep_ in ("dobj", "nsubjpass") and c.i in by_token for c in token.children):
+                continue  # "signed bilateral agreements", "its safeguards agreement ... was signed two months later": the object names the activity
             if token.dep_ == "xcomp" and token.head.i in by_token:
                 continue  # "applied to join": the governing trigger names the activity
             if any(c.dep_ in ("amod", "det", "predet") and c.lower_ in self.rules.back_reference_modifiers for c in token.children) \
@@ -157,23 +158,30 @@ class Relater:
         verb_lemma = governing_verb(trigger).lemma_.lower()
         own_phrase = trigger.pos_ == "NOUN" and ((trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs)
                                                  or (trigger.dep_ == "pobj" and trigger.head.lower_ in rules.framework_preps)  # "Under an arrangement signed with Laos in 2021, China has trained ..."
-                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ == "as"))  # "As a member of the Zangger Committee, Korea took part in ... in 2018"
+                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ == "as")  # "As a member of the Zangger Committee, Korea took part in ... in 2018"
+                                                 or _fronted(trigger))  # "A founding member of the OAU in 1963, Morocco rejoined the AU ..."
         agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
             if label == "COUNTRY" and activity in rules.no_country_activities:
                 eligible = False
-            agency = label == "COUNTRY" and (any(s <= m["start"] and m["end"] <= e for s, e in agencies)  # "the United States Department of Energy" acts for the US
+            nested = label == "COUNTRY" and any(s <= m["start"] and m["end"] <= e for s, e in agencies)
+            served = nested and (lead := first_conjunct(root)).i > 0 and doc[lead.i - 1].pos_ == "ADP" and doc[lead.i - 1].lower_ != "of"
+            agency = label == "COUNTRY" and ((nested and not served)  # "the United States Department of Energy" acts for the US
                                              or (root.dep_ == "poss" and any(s <= offset + root.head.idx < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
             framed = (not agency and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
             source = from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
-            candidate = eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules)
+            # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
+            candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules)
             party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
+            if any(_fronted(other) and other.i != trigger.i and other.left_edge.i <= tok.i <= other.right_edge.i for other in triggers):
+                continue  # the fronted phrase's own party and date
             if own_phrase and not (trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
             inner = governing_verb(tok)
-            if label in ("DATE", "PLACE") and inner.dep_ == "acl" and inner.head.i != trigger.i and any(t.i == inner.head.i for t in triggers):
+            if (label in ("DATE", "PLACE") and inner.dep_ == "acl" and inner.head.i != trigger.i and inner.head not in of_complements(trigger)
+                    and any(t.i == inner.head.i or inner.head in of_complements(t) for t in triggers)):
                 continue  # "Under an arrangement signed ... in October 2021, the Office has trained ...": the date of the arrangement
             if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
@@ -184,9 +192,11 @@ class Relater:
             if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and any(t.i == inner.i for t in triggers) and not antecedent
                     and any(c.dep_ == "mark" and c.lower_ in rules.temporal_marks for c in inner.children)):
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
+            if inner.i != trigger.i and not antecedent and _inside_other_event(inner, governing_verb(trigger), {t.i for t in triggers}):
+                continue  # "It joined the NSG ..., having subscribed to the HCoC when ...": the participle's own event keeps its parties and dates
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or antecedent or participle_sequel(trigger, tok) or (label != "COUNT" and fronted_partner(root, trigger, rules)) or (label == "COUNT" and (clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
+            if not (self._attached(trigger, tok) or antecedent or participle_sequel(trigger, tok) or (label != "COUNT" and fronted_partner(root, trigger, rules)) or (label == "COUNT" and (m["start"] <= offset + trigger.idx < m["end"] or clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
                     or (label != "COUNT" and clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)):
                 continue
             if party and not blocked:  # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen
@@ -343,6 +353,21 @@ def share_objects(grouped: dict[str, dict[str, Any]], found: list[tuple[Token, s
             for key in ("counterparts", "dates", "places"):
                 merged = {**one[key], **other[key]}
                 one[key], other[key] = dict(merged), dict(merged)
+
+
+def _fronted(trigger: Token) -> bool:
+    """Return whether a trigger noun heads a phrase set before its clause ("A founding member of the OAU in 1963, Morocco rejoined ...")."""
+    return trigger.pos_ == "NOUN" and trigger.dep_ in ("advcl", "npadvmod") and trigger.i < trigger.head.i
+
+
+def _inside_other_event(verb: Token, own: Token, triggers: set[int]) -> bool:
+    """Return whether ``verb`` is, or sits inside, a trailing participle clause of ``own`` that is an event of its own ("..., having subscribed to the HCoC")."""
+    node = verb
+    while node.i != own.i and node.head.i != node.i:
+        if node.i in triggers and node.dep_ == "advcl" and node.i > node.head.i:
+            return True
+        node = node.head
+    return False
 
 
 def _mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> list[Token]:
