@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy
 from spacy.attrs import IS_ALPHA, LIKE_NUM
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
@@ -42,12 +42,20 @@ class CountFinder(SettingsComponent):
         self.modifier_nouns = frozenset(s.get("modifier_nouns", ()))
 
     def __call__(self, doc: Doc) -> Doc:
+        numbers = numpy.flatnonzero(doc.to_array(LIKE_NUM)).tolist() if len(doc) else []
+        if not numbers:
+            return doc  # most paragraphs: nothing to look at
         tagged = doc.has_annotation("TAG")
         quoted = quoted_ranges(doc_text(doc))
         done = 0
-        alpha = doc.to_array(IS_ALPHA).tolist() if len(doc) else []
-        named = {k for span in doc.spans.get(REGISTRY_KEY, []) for k in range(span.start, span.end)}  # "the 1540 Committee meetings": a name's number
-        for i in numpy.flatnonzero(doc.to_array(LIKE_NUM)).tolist() if len(doc) else []:
+        alpha = doc.to_array(IS_ALPHA).tolist()
+        registry = doc.spans.get(REGISTRY_KEY, [])
+        named = {k for span in registry for k in range(span.start, span.end)}  # "the 1540 Committee meetings": a name's number
+        self._names_at: dict[int, Span] = {}
+        for span in registry:
+            if len(span) > len(self._names_at.get(span.start, ())):
+                self._names_at[span.start] = span  # the longest registry name starting at each token
+        for i in numbers:
             if i < done or i in named:
                 continue  # inside the number phrase found before ("twenty - one")
             end = self._number_end(doc, i)
@@ -127,10 +135,9 @@ class CountFinder(SettingsComponent):
 
     def _after_name(self, doc: Doc, end: int):
         """Return the plural noun after a registry name that follows the number ("two Australia Group outreach workshops")."""
-        names = [span for span in doc.spans.get(REGISTRY_KEY, []) if span.start == end]
-        if not names:
+        name = self._names_at.get(end)
+        if name is None:
             return None
-        name = max(names, key=len)
         for k in range(name.end, min(len(doc), name.end + self.max_gap)):
             token = doc[k]
             if not (token.is_lower and token.is_alpha) or token.is_stop:
