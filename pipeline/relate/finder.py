@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
@@ -276,64 +277,97 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         share_objects(grouped, found, rules)
+        view = SentenceView(text, sent, span, doc, offset, sentences[:index], by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
         for activity, rec in sorted(grouped.items()):
-            anaphoric = numbered_anaphor(span, rules) is not None or subject_anaphor(rec["triggers"][0], rules)
-            drop_co_actors(rec, doc, offset, span, rules)
-            trigger_ids = {t.i for t, _ in found}
-            audience = any(c.dep_ == "prep" and c.lower_ == "for" and any(g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in trigger_ids for g in c.children)
-                           for t in rec["triggers"] for head in (t, governing_verb(t)) for c in head.children)
-            if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric and not audience:  # "seminars ... for partners along the Belt and Road"
-                rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
-            if not rec["counterparts"] and not rec.get("unnamed"):
-                for mention, anaphor in resolve(text, sent, span, sentences[:index], by_sentence, rules, rec.get("actor"), names or {}, activity):
-                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
-            if not rec["counterparts"] and not rec.get("unnamed"):
-                for mention, anaphor in named_group(text, sent, span, sentences[:index], by_sentence, rules, rec.get("actor")):
-                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "with the nuclear-weapon States"
-            if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and anaphoric:
-                rec["counterparts"] = dict(rec["loose"])
-            elif rec["counterparts"]:
-                add_coordinated_anaphor(rec, doc, offset, text, sent, span, sentences[:index], by_sentence, rules, names or {}, activity)
-                add_subject_pair(rec, text, sent, span, sentences[:index], by_sentence, rules, names or {}, activity)
-            if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (the_event := definite(rec["triggers"][0])) is not None:
-                anaphor = {"text": the_event.text, "start": offset + the_event.start_char, "end": offset + the_event.end_char}
-                for cm in previous["counterpart_mentions"]:
-                    rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)  # "The fifth round of the dialogue was held in Beijing"
-            if not rec["counterparts"] and previous is not None and elided_event and rec["triggers"][0].i == elided_event.i:
-                anaphor = {"text": elided_event.text, "start": offset + elided_event.idx, "end": offset + elided_event.idx + len(elided_event.text)}
-                for cm in previous["counterpart_mentions"]:
-                    rec["counterparts"][cm["id"]] = (by_id[cm["mention_id"]], anaphor)  # "The latest round took place in Rzeszów"
-            if not rec["counterparts"] and previous is not None and (subject := continuing_subject(rec["triggers"][0], rules)) is not None:
-                anaphor = {"text": subject.text, "start": offset + subject.idx, "end": offset + subject.idx + len(subject.text)}
-                for cm in previous["counterpart_mentions"]:
-                    carried = by_id[cm["mention_id"]]
-                    if carried["label"] in rules.labels or activity in rules.treaty_activities:
-                        rec["counterparts"][cm["id"]] = (carried, anaphor)  # a treaty ratified before is no partner of a seminar
-            if not rec["counterparts"] and index and (pronoun := pronoun_subject(rec["triggers"][0], rules)) is not None and (prior := sentences[index - 1])["parent_id"] == sent["parent_id"] \
-                    and (prior_span := doc.char_span(prior["start"] - offset, prior["end"] - offset, alignment_mode="expand")) is not None:
-                anaphor = {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}
-                for mention in previous_subject(text, prior, prior_span, sentences[:index - 1], by_sentence, rules, rec.get("actor"), names or {}, activity):
-                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "the Agency has also sent ... it has trained ..."
-            if not rec["counterparts"] and not rec.get("unnamed") and activity not in rules.treaty_activities and activity not in rules.no_country_activities:
-                for mention, anaphor in demonym_parties(rec["triggers"][0], text, rules, rec.get("actor"), first_country, ms):
-                    rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "Portuguese and Greek customs experts carried out three joint inspections"
-            if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(ms, sentences[:index], sent, by_sentence, rules):
-                rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
+            _resolve_counterparts(rec, activity, view, {t.i for t, _ in found}, rules)
             if rec["count"] is None or rec["count_rank"] > 0:
                 rounds = [m for m, tok, _, blocked in prepared if m["label"] == "COUNT" and not blocked and unit(m) in rules.ellipsis_nouns and not two_party_anaphor(doc, offset, m)]
                 if len(rounds) == 1 and len(grouped) == 1:
                     rec["count"], rec["count_rank"] = rounds[0], 0  # "eight rounds were convened between 2012 and 2023", "twelve editions have been held"
-            counts_parties = rec["count"] is not None and unit(rec["count"]) in rules.party_units
-            abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and (international(rec, rules) or rec.get("unnamed"))
-            if activity in rules.treaty_only_activities:
-                counts_parties = False  # "with 14 countries, ..., with which agreements were signed": countries signed no treaty
-            if rec.get("bilateral") and not rec["counterparts"]:
+            if not _took_place_with_someone(rec, activity, rules):
                 continue
-            if rec.get("third_parties") or (not rec["counterparts"] and not abroad and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))):
-                continue  # with no named counterpart, only counted parties or counted international events make it an engagement
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    """One sentence and what its engagements are resolved against (the paragraph before it, the document's mentions)."""
+
+    text: str
+    sent: dict[str, Any]
+    span: Span
+    doc: Doc
+    offset: int
+    before: list[dict[str, Any]]  # the document's sentences before this one
+    by_sentence: dict[str, list[dict[str, Any]]]
+    mentions: list[dict[str, Any]]  # this sentence's
+    previous: dict[str, Any] | None  # the paragraph's latest engagement record
+    elided: Token | None  # "round" standing for the previous activity
+    by_id: dict[str, dict[str, Any]]
+    first_country: dict[str, dict[str, Any]]
+    names: dict[str, str]
+
+    def anaphor(self, start: int, end: int) -> dict[str, Any]:
+        """Return the anaphor record of the text between two block offsets."""
+        return {"text": self.doc.text[start:end], "start": self.offset + start, "end": self.offset + end}
+
+    def carry(self, rec: dict[str, Any], anaphor: dict[str, Any], keep=lambda mention: True) -> None:
+        """Give a record the counterparts of the paragraph's previous engagement."""
+        for cm in self.previous["counterpart_mentions"]:
+            if keep(self.by_id[cm["mention_id"]]):
+                rec["counterparts"][cm["id"]] = (self.by_id[cm["mention_id"]], anaphor)
+
+
+def _resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView, trigger_ids: set[int], rules: Rules) -> None:
+    """Find the counterparts a sentence gives only by reference: shared objects, anaphors, groups, pronouns, demonyms."""
+    text, sent, span, doc, offset, before, by_sentence = view.text, view.sent, view.span, view.doc, view.offset, view.before, view.by_sentence
+    trigger, previous, actor = rec["triggers"][0], view.previous, rec.get("actor")
+    anaphoric = numbered_anaphor(span, rules) is not None or subject_anaphor(trigger, rules)
+    drop_co_actors(rec, doc, offset, span, rules)
+    audience = any(c.dep_ == "prep" and c.lower_ == "for" and any(g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in trigger_ids for g in c.children)
+                   for t in rec["triggers"] for head in (t, governing_verb(t)) for c in head.children)
+    if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric and not audience:  # "seminars ... for partners along the Belt and Road"
+        rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
+    if not rec["counterparts"] and not rec.get("unnamed"):
+        for mention, anaphor in resolve(text, sent, span, before, by_sentence, rules, actor, view.names, activity):
+            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
+    if not rec["counterparts"] and not rec.get("unnamed"):
+        for mention, anaphor in named_group(text, sent, span, before, by_sentence, rules, actor):
+            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "with the nuclear-weapon States"
+    if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and anaphoric:
+        rec["counterparts"] = dict(rec["loose"])
+    elif rec["counterparts"]:
+        add_coordinated_anaphor(rec, doc, offset, text, sent, span, before, by_sentence, rules, view.names, activity)
+        add_subject_pair(rec, text, sent, span, before, by_sentence, rules, view.names, activity)
+    if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (the_event := definite(trigger)) is not None:
+        view.carry(rec, view.anaphor(the_event.start_char, the_event.end_char))  # "The fifth round of the dialogue was held in Beijing"
+    if not rec["counterparts"] and previous is not None and view.elided is not None and trigger.i == view.elided.i:
+        view.carry(rec, view.anaphor(view.elided.idx, view.elided.idx + len(view.elided.text)))  # "The latest round took place in Rzeszów"
+    if not rec["counterparts"] and previous is not None and (subject := continuing_subject(trigger, rules)) is not None:
+        # a treaty ratified before is no partner of a seminar
+        view.carry(rec, view.anaphor(subject.idx, subject.idx + len(subject.text)), lambda carried: carried["label"] in rules.labels or activity in rules.treaty_activities)
+    if not rec["counterparts"] and before and (pronoun := pronoun_subject(trigger, rules)) is not None and (prior := before[-1])["parent_id"] == sent["parent_id"] \
+            and (prior_span := doc.char_span(prior["start"] - offset, prior["end"] - offset, alignment_mode="expand")) is not None:
+        for mention in previous_subject(text, prior, prior_span, before[:-1], by_sentence, rules, actor, view.names, activity):
+            rec["counterparts"][mention["norm"]["id"]] = (mention, view.anaphor(pronoun.idx, pronoun.idx + len(pronoun.text)))  # "the Agency has also sent ... it has trained ..."
+    if not rec["counterparts"] and not rec.get("unnamed") and activity not in rules.treaty_activities and activity not in rules.no_country_activities:
+        for mention, anaphor in demonym_parties(trigger, text, rules, actor, view.first_country, view.mentions):
+            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "Portuguese and Greek customs experts carried out three joint inspections"
+    if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(view.mentions, before, sent, by_sentence, rules):
+        rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
+
+
+def _took_place_with_someone(rec: dict[str, Any], activity: str, rules: Rules) -> bool:
+    """Return whether a record is an engagement: a named counterpart, or counted parties, or a counted international event."""
+    counts_parties = rec["count"] is not None and unit(rec["count"]) in rules.party_units
+    abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and (international(rec, rules) or rec.get("unnamed"))
+    if activity in rules.treaty_only_activities:
+        counts_parties = False  # "with 14 countries, ..., with which agreements were signed": countries signed no treaty
+    if rec.get("bilateral") and not rec["counterparts"]:
+        return False
+    return not (rec.get("third_parties") or (not rec["counterparts"] and not abroad and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))))
 
 
 def share_objects(grouped: dict[str, dict[str, Any]], found: list[tuple[Token, str]], rules: Rules) -> None:
