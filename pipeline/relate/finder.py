@@ -9,7 +9,8 @@ place i with date i in ``occasions`` when their lengths match; the count is
 the one counting the events ("five rounds of dialogue", "three training
 sessions"), else the one counting participants ("more than ten
 countries"). docs/DECISIONS.md lists every rule. Anaphors ("the two
-sides", "the Committee") are resolved in anaphora.py; whether a mention is
+sides", "the Committee") are resolved in anaphora.py and applied, with the
+other references, in counterparts.py; whether a mention is
 a counterpart, a frame, a topic or a source is decided in clauses.py.
 Negated, intended or merely supported activities are skipped.
 """
@@ -17,17 +18,16 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from typing import Any
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
-from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, ellipsis, named_group, nearest_treaty_before, numbered_anaphor, previous_subject, pronoun_subject,
-                       object_pronoun, resolve, subject_anaphor, two_party_anaphor)
-from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, drop_co_actors, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
-                      in_subject_of, instrument_year, international, of_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
+from .anaphora import ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
+from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
+                      in_subject_of, instrument_year, of_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
+from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
 
@@ -279,95 +279,16 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         share_objects(grouped, found, rules)
         view = SentenceView(text, sent, span, doc, offset, sentences[:index], by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
         for activity, rec in sorted(grouped.items()):
-            _resolve_counterparts(rec, activity, view, {t.i for t, _ in found}, rules)
+            resolve_counterparts(rec, activity, view, {t.i for t, _ in found}, rules)
             if rec["count"] is None or rec["count_rank"] > 0:
                 rounds = [m for m, tok, _, blocked in prepared if m["label"] == "COUNT" and not blocked and unit(m) in rules.ellipsis_nouns and not two_party_anaphor(doc, offset, m)]
                 if len(rounds) == 1 and len(grouped) == 1:
                     rec["count"], rec["count_rank"] = rounds[0], 0  # "eight rounds were convened between 2012 and 2023", "twelve editions have been held"
-            if not _took_place_with_someone(rec, activity, rules):
+            if not took_place_with_someone(rec, activity, rules):
                 continue
             records.append(_record(doc_id, text, sent, activity, rec, rules))
             last[sent["parent_id"]] = records[-1]
     return records
-
-
-@dataclass(frozen=True)
-class SentenceView:
-    """One sentence and what its engagements are resolved against (the paragraph before it, the document's mentions)."""
-
-    text: str
-    sent: dict[str, Any]
-    span: Span
-    doc: Doc
-    offset: int
-    before: list[dict[str, Any]]  # the document's sentences before this one
-    by_sentence: dict[str, list[dict[str, Any]]]
-    mentions: list[dict[str, Any]]  # this sentence's
-    previous: dict[str, Any] | None  # the paragraph's latest engagement record
-    elided: Token | None  # "round" standing for the previous activity
-    by_id: dict[str, dict[str, Any]]
-    first_country: dict[str, dict[str, Any]]
-    names: dict[str, str]
-
-    def anaphor(self, start: int, end: int) -> dict[str, Any]:
-        """Return the anaphor record of the text between two block offsets."""
-        return {"text": self.doc.text[start:end], "start": self.offset + start, "end": self.offset + end}
-
-    def carry(self, rec: dict[str, Any], anaphor: dict[str, Any], keep=lambda mention: True) -> None:
-        """Give a record the counterparts of the paragraph's previous engagement."""
-        for cm in self.previous["counterpart_mentions"]:
-            if keep(self.by_id[cm["mention_id"]]):
-                rec["counterparts"][cm["id"]] = (self.by_id[cm["mention_id"]], anaphor)
-
-
-def _resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView, trigger_ids: set[int], rules: Rules) -> None:
-    """Find the counterparts a sentence gives only by reference: shared objects, anaphors, groups, pronouns, demonyms."""
-    text, sent, span, doc, offset, before, by_sentence = view.text, view.sent, view.span, view.doc, view.offset, view.before, view.by_sentence
-    trigger, previous, actor = rec["triggers"][0], view.previous, rec.get("actor")
-    anaphoric = numbered_anaphor(span, rules) is not None or subject_anaphor(trigger, rules)
-    drop_co_actors(rec, doc, offset, span, rules)
-    audience = any(c.dep_ == "prep" and c.lower_ == "for" and any(g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in trigger_ids for g in c.children)
-                   for t in rec["triggers"] for head in (t, governing_verb(t)) for c in head.children)
-    if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric and not audience:  # "seminars ... for partners along the Belt and Road"
-        rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
-    if not rec["counterparts"] and not rec.get("unnamed"):
-        for mention, anaphor in resolve(text, sent, span, before, by_sentence, rules, actor, view.names, activity):
-            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
-    if not rec["counterparts"] and not rec.get("unnamed"):
-        for mention, anaphor in named_group(text, sent, span, before, by_sentence, rules, actor):
-            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "with the nuclear-weapon States"
-    if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and anaphoric:
-        rec["counterparts"] = dict(rec["loose"])
-    elif rec["counterparts"]:
-        add_coordinated_anaphor(rec, doc, offset, text, sent, span, before, by_sentence, rules, view.names, activity)
-        add_subject_pair(rec, text, sent, span, before, by_sentence, rules, view.names, activity)
-    if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (the_event := definite(trigger)) is not None:
-        view.carry(rec, view.anaphor(the_event.start_char, the_event.end_char))  # "The fifth round of the dialogue was held in Beijing"
-    if not rec["counterparts"] and previous is not None and view.elided is not None and trigger.i == view.elided.i:
-        view.carry(rec, view.anaphor(view.elided.idx, view.elided.idx + len(view.elided.text)))  # "The latest round took place in Rzeszów"
-    if not rec["counterparts"] and previous is not None and (subject := continuing_subject(trigger, rules)) is not None:
-        # a treaty ratified before is no partner of a seminar
-        view.carry(rec, view.anaphor(subject.idx, subject.idx + len(subject.text)), lambda carried: carried["label"] in rules.labels or activity in rules.treaty_activities)
-    if not rec["counterparts"] and before and (pronoun := pronoun_subject(trigger, rules)) is not None and (prior := before[-1])["parent_id"] == sent["parent_id"] \
-            and (prior_span := doc.char_span(prior["start"] - offset, prior["end"] - offset, alignment_mode="expand")) is not None:
-        for mention in previous_subject(text, prior, prior_span, before[:-1], by_sentence, rules, actor, view.names, activity):
-            rec["counterparts"][mention["norm"]["id"]] = (mention, view.anaphor(pronoun.idx, pronoun.idx + len(pronoun.text)))  # "the Agency has also sent ... it has trained ..."
-    if not rec["counterparts"] and not rec.get("unnamed") and activity not in rules.treaty_activities and activity not in rules.no_country_activities:
-        for mention, anaphor in demonym_parties(trigger, text, rules, actor, view.first_country, view.mentions):
-            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "Portuguese and Greek customs experts carried out three joint inspections"
-    if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(view.mentions, before, sent, by_sentence, rules):
-        rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
-
-
-def _took_place_with_someone(rec: dict[str, Any], activity: str, rules: Rules) -> bool:
-    """Return whether a record is an engagement: a named counterpart, or counted parties, or a counted international event."""
-    counts_parties = rec["count"] is not None and unit(rec["count"]) in rules.party_units
-    abroad = rec["count_rank"] == 0 and activity not in rules.needs_counterpart and (international(rec, rules) or rec.get("unnamed"))
-    if activity in rules.treaty_only_activities:
-        counts_parties = False  # "with 14 countries, ..., with which agreements were signed": countries signed no treaty
-    if rec.get("bilateral") and not rec["counterparts"]:
-        return False
-    return not (rec.get("third_parties") or (not rec["counterparts"] and not abroad and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))))
 
 
 def share_objects(grouped: dict[str, dict[str, Any]], found: list[tuple[Token, str]], rules: Rules) -> None:
@@ -408,13 +329,6 @@ def _mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> l
     """Return the tokens of a mention (the parser may hang a long name's parts on different heads)."""
     last = token_at(doc, offset, m["end"] - 1)
     return list(doc[first.i:(last.i if last is not None else first.i) + 1])
-
-
-def _unnamed_body_near(ms: list[dict[str, Any]], previous: list[dict[str, Any]], sent: dict[str, Any], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules) -> bool:
-    """Return whether the sentence or the paragraph's preceding sentences name a body with no id (the likely other side)."""
-    window = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
-    named = list(ms) + [m for s in window for m in by_sentence.get(s["id"], [])]
-    return any(m["label"] == "ORG" and not m["norm"].get("id") for m in named)
 
 
 def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules) -> str | None:
