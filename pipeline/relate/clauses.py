@@ -176,8 +176,11 @@ def topic_clause(token: Token, trigger: Token, rules: Rules) -> bool:
 
 def instrument_year(doc: Doc, offset: int, date: dict[str, Any], mentions: list[dict[str, Any]], rules: Rules) -> bool:
     """Return whether a date is the year of an instrument named right before it: "resolution 1540 (2004)"."""
-    text, start, end = doc.text, date["start"] - offset, date["end"] - offset
-    return text[end:end + 1] == ")" and any(m["label"] in rules.instrument_labels and text[m["end"] - offset:start].strip() == "(" for m in mentions)
+    first, last = token_at(doc, offset, date["start"]), token_at(doc, offset, date["end"] - 1)
+    if first is None or last is None or first.i < 2 or last.i + 1 >= len(doc) or doc[first.i - 1].text != "(" or doc[last.i + 1].text != ")":
+        return False
+    before = doc[first.i - 2]  # the instrument's last word, right before "("
+    return any(m["label"] in rules.instrument_labels and m["end"] == offset + before.idx + len(before.text) for m in mentions)
 
 
 def international(rec: dict[str, Any], rules: Rules) -> bool:
