@@ -14,6 +14,8 @@ from ..normalize.numbers import parse_number
 from .rules import Rules
 from .syntax import conjuncts, governing_verb, token_at
 
+UNSET = object()  # "not computed yet" for a sentence's numbered anaphor, which may itself be None
+
 
 def object_pronoun(trigger: Token) -> Token | None:
     """Return the "it" a verb trigger takes as its object ("ratified it")."""
@@ -50,16 +52,16 @@ def add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: st
 
 
 def add_subject_pair(rec: dict[str, Any], text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
-                      by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
+                      by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str, numbered=UNSET) -> None:
     """Add the actor's partner named by a subject "the two X" when the sentence names other counterparts too.
 
     "the two commissions also trained more than 60 ... officials from Bolivia, Paraguay and Uruguay":
     the other commission's country is a counterpart besides the trainees'.
     """
-    numbered = numbered_anaphor(span, rules)
+    numbered = numbered_anaphor(span, rules) if numbered is UNSET else numbered
     if numbered is None or numbered[0] != 2 or not numbered[4]:
         return
-    for mention, anaphor in resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity):
+    for mention, anaphor in resolve(text, sent, span, previous, by_sentence, rules, rec.get("actor"), names, activity, numbered=numbered):
         if anaphor["start"] == numbered[2]:
             rec["counterparts"].setdefault(mention["norm"]["id"], (mention, anaphor))
 
@@ -135,7 +137,7 @@ def ellipsis(span, rules: Rules) -> Token | None:
     return None
 
 
-def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str, groups: bool = True) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str, groups: bool = True, numbered=UNSET) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Resolve an anaphor of the sentence to the entities it stands for in the preceding sentences of its paragraph."""
     body = text[sent["start"]:sent["end"]].lower()
     same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
@@ -155,7 +157,7 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
     def anaphor(at: int, length: int) -> dict[str, Any]:
         return {"text": text[sent["start"] + at:sent["start"] + at + length], "start": sent["start"] + at, "end": sent["start"] + at + length}
 
-    numbered = numbered_anaphor(span, rules) if groups else None
+    numbered = (numbered_anaphor(span, rules) if numbered is UNSET else numbered) if groups else None
     if numbered is not None:
         size, head, start, end, subject = numbered
         ids_here = {m["norm"].get("id") for m in by_sentence.get(sent["id"], [])}

@@ -11,11 +11,11 @@ import pycountry
 from spacy.tokens import Doc, Token
 
 from .rules import Rules
-from .anaphora import numbered_anaphor
+from .anaphora import UNSET, numbered_anaphor
 from .syntax import governing_verb, governs, token_at
 
 
-def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rules) -> None:
+def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rules, numbered=UNSET) -> None:
     """Drop subject parties when the trigger names its partners after "with": the subject acts with the actor.
 
     "ASEAN held five rounds of consultation with the five nuclear-weapon States": ASEAN is on the
@@ -29,7 +29,7 @@ def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rule
         return
     own = {t.i for t in trigger.subtree}  # "The agreement with Korea ... paved the way": the trigger's own partner, not a co-actor
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i and t.i not in own}
-    numbered = numbered_anaphor(span, rules)
+    numbered = numbered_anaphor(span, rules) if numbered is UNSET else numbered
     at = token_at(doc, offset, numbered[2]) if numbered else None
     named = [cid for cid, (m, _) in rec["counterparts"].items() if (tok := token_at(doc, offset, m["start"])) is not None and tok.i in partners]
     # "Portugal, together with Greece, ..., held two rounds of consultations with the European Commission": a partner with no id still names the other side
@@ -40,8 +40,10 @@ def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rule
 
 def across_semicolon(node: Token) -> bool:
     """Return whether a semicolon or colon separates a token from its head (two clauses the parser joined)."""
+    if node.dep_ not in ("ccomp", "parataxis", "conj"):
+        return False
     low, high = sorted((node.i, node.head.i))
-    return any(t.text in (";", ":") for t in node.doc[low + 1:high]) and node.dep_ in ("ccomp", "parataxis", "conj")
+    return any(t.text in (";", ":") for t in node.doc[low + 1:high])
 
 
 def contrasted(node: Token, rules: Rules) -> bool:

@@ -55,14 +55,15 @@ def resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView,
     """Find the counterparts a sentence gives only by reference: shared objects, anaphors, groups, pronouns, demonyms."""
     text, sent, span, doc, offset, before, by_sentence = view.text, view.sent, view.span, view.doc, view.offset, view.before, view.by_sentence
     trigger, previous, actor = rec["triggers"][0], view.previous, rec.get("actor")
-    anaphoric = numbered_anaphor(span, rules) is not None or subject_anaphor(trigger, rules)
-    drop_co_actors(rec, doc, offset, span, rules)
+    numbered = numbered_anaphor(span, rules)  # once per record: several steps below ask for it
+    anaphoric = numbered is not None or subject_anaphor(trigger, rules)
+    drop_co_actors(rec, doc, offset, span, rules, numbered)
     audience = any(c.dep_ == "prep" and c.lower_ == "for" and any(g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in trigger_ids for g in c.children)
                    for t in rec["triggers"] for head in (t, governing_verb(t)) for c in head.children)
     if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric and not audience:  # "seminars ... for partners along the Belt and Road"
         rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"
     if not rec["counterparts"] and not rec.get("unnamed"):
-        for mention, anaphor in resolve(text, sent, span, before, by_sentence, rules, actor, view.names, activity):
+        for mention, anaphor in resolve(text, sent, span, before, by_sentence, rules, actor, view.names, activity, numbered=numbered):
             rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
     if not rec["counterparts"] and not rec.get("unnamed"):
         for mention, anaphor in named_group(text, sent, span, before, by_sentence, rules, actor):
@@ -71,7 +72,7 @@ def resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView,
         rec["counterparts"] = dict(rec["loose"])
     elif rec["counterparts"]:
         add_coordinated_anaphor(rec, doc, offset, text, sent, span, before, by_sentence, rules, view.names, activity)
-        add_subject_pair(rec, text, sent, span, before, by_sentence, rules, view.names, activity)
+        add_subject_pair(rec, text, sent, span, before, by_sentence, rules, view.names, activity, numbered)
     if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (the_event := definite(trigger)) is not None:
         view.carry(rec, view.anaphor(the_event.start_char, the_event.end_char))  # "The fifth round of the dialogue was held in Beijing"
     if not rec["counterparts"] and previous is not None and view.elided is not None and trigger.i == view.elided.i:
@@ -86,7 +87,7 @@ def resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView,
     if not rec["counterparts"] and not rec.get("unnamed") and activity not in rules.treaty_activities and activity not in rules.no_country_activities:
         for mention, anaphor in demonym_parties(trigger, text, rules, actor, view.first_country, view.mentions):
             rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "Portuguese and Greek customs experts carried out three joint inspections"
-    if not rec["counterparts"] and (pair := numbered_anaphor(span, rules)) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(view.mentions, before, sent, by_sentence, rules):
+    if not rec["counterparts"] and (pair := numbered) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(view.mentions, before, sent, by_sentence, rules):
         rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
 
 

@@ -144,7 +144,7 @@ class Relater:
                 continue
             span = doc.char_span(m["start"] - offset, m["end"] - offset, alignment_mode="expand")
             root = span.root if span is not None and len(span) else tok
-            prepared.append((m, tok, root, self._blocked(tok)))
+            prepared.append((m, tok, root, m["label"] not in ("DATE", "PLACE") and self._blocked(tok)))  # only parties and counts use it
         return prepared
 
     def attach(self, rec: dict[str, Any], trigger: Token, activity: str, prepared: list[tuple[dict[str, Any], Token, Token, bool]], doc: Doc, offset: int, triggers: list[Token]) -> None:
