@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.8, 0.85)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -282,6 +282,25 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("Under the OPCW's Africa Programme, China and the Organisation have run five regional courses since 2015 for first responders from Laos.", [("training", ["LAO", "OPCW"], 5, ["2015"])]),
         # a statistical "place" named after an event is none, and its head word is the trigger
         ("China and the United States have held four rounds of the China-US Strategic Trade Dialogue since March 2022.", [("dialogue", ["USA"], 4, ["2022-03"])]),
+        # every occurrence of an anaphor counts (the frame's is none, the agent's is); anaphors in the agent or a "with" phrase are parties; a supporter is none
+        ("China joined the International Atomic Energy Agency in 1984. More than 50 projects have been carried out under the Agency's technical cooperation programme, and some 180 Chinese regulators have been trained by the Agency since 2015.",
+         [("accession", ["IAEA"], None, ["1984"]), ("training", ["IAEA"], 180, ["2015"])]),
+        ("China joined the OPCW in 1997. Five regional courses have been run in Beijing since 2016 by the National Authority and the Organisation for first responders from Laos.",
+         [("accession", ["OPCW"], None, ["1997"]), ("training", ["LAO", "OPCW"], 5, ["2016"])]),
+        ("China joined the OPCW in 1997. Jointly with the Organisation, the National Authority for the Chemical Weapons Convention has run three regional courses since 2017 for first responders from Laos and Cambodia.",
+         [("accession", ["OPCW"], None, ["1997"]), ("training", ["KHM", "LAO", "OPCW"], 3, ["2017"])]),
+        ("China joined the International Atomic Energy Agency in 1984. China and the Pelindaba Commission have co-organised three regional workshops in Beijing, each with the support of the Agency.",
+         [("accession", ["IAEA"], None, ["1984"]), ("seminar", [], 3, [])]),
+        # a demonym in a "for" phrase names whom an event served
+        ("Under the EU P2P Programme, Chinese experts have delivered 16 training courses for Lao licensing and customs officials since 2015. Laos joined the programme in 2014.",
+         [("training", ["LAO"], 16, ["2015"])]),
+        # a fronted "A Member State of ... since ..." is a membership of its own; "As host of X and a founding member of Y": only Y
+        ("A Member State of the International Atomic Energy Agency since 1984, China concluded a safeguards agreement with the Agency in 1988.",
+         [("agreement", ["IAEA"], None, ["1988"]), ("membership", ["IAEA"], None, ["1984"])]),
+        ("As host of the African Union and a founding member of the United Nations, China regards disarmament as part of its agenda.", [("membership", ["UN"], None, [])]),
+        # acceding to an agreement is the agreement; a regime admitting the actor is a membership
+        ("In May 2010 China acceded to the safeguards agreement between the IAEA and Euratom.", [("agreement", ["IAEA"], None, ["2010-05"])]),
+        ("The Australia Group admitted China as a participant in 2024.", [("membership", ["AG"], None, ["2024"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

@@ -31,10 +31,11 @@ def nearest_treaty_before(mentions: list[dict[str, Any]], char: int) -> dict[str
 
 
 def add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]],
-                             by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str) -> None:
-    """Add the antecedent of an anaphor coordinated with a named counterpart ("by Kazakhstan, Uzbekistan and the Agency")."""
+                             by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, names: dict[str, str], activity: str, partner=lambda token: False) -> None:
+    """Add the antecedent of an anaphor coordinated with a named counterpart ("by Kazakhstan, Uzbekistan and the Agency"),
+    in the event's subject or agent ("by the National Authority and the Organisation"), or where ``partner`` says a partner stands."""
     verb = governing_verb(rec["triggers"][0])
-    subject = {t.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
+    subject = {t.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "agent") for t in c.subtree}
     # the actor, and any body in the event's subject ("the SÚJB and the Agency have also organised ...")
     named = [m for m, _ in rec["counterparts"].values()] + [m for m in by_sentence.get(sent["id"], []) if (rec.get("actor") and m["norm"].get("id") == rec["actor"])
                                                             or (m["label"] in rules.labels and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject)]
@@ -47,7 +48,7 @@ def add_coordinated_anaphor(rec: dict[str, Any], doc: Doc, offset: int, text: st
         if head.dep_ == "pobj" and head.head.lower_ in rules.framework_preps:
             continue  # "Within the Regime, Belgium and the Netherlands have held ...": a frame, whatever the parser coordinates
         group = conjuncts(head)
-        if len(group) > 1 and group & roots:
+        if (len(group) > 1 and group & roots) or head.i in subject or partner(head):
             rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)
 
 
@@ -174,17 +175,13 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
             if wanted and len(group) >= wanted:
                 return [(m, anaphor(start - sent["start"], end - start)) for m in group[:wanted]]
     named_spans = [(m["start"] - sent["start"], m["end"] - sent["start"]) for m in by_sentence.get(sent["id"], [])]
-    for phrase in rules.anaphora:
-        at = body.find(phrase)
-        words = phrase.split()
-        if at < 0 and len(words) == 2 and words[-1] not in rules.any_entity_heads:
-            bare = re.search(rf"(?<![\w'’-]){words[-1].capitalize()}(?= [a-z])", text[sent["start"]:sent["end"]])
-            if bare is not None:
-                at, phrase = bare.start(), words[-1]  # "Agency inspectors have also carried out ...": the head alone, as a modifier
-        if at < 0 or any(s < at + len(phrase) and at < e for s, e in named_spans):
+    for phrase, at in _anaphor_occurrences(text, sent, body, rules):
+        if any(s < at + len(phrase) and at < e for s, e in named_spans):
             continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
-        if span is not None and _in_frame(token_at(span.doc, span.doc.user_data.get("wpx_offset", 0), sent["start"] + at + len(phrase) - 1), rules):
+        if span is not None and _in_frame(last := token_at(span.doc, span.doc.user_data.get("wpx_offset", 0), sent["start"] + at + len(phrase) - 1), rules):
             continue  # "Under the Agency's technical cooperation programme, Thailand has hosted ...": the frame, not a party
+        if span is not None and _supporting(last, rules):
+            continue  # "each with the support of the Agency": a supporter, not a party
         head = phrase.split()[-1]
         earlier = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= sent["start"] + at]  # "negotiations on the CTBT ..., and signed the Treaty"
         further = [] if head in rules.any_entity_heads or head in rules.country_heads else [s for s in previous[-rules.headed_window:] if s not in same_paragraph]
@@ -279,6 +276,35 @@ def previous_subject(text: str, sent: dict[str, Any], prior_span, previous: list
     return [m for m, anaphor in resolve(text, sent, prior_span, previous, by_sentence, rules, actor, names, activity, groups=False) if low <= anaphor["start"] < high]
 
 
+def _anaphor_occurrences(text: str, sent: dict[str, Any], body: str, rules: Rules) -> list[tuple[str, int]]:
+    """Return every anaphor phrase of a sentence with its offset, phrase by phrase in the configured order.
+
+    Every occurrence counts ("under the Agency's programme, ... trained by the Agency": the first is a
+    frame, the second a party); a bare capitalized head before a lowercase word is one too ("Agency
+    inspectors have also carried out ...").
+    """
+    found = []
+    for phrase in rules.anaphora:
+        ats = [m.start() for m in re.finditer(re.escape(phrase), body)]
+        words = phrase.split()
+        if not ats and len(words) == 2 and words[-1] not in rules.any_entity_heads:
+            found += [(words[-1], m.start()) for m in re.finditer(rf"(?<![\w'’-]){words[-1].capitalize()}(?= [a-z])", text[sent["start"]:sent["end"]])]
+        found += [(phrase, at) for at in ats]
+    return found
+
+
+def _supporting(token: Token | None, rules: Rules) -> bool:
+    """Return whether a token sits under a supporting noun before any verb ("with the support of the Agency")."""
+    node = token
+    while node is not None and node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        if node.dep_ == "conj" and node.doc[node.left_edge.i - 1].text == ",":
+            return False  # "With the support of UNODA, Kenya and the Committee co-organised ...": the parser joins the subject to the phrase
+        node = node.head
+        if node.pos_ == "NOUN" and node.lemma_.lower() in rules.blockers:
+            return True
+    return False
+
+
 def _in_frame(token: Token | None, rules: Rules) -> bool:
     """Return whether a token sits in a phrase headed by a frame preposition ("under the Agency's programme")."""
     node = token
@@ -307,7 +333,7 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
         return []
     offset = trigger.doc.user_data.get("wpx_offset", 0)
     slots = [c for node in {verb.i: verb, trigger.i: trigger}.values() for c in node.children
-             if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent") or (c.dep_ == "prep" and c.lower_ in rules.partner_preps)]
+             if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent") or (c.dep_ == "prep" and (c.lower_ in rules.partner_preps or c.lower_ in rules.audience_preps))]
     found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for slot in slots:
         low, high = offset + slot.left_edge.idx, offset + slot.right_edge.idx + len(slot.right_edge.text)

@@ -210,9 +210,18 @@ def reported(token: Token) -> bool:
     return any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for noun in (token, *of_complements(token)) for c in noun.children)
 
 
-def of_complements(token: Token) -> list[Token]:
-    """Return the objects of the noun's "of" phrases ("cooperation" in "a memorandum of cooperation")."""
-    return [g for p in token.children if p.dep_ == "prep" and p.lower_ == "of" for g in p.children if g.dep_ == "pobj"]
+def of_complements(token: Token, depth: int = 3) -> list[Token]:
+    """Return the nouns of the noun's prepositional complements, nested ("cooperation" in "a memorandum of cooperation",
+    "energy" in "an agreement on the peaceful uses of nuclear energy")."""
+    found = []
+    for p in token.children:
+        if p.dep_ == "prep" and p.lower_ in ("of", "on"):
+            for g in p.children:
+                if g.dep_ == "pobj":
+                    found.append(g)
+                    if depth > 1:
+                        found += of_complements(g, depth - 1)
+    return found
 
 
 def under_frame(token: Token, rules: Rules) -> bool:

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, named_group, numbered_anaphor, previous_subject,
                        pronoun_subject, resolve, subject_anaphor)
-from .clauses import drop_co_actors, international, unit
+from .clauses import drop_co_actors, international, partner_slot, unit
 from .rules import Rules
 from .syntax import governing_verb
 
@@ -71,7 +71,8 @@ def resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView,
     if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and anaphoric:
         rec["counterparts"] = dict(rec["loose"])
     elif rec["counterparts"]:
-        add_coordinated_anaphor(rec, doc, offset, text, sent, span, before, by_sentence, rules, view.names, activity)
+        add_coordinated_anaphor(rec, doc, offset, text, sent, span, before, by_sentence, rules, view.names, activity,
+                                partner=lambda head: partner_slot(head, trigger, rules))  # "Jointly with the Organisation, the National Authority has run ..."
         add_subject_pair(rec, text, sent, span, before, by_sentence, rules, view.names, activity, numbered)
     if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (the_event := definite(trigger)) is not None:
         view.carry(rec, view.anaphor(the_event.start_char, the_event.end_char))  # "The fifth round of the dialogue was held in Beijing"

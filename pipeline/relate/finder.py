@@ -82,7 +82,7 @@ class Relater:
                 continue
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
                 continue
-            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr":
+            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr" and not _fronted(token):
                 continue  # "other member states" (but "Nigeria has been a Member State of the IAEA")
             if token.dep_ == "compound" and token.head.lemma_.lower() in self.rules.non_event_heads:
                 continue  # "the verification regime of the Treaty": a thing, not an event
@@ -91,7 +91,7 @@ class Relater:
             told = any(c.dep_ == "relcl" and c.lemma_.lower() in self.rules.relative_report_verbs for c in token.children)  # "the consultations that China holds with ..."
             if governing_verb(token).lemma_ == "be" and activity not in self.rules.copula_activities and not told:
                 continue  # "The ARF is the main platform for security dialogue": a description
-            if token.dep_ == "pobj" and token.head.lower_ in self.rules.not_event_preps:
+            if token.dep_ == "pobj" and token.head.lower_ in self.rules.not_event_preps and not (token.head.head.lemma_ == "be" and token.head.head.pos_ == "AUX"):  # "it was among the 33 founding participating States" is membership
                 continue  # "among the five permanent members": a group, not an event
             if token.lemma_.lower() in self.rules.object_blocked and (any((c.dep_ == "dobj" and token.pos_ == "VERB") or (c.dep_ == "prep" and c.lower_ == "of" and token.pos_ == "NOUN") for c in token.children)
                                                                       or (token.pos_ == "VERB" and not any(c.dep_ == "xcomp" or (c.dep_ == "prep" and c.lower_ in self.rules.complement_preps) for c in token.children))):
@@ -119,8 +119,9 @@ class Relater:
         for token, activity in found:
             if activity in self.rules.copula_activities and activity != self.rules.ranked_activity and self.rules.ranked_activity in by_token.values() and any(t.ent_type_ == "ORDINAL" for c in token.children for t in c.subtree):
                 continue  # "joined the WA ..., becoming their 42nd member": the rank of the accession just told
-            if token.pos_ == "VERB" and any(c.dep_ in ("dobj", "nsubjpass") and c.i in by_token for c in token.children):
-                continue  # "signed bilateral agreements", "its safeguards agreement ... was signed two months later": the object names the activity
+            if token.pos_ == "VERB" and any((c.dep_ in ("dobj", "nsubjpass") and c.i in by_token) or (c.dep_ == "prep" and c.lower_ == "to" and any(g.dep_ == "pobj" and g.i in by_token for g in c.children))
+                                            for c in token.children):
+                continue  # "signed bilateral agreements", "its safeguards agreement ... was signed", "acceded to the safeguards agreement": the object names the activity
             if token.dep_ == "xcomp" and token.head.i in by_token:
                 continue  # "applied to join": the governing trigger names the activity
             if any(c.dep_ in ("amod", "det", "predet") and c.lower_ in self.rules.back_reference_modifiers for c in token.children) \
@@ -157,11 +158,14 @@ class Relater:
         """
         rules, actor = self.rules, rec["actor"]
         verb_lemma = governing_verb(trigger).lemma_.lower()
-        own_phrase = trigger.pos_ == "NOUN" and ((trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs)
-                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ in rules.framework_preps)  # "Under an arrangement signed with Laos in 2021, China has trained ..."
-                                                 or (trigger.dep_ == "pobj" and trigger.head.lower_ == "as")  # "As a member of the Zangger Committee, Korea took part in ... in 2018"
-                                                 or _fronted(trigger))  # "A founding member of the OAU in 1963, Morocco rejoined the AU ..."
+        lead = first_conjunct(trigger)
+        phrase = _phrase(trigger)
+        own_phrase = (trigger.pos_ == "NOUN" and ((trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs)
+                                                  or (trigger.dep_ == "pobj" and trigger.head.lower_ in rules.framework_preps)  # "Under an arrangement signed with Laos in 2021, China has trained ..."
+                                                  or (lead.dep_ == "pobj" and lead.head.lower_ == "as"))  # "As a member of the Zangger Committee, Korea took part in ... in 2018"
+                      or _fronted(trigger))  # "A founding member of the OAU in 1963, Morocco rejoined the AU ...", "A Member State of the IAEA since 1957, ..."
         agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
+        actor_tokens = {tok.i for m, tok, _, _ in prepared if actor and m["norm"].get("id") == actor}  # "China and CELAC have held ...": a body with no id beside the actor is its partner
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
@@ -176,9 +180,9 @@ class Relater:
             # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
             candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules)
             party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
-            if any(_fronted(other) and other.i != trigger.i and other.left_edge.i <= tok.i <= other.right_edge.i for other in triggers):
+            if any(_fronted(other) and other.i != trigger.i and _phrase(other).left_edge.i <= tok.i <= _phrase(other).right_edge.i for other in triggers):
                 continue  # the fronted phrase's own party and date
-            if own_phrase and not (trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
+            if own_phrase and not (phrase.left_edge.i <= tok.i <= phrase.right_edge.i):
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
             inner = governing_verb(tok)
             if (label in ("DATE", "PLACE") and inner.dep_ == "acl" and inner.head.i != trigger.i and inner.head not in of_complements(trigger)
@@ -202,7 +206,7 @@ class Relater:
                 continue
             if party and not blocked:  # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen
                 rec["counterparts"].setdefault(norm["id"], (m, None))
-            elif candidate and any(partner_slot(t, trigger, rules) for t in _mention_tokens(doc, offset, m, tok)):
+            elif candidate and (any(partner_slot(t, trigger, rules) for t in _mention_tokens(doc, offset, m, tok)) or (conjuncts(root) & actor_tokens and first_conjunct(root).dep_ in ("nsubj", "nsubjpass"))):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
             elif label == "DATE" and norm.get("value"):
                 rec["dates"].setdefault(m["start"], (norm["value"], m))
@@ -310,9 +314,16 @@ def share_objects(grouped: dict[str, dict[str, Any]], found: list[tuple[Token, s
                 one[key], other[key] = dict(merged), dict(merged)
 
 
+def _phrase(trigger: Token) -> Token:
+    """Return the head of a trigger noun's phrase: the noun it modifies when it is a compound ("Member" in "A Member State of the IAEA")."""
+    return trigger.head if trigger.dep_ == "compound" else trigger
+
+
 def _fronted(trigger: Token) -> bool:
-    """Return whether a trigger noun heads a phrase set before its clause ("A founding member of the OAU in 1963, Morocco rejoined ...")."""
-    return trigger.pos_ == "NOUN" and trigger.dep_ in ("advcl", "npadvmod") and trigger.i < trigger.head.i
+    """Return whether a trigger noun heads a phrase set before its clause ("A founding member of the OAU in 1963, Morocco rejoined ...",
+    "A Member State of the IAEA since 1957, Romania concluded ...")."""
+    head = _phrase(trigger)
+    return head.pos_ in ("NOUN", "PROPN") and head.dep_ in ("advcl", "npadvmod", "dep") and head.i < head.head.i
 
 
 def _inside_other_event(verb: Token, own: Token, triggers: set[int]) -> bool:
