@@ -284,11 +284,11 @@ def _anaphor_occurrences(text: str, sent: dict[str, Any], body: str, rules: Rule
     inspectors have also carried out ...").
     """
     found = []
-    for phrase in rules.anaphora:
-        ats = [m.start() for m in re.finditer(re.escape(phrase), body)]
-        words = phrase.split()
-        if not ats and len(words) == 2 and words[-1] not in rules.any_entity_heads:
-            found += [(words[-1], m.start()) for m in re.finditer(rf"(?<![\w'’-]){words[-1].capitalize()}(?= [a-z])", text[sent["start"]:sent["end"]])]
+    sentence = text[sent["start"]:sent["end"]]
+    for phrase, pattern, bare, bare_pattern in rules.anaphor_patterns:
+        ats = [m.start() for m in pattern.finditer(body)] if phrase in body else []
+        if not ats and bare is not None and bare in sentence:
+            found += [(bare.lower(), m.start()) for m in bare_pattern.finditer(sentence)]
         found += [(phrase, at) for at in ats]
     return found
 

@@ -20,6 +20,7 @@ import bisect
 from collections import Counter, defaultdict
 from typing import Any
 
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from ..normalize.text import quoted_ranges
@@ -37,6 +38,9 @@ class Relater:
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
+        words = set(rules.trigger_activity) | rules.member_heads | rules.signed_nouns
+        # string ids of every case form a trigger lemma or word can take: most tokens are skipped on one integer lookup
+        self._word_ids = frozenset(get_string_id(form) for w in words for form in (w, w.capitalize(), w.upper()))
 
     def _attached(self, trigger: Token, target: Token) -> bool:
         verb = governing_verb(target)
@@ -70,6 +74,8 @@ class Relater:
     def triggers(self, sent, inside: list[tuple[int, int]]) -> list[tuple[Token, str]]:
         found = []
         for token in sent:
+            if token.lemma not in self._word_ids and token.lower not in self._word_ids and token.tag_ != "NNPS":
+                continue
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
             if activity is None and token.lemma_.lower() in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):

@@ -126,6 +126,16 @@ class Rules:
         return re.compile(r"(?<!\w)(?:" + "|".join(n if n == "(?!)" else re.escape(n) for n in names) + r")(?!\w)")
 
     @cached_property
+    def anaphor_patterns(self) -> tuple[tuple[str, re.Pattern[str], str | None, re.Pattern[str] | None], ...]:
+        """Return, per anaphor phrase: the phrase, its pattern, and its bare capitalized head with a pattern ("Agency inspectors"), if it has one."""
+        out = []
+        for phrase in self.anaphora:
+            words = phrase.split()
+            bare = words[-1].capitalize() if len(words) == 2 and words[-1] not in self.any_entity_heads else None
+            out.append((phrase, re.compile(re.escape(phrase)), bare, re.compile(rf"(?<![\w'’-]){bare}(?= [a-z])") if bare else None))
+        return tuple(out)
+
+    @cached_property
     def anaphor_heads(self) -> frozenset[str]:
         """Return the last words of the anaphor phrases ("group", "agency", "treaty", ...)."""
         return frozenset(phrase.split()[-1] for phrase in self.anaphora)
