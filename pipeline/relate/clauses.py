@@ -202,31 +202,31 @@ def _alpha2(alpha3: str | None) -> str | None:
     return country.alpha_2 if country else None
 
 
-def reported(token: Token) -> bool:
+def reported(token: Token, rules: Rules) -> bool:
     """Return whether a noun carries a clause of its own that reports it ("an agreement signed in Hanoi in 2011").
 
     The clause may hang on the noun's "of" complement ("a memorandum of cooperation signed in Putrajaya").
     """
-    return any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for noun in (token, *of_complements(token)) for c in noun.children)
+    return any(c.dep_ in ("acl", "relcl") and c.pos_ == "VERB" for noun in (token, *noun_complements(token, rules)) for c in noun.children)
 
 
-def of_complements(token: Token, depth: int = 3) -> list[Token]:
+def noun_complements(token: Token, rules: Rules, depth: int = 3) -> list[Token]:
     """Return the nouns of the noun's prepositional complements, nested ("cooperation" in "a memorandum of cooperation",
     "energy" in "an agreement on the peaceful uses of nuclear energy")."""
     found = []
     for p in token.children:
-        if p.dep_ == "prep" and p.lower_ in ("of", "on"):
+        if p.dep_ == "prep" and p.lower_ in rules.report_preps:
             for g in p.children:
                 if g.dep_ == "pobj":
                     found.append(g)
                     if depth > 1:
-                        found += of_complements(g, depth - 1)
+                        found += noun_complements(g, rules, depth - 1)
     return found
 
 
 def under_frame(token: Token, rules: Rules) -> bool:
     """Return whether a noun sits in a phrase headed by a frame preposition ("under Article 3 of their agreement")."""
-    if reported(token):
+    if reported(token, rules):
         return False  # "Under an agreement signed in Hanoi in 2011": the frame's own signing is an event
     node = token
     while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):

@@ -27,7 +27,7 @@ from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
-                      in_subject_of, instrument_year, of_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
+                      in_subject_of, instrument_year, noun_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
@@ -115,7 +115,7 @@ class Relater:
             if token.dep_ == "pobj" and (any(child.ent_type_ == "ORDINAL" for child in token.children) or (token.head.lower_ == "of" and token.head.head.lemma_.lower() not in self.rules.ellipsis_nouns and any(child.ent_type_ == "ORDINAL" for child in token.head.head.children))):
                 continue  # "after the 50th ratification": an event counted among others', not the actor's
             lead = first_conjunct(token)  # "towards research and training": "training" shares "research"'s role
-            if token.pos_ in ("NOUN", "VERB") and lead.head.lower_ in self.rules.topic_preps and lead.dep_ in ("pobj", "pcomp") and lead.head.head.pos_ in ("NOUN", "VERB") and lead.head.head.lemma_.lower() not in self.rules.trigger_activity and lead.head.lower_ != "of" and not reported(token):
+            if token.pos_ in ("NOUN", "VERB") and lead.head.lower_ in self.rules.topic_preps and lead.dep_ in ("pobj", "pcomp") and lead.head.head.pos_ in ("NOUN", "VERB") and lead.head.head.lemma_.lower() not in self.rules.trigger_activity and lead.head.lower_ != "of" and not reported(token, self.rules):
                 continue  # "focusing on China's accession": a topic, not an event
             if self._blocked(token):
                 continue
@@ -191,8 +191,8 @@ class Relater:
             if own_phrase and not (phrase.left_edge.i <= tok.i <= phrase.right_edge.i):
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
             inner = governing_verb(tok)
-            if (label in ("DATE", "PLACE") and inner.dep_ == "acl" and inner.head.i != trigger.i and inner.head not in of_complements(trigger)
-                    and any(t.i == inner.head.i or inner.head in of_complements(t) for t in triggers)):
+            if (label in ("DATE", "PLACE") and inner.dep_ == "acl" and inner.head.i != trigger.i and inner.head not in noun_complements(trigger, rules)
+                    and any(t.i == inner.head.i or inner.head in noun_complements(t, rules) for t in triggers)):
                 continue  # "Under an arrangement signed ... in October 2021, the Office has trained ...": the date of the arrangement
             if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):

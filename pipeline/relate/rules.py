@@ -60,6 +60,7 @@ class Rules:
     audience_activities: frozenset[str]
     audience_preps: frozenset[str]
     named_object_activities: frozenset[str]
+    report_preps: frozenset[str]
     list_separators: frozenset[str]
     anaphora: tuple[str, ...]
     any_entity_heads: frozenset[str]
