@@ -48,6 +48,16 @@ class Relater:
             return True  # a fronted adverbial ("Since its accession ... in 2004, China ...") times the sentence, not a coordinated clause with its own subject
         return governs(governing_verb(trigger), verb) or governs(trigger, target)
 
+    def _reaches(self, trigger: Token, m: dict[str, Any], tok: Token, root: Token, offset: int) -> bool:
+        """Return whether a mention (first token ``tok``, head ``root``) belongs to the trigger's event by the parse."""
+        rules = self.rules
+        if self._attached(trigger, tok) or participle_sequel(trigger, tok):
+            return True
+        if m["label"] == "COUNT":  # the count holds the trigger, or sits in a clause on the event or a later clause about it
+            return (m["start"] <= offset + trigger.idx < m["end"] or clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)
+                    or pronoun_sequel(trigger, tok, rules))
+        return fronted_partner(root, trigger, rules) or (clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)
+
     def _blocked(self, trigger: Token) -> bool:
         """Return whether the trigger did not take place: negated, intended, supported, suspended ..."""
         if any(c.dep_ == "amod" and c.lemma_.lower() in self.rules.blockers for c in trigger.children):
@@ -178,7 +188,7 @@ class Relater:
             if label == "COUNTRY" and activity in rules.no_country_activities:
                 eligible = False
             nested = label == "COUNTRY" and any(s <= m["start"] and m["end"] <= e for s, e in agencies)
-            served = nested and (lead := first_conjunct(root)).i > 0 and doc[lead.i - 1].pos_ == "ADP" and doc[lead.i - 1].lower_ != "of"
+            served = nested and (listed := first_conjunct(root)).i > 0 and doc[listed.i - 1].pos_ == "ADP" and doc[listed.i - 1].lower_ != "of"
             agency = label == "COUNTRY" and ((nested and not served)  # "the United States Department of Energy" acts for the US
                                              or (root.dep_ == "poss" and any(s <= offset + root.head.idx < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
             framed = (not agency and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
@@ -207,8 +217,7 @@ class Relater:
                 continue  # "It joined the NSG ..., having subscribed to the HCoC when ...": the participle's own event keeps its parties and dates
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not (self._attached(trigger, tok) or antecedent or participle_sequel(trigger, tok) or (label != "COUNT" and fronted_partner(root, trigger, rules)) or (label == "COUNT" and (m["start"] <= offset + trigger.idx < m["end"] or clause_on(trigger, tok) or passive_sequel(trigger, tok, rules) or pronoun_sequel(trigger, tok, rules)))
-                    or (label != "COUNT" and clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)):
+            if not (antecedent or self._reaches(trigger, m, tok, root, offset)):
                 continue
             if party and not blocked:  # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen
                 rec["counterparts"].setdefault(norm["id"], (m, None))
