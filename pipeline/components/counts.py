@@ -51,10 +51,10 @@ class CountFinder(SettingsComponent):
         alpha = doc.to_array(IS_ALPHA).tolist()
         registry = doc.spans.get(REGISTRY_KEY, [])
         named = {k for span in registry for k in range(span.start, span.end)}  # "the 1540 Committee meetings": a name's number
-        self._names_at: dict[int, Span] = {}
+        names_at: dict[int, Span] = {}
         for span in registry:
-            if len(span) > len(self._names_at.get(span.start, ())):
-                self._names_at[span.start] = span  # the longest registry name starting at each token
+            if len(span) > len(names_at.get(span.start, ())):
+                names_at[span.start] = span  # the longest registry name starting at each token
         for i in numbers:
             if i < done or i in named:
                 continue  # inside the number phrase found before ("twenty - one")
@@ -66,7 +66,7 @@ class CountFinder(SettingsComponent):
                 continue  # no word follows ("in 2019, ...", "the figure was 121."): nothing is counted
             if any(s <= doc[i].idx < e for s, e in quoted):
                 continue  # "Training Course for the 1540 Points of Contact": a title, not a count
-            found = self._count(doc, i, end, tagged)
+            found = self._count(doc, i, end, tagged, names_at)
             if found:
                 start, stop, norm = found
                 add_candidate(doc, start, stop, "COUNT", RULE, norm)
@@ -97,7 +97,7 @@ class CountFinder(SettingsComponent):
         # Rules-only mode: a lowercase content word that does not look like a past-tense verb.
         return token.is_alpha and token.is_lower and not token.is_stop and not (token.lower_.endswith("ed") and len(token) > 4)
 
-    def _count(self, doc: Doc, i: int, end: int, tagged: bool):
+    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, Span]):
         value = parse_number(doc[i:end].text)
         if value is None:
             return None
@@ -106,7 +106,7 @@ class CountFinder(SettingsComponent):
             return None
         if end < len(doc) and doc[end].text == "-" and end + 1 < len(doc) and doc[end + 1].is_lower and doc[end + 1].is_alpha:
             head, unit_tokens = doc[end + 1], [doc[end + 1]]  # "90-day", "five-year"
-        elif (found := self._after_name(doc, end)) is not None:
+        elif (found := self._after_name(doc, end, names_at)) is not None:
             head, unit_tokens = found
         elif doc.has_annotation("DEP") and (found := self._parsed_noun(doc, end, value)) is not None:
             head, unit_tokens = found
@@ -133,9 +133,9 @@ class CountFinder(SettingsComponent):
             noun = noun.head
         return noun
 
-    def _after_name(self, doc: Doc, end: int):
+    def _after_name(self, doc: Doc, end: int, names_at: dict[int, Span]):
         """Return the plural noun after a registry name that follows the number ("two Australia Group outreach workshops")."""
-        name = self._names_at.get(end)
+        name = names_at.get(end)
         if name is None:
             return None
         for k in range(name.end, min(len(doc), name.end + self.max_gap)):

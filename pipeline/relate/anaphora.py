@@ -224,12 +224,17 @@ def named_group(text: str, sent: dict[str, Any], span, previous: list[dict[str, 
     return []
 
 
+def _separated(text: str, end: int, start: int, rules: Rules) -> bool:
+    """Return whether only list separators (configs `list_separators`) stand between two offsets (", and the")."""
+    gap = re.findall(r"\w+|[^\w\s]", text[end:start].lower())
+    return bool(gap) and set(gap) <= rules.list_separators
+
+
 def _lists(text: str, mentions: list[dict[str, Any]], rules: Rules) -> list[list[dict[str, Any]]]:
     """Split mentions (in text order) into runs written as one list ("Ukraine, Moldova and Georgia")."""
     runs: list[list[dict[str, Any]]] = []
     for m in sorted(mentions, key=lambda m: m["start"]):
-        gap = re.findall(r"\w+|[^\w\s]", text[runs[-1][-1]["end"]:m["start"]].lower()) if runs else None
-        if gap and set(gap) <= rules.list_separators:
+        if runs and _separated(text, runs[-1][-1]["end"], m["start"], rules):
             runs[-1].append(m)
         else:
             runs.append([m])
@@ -242,8 +247,7 @@ def _list_after(text: str, end: int, mentions: list[dict[str, Any]], rules: Rule
     for m in mentions:
         if m["start"] < end:
             continue
-        gap = re.findall(r"\w+|[^\w\s]", text[end:m["start"]].lower())
-        if m["label"] != "COUNTRY" or not gap or not set(gap) <= rules.list_separators:
+        if m["label"] != "COUNTRY" or not _separated(text, end, m["start"], rules):
             break
         listed.append(m)
         end = m["end"]
@@ -293,27 +297,36 @@ def _anaphor_occurrences(text: str, sent: dict[str, Any], body: str, rules: Rule
     return found
 
 
-def _supporting(token: Token | None, rules: Rules) -> bool:
-    """Return whether a token sits under a supporting noun before any verb ("with the support of the Agency")."""
+def _up_to_verb(token: Token | None):
+    """Yield a token and its heads up to (not including) the nearest verb."""
     node = token
     while node is not None and node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
-        if node.dep_ == "conj" and node.doc[node.left_edge.i - 1].text == ",":
-            return False  # "With the support of UNODA, Kenya and the Committee co-organised ...": the parser joins the subject to the phrase
+        yield node
         node = node.head
-        if node.pos_ == "NOUN" and node.lemma_.lower() in rules.blockers:
+
+
+def _comma_joined(node: Token) -> bool:
+    """Return whether a conjunct follows a comma: the parser may have joined the clause's subject to a fronted phrase."""
+    return node.dep_ == "conj" and node.left_edge.i > 0 and node.doc[node.left_edge.i - 1].text == ","
+
+
+def _supporting(token: Token | None, rules: Rules) -> bool:
+    """Return whether a token sits under a supporting noun before any verb ("with the support of the Agency")."""
+    for node in _up_to_verb(token):
+        if _comma_joined(node):
+            return False  # "With the support of UNODA, Kenya and the Committee co-organised ...": the subject, joined to the phrase
+        if node.head.pos_ == "NOUN" and node.head.lemma_.lower() in rules.blockers:
             return True
     return False
 
 
 def _in_frame(token: Token | None, rules: Rules) -> bool:
     """Return whether a token sits in a phrase headed by a frame preposition ("under the Agency's programme")."""
-    node = token
-    while node is not None and node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+    for node in _up_to_verb(token):
         if node.dep_ == "pobj" and node.head.lower_ in rules.framework_preps:
             return True
-        if node.dep_ == "conj" and node.i > 0 and node.doc[node.left_edge.i - 1].text == "," and node.head.dep_ == "pobj" and node.head.head.lower_ in rules.framework_preps:
-            return False  # "Under the OPCW's Africa Programme, Morocco and the Organisation have run ...": the parser joins the subject to the frame
-        node = node.head
+        if _comma_joined(node) and node.head.dep_ == "pobj" and node.head.head.lower_ in rules.framework_preps:
+            return False  # "Under the OPCW's Africa Programme, Morocco and the Organisation have run ...": the subject, joined to the frame
     return False
 
 

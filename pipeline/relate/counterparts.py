@@ -58,7 +58,7 @@ def resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView,
     numbered = numbered_anaphor(span, rules)  # once per record: several steps below ask for it
     anaphoric = numbered is not None or subject_anaphor(trigger, rules)
     drop_co_actors(rec, doc, offset, span, rules, numbered)
-    audience = any(c.dep_ == "prep" and c.lower_ == "for" and any(g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in trigger_ids for g in c.children)
+    audience = any(c.dep_ == "prep" and c.lower_ in rules.audience_preps and any(g.dep_ == "pobj" and g.pos_ == "NOUN" and g.i not in trigger_ids for g in c.children)
                    for t in rec["triggers"] for head in (t, governing_verb(t)) for c in head.children)
     if not rec["counterparts"] and not rec.get("unnamed") and not rec.get("bilateral") and not anaphoric and not audience:  # "seminars ... for partners along the Belt and Road"
         rec["counterparts"] = dict(rec["loose"])  # coordinated clauses share their object: "applied to join the MTCR ... and held five rounds of dialogue"

@@ -182,6 +182,9 @@ class Relater:
                       or _fronted(trigger))  # "A founding member of the OAU in 1963, Morocco rejoined the AU ...", "A Member State of the IAEA since 1957, ..."
         agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
         actor_tokens = {tok.i for m, tok, _, _ in prepared if actor and m["norm"].get("id") == actor}  # "China and CELAC have held ...": a body with no id beside the actor is its partner
+        sentence_mentions = [m for m, _, _, _ in prepared]
+        trigger_ids = {t.i for t in triggers}
+        fronted = [(p.left_edge.i, p.right_edge.i) for other in triggers if other.i != trigger.i and _fronted(other) for p in (_phrase(other),)]
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
@@ -196,7 +199,7 @@ class Relater:
             # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
             candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules)
             party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
-            if any(_fronted(other) and other.i != trigger.i and _phrase(other).left_edge.i <= tok.i <= _phrase(other).right_edge.i for other in triggers):
+            if any(low <= tok.i <= high for low, high in fronted):
                 continue  # the fronted phrase's own party and date
             if own_phrase and not (phrase.left_edge.i <= tok.i <= phrase.right_edge.i):
                 continue  # "The agreement with the ROK, signed in June 2009, paved the way for ...": the rest is about something else
@@ -207,13 +210,13 @@ class Relater:
             if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
-            if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and instrument_year(doc, offset, m, [p[0] for p in prepared], rules))):
+            if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and instrument_year(doc, offset, m, sentence_mentions, rules))):
                 continue  # "on ... shipments crossing the Mediterranean", "resolution 1540 (2004)": not when or where the event was
             antecedent = trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head)  # "the CWC and the BWC, which it ratified in ..."
-            if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and any(t.i == inner.i for t in triggers) and not antecedent
+            if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and inner.i in trigger_ids and not antecedent
                     and any(c.dep_ == "mark" and c.lower_ in rules.temporal_marks for c in inner.children)):
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
-            if inner.i != trigger.i and not antecedent and _inside_other_event(inner, governing_verb(trigger), {t.i for t in triggers}):
+            if inner.i != trigger.i and not antecedent and _inside_other_event(inner, governing_verb(trigger), trigger_ids):
                 continue  # "It joined the NSG ..., having subscribed to the HCoC when ...": the participle's own event keeps its parties and dates
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
