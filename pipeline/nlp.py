@@ -55,10 +55,10 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
     # First in the pipeline: exact-ORTH phrase patterns need only the tokenizer, so
     # add_patterns never runs the model over them, and the PhraseMatcher is fast.
     _add_infixes(nlp, settings["tokenizer"], config)
-    ruler = nlp.add_pipe("span_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "overwrite": True})
+    ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True})
     ruler.add_patterns(registry.patterns())
     names = {key: settings["names"][key] for key in ("heads", "connectors", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers")}
-    names.update(registry_key=REGISTRY_KEY, months=sorted(month_numbers()))
+    names.update(months=sorted(month_numbers()))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
         "wpx_counts": settings["counts"],

@@ -19,6 +19,7 @@ REGISTRY_KEY = "wpx_registry"  # the registry PhraseMatcher's spans, which later
 META_KEY = "wpx_meta"
 BLOCK_KIND_KEY = "wpx_block_kind"  # user_data: "title", "heading" or "paragraph"
 TEXT_KEY = "wpx_text"  # user_data: the block's text, so components need not rebuild doc.text
+REGISTRY_TUPLES_KEY = "wpx_registry_tuples"  # user_data: the registry spans as (start, end, label, id), read once
 
 
 def doc_text(doc: Doc) -> str:
@@ -80,18 +81,41 @@ class SettingsComponent:
         return self
 
 
+def registry_spans(doc: Doc) -> list[tuple[int, int, str, str]]:
+    """Return the registry ruler's spans as (start, end, label, id) tuples.
+
+    Several components consult them; reading the span group once per doc
+    spares a Span object per name per component. Nothing changes the
+    registry spans after the ruler, so the tuples are kept in user_data.
+    """
+    found = doc.user_data.get(REGISTRY_TUPLES_KEY)
+    if found is None:
+        found = doc.user_data[REGISTRY_TUPLES_KEY] = [(s.start, s.end, s.label_, s.id_) for s in doc.spans.get(REGISTRY_KEY, ())]
+    return found
+
+
 def add_candidate(doc: Doc, start: int, end: int, label: str, rule: str, norm: dict[str, Any] | None = None, kb_id: str = "") -> Span:
     """Add a candidate mention (token offsets) to the doc's candidate span group."""
     span = Span(doc, start, end, label=label, kb_id=kb_id)
-    if SPANS_KEY not in doc.spans:
-        doc.spans[SPANS_KEY] = []
-    doc.spans[SPANS_KEY].append(span)
-    set_meta(doc, span, rule, norm)
+    group = doc.spans.get(SPANS_KEY)
+    if group is None:
+        group = doc.spans[SPANS_KEY] = []
+    group.append(span)
+    doc.user_data.setdefault(META_KEY, {})[(start, end, label)] = {"rule": rule, "norm": norm}
     return span
 
 
-def meta_key(span: Span) -> str:
-    return f"{span.start_char}:{span.end_char}:{span.label_}"
+def candidates(doc: Doc) -> list[tuple[int, int, str, dict[str, Any]]]:
+    """Return the candidates added so far as (start, end, label, meta), in the order first added.
+
+    Read from the meta table rather than the span group, so no Span objects
+    are made; a span added twice with one label is one candidate.
+    """
+    return [(start, end, label, meta) for (start, end, label), meta in doc.user_data.get(META_KEY, {}).items()]
+
+
+def meta_key(span: Span) -> tuple[int, int, str]:
+    return (span.start, span.end, span.label_)
 
 
 def set_meta(doc: Doc, span: Span, rule: str, norm: dict[str, Any] | None) -> None:

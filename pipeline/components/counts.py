@@ -13,12 +13,12 @@ from __future__ import annotations
 import numpy
 from spacy.attrs import IS_ALPHA, LIKE_NUM
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges
-from .base import REGISTRY_KEY, SettingsComponent, add_candidate, doc_text
+from .base import SettingsComponent, add_candidate, doc_text, registry_spans
 
 RULE = "counts"
 
@@ -49,12 +49,12 @@ class CountFinder(SettingsComponent):
         quoted = quoted_ranges(doc_text(doc))
         done = 0
         alpha = doc.to_array(IS_ALPHA).tolist()
-        registry = doc.spans.get(REGISTRY_KEY, [])
-        named = {k for span in registry for k in range(span.start, span.end)}  # "the 1540 Committee meetings": a name's number
-        names_at: dict[int, Span] = {}
-        for span in registry:
-            if len(span) > len(names_at.get(span.start, ())):
-                names_at[span.start] = span  # the longest registry name starting at each token
+        registry = registry_spans(doc)
+        named = {k for start, end, _, _ in registry for k in range(start, end)}  # "the 1540 Committee meetings": a name's number
+        names_at: dict[int, int] = {}
+        for start, end, _, _ in registry:
+            if end > names_at.get(start, start):
+                names_at[start] = end  # the end of the longest registry name starting at each token
         for i in numbers:
             if i < done or i in named:
                 continue  # inside the number phrase found before ("twenty - one")
@@ -97,7 +97,7 @@ class CountFinder(SettingsComponent):
         # Rules-only mode: a lowercase content word that does not look like a past-tense verb.
         return token.is_alpha and token.is_lower and not token.is_stop and not (token.lower_.endswith("ed") and len(token) > 4)
 
-    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, Span]):
+    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, int]):
         value = parse_number(doc[i:end].text)
         if value is None:
             return None
@@ -133,12 +133,12 @@ class CountFinder(SettingsComponent):
             noun = noun.head
         return noun
 
-    def _after_name(self, doc: Doc, end: int, names_at: dict[int, Span]):
+    def _after_name(self, doc: Doc, end: int, names_at: dict[int, int]):
         """Return the plural noun after a registry name that follows the number ("two Australia Group outreach workshops")."""
-        name = names_at.get(end)
-        if name is None:
+        name_end = names_at.get(end)
+        if name_end is None:
             return None
-        for k in range(name.end, min(len(doc), name.end + self.max_gap)):
+        for k in range(name_end, min(len(doc), name_end + self.max_gap)):
             token = doc[k]
             if not (token.is_lower and token.is_alpha) or token.is_stop:
                 return None

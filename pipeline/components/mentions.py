@@ -26,9 +26,10 @@ from spacy.tokens import Doc, Span
 
 from spacy.attrs import LOWER, ORTH
 
-from .base import BLOCK_KIND_KEY, REGISTRY_KEY, SPANS_KEY, SettingsComponent, get_meta, set_meta, word_ids
+from .base import BLOCK_KIND_KEY, REGISTRY_KEY, SettingsComponent, candidates, registry_spans, set_meta, word_ids
 
 MENTIONS_KEY = "wpx_mentions"
+MENTION_ROWS_KEY = "wpx_mention_rows"  # user_data: the same mentions as (start, end, label, rule, norm) rows, read without Span objects
 RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "designations": 1, "names": 2, "counts": 3, "dates": 4}
 EXCLUSIVE = frozenset({"DATE", "COUNT"})
 NESTABLE_IN_NER = frozenset({"COUNTRY"})
@@ -95,12 +96,14 @@ class MentionCombiner(SettingsComponent):
         for cand in sorted(ner, key=lambda c: (-c.size, c.start)):
             if not any(_ner_conflict(cand, other) for other in accepted):
                 accepted.append(cand)
-        spans = []
+        spans, rows = [], []
         for cand in sorted(accepted, key=lambda c: (c.start, c.end, c.label)):
             span = Span(doc, cand.start, cand.end, label=cand.label)
             set_meta(doc, span, cand.rule, cand.norm)
             spans.append(span)
+            rows.append((cand.start, cand.end, cand.label, cand.rule, cand.norm))
         doc.spans[MENTIONS_KEY] = spans
+        doc.user_data[MENTION_ROWS_KEY] = rows
         return doc
 
     # -- candidates -----------------------------------------------------------------
@@ -123,16 +126,15 @@ class MentionCombiner(SettingsComponent):
 
     def _rule_candidates(self, doc: Doc) -> list[Candidate]:
         out = []
-        for span in doc.spans.get(REGISTRY_KEY, []):
-            start, end = self._trim(doc, span.start, span.end)
+        for start, end, label, span_id in registry_spans(doc):
+            start, end = self._trim(doc, start, end)
             if start < end:
-                out.append(Candidate(start, end, span.label_, "registry", {"id": span.id_ or None}))
-        for span in doc.spans.get(SPANS_KEY, []):
-            meta = get_meta(doc, span)
-            start, end = self._trim(doc, span.start, span.end)
+                out.append(Candidate(start, end, label, "registry", {"id": span_id or None}))
+        for start, end, label, meta in candidates(doc):
+            start, end = self._trim(doc, start, end)
             if start < end:
                 norm = meta["norm"] if meta["norm"] is not None else {"id": None}
-                out.append(Candidate(start, end, span.label_, meta["rule"] or "rules", norm))
+                out.append(Candidate(start, end, label, meta["rule"] or "rules", norm))
         return out
 
     def _ner_candidates(self, doc: Doc) -> list[Candidate]:

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, SettingsComponent, add_candidate, indices_of, word_ids
+from .base import BLOCK_KIND_KEY, SettingsComponent, add_candidate, indices_of, registry_spans, word_ids
 
 RULE = "names"
 
@@ -40,7 +40,7 @@ class NameScanner(SettingsComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple[int, int], str] = {}
-        registry = [(span.start, span.end, span.label_) for span in doc.spans.get(self.settings.get("registry_key", "wpx_registry"), [])]
+        registry = [(start, end, label) for start, end, label, _ in registry_spans(doc)]
         self._country_ends = {end - 1 for _, end, label in registry if label == "COUNTRY"}
         self._registry_starts = {start for start, _, _ in registry}
         self._registry = registry

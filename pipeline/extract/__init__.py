@@ -18,13 +18,13 @@ from typing import Any
 
 import numpy
 import pycountry
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..provenance import source_for
-from ..components.base import BLOCK_KIND_KEY, META_KEY, SPANS_KEY, TEXT_KEY, get_meta
-from ..components.mentions import MENTIONS_KEY, REGISTRY_KEY
+from ..components.base import BLOCK_KIND_KEY, META_KEY, REGISTRY_TUPLES_KEY, SPANS_KEY, TEXT_KEY
+from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
 from ..registry import Registry
@@ -100,9 +100,11 @@ class Extractor:
         docs = list(self.nlp.pipe((make_block_doc(self.nlp, text, b, tokenized.get(b.start)) for b in blocks), batch_size=self.batch_size))
         found = []
         for block, doc in zip(blocks, docs):
-            for span in doc.spans.get(MENTIONS_KEY, []):
-                meta = get_meta(doc, span)
-                found.append({"start": block.start + span.start_char, "end": block.start + span.end_char, "label": span.label_, "norm": meta["norm"], "rule": meta["rule"]})
+            rows = doc.user_data.get(MENTION_ROWS_KEY, ())
+            if rows:
+                offsets = doc.to_array([IDX, LENGTH]).tolist()  # token start and length: character offsets without Span objects
+                for start, end, label, rule, norm in rows:
+                    found.append({"start": block.start + offsets[start][0], "end": block.start + offsets[end - 1][0] + offsets[end - 1][1], "label": label, "norm": norm, "rule": rule})
         found += acronyms.link(text, found, [(b.start, b.end) for b in blocks], self.acronym_settings)
         _drop_foreign_subdivisions(found, self.curated_places)
         records = self._records(document, segments, blocks, found)
@@ -172,6 +174,8 @@ def _slim(doc: Doc, doc_id: str, offset: int) -> None:
     for key in (SPANS_KEY, MENTIONS_KEY, REGISTRY_KEY):
         doc.spans.pop(key, None)
     doc.user_data.pop(META_KEY, None)
+    doc.user_data.pop(REGISTRY_TUPLES_KEY, None)
+    doc.user_data.pop(MENTION_ROWS_KEY, None)
     doc.user_data.pop(BLOCK_KIND_KEY, None)
     doc.user_data.pop(TEXT_KEY, None)
     doc.user_data["wpx_doc_id"] = doc_id

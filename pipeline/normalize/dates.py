@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 YEAR_MIN, YEAR_MAX = 1800, 2100
@@ -56,10 +57,15 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
     if not windows:
         return taken
     stems = _month_stem_pattern()
-    named = [(lo, hi) for lo, hi in windows if stems.search(text, lo, hi)]
+    named = [(lo, hi, starts) for lo, hi in windows if (starts := [m.start() for m in stems.finditer(text, lo, hi)])]
     for pattern, form in _patterns():
-        # Forms with a month name run only where a month's first three letters occur.
-        for match in (m for lo, hi in (named if form in _NAMED_FORMS else windows) for m in pattern.finditer(text, lo, hi)):
+        if form in _MONTH_FIRST_FORMS:
+            matches = (m for lo, hi, starts in named for m in _matches_at(pattern, text, starts, hi))
+        elif form in _NAMED_FORMS:
+            matches = (m for lo, hi, _ in named for m in pattern.finditer(text, lo, hi))
+        else:
+            matches = (m for lo, hi in windows for m in pattern.finditer(text, lo, hi))
+        for match in matches:
             start, end = match.span()
             if _bounded(text, start, end) and not any(s < end and start < e for s, e, _ in taken):
                 iso = _iso(match, form)
@@ -68,7 +74,22 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
     return sorted(taken)
 
 
-_NAMED_FORMS = frozenset({"mdy", "dmy", "my"})
+_NAMED_FORMS = frozenset({"mdy", "dmy", "my"})  # forms with a month name: only where a month's first three letters occur
+_MONTH_FIRST_FORMS = frozenset({"mdy", "my"})  # forms that begin with the month name
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, starts: list[int], endpos: int) -> Iterator[re.Match[str]]:
+    """Yield what ``pattern.finditer`` would yield over [starts[0], endpos) when matches can begin only at ``starts``.
+
+    A month-first form's match begins with a month stem, so trying the stem
+    positions alone finds the same leftmost, non-overlapping matches without
+    the regex engine trying the month alternation at every character.
+    """
+    done = 0
+    for at in starts:
+        if at >= done and (match := pattern.match(text, at, endpos)):
+            done = match.end()
+            yield match
 
 
 @lru_cache(maxsize=1)
@@ -79,8 +100,8 @@ def _month_stems() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _month_stem_pattern() -> re.Pattern[str]:
-    """Return one case-insensitive pattern for the month stems (one search per window instead of one per stem)."""
-    return re.compile("|".join(map(re.escape, _month_stems())), re.I)
+    """Return one case-insensitive pattern finding every position where a month stem begins (overlapping ones too)."""
+    return re.compile("(?=" + "|".join(map(re.escape, _month_stems())) + ")", re.I)
 
 
 def _windows(text: str, before: int = 32, after: int = 12) -> list[tuple[int, int]]:
