@@ -48,14 +48,19 @@ def load_model(config: Config, ner: bool = True) -> Language:
     return spacy.load(model, exclude=exclude)
 
 
-def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -> Language:
-    """Add and initialize the registry ruler and the wpx_* components on ``nlp``."""
+def add_rules(nlp: Language, config: Config, registry: Registry | None = None, span_groups: bool = True) -> Language:
+    """Add and initialize the registry ruler and the wpx_* components on ``nlp``.
+
+    ``span_groups`` false leaves doc.spans empty: the components then hand
+    their findings on only through user_data (registry tuples, the meta
+    table, the mention rows), which is all the extractor reads.
+    """
     registry = registry or Registry.from_config(config)
     settings = extraction_settings(config)
     # First in the pipeline: exact-ORTH phrase patterns need only the tokenizer, so
     # add_patterns never runs the model over them, and the PhraseMatcher is fast.
     _add_infixes(nlp, settings["tokenizer"], config)
-    ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True})
+    ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "span_group": span_groups})
     ruler.add_patterns(registry.patterns())
     names = {key: settings["names"][key] for key in ("heads", "connectors", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers")}
     names.update(months=sorted(month_numbers()))
@@ -80,7 +85,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None) -
         },
     }
     for name in RULE_COMPONENTS:
-        nlp.add_pipe(name).initialize(settings=per_component[name])
+        nlp.add_pipe(name).initialize(settings={**per_component[name], "span_groups": span_groups})
     return nlp
 
 
@@ -138,7 +143,7 @@ def _designation(rule: dict[str, Any], config: Config) -> dict[str, str]:
     return {"label": rule["label"], "pattern": rule["pattern"]}
 
 
-def build(config: Config, ner: bool = True, registry: Registry | None = None) -> Language:
+def build(config: Config, ner: bool = True, registry: Registry | None = None, span_groups: bool = True) -> Language:
     """Return the full extraction pipeline (model + rules), or with ``ner=False`` the rules alone.
 
     Rules-only means no statistical model at all: a blank English tokenizer
@@ -146,8 +151,8 @@ def build(config: Config, ner: bool = True, registry: Registry | None = None) ->
     counts use their lexical fallback and relate finds no engagements.
     """
     if not ner:
-        return add_rules(spacy.blank("en"), config, registry)
-    return add_rules(load_model(config), config, registry)
+        return add_rules(spacy.blank("en"), config, registry, span_groups)
+    return add_rules(load_model(config), config, registry, span_groups)
 
 
 __all__ = ["build", "load_model", "add_rules", "add_tokenizer_rules", "ner_name", "MENTIONS_KEY", "SPANS_KEY"]

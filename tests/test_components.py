@@ -112,3 +112,30 @@ def test_extraction_config_is_strict(tmp_path, edit, message):
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         extraction_settings(load_config(root))
+
+
+@pytest.fixture(scope="module")
+def rows_only_nlp(config):
+    import spacy
+
+    from pipeline.nlp import add_rules
+
+    return add_rules(spacy.blank("en"), config, span_groups=False)
+
+
+@pytest.mark.parametrize("text", [
+    "China officially applied to join the Missile Technology Control Regime (MTCR) in 2004.",
+    "In April 2004, the UN Security Council adopted Resolution 1540 (UNSCR 1540), and more than ten countries' Ministry of Commerce officials met 3,000 enterprises.",
+    "The Republic of Singapore Navy and \"the\" Australia Group's 1540 Committee met in Qingdao on 12 May 2015.",
+    "",
+])
+def test_span_groups_off_finds_the_same(rules_nlp, rows_only_nlp, text):
+    """The extractor's setting (no doc.spans) hands on exactly what the span groups hold."""
+    from pipeline.components.base import SPANS_KEY, REGISTRY_KEY
+    from pipeline.components.mentions import MENTION_ROWS_KEY
+
+    with_groups, without = rules_nlp(text), rows_only_nlp(text)
+    assert without.user_data[MENTION_ROWS_KEY] == with_groups.user_data[MENTION_ROWS_KEY]
+    assert [(s.start, s.end, s.label_, get_meta(with_groups, s)["rule"], get_meta(with_groups, s)["norm"]) for s in with_groups.spans[MENTIONS_KEY]] == with_groups.user_data[MENTION_ROWS_KEY]
+    assert not any(key in without.spans for key in (SPANS_KEY, REGISTRY_KEY, MENTIONS_KEY))
+    assert len(with_groups.spans[MENTIONS_KEY]) == len(mentions(rules_nlp, text)) > 0 or not text

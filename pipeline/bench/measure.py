@@ -55,7 +55,7 @@ def bare_pipe(config: Config, raw: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         doc = {"doc_id": path.stem, "text": text}
         texts += [text[b.start:b.end] for b in content_blocks(segment.segment_document(doc, rules, sentencizer))]
-    nlp = build(config)
+    nlp = build(config, span_groups=False)  # as the extractor builds it
     batch_size = int(config.section("extract").get("batch_size", 64))
     started = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=batch_size):

@@ -62,6 +62,20 @@ class SettingsComponent:
     def _prepare(self) -> None:
         """Derive fast lookup structures from self.settings."""
 
+    @property
+    def span_groups(self) -> bool:
+        """Whether to fill doc.spans too (settings "span_groups", default true).
+
+        The extractor turns them off: it reads the meta table and the mention
+        rows, and a Span object per candidate is most of a rule's cost on
+        short paragraphs. What is found is the same either way.
+        """
+        return bool(self.settings.get("span_groups", True))
+
+    def add(self, doc: Doc, start: int, end: int, label: str, rule: str, norm: dict[str, Any] | None = None) -> None:
+        """Add a candidate mention (see add_candidate), to the span group too when span_groups is on."""
+        add_candidate(doc, start, end, label, rule, norm, group=self.span_groups)
+
     def to_bytes(self, *, exclude=tuple()) -> bytes:
         return srsly.json_dumps(self.settings, sort_keys=True).encode("utf-8")
 
@@ -94,15 +108,14 @@ def registry_spans(doc: Doc) -> list[tuple[int, int, str, str]]:
     return found
 
 
-def add_candidate(doc: Doc, start: int, end: int, label: str, rule: str, norm: dict[str, Any] | None = None, kb_id: str = "") -> Span:
-    """Add a candidate mention (token offsets) to the doc's candidate span group."""
-    span = Span(doc, start, end, label=label, kb_id=kb_id)
-    group = doc.spans.get(SPANS_KEY)
-    if group is None:
-        group = doc.spans[SPANS_KEY] = []
-    group.append(span)
+def add_candidate(doc: Doc, start: int, end: int, label: str, rule: str, norm: dict[str, Any] | None = None, group: bool = True) -> None:
+    """Add a candidate mention (token offsets) to the meta table and, with ``group``, to the candidate span group."""
+    if group:
+        spans = doc.spans.get(SPANS_KEY)
+        if spans is None:
+            spans = doc.spans[SPANS_KEY] = []
+        spans.append(Span(doc, start, end, label=label))
     doc.user_data.setdefault(META_KEY, {})[(start, end, label)] = {"rule": rule, "norm": norm}
-    return span
 
 
 def candidates(doc: Doc) -> list[tuple[int, int, str, dict[str, Any]]]:
@@ -115,6 +128,7 @@ def candidates(doc: Doc) -> list[tuple[int, int, str, dict[str, Any]]]:
 
 
 def meta_key(span: Span) -> tuple[int, int, str]:
+    """Return the meta table's key of a span: (start, end, label), token offsets."""
     return (span.start, span.end, span.label_)
 
 

@@ -10,15 +10,18 @@ lexical cues when they are not (rules-only mode).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy
-from spacy.attrs import IS_ALPHA, LIKE_NUM
+from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges
-from .base import SettingsComponent, add_candidate, doc_text, registry_spans
+from .base import SettingsComponent, doc_text, registry_spans
 
 RULE = "counts"
 
@@ -34,6 +37,7 @@ class CountFinder(SettingsComponent):
     def _prepare(self) -> None:
         s = self.settings
         self.qualifiers = {tuple(k.split()): v for k, v in s.get("qualifiers", {}).items()}
+        self.qualifier_ids = {tuple(get_string_id(w) for w in k): v for k, v in self.qualifiers.items()}
         self.max_qualifier = max((len(k) for k in self.qualifiers), default=0)
         self.excluded_units = frozenset(s.get("excluded_units", ()))
         self.identifier_before = frozenset(s.get("identifier_before", ()))
@@ -48,7 +52,7 @@ class CountFinder(SettingsComponent):
         tagged = doc.has_annotation("TAG")
         quoted = quoted_ranges(doc_text(doc))
         done = 0
-        alpha = doc.to_array(IS_ALPHA).tolist()
+        alpha, lowers = zip(*doc.to_array([IS_ALPHA, LOWER]).tolist())
         registry = registry_spans(doc)
         named = {k for start, end, _, _ in registry for k in range(start, end)}  # "the 1540 Committee meetings": a name's number
         names_at: dict[int, int] = {}
@@ -66,10 +70,10 @@ class CountFinder(SettingsComponent):
                 continue  # no word follows ("in 2019, ...", "the figure was 121."): nothing is counted
             if any(s <= doc[i].idx < e for s, e in quoted):
                 continue  # "Training Course for the 1540 Points of Contact": a title, not a count
-            found = self._count(doc, i, end, tagged, names_at)
+            found = self._count(doc, i, end, tagged, names_at, lowers)
             if found:
                 start, stop, norm = found
-                add_candidate(doc, start, stop, "COUNT", RULE, norm)
+                self.add(doc, start, stop, "COUNT", RULE, norm)
         return doc
 
     @staticmethod
@@ -97,7 +101,7 @@ class CountFinder(SettingsComponent):
         # Rules-only mode: a lowercase content word that does not look like a past-tense verb.
         return token.is_alpha and token.is_lower and not token.is_stop and not (token.lower_.endswith("ed") and len(token) > 4)
 
-    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, int]):
+    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, int], lowers: Sequence[int]):
         value = parse_number(doc[i:end].text)
         if value is None:
             return None
@@ -123,7 +127,7 @@ class CountFinder(SettingsComponent):
         unit = f"{prefix} {_lemma(head, tagged)}" if prefix else _lemma(head, tagged)
         if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units or head.lower_.removesuffix("s") in self.excluded_units:
             return None
-        start, qualifier = self._qualifier(doc, i)
+        start, qualifier = self._qualifier(lowers, i)
         of = self._of(doc, head, tagged) if _lemma(head, tagged) in self.of_heads else None
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
 
@@ -220,11 +224,12 @@ class CountFinder(SettingsComponent):
             k += 1
         return head, nouns
 
-    def _qualifier(self, doc: Doc, i: int) -> tuple[int, str]:
+    def _qualifier(self, lowers: Sequence[int], i: int) -> tuple[int, str]:
+        """Return where the count starts and its qualifier: the longest configured phrase right before the number (by string ids)."""
         for size in range(min(self.max_qualifier, i), 0, -1):
-            words = tuple(t.lower_ for t in doc[i - size:i])
-            if words in self.qualifiers:
-                return i - size, self.qualifiers[words]
+            found = self.qualifier_ids.get(tuple(lowers[i - size:i]))
+            if found is not None:
+                return i - size, found
         return i, "exact"
 
     def _of(self, doc: Doc, head: Token, tagged: bool) -> str | None:

@@ -10,7 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..normalize.dates import find_dates
-from .base import SettingsComponent, add_candidate, doc_text
+from .base import SettingsComponent, doc_text
 
 RULE = "dates"
 
@@ -28,5 +28,5 @@ class DateFinder(SettingsComponent):
             span = doc.char_span(start, end)
             if span is None:
                 continue  # not on token boundaries ("2004-2010" ranges are split by the tokenizer)
-            add_candidate(doc, span.start, span.end, "DATE", RULE, {"value": iso})
+            self.add(doc, span.start, span.end, "DATE", RULE, {"value": iso})
         return doc

@@ -11,7 +11,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .base import SettingsComponent, add_candidate, doc_text
+from .base import SettingsComponent, doc_text
 
 RULE = "designations"
 
@@ -32,5 +32,5 @@ class DesignationFinder(SettingsComponent):
             for match in pattern.finditer(doc_text(doc)):
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 if span is not None:
-                    add_candidate(doc, span.start, span.end, label, RULE, {"id": None})
+                    self.add(doc, span.start, span.end, label, RULE, {"id": None})
         return doc

@@ -17,16 +17,15 @@ Policy (docs/DECISIONS.md, "Combination policy"):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pycountry
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, REGISTRY_KEY, SettingsComponent, candidates, registry_spans, set_meta, word_ids
+from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, SettingsComponent, candidates, registry_spans
 
 MENTIONS_KEY = "wpx_mentions"
 MENTION_ROWS_KEY = "wpx_mention_rows"  # user_data: the same mentions as (start, end, label, rule, norm) rows, read without Span objects
@@ -41,8 +40,9 @@ def make_mentions(nlp: Language, name: str) -> MentionCombiner:
     return MentionCombiner(nlp, name)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """A mention candidate (a NamedTuple: made tens of thousands of times per corpus, so it must be cheap)."""
+
     start: int
     end: int
     label: str
@@ -60,10 +60,8 @@ class MentionCombiner(SettingsComponent):
     def _prepare(self) -> None:
         s = self.settings
         self.leading = frozenset(s.get("trim", {}).get("leading_lower", ()))
-        self.leading_ids = word_ids(self.leading)
-        self.possessive_ids = word_ids(POSSESSIVE_ENDINGS)
         self.punct = set(s.get("trim", {}).get("punctuation", ""))
-        self._punct_memo: dict[int, bool] = {}
+        self._trim_memo: dict[int, tuple[bool, bool]] = {}  # string id -> (trimmed at a start, trimmed at an end)
         self.ner_map: dict[str, str] = s.get("ner", {}).get("map", {})
         self.acronym_len = (s.get("ner", {}).get("acronym_min_len", 2), s.get("ner", {}).get("acronym_max_len", 8))
         self.not_acronyms = frozenset(s.get("ner", {}).get("not_acronyms", ()))
@@ -86,64 +84,72 @@ class MentionCombiner(SettingsComponent):
         self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
 
     def __call__(self, doc: Doc) -> Doc:
-        self._orths = doc.to_array(ORTH).tolist() if len(doc) else []
-        self._lowers = doc.to_array(LOWER).tolist() if len(doc) else []
-        accepted: list[Candidate] = []
-        for cand in sorted(self._rule_candidates(doc), key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
-            if not any(_conflict(cand, other, self.no_nesting_inside, self.never_nested) for other in accepted):
-                accepted.append(cand)
+        rule_candidates = self._rule_candidates(doc)
         ner = [] if doc.user_data.get(BLOCK_KIND_KEY) in self.skip_blocks else self._ner_candidates(doc)
+        accepted: list[Candidate] = []
+        nesting, never = self.no_nesting_inside, self.never_nested
+        for cand in sorted(rule_candidates, key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
+            start, end = cand.start, cand.end
+            if not any(o.start < end and start < o.end and _conflict(cand, o, nesting, never) for o in accepted):
+                accepted.append(cand)
         for cand in sorted(ner, key=lambda c: (-c.size, c.start)):
             if not any(_ner_conflict(cand, other) for other in accepted):
                 accepted.append(cand)
-        spans, rows = [], []
-        for cand in sorted(accepted, key=lambda c: (c.start, c.end, c.label)):
-            span = Span(doc, cand.start, cand.end, label=cand.label)
-            set_meta(doc, span, cand.rule, cand.norm)
-            spans.append(span)
-            rows.append((cand.start, cand.end, cand.label, cand.rule, cand.norm))
-        doc.spans[MENTIONS_KEY] = spans
+        rows = [(c.start, c.end, c.label, c.rule, c.norm) for c in sorted(accepted, key=lambda c: (c.start, c.end, c.label))]
         doc.user_data[MENTION_ROWS_KEY] = rows
+        if self.span_groups:
+            meta = doc.user_data.setdefault(META_KEY, {})
+            for start, end, label, rule, norm in rows:
+                meta[(start, end, label)] = {"rule": rule, "norm": norm}  # set_meta's key, without reading a span back
+            doc.spans[MENTIONS_KEY] = [Span(doc, start, end, label=label) for start, end, label, _, _ in rows]
         return doc
 
     # -- candidates -----------------------------------------------------------------
 
-    def _trim(self, doc: Doc, start: int, end: int) -> tuple[int, int]:
+    def _trim(self, doc: Doc, orths: list[int], start: int, end: int) -> tuple[int, int]:
         """Drop leading articles and punctuation, trailing possessives and punctuation (by string id: no Token objects)."""
-        orths, lowers = self._orths, self._lowers
-        while start < end and (lowers[start] in self.leading_ids or self._is_punct(orths[start], doc)):
+        memo = self._trim_memo
+        while start < end and (memo.get(orths[start]) or self._learn(orths[start], doc))[0]:
             start += 1
-        while end > start and (orths[end - 1] in self.possessive_ids or self._is_punct(orths[end - 1], doc)):
+        while end > start and (memo.get(orths[end - 1]) or self._learn(orths[end - 1], doc))[1]:
             end -= 1
         return start, end
 
-    def _is_punct(self, orth: int, doc: Doc) -> bool:
-        """Return whether a token text is made of trim punctuation only (remembered per string id)."""
-        known = self._punct_memo.get(orth)
-        if known is None:
-            known = self._punct_memo[orth] = _all_in(doc.vocab.strings[orth], self.punct)
-        return known
+    def _learn(self, orth: int, doc: Doc) -> tuple[bool, bool]:
+        """Remember whether a token text is trimmed at a mention's start and at its end (per string id)."""
+        text = doc.vocab.strings[orth]
+        punct = _all_in(text, self.punct)
+        found = self._trim_memo[orth] = (punct or text.lower() in self.leading, punct or text in POSSESSIVE_ENDINGS)
+        return found
 
     def _rule_candidates(self, doc: Doc) -> list[Candidate]:
+        registry, found = registry_spans(doc), candidates(doc)
+        if not registry and not found:
+            return []
+        orths = doc.to_array(ORTH).tolist()
         out = []
-        for start, end, label, span_id in registry_spans(doc):
-            start, end = self._trim(doc, start, end)
+        for start, end, label, span_id in registry:
+            start, end = self._trim(doc, orths, start, end)
             if start < end:
                 out.append(Candidate(start, end, label, "registry", {"id": span_id or None}))
-        for start, end, label, meta in candidates(doc):
-            start, end = self._trim(doc, start, end)
+        for start, end, label, meta in found:
+            start, end = self._trim(doc, orths, start, end)
             if start < end:
                 norm = meta["norm"] if meta["norm"] is not None else {"id": None}
                 out.append(Candidate(start, end, label, meta["rule"] or "rules", norm))
         return out
 
     def _ner_candidates(self, doc: Doc) -> list[Candidate]:
-        out = []
-        for ent in doc.ents:
+        out: list[Candidate] = []
+        ents = doc.ents
+        if not ents:
+            return out
+        orths = doc.to_array(ORTH).tolist()
+        for ent in ents:
             label = self.ner_map.get(ent.label_)
             if label is None:
                 continue
-            start, end = self._trim(doc, ent.start, ent.end)
+            start, end = self._trim(doc, orths, ent.start, ent.end)
             if start >= end:
                 continue
             text = doc[start:end].text

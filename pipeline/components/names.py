@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span, Token
 
 from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, SettingsComponent, add_candidate, indices_of, registry_spans, word_ids
+from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, word_ids
 
 RULE = "names"
 
@@ -55,7 +55,7 @@ class NameScanner(SettingsComponent):
             if span is not None:
                 found[(span[0], span[1])] = self._label(doc, span)
         for (start, end), label in _maximal(found).items():
-            add_candidate(doc, start, end, label, RULE)
+            self.add(doc, start, end, label, RULE)
         return doc
 
     def _label(self, doc: Doc, span: tuple[int, int]) -> str:

@@ -19,13 +19,21 @@ from spacy.tokens import Doc, Span
 from .base import REGISTRY_KEY, REGISTRY_TUPLES_KEY
 
 
-@Language.factory("wpx_registry_ruler", assigns=["doc.spans"], default_config={"spans_key": REGISTRY_KEY, "validate": True})
-def make_registry_ruler(nlp: Language, name: str, spans_key: str, validate: bool) -> RegistryRuler:
-    return RegistryRuler(nlp, name, spans_key=spans_key, validate=validate, overwrite=True)
+@Language.factory("wpx_registry_ruler", assigns=["doc.spans"], default_config={"spans_key": REGISTRY_KEY, "validate": True, "span_group": True})
+def make_registry_ruler(nlp: Language, name: str, spans_key: str, validate: bool, span_group: bool) -> RegistryRuler:
+    ruler = RegistryRuler(nlp, name, spans_key=spans_key, validate=validate, overwrite=True)
+    ruler.span_group = span_group
+    return ruler
 
 
 class RegistryRuler(SpanRuler):
-    """Put the registry's phrase matches in doc.spans[spans_key], sorted and deduplicated as SpanRuler does."""
+    """Put the registry's phrase matches in doc.spans[spans_key], sorted and deduplicated as SpanRuler does.
+
+    With ``span_group`` false only the tuples are kept (the extractor's
+    setting: no later step reads the span group there).
+    """
+
+    span_group = True
 
     def __call__(self, doc: Doc) -> Doc:
         if len(self.matcher):
@@ -36,7 +44,8 @@ class RegistryRuler(SpanRuler):
             # (start, end, label hash, kb_id 0, id hash) is the key Span.__richcmp__ sorts by
             unique = {(start, end, *keys[m_id]) for m_id, start, end in self.phrase_matcher(doc) if start != end}
             found = [(start, end, label, span_id) for start, end, _, _, label, span_id in sorted(unique)]
-        doc.spans[self.key] = [Span(doc, start, end, label=label, span_id=span_id) for start, end, label, span_id in found]
+        if self.span_group:
+            doc.spans[self.key] = [Span(doc, start, end, label=label, span_id=span_id) for start, end, label, span_id in found]
         doc.user_data[REGISTRY_TUPLES_KEY] = found
         return doc
 

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from spacy.attrs import LOWER, ORTH
 
-from .base import SettingsComponent, add_candidate, indices_of, word_ids
+from .base import SettingsComponent, indices_of, word_ids
 
 RULE = "resolutions"
 _SC_NUMBER = re.compile(r"\d{1,4}")
@@ -56,11 +56,11 @@ class ResolutionFinder(SettingsComponent):
             if i + n < len(doc) and tuple(t.text for t in doc[i:i + n]) == prefix:
                 number = doc[i + n].text
                 if _SC_NUMBER.fullmatch(number):
-                    add_candidate(doc, i, i + n + 1, "RESOLUTION", RULE, {"id": f"UNSCR-{int(number)}"})
+                    self.add(doc, i, i + n + 1, "RESOLUTION", RULE, {"id": f"UNSCR-{int(number)}"})
                     return
                 match = _GA_NUMBER.fullmatch(number)
                 if match:
-                    add_candidate(doc, i, i + n + 1, "RESOLUTION", RULE, {"id": f"UNGA-{int(match.group(1))}-{int(match.group(2))}"})
+                    self.add(doc, i, i + n + 1, "RESOLUTION", RULE, {"id": f"UNGA-{int(match.group(1))}-{int(match.group(2))}"})
                     return
 
     def _titled(self, doc: Doc, i: int) -> None:
@@ -72,5 +72,5 @@ class ResolutionFinder(SettingsComponent):
         for k in range(j + 1, min(len(doc), j + 60)):
             if doc[k].text in _CLOSE_QUOTES:
                 if k > j + 1 and doc[j + 1].text[:1].isupper():
-                    add_candidate(doc, j + 1, k, "RESOLUTION", RULE, {"id": None})
+                    self.add(doc, j + 1, k, "RESOLUTION", RULE, {"id": None})
                 return

@@ -57,11 +57,12 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])
+    ends = {m["end"] for m in mentions}
     for match in re.finditer(r"\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)", text):
         acronym = match.group(1)
         if not _is_acronym(acronym) or acronym in definitions or not _inside(match.start(), blocks):
             continue
-        if any(m["end"] <= match.start() and text[m["end"]:match.start()].strip() == "" for m in mentions):
+        if _follows_a_mention(text, match.start(), ends):
             continue
         long_form = _spelled_out(text, match.start(), acronym, settings)
         if long_form:
@@ -74,6 +75,14 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             if _inside(match.start(), blocks):
                 add(match.start(), match.end(), label, norm)
     return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
+
+
+def _follows_a_mention(text: str, pos: int, ends: set[int]) -> bool:
+    """Return whether a mention ends at ``pos`` or only whitespace lies between its end and ``pos``."""
+    first = pos
+    while first > 0 and text[first - 1].isspace():
+        first -= 1
+    return any(end in ends for end in range(first, pos + 1))
 
 
 def _inside(pos: int, blocks: list[tuple[int, int]]) -> bool:
