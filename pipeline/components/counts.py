@@ -10,10 +10,7 @@ lexical cues when they are not (rules-only mode).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-import numpy
-from spacy.attrs import IS_ALPHA, LIKE_NUM, LOWER
+from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
@@ -21,7 +18,7 @@ from spacy.tokens import Doc, Token
 from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges
-from .base import SettingsComponent, doc_text, registry_spans
+from .base import SettingsComponent, doc_text, registry_spans, token_column
 
 RULE = "counts"
 
@@ -46,13 +43,13 @@ class CountFinder(SettingsComponent):
         self.modifier_nouns = frozenset(s.get("modifier_nouns", ()))
 
     def __call__(self, doc: Doc) -> Doc:
-        numbers = numpy.flatnonzero(doc.to_array(LIKE_NUM)).tolist() if len(doc) else []
-        if not numbers:
+        like_num = token_column(doc, LIKE_NUM)
+        if 1 not in like_num:
             return doc  # most paragraphs: nothing to look at
+        numbers = [i for i, flag in enumerate(like_num) if flag]
         tagged = doc.has_annotation("TAG")
-        quoted = quoted_ranges(doc_text(doc))
+        quoted = None
         done = 0
-        alpha, lowers = zip(*doc.to_array([IS_ALPHA, LOWER]).tolist())
         registry = registry_spans(doc)
         named = {k for start, end, _, _ in registry for k in range(start, end)}  # "the 1540 Committee meetings": a name's number
         names_at: dict[int, int] = {}
@@ -66,11 +63,13 @@ class CountFinder(SettingsComponent):
             if end == i:
                 continue
             done = end
-            if end >= len(doc) or not (alpha[end] or doc[end].text == "-"):
+            if end >= len(doc) or not (doc[end].is_alpha or doc[end].text == "-"):
                 continue  # no word follows ("in 2019, ...", "the figure was 121."): nothing is counted
-            if any(s <= doc[i].idx < e for s, e in quoted):
+            if quoted is None:
+                quoted = quoted_ranges(doc_text(doc))
+            if quoted and any(s <= doc[i].idx < e for s, e in quoted):
                 continue  # "Training Course for the 1540 Points of Contact": a title, not a count
-            found = self._count(doc, i, end, tagged, names_at, lowers)
+            found = self._count(doc, i, end, tagged, names_at)
             if found:
                 start, stop, norm = found
                 self.add(doc, start, stop, "COUNT", RULE, norm)
@@ -101,7 +100,7 @@ class CountFinder(SettingsComponent):
         # Rules-only mode: a lowercase content word that does not look like a past-tense verb.
         return token.is_alpha and token.is_lower and not token.is_stop and not (token.lower_.endswith("ed") and len(token) > 4)
 
-    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, int], lowers: Sequence[int]):
+    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, int]):
         value = parse_number(doc[i:end].text)
         if value is None:
             return None
@@ -127,7 +126,7 @@ class CountFinder(SettingsComponent):
         unit = f"{prefix} {_lemma(head, tagged)}" if prefix else _lemma(head, tagged)
         if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units or head.lower_.removesuffix("s") in self.excluded_units:
             return None
-        start, qualifier = self._qualifier(lowers, i)
+        start, qualifier = self._qualifier(doc, i)
         of = self._of(doc, head, tagged) if _lemma(head, tagged) in self.of_heads else None
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
 
@@ -224,10 +223,11 @@ class CountFinder(SettingsComponent):
             k += 1
         return head, nouns
 
-    def _qualifier(self, lowers: Sequence[int], i: int) -> tuple[int, str]:
+    def _qualifier(self, doc: Doc, i: int) -> tuple[int, str]:
         """Return where the count starts and its qualifier: the longest configured phrase right before the number (by string ids)."""
+        lowers = [t.lower for t in doc[max(0, i - self.max_qualifier):i]]
         for size in range(min(self.max_qualifier, i), 0, -1):
-            found = self.qualifier_ids.get(tuple(lowers[i - size:i]))
+            found = self.qualifier_ids.get(tuple(lowers[len(lowers) - size:]))
             if found is not None:
                 return i - size, found
         return i, "exact"

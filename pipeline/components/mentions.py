@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 
 from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, SettingsComponent, candidates, registry_spans
+from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, SettingsComponent, candidates, registry_spans, token_column
 
 MENTIONS_KEY = "wpx_mentions"
 MENTION_ROWS_KEY = "wpx_mention_rows"  # user_data: the same mentions as (start, end, label, rule, norm) rows, read without Span objects
@@ -126,7 +126,7 @@ class MentionCombiner(SettingsComponent):
         registry, found = registry_spans(doc), candidates(doc)
         if not registry and not found:
             return []
-        orths = doc.to_array(ORTH).tolist()
+        orths = token_column(doc, ORTH)
         out = []
         for start, end, label, span_id in registry:
             start, end = self._trim(doc, orths, start, end)
@@ -144,7 +144,7 @@ class MentionCombiner(SettingsComponent):
         ents = doc.ents
         if not ents:
             return out
-        orths = doc.to_array(ORTH).tolist()
+        orths = token_column(doc, ORTH)
         for ent in ents:
             label = self.ner_map.get(ent.label_)
             if label is None:

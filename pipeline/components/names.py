@@ -37,8 +37,12 @@ class NameScanner(SettingsComponent):
         self.months = frozenset(s.get("months", ()))
         self.never_first = frozenset(s.get("never_first", ()))
         self.min_modifiers = int(s.get("min_modifiers", 1))
+        self._cap_memo: dict[int, bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
+        heads = indices_of(doc, ORTH, self.head_ids)
+        if not heads:
+            return doc  # no head word: no name
         found: dict[tuple[int, int], str] = {}
         registry = [(start, end, label) for start, end, label, _ in registry_spans(doc)]
         self._country_ends = {end - 1 for _, end, label in registry if label == "COUNTRY"}
@@ -47,7 +51,7 @@ class NameScanner(SettingsComponent):
         in_places = {i for start, end, label in registry if label in ("COUNTRY", "PLACE") for i in range(start, end)}
         in_places |= {end - 1 for start, end, label in registry}  # "the 1540 Committee in Cartagena": the registry's name ends at the head
         sentences = doc.has_annotation("SENT_START")
-        for i in indices_of(doc, ORTH, self.head_ids):
+        for i in heads:
             if i in in_places:
                 continue  # "Russian Federation" is a country, not a federation's name
             token = doc[i]
@@ -73,8 +77,13 @@ class NameScanner(SettingsComponent):
         return next(self.heads[t.text] for t in tokens if t.text in self.heads)
 
     def _is_cap(self, token: Token) -> bool:
-        text = token.text
-        return text[:1].isupper() and any(ch.isalpha() for ch in text)
+        """Return whether a token is a capitalized word (remembered per string id)."""
+        orth = token.orth
+        known = self._cap_memo.get(orth)
+        if known is None:
+            text = token.text
+            known = self._cap_memo[orth] = text[:1].isupper() and any(ch.isalpha() for ch in text)
+        return known
 
     def _weak_stop(self, doc: Doc, nxt: int) -> bool:
         """Return whether a name stops before a weak connector: another name, a place, an acronym, a number or a month follows."""

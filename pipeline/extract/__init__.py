@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
 from ..provenance import source_for
-from ..components.base import BLOCK_KIND_KEY, META_KEY, REGISTRY_TUPLES_KEY, SPANS_KEY, TEXT_KEY
+from ..components.base import BLOCK_KIND_KEY, META_KEY, REGISTRY_TUPLES_KEY, SPANS_KEY, TEXT_KEY, TOKEN_ATTRS_KEY
 from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
@@ -176,6 +176,7 @@ def _slim(doc: Doc, doc_id: str, offset: int) -> None:
     doc.user_data.pop(META_KEY, None)
     doc.user_data.pop(REGISTRY_TUPLES_KEY, None)
     doc.user_data.pop(MENTION_ROWS_KEY, None)
+    doc.user_data.pop(TOKEN_ATTRS_KEY, None)
     doc.user_data.pop(BLOCK_KIND_KEY, None)
     doc.user_data.pop(TEXT_KEY, None)
     doc.user_data["wpx_doc_id"] = doc_id

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 YEAR_MIN, YEAR_MAX = 1800, 2100
-_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
+_DIGITS = re.compile(r"\d+")
 
 
 @lru_cache(maxsize=1)
@@ -101,13 +101,18 @@ def _month_stems() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _month_stem_pattern() -> re.Pattern[str]:
     """Return one case-insensitive pattern finding every position where a month stem begins (overlapping ones too)."""
-    return re.compile("(?=" + "|".join(map(re.escape, _month_stems())) + ")", re.I)
+    stems = _month_stems()
+    first = "".join(sorted({re.escape(stem[0]) for stem in stems}))
+    # the one-letter class first lets the engine skip most positions before trying the alternation
+    return re.compile(f"(?=[{first}])(?=" + "|".join(map(re.escape, stems)) + ")", re.I)
 
 
 def _windows(text: str, before: int = 32, after: int = 12) -> list[tuple[int, int]]:
     """Return merged character windows around each four-digit number, wide enough for any date form."""
     windows: list[tuple[int, int]] = []
-    for match in _FOUR_DIGITS.finditer(text):
+    for match in _DIGITS.finditer(text):
+        if match.end() - match.start() != 4:
+            continue  # a run of exactly four digits, as (?<!\d)\d{4}(?!\d) finds, but one regex step per run
         lo, hi = max(0, match.start() - before), min(len(text), match.end() + after)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], hi)
@@ -129,7 +134,7 @@ def _iso(match: re.Match[str], form: str) -> str | None:
     if form == "y":
         return f"{year:04d}"
     raw_month = match.group("m")
-    month = int(raw_month) if raw_month.isdigit() else month_numbers()[raw_month.lower()]
+    month = int(raw_month) if raw_month.isdigit() else month_numbers().get(raw_month.casefold(), 0)  # casefold: re.I also matches "ſep"
     if not 1 <= month <= 12:
         return None
     if form == "my":
