@@ -28,8 +28,9 @@ ERRORS = "errors.jsonl"
 
 def record_id(doc_id: str, kind: str, start: int, end: int, *extra: str) -> str:
     """Return a stable, readable id derived from what the record is, not from a counter."""
-    tail = "".join(f":{part}" for part in extra)
-    return f"{doc_id}#{kind}:{start}-{end}{tail}"
+    if extra:
+        return f"{doc_id}#{kind}:{start}-{end}:" + ":".join(extra)
+    return f"{doc_id}#{kind}:{start}-{end}"
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))

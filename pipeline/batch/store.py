@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..records import dumps
 from .atomic import write_text
 
 MANIFEST = "manifest.json"
@@ -33,8 +34,12 @@ class Manifest:
     outputs: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        body = {"format": FORMAT, "key": self.key, "outputs": self.outputs, "documents": dict(sorted(self.documents.items()))}
-        return json.dumps(body, ensure_ascii=False, indent=1) + "\n"
+        """Serialize with one line per document: readable, diffable, and written by the C encoder (indent= is pure Python)."""
+        head = {"format": FORMAT, "key": self.key, "outputs": self.outputs}
+        lines = [f" {dumps(name)}: {dumps(value)}" for name, value in head.items()]
+        entries = [f"  {dumps(doc_id)}: {dumps(entry)}" for doc_id, entry in sorted(self.documents.items())]
+        documents = ' "documents": {\n' + ",\n".join(entries) + "\n }" if entries else ' "documents": {}'
+        return "{\n" + ",\n".join([*lines, documents]) + "\n}\n"
 
 
 class CorruptShard(Exception):

@@ -9,6 +9,7 @@ mention dicts and the document text, so it needs no model.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,10 +72,27 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             add(long_form[0], long_form[1], settings.default_label, norm)
             add(match.start(1), match.start(1) + len(acronym), settings.default_label, norm)
     for short, (label, norm) in definitions.items():
-        for match in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
-            if _inside(match.start(), blocks):
-                add(match.start(), match.end(), label, norm)
+        for start in _occurrences(text, short):
+            if _inside(start, blocks):
+                add(start, start + len(short), label, norm)
     return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
+
+
+def _occurrences(text: str, short: str) -> Iterator[int]:
+    r"""Yield where ``short`` occurs as a whole word: what re.finditer(r"(?<![\w-])SHORT(?![\w-])") finds, by str.find."""
+    at = text.find(short)
+    while at >= 0 and short:
+        end = at + len(short)
+        if not (at and _word_char(text[at - 1])) and not (end < len(text) and _word_char(text[end])):
+            yield at
+            at = text.find(short, end)
+        else:
+            at = text.find(short, at + 1)
+
+
+def _word_char(ch: str) -> bool:
+    r"""Return whether ``ch`` is what the regex [\w-] matches (\w: alphanumeric or underscore)."""
+    return ch.isalnum() or ch in "_-"
 
 
 def _follows_a_mention(text: str, pos: int, ends: set[int]) -> bool:
