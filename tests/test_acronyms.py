@@ -51,3 +51,18 @@ def test_outside_blocks_is_ignored():
 def test_no_pair_without_spelled_out_long_form(text):
     existing = [m(text, "Democratic People's Republic of Korea", "COUNTRY", {"id": "PRK"})] if "Korea" in text else []
     assert link(text, existing, [(0, len(text))], SETTINGS) == []
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["MTCR", "AG", "A", "-", "_", " ", "é", "1", "٢", "²", "(", ")", "\n", "MTCRs"]), max_size=12).map("".join),
+       st.sampled_from(["MTCR", "AG", "A", "AA", "A-A"]))
+def test_occurrences_equal_the_word_bounded_regex(text, short):
+    import re
+
+    from pipeline.extract.acronyms import _occurrences
+
+    assert list(_occurrences(text, short)) == [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
