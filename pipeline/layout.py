@@ -41,6 +41,11 @@ class LayoutRules:
     headings: tuple[tuple[int, re.Pattern[str]], ...]
     heading_max_chars: int
     heading_final: str
+    boilerplate_needs: tuple[frozenset[str], ...] = ()  # per boilerplate pattern: punctuation every match contains
+
+    def __post_init__(self) -> None:
+        if len(self.boilerplate_needs) != len(self.boilerplate):
+            object.__setattr__(self, "boilerplate_needs", tuple(required_punctuation(pattern) for _, pattern in self.boilerplate))
 
     @classmethod
     def from_config(cls, config: Config) -> LayoutRules:
@@ -73,6 +78,43 @@ class LayoutRules:
             )
         except KeyError as exc:
             raise ConfigError(f"{where}: missing key {exc}") from None
+
+
+def required_punctuation(pattern: re.Pattern[str]) -> frozenset[str]:
+    """Return the ASCII punctuation characters that every match of ``pattern`` contains.
+
+    Read from the parsed pattern: literals in its top-level sequence, in
+    groups and in repeats of at least one, and those every branch of an
+    alternation requires. Punctuation has no case, so IGNORECASE changes
+    nothing. Anything the walk does not know adds no requirement, and a
+    pattern that cannot be parsed gets none: the prefilter only ever skips
+    a regex that could not have matched.
+    """
+    try:
+        from re import _constants as sre, _parser  # the stdlib's own regex parser (private: used defensively)
+
+        return frozenset(_required(_parser.parse(pattern.pattern, pattern.flags), sre))
+    except Exception:  # noqa: BLE001  (another Python's parser: no prefilter, same results)
+        return frozenset()
+
+
+def _required(items: Any, sre: Any) -> set[str]:
+    found: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL and chr(av) in _PUNCTUATION:
+            found.add(chr(av))
+        elif op is sre.SUBPATTERN:
+            found |= _required(av[-1], sre)
+        elif op is sre.ATOMIC_GROUP:
+            found |= _required(av, sre)
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            found |= _required(av[2], sre)
+        elif op is sre.BRANCH and av[1]:
+            found |= set.intersection(*(_required(branch, sre) for branch in av[1]))
+    return found
+
+
+_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def _only(table: dict, keys: set[str], where: str) -> dict:
@@ -155,7 +197,9 @@ def _groups(match: re.Match[str], offset: int) -> tuple[tuple[str, str, int, int
 
 
 def _boilerplate(body: str, start: int, rules: LayoutRules) -> Line | None:
-    for kind, pattern in rules.boilerplate:
+    for (kind, pattern), needs in zip(rules.boilerplate, rules.boilerplate_needs):
+        if needs and not all(ch in body for ch in needs):
+            continue  # "Source: ... | Updated: ..." needs its ":" and "|": most paragraphs are rejected without the regex
         match = pattern.fullmatch(body)
         if match:
             return Line(start, start + len(body), "boilerplate", kind, _groups(match, start))

@@ -71,3 +71,39 @@ def test_metadata(rules, text, expected):
 def test_iter_lines_trims_and_keeps_offsets():
     text = f"  a b \r\n{NBSP}c{NBSP}\n\nlast"
     assert [text[s:e] for s, e in iter_lines(text)] == ["a b", "c", "", "last"]
+
+
+@pytest.mark.parametrize(("pattern", "needs"), [
+    (r"(?i)source:\s*(?P<who>.+)", {":"}),
+    (r"[^|]+\|\s*(?:a|b):", {"|", ":"}),
+    (r"(?:x|y)?:?a", set()),  # optional: nothing required
+    (r"(?:a,b|c,d)", {","}),  # every branch needs ","
+    (r"(?:a,b|c;d)", set()),
+    (r"(?:-\d)+|x", set()),  # one branch needs nothing
+    (r"(?:-\d){2,}", {"-"}),
+    (r"(?:-\d)*", set()),
+    (r"(?=a|b)\(c\)", {"(", ")"}),
+])
+def test_required_punctuation(pattern, needs):
+    import re
+
+    from pipeline.layout import required_punctuation
+
+    assert required_punctuation(re.compile(pattern)) == needs
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LINE_PIECES = st.sampled_from(["Source", "source:", "Updated", "updated:", "Published", "Posted on", "|", ":", ",", "-", "/", ".", " ", "12", "2021",
+                               "2021-12-29", "May", "Xinhua", "Home", ">", "Page", "Share", "Follow us", "Last modified", "Date", "Bogotá", "ſ", "K"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINE_PIECES, min_size=1, max_size=12), st.sampled_from([" ", ""]))
+def test_boilerplate_prefilter_never_skips_a_match(rules, pieces, glue):
+    """A pattern the prefilter skips (a required character is missing) could not have matched."""
+    body = glue.join(pieces).strip() or "x"
+    for (kind, pattern), needs in zip(rules.boilerplate, rules.boilerplate_needs):
+        if pattern.fullmatch(body):
+            assert all(ch in body for ch in needs), (kind, pattern.pattern, body)
