@@ -47,7 +47,7 @@ class CountFinder(SettingsComponent):
         if 1 not in like_num:
             return doc  # most paragraphs: nothing to look at
         numbers = [i for i, flag in enumerate(like_num) if flag]
-        tagged = doc.has_annotation("TAG")
+        tagged, parsed = doc.has_annotation("TAG"), doc.has_annotation("DEP")
         quoted = None
         done = 0
         registry = registry_spans(doc)
@@ -69,7 +69,7 @@ class CountFinder(SettingsComponent):
                 quoted = quoted_ranges(doc_text(doc))
             if quoted and any(s <= doc[i].idx < e for s, e in quoted):
                 continue  # "Training Course for the 1540 Points of Contact": a title, not a count
-            found = self._count(doc, i, end, tagged, names_at)
+            found = self._count(doc, i, end, tagged, parsed, names_at)
             if found:
                 start, stop, norm = found
                 self.add(doc, start, stop, "COUNT", RULE, norm)
@@ -100,7 +100,7 @@ class CountFinder(SettingsComponent):
         # Rules-only mode: a lowercase content word that does not look like a past-tense verb.
         return token.is_alpha and token.is_lower and not token.is_stop and not (token.lower_.endswith("ed") and len(token) > 4)
 
-    def _count(self, doc: Doc, i: int, end: int, tagged: bool, names_at: dict[int, int]):
+    def _count(self, doc: Doc, i: int, end: int, tagged: bool, parsed: bool, names_at: dict[int, int]):
         value = parse_number(doc[i:end].text)
         if value is None:
             return None
@@ -111,7 +111,7 @@ class CountFinder(SettingsComponent):
             head, unit_tokens = doc[end + 1], [doc[end + 1]]  # "90-day", "five-year"
         elif (found := self._after_name(doc, end, names_at)) is not None:
             head, unit_tokens = found
-        elif doc.has_annotation("DEP") and (found := self._parsed_noun(doc, end, value)) is not None:
+        elif parsed and (found := self._parsed_noun(doc, end, value)) is not None:
             head, unit_tokens = found
             if head is None:
                 return None
@@ -127,7 +127,7 @@ class CountFinder(SettingsComponent):
         if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units or head.lower_.removesuffix("s") in self.excluded_units:
             return None
         start, qualifier = self._qualifier(doc, i)
-        of = self._of(doc, head, tagged) if _lemma(head, tagged) in self.of_heads else None
+        of = self._of(doc, head, tagged, parsed) if _lemma(head, tagged) in self.of_heads else None
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
 
     def _modified(self, noun: Token, end: int) -> Token:
@@ -232,8 +232,8 @@ class CountFinder(SettingsComponent):
                 return i - size, found
         return i, "exact"
 
-    def _of(self, doc: Doc, head: Token, tagged: bool) -> str | None:
-        if tagged and doc.has_annotation("DEP"):
+    def _of(self, doc: Doc, head: Token, tagged: bool, parsed: bool) -> str | None:
+        if tagged and parsed:
             for prep in head.children:
                 if prep.lower_ == "of":
                     for obj in prep.children:

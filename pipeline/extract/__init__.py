@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,13 +156,15 @@ def _drop_foreign_subdivisions(found: list[dict[str, Any]], curated: frozenset[s
             m["norm"] = {"id": None}
 
 
+@lru_cache(maxsize=None)
 def _alpha2(alpha3: str) -> str | None:
     country = pycountry.countries.get(alpha_3=alpha3)
     return country.alpha_2 if country else None
 
 
 def _norm(label: str, norm: dict[str, Any] | None) -> dict[str, Any]:
-    norm = dict(norm or {})
+    """Return the contract's norm object for a label (a new dict, with exactly the label's keys)."""
+    norm = norm or {}
     if label == "COUNT":
         return {"value": norm.get("value"), "qualifier": norm.get("qualifier", "exact"), "unit": norm.get("unit"), "of": norm.get("of")}
     if label == "DATE":
