@@ -29,20 +29,31 @@ from typing import Any
 
 def source_for(document: dict[str, Any], start: int, end: int) -> dict[str, Any] | None:
     """Return the raw-file provenance of ``document["text"][start:end]``, or None (see module doc)."""
-    runs = document.get("source_map")
-    if not runs or end <= start:
-        return None
-    touched = _touched(runs, start, end)
-    if not touched:
-        return None
-    if document.get("format") == "pdf":
-        return _pdf(touched)
-    return _html(document, touched, start, end)
+    return SourceLocator(document)(start, end)
 
 
-def _touched(runs: list[list[Any]], start: int, end: int) -> list[list[Any]]:
-    """Return the runs overlapping [start, end), in text order (runs are sorted and disjoint)."""
-    first = max(0, bisect_right([r[0] for r in runs], start) - 1)
+class SourceLocator:
+    """Answer source_for for many spans of one document, indexing its source map once."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.runs = document.get("source_map") or []
+        self.starts = [run[0] for run in self.runs]
+
+    def __call__(self, start: int, end: int) -> dict[str, Any] | None:
+        if not self.runs or end <= start:
+            return None
+        touched = _touched(self.runs, start, end, self.starts)
+        if not touched:
+            return None
+        if self.document.get("format") == "pdf":
+            return _pdf(touched)
+        return _html(self.document, touched, start, end)
+
+
+def _touched(runs: list[list[Any]], start: int, end: int, starts: list[int]) -> list[list[Any]]:
+    """Return the runs overlapping [start, end), in text order (runs are sorted and disjoint; ``starts`` are their starts)."""
+    first = max(0, bisect_right(starts, start) - 1)
     touched = []
     for run in runs[first:]:
         if run[0] >= end:

@@ -23,7 +23,7 @@ from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from ..provenance import source_for
+from ..provenance import SourceLocator
 from ..components.base import BLOCK_KIND_KEY, META_KEY, REGISTRY_TUPLES_KEY, SPANS_KEY, TEXT_KEY, TOKEN_ATTRS_KEY
 from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
@@ -119,6 +119,7 @@ class Extractor:
         starts = [s[0] for s in sentences]
         block_starts = [b.start for b in blocks]
         records = []
+        locate = SourceLocator(document)  # the source map indexed once per document, not once per mention
         for m in sorted(found, key=lambda m: (m["start"], m["end"], m["label"])):
             start, end, label = m["start"], m["end"], m["label"]
             block = blocks[bisect.bisect_right(block_starts, start) - 1]
@@ -136,7 +137,7 @@ class Extractor:
                 "norm": _norm(label, m["norm"]),
                 "section_path": list(block.section_path),
                 "sentence_id": sentence_id,
-                "source": source_for(document, start, end),
+                "source": locate(start, end),
                 "extractor": rule if rule.startswith("ner:") else f"rule:{rule}",
             })
         return records
