@@ -42,8 +42,8 @@ def in_process(config: Config, raw: Path, out: Path, ner: bool) -> dict[str, Any
     return {"seconds": time.perf_counter() - started, "summary": summary.line()}
 
 
-def bare_pipe(config: Config, raw: Path) -> dict[str, Any]:
-    """Time bare ``nlp.pipe`` (same model and rule components) over the corpus's content blocks."""
+def bare_pipe(config: Config, raw: Path, ner: bool = True) -> dict[str, Any]:
+    """Time bare ``nlp.pipe`` (same model and rule components; ``ner=False``: the rules-only pipeline) over the corpus's content blocks."""
     from .. import segment
     from ..extract import content_blocks
     from ..layout import LayoutRules
@@ -55,7 +55,7 @@ def bare_pipe(config: Config, raw: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         doc = {"doc_id": path.stem, "text": text}
         texts += [text[b.start:b.end] for b in content_blocks(segment.segment_document(doc, rules, sentencizer))]
-    nlp = build(config, span_groups=False)  # as the extractor builds it
+    nlp = build(config, ner=ner, span_groups=False)  # as the extractor builds it
     batch_size = int(config.section("extract").get("batch_size", 64))
     started = time.perf_counter()
     for _ in nlp.pipe(texts, batch_size=batch_size):
