@@ -139,3 +139,22 @@ def test_span_groups_off_finds_the_same(rules_nlp, rows_only_nlp, text):
     assert [(s.start, s.end, s.label_, get_meta(with_groups, s)["rule"], get_meta(with_groups, s)["norm"]) for s in with_groups.spans[MENTIONS_KEY]] == with_groups.user_data[MENTION_ROWS_KEY]
     assert not any(key in without.spans for key in (SPANS_KEY, REGISTRY_KEY, MENTIONS_KEY))
     assert len(with_groups.spans[MENTIONS_KEY]) == len(mentions(rules_nlp, text)) > 0 or not text
+
+
+@pytest.mark.parametrize("groups", [True, False])
+def test_docs_round_trip_through_bytes(config, groups):
+    """What the components leave in user_data survives Doc.to_bytes and a DocBin (msgpack keys must be strings or ints)."""
+    import spacy
+    from spacy.tokens import Doc, DocBin
+
+    from pipeline.components.mentions import MENTION_ROWS_KEY
+    from pipeline.nlp import add_rules
+
+    nlp = add_rules(spacy.blank("en"), config, span_groups=groups)
+    doc = nlp("In April 2004, China and the 1540 Committee hosted more than three training sessions in Qingdao (UNSCR 1540).")
+    again = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    binned = next(DocBin(store_user_data=True, docs=[doc]).get_docs(nlp.vocab))
+    for copy in (again, binned):
+        assert [list(row) for row in copy.user_data[MENTION_ROWS_KEY]] == [list(row) for row in doc.user_data[MENTION_ROWS_KEY]]
+        assert copy.user_data["wpx_meta"] == doc.user_data["wpx_meta"]
+    assert len(doc.user_data[MENTION_ROWS_KEY]) >= 5

@@ -136,7 +136,7 @@ def add_candidate(doc: Doc, start: int, end: int, label: str, rule: str, norm: d
         if spans is None:
             spans = doc.spans[SPANS_KEY] = []
         spans.append(Span(doc, start, end, label=label))
-    doc.user_data.setdefault(META_KEY, {})[(start, end, label)] = {"rule": rule, "norm": norm}
+    doc.user_data.setdefault(META_KEY, {})[meta_key_at(start, end, label)] = {"start": start, "end": end, "label": label, "rule": rule, "norm": norm}
 
 
 def candidates(doc: Doc) -> list[tuple[int, int, str, dict[str, Any]]]:
@@ -145,17 +145,26 @@ def candidates(doc: Doc) -> list[tuple[int, int, str, dict[str, Any]]]:
     Read from the meta table rather than the span group, so no Span objects
     are made; a span added twice with one label is one candidate.
     """
-    return [(start, end, label, meta) for (start, end, label), meta in doc.user_data.get(META_KEY, {}).items()]
+    return [(meta["start"], meta["end"], meta["label"], meta) for meta in doc.user_data.get(META_KEY, {}).values()]
 
 
-def meta_key(span: Span) -> tuple[int, int, str]:
-    """Return the meta table's key of a span: (start, end, label), token offsets."""
-    return (span.start, span.end, span.label_)
+def meta_key_at(start: int, end: int, label: str) -> str:
+    """Return the meta table's key for token offsets and a label.
+
+    A string, not a tuple: user_data must survive Doc.to_bytes, and msgpack
+    reads tuple keys back as (unhashable) lists.
+    """
+    return f"{start}:{end}:{label}"
+
+
+def meta_key(span: Span) -> str:
+    """Return the meta table's key of a span: "start:end:label", token offsets."""
+    return meta_key_at(span.start, span.end, span.label_)
 
 
 def set_meta(doc: Doc, span: Span, rule: str, norm: dict[str, Any] | None) -> None:
     """Record which rule found a span and its normalization (kept in user_data: serializable)."""
-    doc.user_data.setdefault(META_KEY, {})[meta_key(span)] = {"rule": rule, "norm": norm}
+    doc.user_data.setdefault(META_KEY, {})[meta_key(span)] = {"start": span.start, "end": span.end, "label": span.label_, "rule": rule, "norm": norm}
 
 
 def get_meta(doc: Doc, span: Span) -> dict[str, Any]:

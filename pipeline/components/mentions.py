@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span
 
 from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, SettingsComponent, candidates, registry_spans, token_column
+from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, TOKEN_ATTRS_KEY, SettingsComponent, candidates, meta_key_at, registry_spans, token_column
 
 MENTIONS_KEY = "wpx_mentions"
 MENTION_ROWS_KEY = "wpx_mention_rows"  # user_data: the same mentions as (start, end, label, rule, norm) rows, read without Span objects
@@ -97,10 +97,11 @@ class MentionCombiner(SettingsComponent):
                 accepted.append(cand)
         rows = [(c.start, c.end, c.label, c.rule, c.norm) for c in sorted(accepted, key=lambda c: (c.start, c.end, c.label))]
         doc.user_data[MENTION_ROWS_KEY] = rows
+        doc.user_data.pop(TOKEN_ATTRS_KEY, None)  # the rules' shared token columns: a cache, not a result
         if self.span_groups:
             meta = doc.user_data.setdefault(META_KEY, {})
             for start, end, label, rule, norm in rows:
-                meta[(start, end, label)] = {"rule": rule, "norm": norm}  # set_meta's key, without reading a span back
+                meta[meta_key_at(start, end, label)] = {"start": start, "end": end, "label": label, "rule": rule, "norm": norm}  # set_meta, without reading a span back
             doc.spans[MENTIONS_KEY] = [Span(doc, start, end, label=label) for start, end, label, _, _ in rows]
         return doc
 
