@@ -189,14 +189,22 @@ def _sentence_starts(doc: Doc, punct_ids: frozenset[int]) -> list[int]:
     punctuation nor sentence punctuation. Reading ids instead of Token objects
     makes it several times faster; test_segment checks both agree.
     """
-    starts, seen_period = [0], False
-    for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
-        in_punct_chars = orth in punct_ids
-        if seen_period and not is_punct and not in_punct_chars:
-            starts.append(i)
-            seen_period = False
-        elif in_punct_chars:
-            seen_period = True
+    columns = doc.to_array([ORTH, IS_PUNCT])
+    orths = columns[:, 0].tolist()
+    marks = [i for i, orth in enumerate(orths) if orth in punct_ids]  # sentence punctuation: where a sentence may end
+    starts, n = [0], len(orths)
+    if not marks:
+        return starts
+    puncts = columns[:, 1].tolist()
+    after = 0
+    for mark in marks:
+        if mark < after:
+            continue  # inside the punctuation run already read
+        after = mark + 1
+        while after < n and (puncts[after] or orths[after] in punct_ids):
+            after += 1
+        if after < n:
+            starts.append(after)  # the first token after the run that is no punctuation
     return starts
 
 
