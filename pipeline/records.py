@@ -39,7 +39,7 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", 
 _C_ENCODE = c_make_encoder(None, _ENCODER.default, encode_basestring, None, ": ", ", ", False, False, False) if c_make_encoder else None
 
 
-def dumps(record: dict[str, Any]) -> str:
+def dumps(record: Any) -> str:
     """Serialize one record the same way every time (key order as built, UTF-8, no NaN)."""
     if _C_ENCODE is None or not isinstance(record, dict):
         return _ENCODER.encode(record)
