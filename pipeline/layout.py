@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .config import Config, ConfigError, compile_regex
@@ -41,11 +42,11 @@ class LayoutRules:
     headings: tuple[tuple[int, re.Pattern[str]], ...]
     heading_max_chars: int
     heading_final: str
-    boilerplate_needs: tuple[frozenset[str], ...] = ()  # per boilerplate pattern: punctuation every match contains
 
-    def __post_init__(self) -> None:
-        if len(self.boilerplate_needs) != len(self.boilerplate):
-            object.__setattr__(self, "boilerplate_needs", tuple(required_punctuation(pattern) for _, pattern in self.boilerplate))
+    @cached_property
+    def boilerplate_needs(self) -> tuple[frozenset[str], ...]:
+        """Return, per boilerplate pattern, the punctuation every match contains (see required_punctuation)."""
+        return tuple(required_punctuation(pattern) for _, pattern in self.boilerplate)
 
     @classmethod
     def from_config(cls, config: Config) -> LayoutRules:

@@ -123,8 +123,7 @@ class Rules:
     @cached_property
     def country_pattern(self) -> re.Pattern[str]:
         """Return one regular expression matching any country name or alias of four letters or more."""
-        names = sorted((n for n in self.country_names if len(n) > 3), key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(n if n == "(?!)" else re.escape(n) for n in names) + r")(?!\w)")
+        return _whole_words(n for n in self.country_names if len(n) > 3)
 
     @cached_property
     def anaphor_patterns(self) -> tuple[tuple[str, re.Pattern[str], str | None, re.Pattern[str] | None], ...]:
@@ -144,5 +143,10 @@ class Rules:
     @cached_property
     def demonym_pattern(self) -> re.Pattern[str]:
         """Return one regular expression matching any demonym, longest first ("Latin American" before "American")."""
-        names = sorted(self.demonyms, key=len, reverse=True) or ["(?!)"]
-        return re.compile(r"(?<!\w)(?:" + "|".join(n if n == "(?!)" else re.escape(n) for n in names) + r")(?!\w)")
+        return _whole_words(self.demonyms)
+
+
+def _whole_words(names) -> re.Pattern[str]:
+    """Return one regular expression matching any of ``names`` as whole words, longest first (one that never matches when there are none)."""
+    body = "|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)"
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
