@@ -24,6 +24,7 @@ from ..config import Config, config_hash, load_config
 from ..records import DOCUMENTS, ERRORS, MENTIONS, RELATIONS, SEGMENTS, dumps, error_record
 
 OUTPUTS = (DOCUMENTS, SEGMENTS, MENTIONS, RELATIONS, ERRORS)
+STAGES = ("ingest", "segment", "extract", "relate", "serialize")  # Engine.seconds: serialize is the records' JSON text
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class Engine:
         self.extractor = Extractor(self.config, ner=ner)
         self.sentencizer = segment.sentencizer(self.config, tokenizer_from=self.extractor.nlp)
         self.relation_rules = relate.Rules.from_config(self.config) if ner else None
+        self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)  # wall time per stage, summed over the documents processed (make bench prints it)
 
     def process_chunk(self, chunk: Chunk) -> list[Outcome]:
         """Process every document of a chunk from the bytes it carries (no file is read or written)."""
@@ -122,25 +124,36 @@ class Engine:
 
         records: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUTS}
         source = (Path(raw_dir.name) / paths[0].relative_to(raw_dir)).as_posix()
-        stage = "ingest"
+        seconds, clock = self.seconds, time.perf_counter
+        stage, started = "ingest", clock()
         try:
             lines: list[Any] = []
             document, flagged = ingest_file(raw_dir, paths, self.config, self.readers, data, lines)
             records[DOCUMENTS].append(document)
             records[ERRORS] += [error_record(doc_id, source, stage, message, kind="IngestWarning") for message in flagged]
-            stage = "segment"
+            stage, started = _lap(seconds, stage, started, "segment")
             tokenized: dict[int, Any] = {}
             segments = segment.segment_document(document, self.readers.layout, self.sentencizer, tokenized, lines)
             records[SEGMENTS] = segments
-            stage = "extract"
+            stage, started = _lap(seconds, stage, started, "extract")
             mentions, docs = self.extractor.process(document, segments, tokenized)
             records[MENTIONS] = mentions
             if self.relation_rules is not None:
-                stage = "relate"
+                stage, started = _lap(seconds, stage, started, "relate")
                 records[RELATIONS] = relate.relate_document(document, segments, mentions, docs, self.relation_rules)
         except Exception as exc:  # one bad document never stops the batch
             records[ERRORS].append(error_record(doc_id, source, stage, exc))
-        return outcome(doc_id, records)
+        _, started = _lap(seconds, stage, started, "serialize")
+        done = outcome(doc_id, records)
+        _lap(seconds, "serialize", started, "")
+        return done
+
+
+def _lap(seconds: dict[str, float], stage: str, started: float, following: str) -> tuple[str, float]:
+    """Add the time since ``started`` to ``stage``; return the following stage and its start."""
+    now = time.perf_counter()
+    seconds[stage] += now - started
+    return following, now
 
 
 def outcome(doc_id: str, records: dict[str, list[dict[str, Any]]]) -> Outcome:

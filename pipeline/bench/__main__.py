@@ -84,6 +84,9 @@ def main() -> None:
     print(f"\ncorpus: {r['corpus']['documents']} documents, {words} words; no-op/rules-only corpus: {r['corpus']['noop_documents']} documents, {big_words} words")
     for name, value in figures.items():
         print(f"  {name:42} {value:,.2f}" if isinstance(value, float) else f"  {name:42} {value}")
+    for key, title in (("full_in_process", "full"), ("rules_in_process", "rules-only")):
+        stages = r[key]["stage_seconds"]
+        print(f"{title} in process, seconds by stage: " + ", ".join(f"{name} {value:.2f} ({value / r[key]['seconds']:.0%})" for name, value in stages.items() if value))
     print("ratios:")
     for name, value in ratios.items():
         print(f"  {name:42} {value:.2f}")

@@ -32,14 +32,24 @@ def wpx_run(configs: Path, raw: Path, out: Path, *options: str) -> dict[str, Any
 
 
 def in_process(config: Config, raw: Path, out: Path, ner: bool) -> dict[str, Any]:
-    """Time batch.run in this process with the engine already built (processing only)."""
+    """Time batch.run in this process with the engine already built (processing only), and each stage's share.
+
+    The stages are the engine's (ingest, segment, extract, relate, and
+    serialize: the records' JSON text); "files" is the rest of the run:
+    planning (hashing the raw files), shard files, the manifest and the
+    consolidated outputs.
+    """
     from .. import batch
     from ..batch.executors import local_engine
 
-    local_engine(config, ner)
+    engine = local_engine(config, ner)
+    before = dict(engine.seconds)
     started = time.perf_counter()
     summary = batch.run(raw, out, config, ner=ner, workers=1)
-    return {"seconds": time.perf_counter() - started, "summary": summary.line()}
+    seconds = time.perf_counter() - started
+    stages = {name: engine.seconds[name] - before[name] for name in engine.seconds}
+    stages["files"] = seconds - sum(stages.values())
+    return {"seconds": seconds, "summary": summary.line(), "stage_seconds": stages}
 
 
 def bare_pipe(config: Config, raw: Path, ner: bool = True) -> dict[str, Any]:

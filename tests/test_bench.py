@@ -1,0 +1,34 @@
+"""The benchmark's measurements: what `make bench` reports about where a run's time goes."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.batch.executors import local_engine
+from pipeline.batch.work import STAGES
+from pipeline.bench import measure
+
+from .batch_fixtures import make_raw
+
+
+@pytest.mark.parametrize("ner", [False, True])
+def test_in_process_splits_the_run_into_stages_that_add_up(tmp_path, config, ner):
+    result = measure.in_process(config, make_raw(tmp_path / "raw", 3), tmp_path / "out", ner=ner)
+    stages = result["stage_seconds"]
+    assert list(stages) == [*STAGES, "files"]
+    assert all(value >= 0 for value in stages.values()), stages
+    assert sum(stages.values()) == pytest.approx(result["seconds"])
+    assert stages["extract"] > 0 and stages["segment"] > 0 and stages["serialize"] > 0
+    assert (stages["relate"] > 0) == ner  # rules-only mode has no relate stage
+
+
+def test_engine_times_the_stage_that_failed_and_the_serialization(tmp_path, config):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "broken.txt").write_bytes(b"\x00\x01\x00\x02" * 10)
+    engine = local_engine(config, False)
+    before = dict(engine.seconds)
+    outcome = engine.process(raw, "broken", [raw / "broken.txt"])
+    spent = {name: engine.seconds[name] - before[name] for name in STAGES}
+    assert outcome.stats["failed"]
+    assert spent["ingest"] > 0 and spent["serialize"] > 0
+    assert spent["segment"] == spent["extract"] == spent["relate"] == 0
