@@ -8,6 +8,8 @@ configs/extraction.toml [names].
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -16,6 +18,14 @@ from spacy.attrs import ORTH
 from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, word_ids
 
 RULE = "names"
+
+
+class DocRegistry(NamedTuple):
+    """One doc's registry names as the scanner consults them: passed along, never kept on the component."""
+
+    spans: list[tuple[int, int, str]]  # (start, end, label)
+    starts: set[int]
+    country_ends: set[int]  # the last token of each COUNTRY name
 
 
 @Language.factory("wpx_names")
@@ -45,9 +55,7 @@ class NameScanner(SettingsComponent):
             return doc  # no head word: no name
         found: dict[tuple[int, int], str] = {}
         registry = [(start, end, label) for start, end, label, _ in registry_spans(doc)]
-        self._country_ends = {end - 1 for _, end, label in registry if label == "COUNTRY"}
-        self._registry_starts = {start for start, _, _ in registry}
-        self._registry = registry
+        names = DocRegistry(registry, {start for start, _, _ in registry}, {end - 1 for _, end, label in registry if label == "COUNTRY"})
         in_places = {i for start, end, label in registry if label in ("COUNTRY", "PLACE") for i in range(start, end)}
         in_places |= {end - 1 for start, end, label in registry}  # "the 1540 Committee in Cartagena": the registry's name ends at the head
         sentences = doc.has_annotation("SENT_START")
@@ -55,7 +63,7 @@ class NameScanner(SettingsComponent):
             if i in in_places:
                 continue  # "Russian Federation" is a country, not a federation's name
             token = doc[i]
-            span = self._grow(doc, token.sent if sentences else doc[:], i, self.heads[token.text])
+            span = self._grow(doc, names, token.sent if sentences else doc[:], i, self.heads[token.text])
             if span is not None:
                 found[(span[0], span[1])] = self._label(doc, span)
         for (start, end), label in _maximal(found).items():
@@ -85,13 +93,13 @@ class NameScanner(SettingsComponent):
             known = self._cap_memo[orth] = text[:1].isupper() and any(ch.isalpha() for ch in text)
         return known
 
-    def _weak_stop(self, doc: Doc, nxt: int) -> bool:
+    def _weak_stop(self, doc: Doc, names: DocRegistry, nxt: int) -> bool:
         """Return whether a name stops before a weak connector: another name, a place, an acronym, a number or a month follows."""
         token = doc[nxt]
-        return (nxt in self._registry_starts or token.ent_type_ in ("GPE", "LOC") or token.like_num
+        return (nxt in names.starts or token.ent_type_ in ("GPE", "LOC") or token.like_num
                 or token.lower_ in self.months or (len(token.text) > 1 and token.text.isupper()))
 
-    def _grow(self, doc: Doc, sent: Span, head: int, label: str) -> tuple[int, int] | None:
+    def _grow(self, doc: Doc, names: DocRegistry, sent: Span, head: int, label: str) -> tuple[int, int] | None:
         left = head
         j = head - 1
         while j >= sent.start:
@@ -104,14 +112,14 @@ class NameScanner(SettingsComponent):
             elif token.text == "," and j - 1 >= sent.start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
                 pass  # "Foreign, Commonwealth and Development Office": a serial list left of the head
             elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
-                if token.text in ("'s", "’s") and j - 1 in self._country_ends:
+                if token.text in ("'s", "’s") and j - 1 in names.country_ends:
                     break  # "China's Export Control Law": the possessor is not part of the name
             else:
                 break
             j -= 1
         while left < head and (doc[left].text in self.never_first or doc[left].text in self.connectors):
             left += 1
-        for start, end, label in self._registry:
+        for start, end, label in names.spans:
             if label == "COUNTRY" and start < left < end <= head and all(self._is_cap(t) or t.text in self.connectors for t in doc[start:left]):
                 left = start  # "Republic of Singapore Navy": the whole country name, not "Singapore Navy" crossing it
         right = head + 1
@@ -140,7 +148,7 @@ class NameScanner(SettingsComponent):
                     break  # "the Ministry of Emergency Management and the Organisation": a second party, named by its short form
                 if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent.end):
                     break
-                if token.lower_ not in self.strong_connectors and self._weak_stop(doc, nxt):
+                if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt):
                     break
                 k = nxt
                 after_connector = True
@@ -149,16 +157,16 @@ class NameScanner(SettingsComponent):
         modifiers = sum(1 for t in doc[left:right] if self._is_cap(t) and t.i != head)
         if modifiers < self.min_modifiers or right - left < 2:
             return None
-        if left == head and doc.user_data.get(BLOCK_KIND_KEY) in ("title", "heading") and self._complement_is_a_name(doc, head, right):
+        if left == head and doc.user_data.get(BLOCK_KIND_KEY) in ("title", "heading") and self._complement_is_a_name(doc, names, head, right):
             return None  # "Upholding the Authority of the United Nations": title case makes a common noun look like a name
         return left, right
 
-    def _complement_is_a_name(self, doc: Doc, head: int, right: int) -> bool:
+    def _complement_is_a_name(self, doc: Doc, names: DocRegistry, head: int, right: int) -> bool:
         """Return whether everything after the head's connectors is one registry name."""
         k = head + 1
         while k < right and doc[k].text in self.connectors:
             k += 1
-        return any(start == k and end == right for start, end, _ in self._registry)
+        return any(start == k and end == right for start, end, _ in names.spans)
 
     def _parenthetical(self, doc: Doc, sent: Span, close: int) -> int | None:
         """Return the index of the "(" of a short capitalized parenthetical ending at ``close``."""
