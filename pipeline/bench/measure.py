@@ -15,6 +15,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..components.base import BLOCK_KIND_KEY, TEXT_KEY
+from ..components.mentions import MENTION_ROWS_KEY
 from ..config import Config
 
 PEAK = "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
@@ -50,6 +55,54 @@ def in_process(config: Config, raw: Path, out: Path, ner: bool) -> dict[str, Any
     stages = {name: engine.seconds[name] - before[name] for name in engine.seconds}
     stages["files"] = seconds - sum(stages.values())
     return {"seconds": seconds, "summary": summary.line(), "stage_seconds": stages}
+
+
+_ROWS: dict[tuple[str, str], Any] = {}  # (block kind, block text) -> the mention rows the rule components found
+
+
+@Language.component("wpx_bench_record_rows")
+def record_rows(doc: Doc) -> Doc:
+    """Remember the mention rows the rule components found for this block (rules_replayed)."""
+    _ROWS[doc.user_data.get(BLOCK_KIND_KEY, ""), doc.user_data[TEXT_KEY]] = doc.user_data.get(MENTION_ROWS_KEY)
+    return doc
+
+
+@Language.component("wpx_bench_replay_rows")
+def replay_rows(doc: Doc) -> Doc:
+    """Set the mention rows remembered for this block, in place of the rule components."""
+    doc.user_data[MENTION_ROWS_KEY] = _ROWS[doc.user_data.get(BLOCK_KIND_KEY, ""), doc.user_data[TEXT_KEY]]
+    return doc
+
+
+def rules_replayed(config: Config, raw: Path, out: Path) -> dict[str, Any]:
+    """Time the rules-only run as if its rule components cost nothing: they are replaced by a replay of what they found.
+
+    A first, untimed run records every block's mention rows; the timed run
+    replays them with the rule components disabled. The same mentions come
+    out (``mentions_identical`` compares the two runs' mentions.jsonl), so
+    what is timed is everything but the rules: ingest, segmentation,
+    tokenizing, records, JSON and files.
+    """
+    from .. import batch
+    from ..batch.executors import local_engine
+
+    nlp = local_engine(config, False).extractor.nlp
+    rules = list(nlp.pipe_names)
+    _ROWS.clear()
+    nlp.add_pipe("wpx_bench_record_rows", last=True)
+    try:
+        batch.run(raw, out / "recorded", config, ner=False, workers=1)
+    finally:
+        nlp.remove_pipe("wpx_bench_record_rows")
+    nlp.add_pipe("wpx_bench_replay_rows", last=True)
+    try:
+        with nlp.select_pipes(disable=rules):
+            result = in_process(config, raw, out / "replayed", ner=False)
+    finally:
+        nlp.remove_pipe("wpx_bench_replay_rows")
+        _ROWS.clear()
+    result["mentions_identical"] = (out / "recorded" / "mentions.jsonl").read_bytes() == (out / "replayed" / "mentions.jsonl").read_bytes()
+    return result
 
 
 def bare_pipe(config: Config, raw: Path, ner: bool = True) -> dict[str, Any]:
