@@ -20,6 +20,7 @@ import bisect
 from collections import Counter, defaultdict
 from typing import Any
 
+from spacy.attrs import LOWER
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
@@ -41,6 +42,21 @@ class Relater:
         words = set(rules.trigger_activity) | rules.member_heads | rules.signed_nouns
         # string ids of every case form a trigger lemma or word can take: most tokens are skipped on one integer lookup
         self._word_ids = frozenset(get_string_id(form) for w in words for form in (w, w.capitalize(), w.upper()))
+        self._negation_ids = frozenset(get_string_id(w) for w in rules.negations)
+        self._blockers_or_negations = rules.blockers | rules.negations
+        self._negated: dict[int, frozenset[int]] = {}  # id(block doc) -> indices of its negation words (a Relater serves one document)
+
+    def _negation_words(self, doc: Doc) -> frozenset[int]:
+        """Return the indices of the doc's negation words, found once per doc on string ids.
+
+        Most blocks have none; then no subject's subtree needs walking for one.
+        """
+        found = self._negated.get(id(doc))
+        if found is None:
+            lowers = doc.to_array(LOWER).tolist() if len(doc) else []
+            found = frozenset() if self._negation_ids.isdisjoint(lowers) else frozenset(i for i, low in enumerate(lowers) if low in self._negation_ids)
+            self._negated[id(doc)] = found
+        return found
 
     def _attached(self, trigger: Token, target: Token) -> bool:
         verb = governing_verb(target)
@@ -64,13 +80,15 @@ class Relater:
             return True  # "a planned course", "the proposed dialogue"
         if any(c.dep_ == "xcomp" and c.lemma_.lower() in self.rules.blockers for c in governing_verb(trigger).children):
             return True  # "A course ... had to be cancelled"
+        negated, blocking = self._negation_words(trigger.doc), self._blockers_or_negations
         node, coordinated = trigger, False
         for _ in range(8):
             for child in node.children:
-                if child.lower_ in self.rules.negations or (child.dep_ in ("aux", "neg", "det") and child.lemma_.lower() in self.rules.blockers | self.rules.negations):
+                if child.i in negated or (child.dep_ in ("aux", "neg", "det") and child.lemma_.lower() in blocking):
                     return True
-                if child.dep_ in ("nsubj", "nsubjpass") and any(t.lower_ in self.rules.negations and t.dep_ in ("preconj", "det", "neg") for t in child.subtree):
-                    return True  # "Neither Argentina nor Brazil has concluded ..."
+                if negated and child.dep_ in ("nsubj", "nsubjpass") and any(child.left_edge.i <= k <= child.right_edge.i for k in negated) \
+                        and any(t.i in negated and t.dep_ in ("preconj", "det", "neg") for t in child.subtree):
+                    return True  # "Neither Argentina nor Brazil has concluded ..." (a subtree lies between its left and right edges)
             if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i and not coordinated:
                 return True  # (a verb coordinated with the trigger is another act: "the day it opened for signature, and ratified it on ...")
             coordinated = node.dep_ == "conj" and node.pos_ == "VERB"
