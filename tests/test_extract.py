@@ -4,13 +4,16 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from spacy.language import Language
 
 from pipeline import api
 from pipeline.config import load_config
 from pipeline.evaluate import evaluate
 from pipeline.extract import Extractor
+from pipeline.nlp import add_rules
 from pipeline.records import read_jsonl
 from pipeline.schemas import problems
 
@@ -109,3 +112,51 @@ def test_demonyms_are_no_places(tmp_path, sentence, places):
     (raw / "d.txt").write_text("Full text: Policy\n\n" + sentence + "\n", encoding="utf-8")
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     assert [m["text"] for m in read_jsonl(tmp_path / "out" / "mentions.jsonl") if m["label"] == "PLACE"] == places
+
+
+def _segmented(segmenter, path):
+    doc = {"doc_id": path.stem, "text": path.read_text(encoding="utf-8"), "format": "txt", "source_map": None}
+    return doc, segmenter(doc)
+
+
+def _annotations(docs):
+    return [[(t.tag_, t.dep_, t.head.i, t.ent_iob_, t.ent_type_, t.lemma_, t.is_sent_start) for t in doc] for doc in docs]
+
+
+@pytest.fixture(scope="module")
+def model_extractor(config):
+    return Extractor(config)
+
+
+@pytest.mark.parametrize("batch_size", [64, 5])
+def test_blocks_piped_together_give_what_each_document_gives_alone(model_extractor, segmenter, batch_size, monkeypatch):
+    # The batch engine pipes the blocks of a chunk's documents together; the model's annotations must not depend on the batch.
+    monkeypatch.setattr(model_extractor, "batch_size", batch_size)
+    items = [_segmented(segmenter, path) for path in [SEED_RAW, *sorted((GENRE / "dev" / "raw").glob("*.txt"))[:3]]]
+    together = model_extractor.process_many([(doc, segments, None) for doc, segments in items])
+    for (doc, segments), result in zip(items, together):
+        alone = model_extractor.process(doc, segments)
+        assert result[0] == alone[0] and result[0], doc["doc_id"]
+        assert _annotations(result[1]) == _annotations(alone[1]), doc["doc_id"]
+
+
+@Language.component("wpx_test_boom")
+def _boom(doc):
+    if "BOOM" in doc.text:
+        raise RuntimeError("boom")
+    return doc
+
+
+def test_a_document_that_breaks_the_shared_pipe_fails_alone(config, segmenter):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    add_rules(nlp, config)
+    nlp.add_pipe("wpx_test_boom")
+    extractor = Extractor(config, nlp=nlp)
+    texts = ["Full text: One\n\nChina held five rounds of dialogue with Japan in 2019.", "Full text: Two\n\nThe BOOM paragraph.",
+             "Full text: Three\n\nKazakhstan joined the Nuclear Suppliers Group in 2002."]
+    items = [(doc, segmenter(doc)) for doc in ({"doc_id": f"d{i}", "text": text, "format": "txt", "source_map": None} for i, text in enumerate(texts))]
+    results = extractor.process_many([(doc, segments, None) for doc, segments in items])
+    assert isinstance(results[1], RuntimeError)
+    for index in (0, 2):
+        assert results[index][0] == extractor.process(*items[index])[0] and results[index][0]

@@ -15,7 +15,7 @@ import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -106,47 +106,94 @@ class Engine:
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)  # wall time per stage, summed over the documents processed (make bench prints it)
 
     def process_chunk(self, chunk: Chunk) -> list[Outcome]:
-        """Process every document of a chunk from the bytes it carries (no file is read or written)."""
+        """Process every document of a chunk from the bytes it carries (no file is read or written).
+
+        Each document is ingested and segmented alone; the blocks of all of
+        them go through the spaCy pipeline together (Extractor.process_many);
+        relate and serialization are again per document.
+        """
         raw_dir = Path(chunk.raw_name)
-        outcomes = []
-        for task in chunk.tasks:
-            if task.error is not None:
-                outcomes.append(outcome(task.doc_id, {ERRORS: [task.error]}))
-                continue
-            paths = [raw_dir / rel for rel, _ in task.files]
-            outcomes.append(self.process(raw_dir, task.doc_id, paths, [data for _, data in task.files]))
-        return outcomes
+        states = [self._begin(raw_dir, task.doc_id, [raw_dir / rel for rel, _ in task.files], [data for _, data in task.files], task.error) for task in chunk.tasks]
+        self._extract([state for state in states if state.stage == "extract"])
+        return [self._end(state) for state in states]
 
     def process(self, raw_dir: Path, doc_id: str, paths: list[Path], data: list[bytes] | None = None) -> Outcome:
         """Run the four stages over one document; a stage that raises ends it with an error record."""
-        from .. import relate, segment
+        state = self._begin(raw_dir, doc_id, paths, data)
+        self._extract([state] if state.stage == "extract" else [])
+        return self._end(state)
+
+    def _begin(self, raw_dir: Path, doc_id: str, paths: list[Path], data: list[bytes] | None, error: dict[str, Any] | None = None) -> _Progress:
+        """Ingest and segment one document; the state it returns is at stage "extract" unless something failed."""
+        from .. import segment
         from ..ingest import ingest_file
 
-        records: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUTS}
-        source = (Path(raw_dir.name) / paths[0].relative_to(raw_dir)).as_posix()
-        seconds, clock = self.seconds, time.perf_counter
-        stage, started = "ingest", clock()
+        if error is not None:  # the raw file could not be read
+            return _Progress(doc_id, "", {ERRORS: [error]}, "done")
+        state = _Progress(doc_id, (Path(raw_dir.name) / paths[0].relative_to(raw_dir)).as_posix(), {name: [] for name in OUTPUTS})
+        records, seconds, started = state.records, self.seconds, time.perf_counter()
         try:
             lines: list[Any] = []
-            document, flagged = ingest_file(raw_dir, paths, self.config, self.readers, data, lines)
-            records[DOCUMENTS].append(document)
-            records[ERRORS] += [error_record(doc_id, source, stage, message, kind="IngestWarning") for message in flagged]
-            stage, started = _lap(seconds, stage, started, "segment")
-            tokenized: dict[int, Any] = {}
-            segments = segment.segment_document(document, self.readers.layout, self.sentencizer, tokenized, lines)
-            records[SEGMENTS] = segments
-            stage, started = _lap(seconds, stage, started, "extract")
-            mentions, docs = self.extractor.process(document, segments, tokenized)
-            records[MENTIONS] = mentions
-            if self.relation_rules is not None:
-                stage, started = _lap(seconds, stage, started, "relate")
-                records[RELATIONS] = relate.relate_document(document, segments, mentions, docs, self.relation_rules)
+            state.document, flagged = ingest_file(raw_dir, paths, self.config, self.readers, data, lines)
+            records[DOCUMENTS].append(state.document)
+            records[ERRORS] += [error_record(doc_id, state.source, state.stage, message, kind="IngestWarning") for message in flagged]
+            state.stage, started = _lap(seconds, state.stage, started, "segment")
+            state.segments = records[SEGMENTS] = segment.segment_document(state.document, self.readers.layout, self.sentencizer, state.tokenized, lines)
+            state.stage, started = _lap(seconds, state.stage, started, "extract")
         except Exception as exc:  # one bad document never stops the batch
-            records[ERRORS].append(error_record(doc_id, source, stage, exc))
-        _, started = _lap(seconds, stage, started, "serialize")
-        done = outcome(doc_id, records)
+            _lap(seconds, state.stage, started, "")
+            state.fail(exc)
+        return state
+
+    def _extract(self, states: list[_Progress]) -> None:
+        """Extract the mentions of documents that were segmented, piping their blocks together."""
+        if not states:
+            return
+        started = time.perf_counter()
+        results = self.extractor.process_many([(state.document, state.segments, state.tokenized) for state in states])
+        for state, result in zip(states, results):
+            state.tokenized = {}
+            if isinstance(result, Exception):
+                state.fail(result)
+            else:
+                state.records[MENTIONS], state.docs = result
+                state.stage = "relate"
+        _lap(self.seconds, "extract", started, "")
+
+    def _end(self, state: _Progress) -> Outcome:
+        """Relate one extracted document (with the model), then serialize its records."""
+        from .. import relate
+
+        seconds, started = self.seconds, time.perf_counter()
+        if state.stage == "relate" and self.relation_rules is not None:
+            try:
+                state.records[RELATIONS] = relate.relate_document(state.document, state.segments, state.records[MENTIONS], state.docs, self.relation_rules)
+            except Exception as exc:  # one bad document never stops the batch
+                state.fail(exc)
+            started = _lap(seconds, "relate", started, "")[1]
+        state.docs = []
+        done = outcome(state.doc_id, state.records)
         _lap(seconds, "serialize", started, "")
         return done
+
+
+@dataclass
+class _Progress:
+    """One document on its way through the engine: its records so far and the stage it is at ("done" once it failed)."""
+
+    doc_id: str
+    source: str
+    records: dict[str, list[dict[str, Any]]]
+    stage: str = "ingest"
+    document: dict[str, Any] | None = None
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    tokenized: dict[int, Any] = field(default_factory=dict)  # block start -> (text, Doc) from the segment stage's tokenizer
+    docs: list[Any] = field(default_factory=list)  # the parsed block docs, for relate
+
+    def fail(self, exc: BaseException) -> None:
+        """Record the exception as this document's error at its current stage; it goes no further."""
+        self.records[ERRORS].append(error_record(self.doc_id, self.source, self.stage, exc))
+        self.stage = "done"
 
 
 def _lap(seconds: dict[str, float], stage: str, started: float, following: str) -> tuple[str, float]:

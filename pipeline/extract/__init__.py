@@ -95,10 +95,57 @@ class Extractor:
         ``tokenized`` maps block starts to (text, Doc) pairs the segment stage
         already made with this pipeline's tokenizer (see segment.sentencizer).
         """
-        text = document["text"]
+        blocks, docs = self._block_docs(document, segments, tokenized)
+        return self._finish(document, segments, blocks, list(self.nlp.pipe(docs, batch_size=self.batch_size)))
+
+    def process_many(self, items: list[tuple[dict[str, Any], list[dict[str, Any]], dict[int, tuple[str, Doc]] | None]]) -> list[tuple[list[dict[str, Any]], list[Doc]] | Exception]:
+        """Return what ``process`` returns for each (document, segments, tokenized), or the exception that document raised.
+
+        The blocks of every document go through one nlp.pipe, so the model's
+        batches stay full when documents are short. A block's annotations do
+        not depend on the blocks batched with it (test_extract compares), so
+        the results are those of one document at a time. When the shared pipe
+        raises, each document runs again alone, from fresh docs, so a failing
+        document fails alone.
+        """
+        staged: list[tuple[list[Block], list[Doc]] | Exception] = []
+        for document, segments, tokenized in items:
+            try:
+                staged.append(self._block_docs(document, segments, tokenized))
+            except Exception as exc:  # one bad document never stops the others
+                staged.append(exc)
+        try:
+            parsed = iter(list(self.nlp.pipe((doc for one in staged if not isinstance(one, Exception) for doc in one[1]), batch_size=self.batch_size)))
+        except Exception:
+            return [self._alone(document, segments) for document, segments, _ in items]
+        results: list[tuple[list[dict[str, Any]], list[Doc]] | Exception] = []
+        for (document, segments, _), one in zip(items, staged):
+            if isinstance(one, Exception):
+                results.append(one)
+                continue
+            docs = [next(parsed) for _ in one[1]]
+            try:
+                results.append(self._finish(document, segments, one[0], docs))
+            except Exception as exc:
+                results.append(exc)
+        return results
+
+    def _alone(self, document: dict[str, Any], segments: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Doc]] | Exception:
+        """Process one document by itself (tokenized afresh: the failed shared pipe may have annotated its docs halfway)."""
+        try:
+            return self.process(document, segments)
+        except Exception as exc:
+            return exc
+
+    def _block_docs(self, document: dict[str, Any], segments: list[dict[str, Any]], tokenized: dict[int, tuple[str, Doc]] | None) -> tuple[list[Block], list[Doc]]:
+        """Return a document's content blocks and their docs, tokenized, with the segment stage's sentence starts, not yet piped."""
         blocks = content_blocks(segments)
         tokenized = tokenized or {}
-        docs = list(self.nlp.pipe((make_block_doc(self.nlp, text, b, tokenized.get(b.start)) for b in blocks), batch_size=self.batch_size))
+        return blocks, [make_block_doc(self.nlp, document["text"], b, tokenized.get(b.start)) for b in blocks]
+
+    def _finish(self, document: dict[str, Any], segments: list[dict[str, Any]], blocks: list[Block], docs: list[Doc]) -> tuple[list[dict[str, Any]], list[Doc]]:
+        """Turn the piped block docs of one document into its mention records; slim the docs for relate."""
+        text = document["text"]
         found = []
         for block, doc in zip(blocks, docs):
             rows = doc.user_data.get(MENTION_ROWS_KEY, ())
