@@ -3,7 +3,9 @@
 One document goes ingest -> segment -> extract -> relate through the stages'
 per-document cores and fails alone: the first stage that raises becomes an
 errors.jsonl record and the records of the earlier stages are kept, as in a
-stage-by-stage run. Results come back as the exact JSONL text of each output
+stage-by-stage run. Only the spaCy pipeline sees a chunk's documents at once,
+to keep its batches full; what it finds in a block does not depend on the
+blocks batched with it. Results come back as the exact JSONL text of each output
 file, so the client only concatenates. Raw files travel as bytes with their
 paths under the raw folder, so workers need no shared filesystem and
 doc_id/source_path come out as in a local run. The engine (the

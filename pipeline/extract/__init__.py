@@ -2,8 +2,10 @@
 
 Content blocks are the title, section headings and paragraphs (never
 boilerplate). Each block becomes one spaCy Doc with the segment stage's
-sentence boundaries preset, so the parser respects them; blocks go through
-``nlp.pipe`` one document at a time, so a failing document fails alone.
+sentence boundaries preset, so the parser respects them. The stage pipes
+one document's blocks at a time; the batch engine pipes a chunk's documents
+together (``Extractor.process_many``), and a document that breaks that shared
+pipe is run again alone, so a failing document fails alone either way.
 The parsed blocks are also written to parses.spacy (a DocBin) for the
 relate stage, which then needs no second parse.
 """
