@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from pipeline import api, batch
@@ -235,3 +236,34 @@ def test_progress_line_counts_documents_and_words(capsys):
     silent.update(2, 10)
     silent.close()
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("ner", "stage"), [(False, "extract"), (True, "relate")])
+def test_a_document_failing_inside_a_chunk_fails_alone(tmp_path, config, monkeypatch, ner, stage):
+    from pipeline.batch.executors import local_engine
+    from pipeline.batch.work import Chunk, Task
+    from pipeline.extract import Extractor
+    from pipeline.relate import finder
+
+    raw = make_raw(tmp_path / "raw", 3)
+    chunk = Chunk(raw.name, tuple(Task(p.stem, ((p.name, p.read_bytes()),)) for p in sorted(raw.iterdir())))
+    engine = local_engine(config, ner)
+    clean = engine.process_chunk(chunk)
+    if stage == "extract":
+        finish = Extractor._finish
+        monkeypatch.setattr(Extractor, "_finish", lambda self, document, *rest: _raise_for(document) or finish(self, document, *rest))
+    else:
+        relate_document = finder.relate_document
+        monkeypatch.setattr("pipeline.relate.relate_document", lambda document, *rest: _raise_for(document) or relate_document(document, *rest))
+    broken = engine.process_chunk(chunk)
+    assert [o.doc_id for o in broken] == [o.doc_id for o in clean]
+    assert broken[0].outputs == clean[0].outputs and broken[2].outputs == clean[2].outputs
+    [error] = [json.loads(line) for line in broken[1].outputs["errors.jsonl"].splitlines()]
+    assert (error["doc_id"], error["stage"], error["message"]) == ("synthetic_00001", stage, "planted")
+    assert broken[1].outputs["documents.jsonl"] == clean[1].outputs["documents.jsonl"]  # the earlier stages' records are kept
+    assert broken[1].stats["failed"]
+
+
+def _raise_for(document):
+    if document["doc_id"] == "synthetic_00001":
+        raise ValueError("planted")
