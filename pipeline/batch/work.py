@@ -104,7 +104,7 @@ class Engine:
         self.readers = Readers.from_config(self.config)
         self.extractor = Extractor(self.config, ner=ner)
         self.sentencizer = segment.sentencizer(self.config, tokenizer_from=self.extractor.nlp)
-        self.relation_rules = relate.Rules.from_config(self.config) if ner else None
+        self.relation_rules = relate.Rules.from_config(self.config, self.extractor.registry) if ner else None
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)  # wall time per stage, summed over the documents processed (make bench prints it)
 
     def process_chunk(self, chunk: Chunk) -> list[Outcome]:

@@ -84,7 +84,7 @@ class Extractor:
 
     def __init__(self, config: Config, ner: bool = True, nlp: Language | None = None) -> None:
         self.config = config
-        registry = Registry.from_config(config)
+        self.registry = registry = Registry.from_config(config)
         self.nlp = nlp or build(config, ner=ner, registry=registry, span_groups=False)  # records come from the mention rows
         settings = config.toml("extraction.toml")
         self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"])

@@ -138,10 +138,15 @@ def ellipsis(span, rules: Rules) -> Token | None:
     return None
 
 
+def paragraph_window(previous: list[dict[str, Any]], sent: dict[str, Any], rules: Rules) -> list[dict[str, Any]]:
+    """Return the last ``rules.window`` sentences before ``sent`` in its paragraph (``previous``: the document's sentences before it)."""
+    return [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+
+
 def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str, groups: bool = True, numbered=UNSET) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Resolve an anaphor of the sentence to the entities it stands for in the preceding sentences of its paragraph."""
     body = text[sent["start"]:sent["end"]].lower()
-    same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+    same_paragraph = paragraph_window(previous, sent, rules)
 
     def fits(m: dict[str, Any], head: str) -> bool:
         if not m["norm"].get("id") or m["norm"]["id"] == actor:
@@ -202,7 +207,7 @@ def named_group(text: str, sent: dict[str, Any], span, previous: list[dict[str, 
     followed the words names the group.
     """
     offset = span.doc.user_data.get("wpx_offset", 0)
-    same_paragraph = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+    same_paragraph = paragraph_window(previous, sent, rules)
     for token in span:
         if token.lower_ not in rules.country_heads or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children) or any(c.dep_ == "nummod" for c in token.children):
             continue

@@ -15,7 +15,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
-from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, named_group, numbered_anaphor, previous_subject,
+from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, named_group, numbered_anaphor, paragraph_window, previous_subject,
                        pronoun_subject, resolve, subject_anaphor)
 from .clauses import drop_co_actors, international, partner_slot, unit
 from .rules import Rules
@@ -105,6 +105,6 @@ def took_place_with_someone(rec: dict[str, Any], activity: str, rules: Rules) ->
 
 def _unnamed_body_near(ms: list[dict[str, Any]], previous: list[dict[str, Any]], sent: dict[str, Any], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules) -> bool:
     """Return whether the sentence or the paragraph's preceding sentences name a body with no id (the likely other side)."""
-    window = [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+    window = paragraph_window(previous, sent, rules)
     named = list(ms) + [m for s in window for m in by_sentence.get(s["id"], [])]
     return any(m["label"] == "ORG" and not m["norm"].get("id") for m in named)

@@ -21,7 +21,6 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from spacy.attrs import LOWER
-from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from ..normalize.text import quoted_ranges
@@ -39,11 +38,6 @@ class Relater:
 
     def __init__(self, rules: Rules) -> None:
         self.rules = rules
-        words = set(rules.trigger_activity) | rules.member_heads | rules.signed_nouns
-        # string ids of every case form a trigger lemma or word can take: most tokens are skipped on one integer lookup
-        self._word_ids = frozenset(get_string_id(form) for w in words for form in (w, w.capitalize(), w.upper()))
-        self._negation_ids = frozenset(get_string_id(w) for w in rules.negations)
-        self._blockers_or_negations = rules.blockers | rules.negations
         self._negated: dict[int, frozenset[int]] = {}  # id(block doc) -> indices of its negation words (a Relater serves one document)
 
     def _negation_words(self, doc: Doc) -> frozenset[int]:
@@ -54,7 +48,8 @@ class Relater:
         found = self._negated.get(id(doc))
         if found is None:
             lowers = doc.to_array(LOWER).tolist() if len(doc) else []
-            found = frozenset() if self._negation_ids.isdisjoint(lowers) else frozenset(i for i, low in enumerate(lowers) if low in self._negation_ids)
+            ids = self.rules.negation_ids
+            found = frozenset() if ids.isdisjoint(lowers) else frozenset(i for i, low in enumerate(lowers) if low in ids)
             self._negated[id(doc)] = found
         return found
 
@@ -80,7 +75,7 @@ class Relater:
             return True  # "a planned course", "the proposed dialogue"
         if any(c.dep_ == "xcomp" and c.lemma_.lower() in self.rules.blockers for c in governing_verb(trigger).children):
             return True  # "A course ... had to be cancelled"
-        negated, blocking = self._negation_words(trigger.doc), self._blockers_or_negations
+        negated, blocking = self._negation_words(trigger.doc), self.rules.blocking_words
         node, coordinated = trigger, False
         for _ in range(8):
             for child in node.children:
@@ -100,9 +95,9 @@ class Relater:
         return False
 
     def triggers(self, sent, inside: list[tuple[int, int]]) -> list[tuple[Token, str]]:
-        found = []
+        found, word_ids = [], self.rules.trigger_word_ids
         for token in sent:
-            if token.lemma not in self._word_ids and token.lower not in self._word_ids and token.tag_ != "NNPS":
+            if token.lemma not in word_ids and token.lower not in word_ids and token.tag_ != "NNPS":
                 continue
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
             if activity is None and token.lemma_.lower() in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Any
 
+from spacy.strings import get_string_id
+
 from ..config import Config, ConfigError
 from ..registry import Registry
 
@@ -75,10 +77,10 @@ class Rules:
     demonyms: dict[str, str | None] = field(default_factory=dict)  # "Maltese" -> MLT (registries/demonyms.tsv)
 
     @classmethod
-    def from_config(cls, config: Config) -> Rules:
-        """Load configs/relations.toml, naming the file and the missing key on error."""
+    def from_config(cls, config: Config, registry: Registry | None = None) -> Rules:
+        """Load configs/relations.toml, naming the file and the missing key on error (``registry``: the one already loaded, if any)."""
         data = config.toml("relations.toml")
-        registry = Registry.from_config(config)
+        registry = registry or Registry.from_config(config)
         try:
             return replace(cls._from_tables(data), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names), demonyms=dict(registry.demonyms))
         except KeyError as exc:
@@ -126,13 +128,29 @@ class Rules:
         return _whole_words(n for n in self.country_names if len(n) > 3)
 
     @cached_property
+    def trigger_word_ids(self) -> frozenset[int]:
+        """Return the string ids of every case form a trigger lemma or word can take: most tokens are skipped on one integer lookup."""
+        words = set(self.trigger_activity) | self.member_heads | self.signed_nouns
+        return frozenset(get_string_id(form) for w in words for form in (w, w.capitalize(), w.upper()))
+
+    @cached_property
+    def negation_ids(self) -> frozenset[int]:
+        """Return the string ids of the negation words (compared with a token's LOWER)."""
+        return frozenset(get_string_id(w) for w in self.negations)
+
+    @cached_property
+    def blocking_words(self) -> frozenset[str]:
+        """Return the modal, intent and negation words that block an engagement as an aux, neg or det."""
+        return self.blockers | self.negations
+
+    @cached_property
     def anaphor_patterns(self) -> tuple[tuple[str, re.Pattern[str], str | None, re.Pattern[str] | None], ...]:
         """Return, per anaphor phrase: the phrase, its pattern, and its bare capitalized head with a pattern ("Agency inspectors"), if it has one."""
         out = []
         for phrase in self.anaphora:
             words = phrase.split()
             bare = words[-1].capitalize() if len(words) == 2 and words[-1] not in self.any_entity_heads else None
-            out.append((phrase, re.compile(re.escape(phrase)), bare, re.compile(rf"(?<![\w'’-]){bare}(?= [a-z])") if bare else None))
+            out.append((phrase, re.compile(re.escape(phrase)), bare, re.compile(rf"(?<![\w'’-]){re.escape(bare)}(?= [a-z])") if bare else None))
         return tuple(out)
 
     @cached_property
