@@ -7,8 +7,6 @@ and the files are byte-identical for identical inputs.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -23,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .names import Names
-from .records import SCHEMA_VERSION, read_jsonl
+from .records import SCHEMA_VERSION, atomic_path, read_jsonl
 
 FORMATS = ("parquet", "csv")
 
@@ -190,30 +188,19 @@ def build_tables(out_dir: Path | str, configs: Path | str | None = None) -> Tabl
     return tables
 
 
-def _atomic(path: Path, write: Callable[[str], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_table(df: pd.DataFrame, table: TableSpec, path: Path, fmt: str) -> None:
     """Write one table deterministically (fixed schema, compression and row groups; no timestamps)."""
     if fmt == "parquet":
         arrow = pa.Table.from_pandas(df, schema=table.arrow_schema(), preserve_index=False)
-        _atomic(path, lambda tmp: pq.write_table(arrow, tmp, compression="zstd", row_group_size=1 << 20))
+        with atomic_path(path) as tmp:
+            pq.write_table(arrow, tmp, compression="zstd", row_group_size=1 << 20)
     elif fmt == "csv":
         flat = df.copy()
         for column in table.columns:
             if column.type.startswith("list"):
                 flat[column.name] = [None if v is None else json.dumps(list(v), ensure_ascii=False) for v in flat[column.name]]
-        _atomic(path, lambda tmp: flat.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"))
+        with atomic_path(path) as tmp:
+            flat.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
     else:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 

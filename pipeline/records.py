@@ -11,6 +11,7 @@ from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -67,9 +68,43 @@ def atomic_text(path: Path, durable: bool = True) -> Iterator[IO[str]]:
 
 
 @contextmanager
-def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
+def atomic_path(path: Path) -> Iterator[str]:
+    """Yield a temporary path beside ``path`` for a writer that opens the file itself; it replaces ``path`` when the block ends without error."""
+    fd, tmp = _temp_beside(path)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """Create a temporary file in ``path``'s folder, with the permissions a plain open() would give ``path``.
+
+    mkstemp makes files readable by their owner only (0600); renamed into
+    place, every output would be hidden from the other users of a shared
+    dataset folder.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.fchmod(fd, 0o666 & ~_umask())
+    return fd, tmp
+
+
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    """Return the process's umask (read once: reading it means setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
+    fd, tmp = _temp_beside(path)
     try:
         text = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
         with os.fdopen(fd, mode, **text) as handle:

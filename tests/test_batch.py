@@ -41,6 +41,10 @@ def test_rerun_skips_unchanged_documents_and_keeps_the_bytes(tmp_path, config):
     entry = manifest["documents"]["synthetic_00001"]
     assert entry["files"][0][0] == "synthetic_00001.txt" and len(entry["files"][0][1]) == 64
     assert (tmp_path / "out" / ".shards" / entry["shard"]).is_file()
+    plain = tmp_path / "plain.txt"
+    plain.write_text("")
+    modes = {path.name: oct(path.stat().st_mode & 0o777) for path in (tmp_path / "out").rglob("*") if path.is_file()}
+    assert set(modes.values()) == {oct(plain.stat().st_mode & 0o777)}, modes  # outputs readable like any file the user makes
 
 
 def test_changed_and_deleted_documents_match_a_clean_run(tmp_path, config):

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.records import read_jsonl, record_id, update_errors, write_jsonl
+from pipeline.batch.atomic import write_text
+from pipeline.records import atomic_path, read_jsonl, record_id, update_errors, write_jsonl
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
@@ -40,6 +41,25 @@ def test_write_is_atomic_on_failure(tmp_path):
         write_jsonl(path, broken())
     assert list(read_jsonl(path)) == [{"a": 1}]
     assert os.listdir(tmp_path) == ["out.jsonl"]
+
+
+def _write_through_path(path):
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write("x\n")
+
+
+@pytest.mark.parametrize("write", [lambda p: write_jsonl(p, [{"a": 1}]), lambda p: write_text(p, "x\n"), lambda p: write_text(p, "x\n", durable=False), _write_through_path],
+                         ids=["write_jsonl", "write_text", "write_text_not_durable", "atomic_path"])
+def test_outputs_get_the_permissions_of_a_plain_open(tmp_path, write):
+    """A temporary file is 0600; the output renamed from it must be readable as a plain open() would make it."""
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x\n")
+    written = tmp_path / "out.jsonl"
+    write(written)
+    assert oct(written.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
+    write(written)  # replacing an existing output too
+    assert oct(written.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
 
 
 def test_read_reports_file_and_line(tmp_path):
