@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from spacy.tokens import Doc
 
-from pipeline.components.base import get_meta
+from pipeline.components.base import get_meta, sentence_bounds
 from pipeline.components.mentions import MENTIONS_KEY
 
 
@@ -158,3 +161,16 @@ def test_docs_round_trip_through_bytes(config, groups):
         assert [list(row) for row in copy.user_data[MENTION_ROWS_KEY]] == [list(row) for row in doc.user_data[MENTION_ROWS_KEY]]
         assert copy.user_data["wpx_meta"] == doc.user_data["wpx_meta"]
     assert len(doc.user_data[MENTION_ROWS_KEY]) >= 5
+
+
+_BLANK = spacy.blank("en")
+
+
+@given(words=st.lists(st.sampled_from(["China", "met", "Japan", ".", ",", "twice", "(", ")"]), min_size=1, max_size=30), data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_sentence_bounds_are_token_sent(words, data):
+    """sentence_bounds gives every token the range Token.sent gives it, whatever the sentence starts."""
+    doc = Doc(_BLANK.vocab, words=words, sent_starts=[True] + [data.draw(st.sampled_from([True, False, None])) for _ in words[1:]])
+    assume(doc.has_annotation("SENT_START"))  # without it there is no Token.sent (wpx_names then takes the whole block)
+    for token in doc:
+        assert sentence_bounds(doc, token.i) == (token.sent.start, token.sent.end)

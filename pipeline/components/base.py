@@ -5,10 +5,12 @@ patterns) and are saved with the pipeline, so a saved pipeline round-trips.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.attrs import SENT_START
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
@@ -21,6 +23,7 @@ BLOCK_KIND_KEY = "wpx_block_kind"  # user_data: "title", "heading" or "paragraph
 TEXT_KEY = "wpx_text"  # user_data: the block's text, so components need not rebuild doc.text
 REGISTRY_TUPLES_KEY = "wpx_registry_tuples"  # user_data: the registry spans as (start, end, label, id), read once
 TOKEN_ATTRS_KEY = "wpx_token_attrs"  # user_data: token attribute columns (token_column)
+SENTENCE_STARTS = "sentence_starts"  # the key of sentence_bounds' start list among the token columns
 
 
 def doc_text(doc: Doc) -> str:
@@ -48,6 +51,22 @@ def token_column(doc: Doc, attr: int) -> list[int]:
     if column is None or len(column) != len(doc):
         column = columns[attr] = doc.to_array(attr).tolist() if len(doc) else []
     return column
+
+
+def sentence_bounds(doc: Doc, i: int) -> tuple[int, int]:
+    """Return the token range of the sentence holding token ``i``, as ``doc[i].sent`` finds it, without a Span.
+
+    Token.sent walks the tokens back and forth on every call; the sentence
+    starts are read once per doc instead (kept with the token columns).
+    """
+    columns = doc.user_data.get(TOKEN_ATTRS_KEY)
+    if columns is None:
+        columns = doc.user_data[TOKEN_ATTRS_KEY] = {}
+    starts = columns.get(SENTENCE_STARTS)
+    if starts is None:
+        starts = columns[SENTENCE_STARTS] = [k for k, flag in enumerate(token_column(doc, SENT_START)) if flag == 1]
+    k = bisect_right(starts, i)
+    return (starts[k - 1] if k else 0), (starts[k] if k < len(starts) else len(doc))
 
 
 def indices_of(doc: Doc, attr: int, ids: frozenset[int]) -> list[int]:

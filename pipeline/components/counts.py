@@ -10,7 +10,7 @@ lexical cues when they are not (rules-only mode).
 """
 from __future__ import annotations
 
-from spacy.attrs import LIKE_NUM
+from spacy.attrs import LIKE_NUM, LOWER
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
@@ -101,7 +101,7 @@ class CountFinder(SettingsComponent):
         return token.is_alpha and token.is_lower and not token.is_stop and not (token.lower_.endswith("ed") and len(token) > 4)
 
     def _count(self, doc: Doc, i: int, end: int, tagged: bool, parsed: bool, names_at: dict[int, int]):
-        value = parse_number(doc[i:end].text)
+        value = parse_number(doc[i].text if end - i == 1 else doc[i:end].text)
         if value is None:
             return None
         before = doc[i - 1] if i > 0 else None
@@ -225,7 +225,7 @@ class CountFinder(SettingsComponent):
 
     def _qualifier(self, doc: Doc, i: int) -> tuple[int, str]:
         """Return where the count starts and its qualifier: the longest configured phrase right before the number (by string ids)."""
-        lowers = [t.lower for t in doc[max(0, i - self.max_qualifier):i]]
+        lowers = token_column(doc, LOWER)[max(0, i - self.max_qualifier):i]
         for size in range(min(self.max_qualifier, i), 0, -1):
             found = self.qualifier_ids.get(tuple(lowers[len(lowers) - size:]))
             if found is not None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
-
 from spacy.attrs import ORTH
+from spacy.language import Language
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Token
 
-from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, word_ids
+from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, sentence_bounds, token_column
 
 RULE = "names"
 
@@ -39,7 +39,8 @@ class NameScanner(SettingsComponent):
     def _prepare(self) -> None:
         s = self.settings
         self.heads: dict[str, str] = {word: label for label, words in s.get("heads", {}).items() for word in words}
-        self.head_ids = word_ids(self.heads)
+        self.head_labels: dict[int, str] = {get_string_id(word): label for word, label in self.heads.items()}  # by string id
+        self.head_ids = frozenset(self.head_labels)
         self.connectors = frozenset(s.get("connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
@@ -59,37 +60,40 @@ class NameScanner(SettingsComponent):
         in_places = {i for start, end, label in registry if label in ("COUNTRY", "PLACE") for i in range(start, end)}
         in_places |= {end - 1 for start, end, label in registry}  # "the 1540 Committee in Cartagena": the registry's name ends at the head
         sentences = doc.has_annotation("SENT_START")
+        orths = token_column(doc, ORTH)
         for i in heads:
             if i in in_places:
                 continue  # "Russian Federation" is a country, not a federation's name
-            token = doc[i]
-            span = self._grow(doc, names, token.sent if sentences else doc[:], i, self.heads[token.text])
+            span = self._grow(doc, names, sentence_bounds(doc, i) if sentences else (0, len(doc)), i, self.head_labels[orths[i]])
             if span is not None:
-                found[(span[0], span[1])] = self._label(doc, span)
+                found[(span[0], span[1])] = self._label(doc, orths, span)
         for (start, end), label in _maximal(found).items():
             self.add(doc, start, end, label, RULE)
         return doc
 
-    def _label(self, doc: Doc, span: tuple[int, int]) -> str:
+    def _label(self, doc: Doc, orths: list[int], span: tuple[int, int]) -> str:
         """Label a name by the head of its first noun group: the last head word before the first lowercase word.
 
         "Nuclear Regulation Authority" is an ORG (Authority), "UN Trust Facility
         Supporting Cooperation on Arms Regulation" an ORG (Facility), "Regulations
         of the People's Republic of China on ..." a LAW.
         """
-        tokens = list(doc[span[0]:span[1]])
-        first = next((i for i, t in enumerate(tokens) if i and not self._is_cap(t)), len(tokens))
-        group = [t for t in tokens[:first] if t.text in self.heads]
+        start, end = span
+        first = next((k for k in range(start + 1, end) if not self._cap(orths[k], doc)), end)
+        group = [orths[k] for k in range(start, first) if orths[k] in self.head_labels]
         if group:
-            return self.heads[group[-1].text]
-        return next(self.heads[t.text] for t in tokens if t.text in self.heads)
+            return self.head_labels[group[-1]]
+        return next(self.head_labels[orth] for orth in orths[start:end] if orth in self.head_labels)
 
     def _is_cap(self, token: Token) -> bool:
         """Return whether a token is a capitalized word (remembered per string id)."""
-        orth = token.orth
+        return self._cap(token.orth, token.doc)
+
+    def _cap(self, orth: int, doc: Doc) -> bool:
+        """Return whether the word with string id ``orth`` is capitalized (remembered per string id)."""
         known = self._cap_memo.get(orth)
         if known is None:
-            text = token.text
+            text = doc.vocab.strings[orth]
             known = self._cap_memo[orth] = text[:1].isupper() and any(ch.isalpha() for ch in text)
         return known
 
@@ -99,19 +103,21 @@ class NameScanner(SettingsComponent):
         return (nxt in names.starts or token.ent_type_ in ("GPE", "LOC") or token.like_num
                 or token.lower_ in self.months or (len(token.text) > 1 and token.text.isupper()))
 
-    def _grow(self, doc: Doc, names: DocRegistry, sent: Span, head: int, label: str) -> tuple[int, int] | None:
+    def _grow(self, doc: Doc, names: DocRegistry, sent: tuple[int, int], head: int, label: str) -> tuple[int, int] | None:
+        """Return the name around the head word ``head`` within the sentence ``sent`` (token start, end), else None."""
+        sent_start, sent_end = sent
         left = head
         j = head - 1
-        while j >= sent.start:
+        while j >= sent_start:
             token = doc[j]
             if self._is_cap(token):
                 left = j
-            elif token.text == ")" and (opening := self._parenthetical(doc, sent, j)) is not None:
+            elif token.text == ")" and (opening := self._parenthetical(doc, sent_start, j)) is not None:
                 j = opening  # "Foreign Trade (Development and Regulation) Act"
                 left = j
-            elif token.text == "," and j - 1 >= sent.start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
+            elif token.text == "," and j - 1 >= sent_start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
                 pass  # "Foreign, Commonwealth and Development Office": a serial list left of the head
-            elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent.start and self._is_cap(doc[j - 1]):
+            elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent_start and self._is_cap(doc[j - 1]):
                 if token.text in ("'s", "’s") and j - 1 in names.country_ends:
                     break  # "China's Export Control Law": the possessor is not part of the name
             else:
@@ -125,28 +131,28 @@ class NameScanner(SettingsComponent):
         right = head + 1
         k = head + 1
         after_connector = False
-        while k < sent.end:
+        while k < sent_end:
             token = doc[k]
             if self._is_cap(token):
                 if not after_connector:
                     break  # "Security Council Resolutions": words right after the head belong to another head's name
                 right = k = k + 1
                 continue
-            if token.text == "," and after_connector and (stop := self._serial(doc, k, sent.end)) is not None:
+            if token.text == "," and after_connector and (stop := self._serial(doc, k, sent_end)) is not None:
                 right = k = stop  # "Ministry of Economy, Trade and Industry"
                 continue
-            if token.text == "-" and k + 1 < sent.end and self._is_cap(doc[k - 1]):
+            if token.text == "-" and k + 1 < sent_end and self._is_cap(doc[k - 1]):
                 right = k = k + 2  # "Dual-use": the word after the hyphen belongs to the name
                 continue
             if token.text in self.connectors and (after_connector or token.text not in ("'s", "’s", "-", "and")):
                 nxt = k + 1
-                while nxt < sent.end and doc[nxt].text in self.connectors and doc[nxt].text not in ("and",):
+                while nxt < sent_end and doc[nxt].text in self.connectors and doc[nxt].text not in ("and",):
                     nxt += 1
-                if nxt >= sent.end or not self._is_cap(doc[nxt]):
+                if nxt >= sent_end or not self._is_cap(doc[nxt]):
                     break
-                if token.lower_ == "and" and doc[k + 1].lower_ == "the" and doc[nxt].text in self.heads and (nxt + 1 >= sent.end or not self._is_cap(doc[nxt + 1])):
+                if token.lower_ == "and" and doc[k + 1].lower_ == "the" and doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1])):
                     break  # "the Ministry of Emergency Management and the Organisation": a second party, named by its short form
-                if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent.end):
+                if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent_end):
                     break
                 if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt):
                     break
@@ -154,7 +160,8 @@ class NameScanner(SettingsComponent):
                 after_connector = True
                 continue
             break
-        modifiers = sum(1 for t in doc[left:right] if self._is_cap(t) and t.i != head)
+        orths = token_column(doc, ORTH)
+        modifiers = sum(1 for k in range(left, right) if k != head and self._cap(orths[k], doc))
         if modifiers < self.min_modifiers or right - left < 2:
             return None
         if left == head and doc.user_data.get(BLOCK_KIND_KEY) in ("title", "heading") and self._complement_is_a_name(doc, names, head, right):
@@ -168,12 +175,12 @@ class NameScanner(SettingsComponent):
             k += 1
         return any(start == k and end == right for start, end, _ in names.spans)
 
-    def _parenthetical(self, doc: Doc, sent: Span, close: int) -> int | None:
+    def _parenthetical(self, doc: Doc, sent_start: int, close: int) -> int | None:
         """Return the index of the "(" of a short capitalized parenthetical ending at ``close``."""
-        for i in range(close - 1, max(sent.start, close - 10) - 1, -1):
+        for i in range(close - 1, max(sent_start, close - 10) - 1, -1):
             if doc[i].text == "(":
                 inner = doc[i + 1:close]
-                return i if len(inner) and all(self._is_cap(t) or t.text in self.connectors for t in inner) and i - 1 >= sent.start and self._is_cap(doc[i - 1]) else None
+                return i if len(inner) and all(self._is_cap(t) or t.text in self.connectors for t in inner) and i - 1 >= sent_start and self._is_cap(doc[i - 1]) else None
         return None
 
     def _serial(self, doc: Doc, comma: int, end: int) -> int | None:

@@ -6,6 +6,7 @@ number words lives here.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from text_to_num import text2num
 
@@ -14,8 +15,13 @@ _DECIMAL_TIMES_WORD = re.compile(r"(\d+(?:\.\d+)?)\s+([a-z]+)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 
 
+@lru_cache(maxsize=8192)
 def parse_number(text: str) -> int | None:
-    """Return the integer a cardinal number phrase states ("twenty-one", "3,000", "1.5 million"), else None."""
+    """Return the integer a cardinal number phrase states ("twenty-one", "3,000", "1.5 million"), else None.
+
+    Cached: a corpus states the same few thousand numbers over and over, and
+    the word forms go through text2num.
+    """
     phrase = " ".join(text.replace("\u2009", "").replace("\u00a0", " ").split()).lower()
     if not phrase or _ORDINAL.fullmatch(phrase):
         return None
