@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -18,8 +21,9 @@ import pandas as pd
 
 from . import export
 from .config import load_toml
+from .derived import DocumentOrder
 from .names import REGISTRY_GLOB
-from .records import SCHEMA_VERSION
+from .records import DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, atomic_text, read_jsonl
 from .validate import FILES
 
 CARD = "DATASET.md"
@@ -62,21 +66,159 @@ def model_version(spec: str) -> str:
     return found if found == recorded else f"{found} installed, {recorded} recorded"
 
 
-def _distinct(frame: pd.DataFrame | None, column: str) -> str:
-    if frame is None or frame.empty:
-        return "n/a"
-    values = sorted(str(v) for v in frame[column].dropna().unique())
+@dataclass
+class Facts:
+    """What the card says about an output folder, gathered in one streaming pass over its JSONL files.
+
+    Values are read as the exported tables type them (export's column
+    casts), so the card and the tables agree. None means the file is absent.
+    """
+
+    documents: int | None = None
+    segments: int | None = None
+    mentions: int | None = None
+    relations: int | None = None
+    entities: int | None = None  # rows of the entities table
+    counterparts: int | None = None  # rows of the relation_counterparts table
+    versions: dict[str, set[str]] = field(default_factory=lambda: {"pipeline_version": set(), "config_hash": set()})
+    labels: Counter = field(default_factory=Counter)
+    extractors: Counter = field(default_factory=Counter)
+    per_document: dict[str, Counter] = field(default_factory=dict)  # doc_id -> label -> mentions
+    engagements: Counter = field(default_factory=Counter)  # doc_id -> relations
+    first: dict[str, dict[str, Any]] = field(default_factory=dict)  # "mentions"/"segments" -> its first record, as a table row
+    cited: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc_id -> the documents row of a first record's document
+    _entities: _EntityCount = field(default_factory=lambda: _EntityCount())
+
+    @classmethod
+    def scan(cls, out_dir: Path) -> Facts:
+        """Read the folder's documents, segments, mentions and relations once each."""
+        facts = cls.start(out_dir)
+        for name, feed in facts.feeds().items():
+            for record in read_jsonl(out_dir / name):
+                feed(record)
+        facts.finish(out_dir)
+        return facts
+
+    @classmethod
+    def start(cls, out_dir: Path) -> Facts:
+        """Return empty facts for the files present, ready for feeds(): the first mention and segment are read already (they are cited)."""
+        facts = cls()
+        for name in (DOCUMENTS, SEGMENTS, MENTIONS, RELATIONS):
+            if (out_dir / name).exists():
+                setattr(facts, name.removesuffix(".jsonl"), 0)
+        for name in (MENTIONS, SEGMENTS):
+            if (out_dir / name).exists():
+                first = next(read_jsonl(out_dir / name), None)
+                if first is not None:
+                    facts.first[name.removesuffix(".jsonl")] = _row(first, name.removesuffix(".jsonl"))
+        if facts.mentions is not None:
+            facts.entities = 0
+        if facts.relations is not None:
+            facts.counterparts = 0
+        return facts
+
+    def feeds(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        """Return what to call with every record of each file present (export calls them as it streams the files)."""
+        feeds = {DOCUMENTS: self._document, SEGMENTS: self._segment, MENTIONS: self._mention, RELATIONS: self._relation}
+        return {name: feed for name, feed in feeds.items() if getattr(self, name.removesuffix(".jsonl")) is not None}
+
+    def finish(self, out_dir: Path) -> None:
+        """Complete the counts once every record was fed (a second reading of mentions.jsonl if it is not in doc_id order)."""
+        if self.mentions is not None:
+            self.entities = self._entities.total() if self._entities.ordered else _EntityCount.of(read_jsonl(out_dir / MENTIONS))
+
+    def _mention(self, record: dict[str, Any]) -> None:
+        self.mentions += 1
+        label, doc_id, extractor = (export.cast(record.get(name), "string") for name in ("label", "doc_id", "extractor"))
+        if label is not None:
+            self.labels[label] += 1
+        if extractor is not None:
+            self.extractors[extractor] += 1
+        if label is not None and doc_id is not None:
+            self.per_document.setdefault(doc_id, Counter())[label] += 1
+        self._entities.add(record)
+
+    def _segment(self, record: dict[str, Any]) -> None:
+        self.segments += 1
+
+    def _relation(self, record: dict[str, Any]) -> None:
+        self.relations += 1
+        self.counterparts += len(record.get("counterparts") or [])
+        doc_id = export.cast(record.get("doc_id"), "string")
+        if doc_id is not None:
+            self.engagements[doc_id] += 1
+
+    def _document(self, record: dict[str, Any]) -> None:
+        self.documents += 1
+        for column, values in self.versions.items():
+            value = export.cast(record.get(column), "string")
+            if value is not None:
+                values.add(value)
+        doc_id = export.cast(record.get("doc_id"), "string")
+        if doc_id not in self.cited and any(row["doc_id"] == doc_id for row in self.first.values()):
+            self.cited[doc_id] = _row(record, "documents")
+
+    def rows_of(self, table: str) -> int | None:
+        """Return how many rows an exported table has (None: its input file is missing)."""
+        return {"documents": self.documents, "documents_text": self.documents, "segments": self.segments, "mentions": self.mentions,
+                "entities": self.entities, "relations": self.relations, "relation_counterparts": self.counterparts}[table]
+
+
+class _EntityCount:
+    """Count the rows of the entities table: distinct (doc_id, label, id) of mentions with an id.
+
+    While the documents come in ascending doc_id order (consolidated outputs
+    do) only the current document's keys are kept; otherwise ``ordered``
+    turns false and the count must be made again with every key (of()).
+    """
+
+    def __init__(self, ordered: bool = True) -> None:
+        self.ordered = ordered
+        self.done = 0
+        self.keys: set[tuple[Any, Any, str]] = set()
+        self._order = DocumentOrder()
+
+    def add(self, mention: dict[str, Any]) -> None:
+        entity_id = (mention.get("norm") or {}).get("id")
+        if not (isinstance(entity_id, str) and entity_id):
+            return
+        doc_id = mention["doc_id"]
+        if self.ordered and self._order.moved_on(doc_id):
+            self.ordered = self._order.ascending
+            self.done += len(self.keys)
+            self.keys.clear()
+        self.keys.add((doc_id, mention["label"], entity_id))
+
+    def total(self) -> int:
+        return self.done + len(self.keys)
+
+    @classmethod
+    def of(cls, mentions: Iterable[dict[str, Any]]) -> int:
+        """Count with every key kept (mentions in any order)."""
+        count = cls(ordered=False)
+        for mention in mentions:
+            count.add(mention)
+        return count.total()
+
+
+def _row(record: dict[str, Any], table: str) -> dict[str, Any]:
+    """Return a record's values as the exported table of that name types them."""
+    return {c.name: export.cast(export.get(record, c.path), c.type) for c in export.spec(table).columns}
+
+
+def _distinct(facts: Facts, column: str) -> str:
+    values = sorted(facts.versions[column]) if facts.documents else []
     return ", ".join(f"`{v}`" for v in values) or "n/a"
 
 
-def _summary(frames: dict[str, pd.DataFrame]) -> str:
-    docs = frames.get("documents")
-    rows = [["documents", len(docs) if docs is not None else 0]]
+def _summary(facts: Facts) -> str:
+    rows: list[list[Any]] = [["documents", facts.documents or 0]]
     for name in ("segments", "mentions", "entities", "relations"):
-        rows.append([name, len(frames[name]) if name in frames else "not produced"])
+        count = facts.rows_of(name)
+        rows.append([name, count if count is not None else "not produced"])
     rows += [
-        ["pipeline version", _distinct(docs, "pipeline_version")],
-        ["config hash", _distinct(docs, "config_hash")],
+        ["pipeline version", _distinct(facts, "pipeline_version")],
+        ["config hash", _distinct(facts, "config_hash")],
         ["schema version", f"`{SCHEMA_VERSION}`"],
     ]
     return md_table(["", ""], rows)
@@ -91,22 +233,22 @@ def _files(out_dir: Path) -> str:
     return md_table(["file", "records", "JSON Schema"], rows)
 
 
-def _tables(frames: dict[str, pd.DataFrame]) -> str:
+def _tables(facts: Facts) -> str:
     parts = []
     for table in export.table_specs():
         rows = [[f"`{c.name}`", c.type, export.TYPES[c.type][1], c.description] for c in table.columns]
-        size = f"{len(frames[table.name])} rows" if table.name in frames else "not produced (input file missing)"
+        count = facts.rows_of(table.name)
+        size = f"{count} rows" if count is not None else "not produced (input file missing)"
         parts.append(f"### `{table.name}` ({size})\n\n{table.description}\n\n" + md_table(["column", "type", "pandas dtype", "meaning"], rows))
     return "\n\n".join(parts)
 
 
-def _labels(frames: dict[str, pd.DataFrame]) -> str:
-    counts = frames["mentions"]["label"].value_counts() if "mentions" in frames else pd.Series(dtype="Int64")
-    rows = [[f"`{name}`", info["definition"], info["norm"], int(counts.get(name, 0))] for name, info in labels().items()]
+def _labels(facts: Facts) -> str:
+    rows = [[f"`{name}`", info["definition"], info["norm"], facts.labels.get(name, 0)] for name, info in labels().items()]
     return md_table(["label", "what", "norm", "mentions"], rows)
 
 
-def _versions(frames: dict[str, pd.DataFrame], configs: Path | None) -> str:
+def _versions(facts: Facts, configs: Path | None) -> str:
     model = None
     if configs is not None and (configs / "pipeline.toml").exists():
         model = load_toml(configs / "pipeline.toml").get("extract", {}).get("model")
@@ -116,11 +258,10 @@ def _versions(frames: dict[str, pd.DataFrame], configs: Path | None) -> str:
     ]
     if model:
         rows.append([f"spaCy model `{model}` (configs/pipeline.toml)", installed_version(model) or "not installed"])
-    if "mentions" in frames:
-        for extractor, count in frames["mentions"]["extractor"].value_counts().sort_index().items():
-            if str(extractor).startswith("ner:"):
-                name = str(extractor)[4:]
-                rows.append([f"NER extractor `{name}` ({count} mentions)", model_version(name)])
+    for extractor in sorted(facts.extractors):
+        if extractor.startswith("ner:"):
+            name = extractor[4:]
+            rows.append([f"NER extractor `{name}` ({facts.extractors[extractor]} mentions)", model_version(name)])
     for path in sorted(configs.glob(REGISTRY_GLOB)) if configs is not None else []:
         data = path.read_bytes()
         entries = sum(1 for line in data.decode("utf-8").splitlines()[1:] if line.strip() and not line.startswith("#"))
@@ -128,56 +269,56 @@ def _versions(frames: dict[str, pd.DataFrame], configs: Path | None) -> str:
     return md_table(["component", "version"], rows)
 
 
-def _counts(frames: dict[str, pd.DataFrame]) -> str:
-    if "mentions" not in frames or frames["mentions"].empty:
+def _counts(facts: Facts) -> str:
+    if not facts.mentions:
         return "No mentions were produced."
-    mentions = frames["mentions"]
-    pivot = pd.crosstab(mentions["doc_id"], mentions["label"])
-    pivot = pivot.reindex(columns=[l for l in labels() if l in pivot.columns])
-    pivot["total"] = pivot.sum(axis=1)
-    if "relations" in frames:
-        pivot["engagements"] = frames["relations"]["doc_id"].value_counts().reindex(pivot.index, fill_value=0)
-    rows = [[f"`{doc}`", *map(int, values)] for doc, values in zip(pivot.index, pivot.to_numpy())]
-    totals = pivot.sum(axis=0)
-    rows.append(["**all**", *map(int, totals.to_numpy())])
-    return md_table(["document", *pivot.columns], rows)
+    seen = {label for counts in facts.per_document.values() for label in counts}
+    columns = [label for label in labels() if label in seen]
+    header = [*columns, "total"] + (["engagements"] if facts.relations is not None else [])
+    rows, totals = [], [0] * len(header)
+    for doc_id in sorted(facts.per_document):
+        counts = facts.per_document[doc_id]
+        values = [counts.get(label, 0) for label in columns]
+        values.append(sum(values))
+        if facts.relations is not None:
+            values.append(facts.engagements.get(doc_id, 0))
+        rows.append([f"`{doc_id}`", *values])
+        totals = [a + b for a, b in zip(totals, values)]
+    rows.append(["**all**", *totals])
+    return md_table(["document", *header], rows)
 
 
-def _citation(frames: dict[str, pd.DataFrame]) -> str:
-    docs = frames.get("documents")
+def _citation(facts: Facts) -> str:
     for name, what in (("mentions", "label"), ("segments", "kind")):
-        frame = frames.get(name)
-        if frame is not None and not frame.empty and docs is not None and not docs.empty:
-            record = frame.iloc[0]
-            doc = docs[docs["doc_id"] == record["doc_id"]]
-            if doc.empty:
-                continue
-            doc = doc.iloc[0]
-            text = str(record["text"]) if not pd.isna(record["text"]) else ""
+        record = facts.first.get(name)
+        doc = facts.cited.get(record["doc_id"]) if record is not None else None
+        if doc is not None:
+            text = record["text"] if record["text"] is not None else ""
+            show = lambda value: "<NA>" if value is None else value  # noqa: E731 (how pandas printed a null)
             return (
-                f"> \"{text}\" ({record[what]}), record `{record['id']}` in `{name}.jsonl`, characters "
-                f"{record['start']}-{record['end']} of document `{record['doc_id']}` (`{doc['source_path']}`, sha256 "
-                f"`{doc['sha256']}`), wpx {doc['pipeline_version']}, config `{doc['config_hash'][:12]}`."
+                f"> \"{text}\" ({show(record[what])}), record `{show(record['id'])}` in `{name}.jsonl`, characters "
+                f"{show(record['start'])}-{show(record['end'])} of document `{record['doc_id']}` (`{show(doc['source_path'])}`, sha256 "
+                f"`{show(doc['sha256'])}`), wpx {show(doc['pipeline_version'])}, config `{str(show(doc['config_hash']))[:12]}`."
             )
     return "> (no records to cite yet)"
 
 
-def render(out_dir: Path | str, configs: Path | str | None = None, tables: export.Tables | None = None) -> str:
-    """Return the dataset card's Markdown for ``out_dir``."""
+def render(out_dir: Path | str, configs: Path | str | None = None, facts: Facts | None = None) -> str:
+    """Return the dataset card's Markdown for ``out_dir`` (one streaming pass over its files: any size of folder fits in memory)."""
     out_dir = Path(out_dir)
     configs = Path(configs) if configs is not None else None
-    frames = (tables or export.build_tables(out_dir, configs)).frames
+    facts = facts or Facts.scan(out_dir)
     template = Template(resources.files("pipeline.data").joinpath("dataset_card.md").read_text(encoding="utf-8"))
     return template.substitute(
-        title=out_dir.name or str(out_dir), summary=_summary(frames), files=_files(out_dir), tables=_tables(frames),
-        labels=_labels(frames), versions=_versions(frames, configs), counts=_counts(frames), citation=_citation(frames),
+        title=out_dir.name or str(out_dir), summary=_summary(facts), files=_files(out_dir), tables=_tables(facts),
+        labels=_labels(facts), versions=_versions(facts, configs), counts=_counts(facts), citation=_citation(facts),
     )
 
 
-def write_card(out_dir: Path | str, configs: Path | str | None = None, tables: export.Tables | None = None, dest: Path | str | None = None) -> Path:
-    """Write DATASET.md into ``out_dir`` (or ``dest``) and return its path."""
+def write_card(out_dir: Path | str, configs: Path | str | None = None, dest: Path | str | None = None, facts: Facts | None = None) -> Path:
+    """Write DATASET.md into ``out_dir`` (or ``dest``) and return its path (``facts``: gathered already, while exporting)."""
     path = Path(dest) if dest is not None else Path(out_dir) / CARD
-    text = render(out_dir, configs, tables)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    text = render(out_dir, configs, facts)
+    with atomic_text(path) as handle:
+        handle.write(text)
     return path

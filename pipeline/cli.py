@@ -230,8 +230,10 @@ def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path
     from . import card, export
 
     _require_documents(out_dir)
-    result = export.export(out_dir, tables_dir, fmt, ctx.obj["configs"])
-    card_path = card.write_card(out_dir, ctx.obj["configs"])
+    facts = card.Facts.start(out_dir)  # the card's counts, gathered while the tables are written
+    result = export.export(out_dir, tables_dir, fmt, ctx.obj["configs"], feeds=facts.feeds())
+    facts.finish(out_dir)
+    card_path = card.write_card(out_dir, ctx.obj["configs"], facts=facts)
     for note in result.notes:
         click.echo(f"wpx export: note: {note}", err=True)
     click.echo(f"wpx export: {len(result.written)} tables written to {(tables_dir or out_dir / 'tables')}; card {card_path}", err=True)

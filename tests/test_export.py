@@ -130,6 +130,9 @@ def test_cli_export_writes_tables_and_card(consumer_out):
     assert result.exit_code == 0, result.output
     assert (consumer_out / "tables" / "mentions.csv").exists()
     assert (consumer_out / "DATASET.md").read_text(encoding="utf-8").startswith("# Dataset card")
+    from pipeline import card
+
+    assert (consumer_out / "DATASET.md").read_text(encoding="utf-8") == card.render(consumer_out, REPO / "configs")  # counted while exporting = counted alone
 
 
 def test_cli_export_without_documents_is_a_user_error(tmp_path):
@@ -168,3 +171,81 @@ def test_most_frequent_text_is_the_most_frequent(texts):
     best = most_frequent(texts)
     assert texts.count(best) == max(texts.count(t) for t in texts)
     assert Names().name("REGIME", "XX", texts) == (best, "mentions")
+
+
+def _read_back(path):
+    return pq.read_table(path) if path.suffix == ".parquet" else path.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+@pytest.mark.parametrize(("rows", "chars"), [(1, 1 << 23), (2, 1 << 23), (1 << 16, 40)])
+def test_batched_export_equals_one_batch(consumer_out_ro, tmp_path, monkeypatch, fmt, rows, chars):
+    """Tables written a few rows at a time (by row count or by characters) hold what one batch holds."""
+    whole = export.export(consumer_out_ro, tmp_path / "whole", fmt)
+    monkeypatch.setattr(export, "BATCH_ROWS", rows)
+    monkeypatch.setattr(export, "BATCH_CHARS", chars)
+    batched = export.export(consumer_out_ro, tmp_path / "batched", fmt)
+    for a, b in zip(whole.written, batched.written):
+        if fmt == "parquet":
+            assert _read_back(a).equals(_read_back(b)), a.name  # the same rows, schema and metadata; more row groups
+        else:
+            assert a.read_bytes() == b.read_bytes(), a.name
+    if fmt == "parquet":
+        assert pq.ParquetFile(tmp_path / "batched" / "mentions.parquet").metadata.num_row_groups > 1
+
+
+def _documents_reversed(path):
+    """Rewrite a JSONL file with its documents' records in reverse doc_id order (each document's records kept in order)."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    order = list(dict.fromkeys(json.loads(line)["doc_id"] for line in lines))
+    path.write_text("".join(line for doc_id in reversed(order) for line in lines if json.loads(line)["doc_id"] == doc_id), encoding="utf-8")
+    return order
+
+
+@pytest.mark.parametrize("interleave", [False, True])
+def test_mentions_in_any_order_give_the_same_derived_tables(consumer_out, tmp_path, interleave):
+    """Entities stream out document by document when mentions.jsonl is in doc_id order; any other order gives the same rows."""
+    from pipeline import card
+
+    before = export.export(consumer_out, tmp_path / "sorted")
+    card_before = card.render(consumer_out)
+    path = consumer_out / "mentions.jsonl"
+    if interleave:  # one document's mentions split around another's
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(lines[1:]) + lines[0], encoding="utf-8")
+    else:
+        assert len(_documents_reversed(path)) > 1
+    after = export.export(consumer_out, tmp_path / "shuffled")
+    for name in ("entities", "relation_counterparts"):
+        assert pq.read_table(tmp_path / "sorted" / f"{name}.parquet").equals(pq.read_table(tmp_path / "shuffled" / f"{name}.parquet")), name
+    assert [p.name for p in after.written] == [p.name for p in before.written]
+    assert sorted(p.name for p in (tmp_path / "shuffled").iterdir()) == sorted(f"{t}.parquet" for t in TABLES)  # no temp file left
+    assert card.render(consumer_out).split("## Files")[0] == card_before.split("## Files")[0]  # the entity count too
+
+
+def test_a_bad_record_leaves_the_previous_tables(consumer_out, tmp_path):
+    dest = tmp_path / "tables"
+    export.export(consumer_out, dest)
+    before = {p.name: p.read_bytes() for p in dest.iterdir()}
+    with (consumer_out / "mentions.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    (consumer_out / "documents.jsonl").write_text((consumer_out / "documents.jsonl").read_text(encoding="utf-8").replace('"1.0"', '"1.1"', 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"mentions\.jsonl:\d+"):
+        export.export(consumer_out, dest)
+    assert {p.name: p.read_bytes() for p in dest.iterdir()} == before  # documents.parquet too: all tables or none
+
+
+def test_entities_stream_out_one_document_at_a_time(consumer_out_ro):
+    """In doc_id order, the entity builder holds one document's groups and emits the rows entity_rows gives."""
+    from pipeline.derived import EntityGroups, entity_rows
+    from pipeline.records import read_jsonl
+
+    mentions = list(read_jsonl(consumer_out_ro / "mentions.jsonl"))
+    emitted, held = [], []
+    groups = EntityGroups(Names(), emit=emitted.append)
+    for mention in mentions:
+        groups.add(mention)
+        held.append({doc_id for doc_id, _, _ in groups.groups})
+    groups.finish()
+    assert groups.ordered and max(len(docs) for docs in held) == 1
+    assert emitted == entity_rows(mentions, Names())
