@@ -6,6 +6,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 
@@ -22,6 +23,25 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(schema(name))
 
 
+@lru_cache(maxsize=None)
+def fast_validator(name: str) -> jsonschema_rs.Draft202012Validator:
+    """Return a compiled (Rust) validator for an output file name: the quick yes for valid records."""
+    return jsonschema_rs.Draft202012Validator(schema(name), validate_formats=False)  # as jsonschema: "format" annotates, never asserts
+
+
 def problems(name: str, record: dict[str, Any]) -> list[str]:
-    """List schema violations of one record, as readable one-liners."""
+    """List schema violations of one record, as readable one-liners.
+
+    jsonschema (pure Python) takes about 150 microseconds a record: most of
+    `wpx validate` on a large folder. The compiled validator says in a
+    microsecond that a record is valid; only the others go through
+    jsonschema, whose messages the report keeps. The two agree on every
+    record test_schemas tries; a value jsonschema-rs cannot read (an integer
+    beyond 64 bits) is invalid to it, so jsonschema decides.
+    """
+    try:
+        if fast_validator(name).is_valid(record):
+            return []
+    except (ValueError, OverflowError, TypeError):
+        pass
     return [f"{'/'.join(map(str, e.absolute_path)) or '<record>'}: {e.message}" for e in validator(name).iter_errors(record)]
