@@ -111,10 +111,10 @@ def get(record: dict[str, Any], path: tuple[str, ...]) -> Any:
 def frame(table: TableSpec, rows: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """Build a DataFrame with the table's columns, in order, with their documented dtypes."""
     rows = list(rows)
-    return _frame_of(table, {c.name: [cast(get(row, c.path), c.type) for row in rows] for c in table.columns})
+    return frame_of_columns(table, {c.name: [cast(get(row, c.path), c.type) for row in rows] for c in table.columns})
 
 
-def _frame_of(table: TableSpec, columns: dict[str, list[Any]]) -> pd.DataFrame:
+def frame_of_columns(table: TableSpec, columns: dict[str, list[Any]]) -> pd.DataFrame:
     """Build the table's DataFrame from its cast column values."""
     data = {c.name: pd.Series(columns[c.name], dtype=TYPES[c.type][1]) for c in table.columns}
     return pd.DataFrame(data, columns=[c.name for c in table.columns])
@@ -191,7 +191,7 @@ class TableWriter:
             self._flush()
 
     def _flush(self) -> None:
-        df = _frame_of(self.table, self._columns)
+        df = frame_of_columns(self.table, self._columns)
         if self.fmt == "parquet":
             arrow = pa.Table.from_pandas(df, schema=self.table.arrow_schema(), preserve_index=False)
             if self._parquet is None:

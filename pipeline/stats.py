@@ -6,12 +6,18 @@ each activity (with the counts they report).
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from . import export
 from .card import labels
+from .derived import Counterparts
+from .names import Names
+from .records import MENTIONS, RELATIONS, read_jsonl
+
+MENTION_COLUMNS = ("doc_id", "label")  # all mentions_per_label reads of the mentions
 
 
 def mentions_per_label(tables: export.Tables) -> pd.DataFrame | None:
@@ -49,9 +55,37 @@ def engagement_totals(tables: export.Tables) -> pd.DataFrame | None:
     return totals
 
 
+def summary_tables(out_dir: Path | str, configs: Path | str | None = None) -> export.Tables:
+    """Return the tables the report reads, streaming: relations and relation_counterparts whole, of the mentions only doc_id and label.
+
+    export.build_tables would hold every mention's every column; on an
+    archive's folder that is gigabytes for two columns' worth of counts.
+    """
+    out_dir = Path(out_dir)
+    tables = export.Tables()
+    counterparts = Counterparts(Names(configs))
+    if (out_dir / RELATIONS).exists():
+        relations = list(read_jsonl(out_dir / RELATIONS))
+        for relation in relations:
+            counterparts.add_relation(relation)
+        tables.frames["relations"] = export.frame(export.spec("relations"), relations)
+    if (out_dir / MENTIONS).exists():
+        spec = export.spec("mentions")
+        lean = dataclasses.replace(spec, columns=tuple(c for c in spec.columns if c.name in MENTION_COLUMNS))
+        columns: dict[str, list] = {c.name: [] for c in lean.columns}
+        for mention in read_jsonl(out_dir / MENTIONS):
+            counterparts.add_mention(mention)
+            for column in lean.columns:
+                columns[column.name].append(export.cast(mention.get(column.name), column.type))
+        tables.frames["mentions"] = export.frame_of_columns(lean, columns)
+    if "relations" in tables.frames:
+        tables.frames["relation_counterparts"] = export.frame(export.spec("relation_counterparts"), counterparts.rows())
+    return tables
+
+
 def report(out_dir: Path | str, configs: Path | str | None = None, top: int = 10) -> str:
     """Return the summary tables as text, with a note for each table that could not be built."""
-    tables = export.build_tables(out_dir, configs)
+    tables = summary_tables(out_dir, configs)
     sections = [
         ("Mentions per label and document", "mentions.jsonl", mentions_per_label(tables)),
         (f"Top {top} counterparts", "relations.jsonl", top_counterparts(tables, top)),

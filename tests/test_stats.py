@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -41,3 +42,9 @@ def test_cli_stats(consumer_out):
     assert result.exit_code == 0, result.output
     assert "Mentions per label and document" in result.output and "alpha" in result.output
     assert f"(not available: no relations.jsonl in {consumer_out})" in result.output
+
+
+@pytest.mark.parametrize("summary", [stats.mentions_per_label, stats.top_counterparts, stats.engagement_totals])
+def test_streamed_summary_tables_give_what_the_full_tables_give(tables, consumer_out_ro, summary):
+    """report reads lean tables (two mention columns, streamed); every summary is the same as over the full tables."""
+    pd.testing.assert_frame_equal(summary(stats.summary_tables(consumer_out_ro)), summary(tables))
