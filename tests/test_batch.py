@@ -95,6 +95,42 @@ def test_code_hash_covers_the_package_sources():
     assert len(code_hash()) == 64 and code_hash() == code_hash()
 
 
+@pytest.mark.parametrize("ner", [False, True])
+def test_the_code_hash_covers_every_module_a_run_imports(tmp_path, ner):
+    """The static walk of imports finds every package module a real run loads (in a fresh process), and none of the consumer side."""
+    from pipeline.batch.code import run_modules
+
+    raw = make_raw(tmp_path / "raw", 2)
+    script = (
+        "import json, sys; from pathlib import Path; from pipeline import batch; from pipeline.config import load_config; "
+        f"batch.run(Path({str(raw)!r}), Path({str(tmp_path / 'out')!r}), load_config({str(REPO / 'configs')!r}), ner={ner}, workers=1); "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'pipeline')))"
+    )
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout))
+    assert "pipeline.extract" in loaded and loaded <= run_modules(), loaded - run_modules()
+    assert not {"pipeline.export", "pipeline.card", "pipeline.review", "pipeline.validate", "pipeline.stats", "pipeline.cli", "pipeline.bench", "pipeline.data"} & run_modules()
+
+
+@pytest.mark.parametrize(("edited", "changes"), [("components/counts.py", True), ("relate/rules.py", True), ("__init__.py", True), ("export.py", False), ("card.py", False), ("data/dataset_card.md", False), ("bench/corpus.py", False)])
+def test_only_code_a_run_imports_changes_the_code_hash(tmp_path, monkeypatch, edited, changes):
+    """Editing a rule reprocesses everything; editing export, the card or the bench reprocesses nothing."""
+    from pipeline.batch import code
+
+    copy = Path(shutil.copytree(code._root(), tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__")))
+    monkeypatch.setattr(code, "_root", lambda: copy)
+    for cached in (code.code_hash, code.run_modules, code._source):
+        cached.cache_clear()
+    try:
+        before = code.code_hash()
+        with (copy / edited).open("a", encoding="utf-8") as handle:
+            handle.write("\n# an edit\n")
+        code.code_hash.cache_clear()
+        assert (code.code_hash() != before) == changes
+    finally:
+        for cached in (code.code_hash, code.run_modules, code._source):
+            cached.cache_clear()
+
+
 def test_mode_change_reprocesses_everything(tmp_path, config):
     raw = make_raw(tmp_path / "raw", 2)
     run(raw, tmp_path / "out", config, ner=False)

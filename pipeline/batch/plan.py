@@ -7,8 +7,6 @@ same doc_id is a planning error, recomputed on every run (it has no shard).
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
-from importlib import resources
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from ..ingest import discover, doc_id_for
 from ..ingest.multipage import group_pages, page_patterns
 from ..ingest.txt import IngestError
 from ..records import error_record
+from .code import code_hash
 from .store import Manifest, Store
 
 
@@ -56,29 +55,11 @@ class Changes:
 def run_key(config: Config, raw_dir: Path, ner: bool) -> dict[str, Any]:
     """Return what every shard depends on besides its own files: version, code, configs, mode, raw folder name.
 
-    The code hash covers the package's own source files, so an edited rule
-    reprocesses everything even when the version was not bumped.
+    The code hash covers the sources of the modules a run imports (code.py),
+    so an edited rule reprocesses everything even when the version was not
+    bumped, and an edited export or card does not.
     """
     return {"pipeline_version": __version__, "code_hash": code_hash(), "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": raw_dir.name}
-
-
-@lru_cache(maxsize=1)
-def code_hash() -> str:
-    """Hash the package's Python sources and data files (located with importlib.resources)."""
-    digest = hashlib.sha256()
-    root = resources.files("pipeline")
-    stack = [root]
-    files = []
-    while stack:
-        for entry in stack.pop().iterdir():
-            if entry.is_dir():
-                if entry.name != "__pycache__":
-                    stack.append(entry)
-            elif entry.name.endswith((".py", ".json", ".tsv", ".toml", ".html", ".css", ".js", ".md")):
-                files.append(entry)
-    for entry in sorted(files, key=lambda e: str(e)):
-        digest.update(str(entry).removeprefix(str(root)).encode() + b"\0" + entry.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def sha256_file(path: Path) -> str | None:

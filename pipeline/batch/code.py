@@ -1,0 +1,93 @@
+"""Find the code a run's outputs depend on: the modules `wpx run` imports, found by reading their imports.
+
+A shard is redone when this code changes (plan.run_key). Export, the
+dataset card, review pages, validation, evaluation and the bench are not
+imported by a run, so editing them does not reprocess an archive. The
+walk is static (ast), so it also follows imports made inside functions;
+test_batch checks it against the modules a real run imports.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+PACKAGE = "pipeline"
+ROOTS = ("pipeline.batch",)  # the engine, its executors and its workers: a run starts here
+DATA_SUFFIXES = (".json", ".tsv", ".toml", ".html", ".css", ".js", ".md")
+
+
+@lru_cache(maxsize=1)
+def code_hash() -> str:
+    """Hash the sources of the modules a run imports (and the data files of the packages among them)."""
+    digest = hashlib.sha256()
+    root = _root()
+    for path in run_files():
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def run_files() -> list[Path]:
+    """Return the files behind run_modules(), sorted: each module's source, and each package's data files."""
+    files = set()
+    for name in run_modules():
+        path = _source(name)
+        files.add(path)
+        if path.name == "__init__.py":
+            files.update(p for p in path.parent.iterdir() if p.is_file() and p.suffix in DATA_SUFFIXES)
+    return sorted(files)
+
+
+@lru_cache(maxsize=1)
+def run_modules() -> frozenset[str]:
+    """Return the package's modules reachable from ROOTS through imports, with their parent packages."""
+    seen: set[str] = set()
+    todo = list(ROOTS)
+    while todo:
+        name = todo.pop()
+        if name in seen or _source(name) is None:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:k]) for k in range(1, len(parts))]  # importing a.b.c runs a and a.b first
+        todo += _imports(name)
+    return frozenset(seen)
+
+
+def _root() -> Path:
+    return Path(str(resources.files(PACKAGE)))
+
+
+@lru_cache(maxsize=None)
+def _source(name: str) -> Path | None:
+    """Return a module's file (a package's __init__.py), or None when ``name`` is no module of the package."""
+    if name != PACKAGE and not name.startswith(PACKAGE + "."):
+        return None
+    base = _root().joinpath(*name.split(".")[1:])
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+def _imports(name: str) -> list[str]:
+    """Return the package modules one module names: imports (relative or absolute, anywhere in it) and resources.files("...") packages."""
+    path = _source(name)
+    assert path is not None
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            found.append(base)
+            found += [f"{base}.{alias.name}" for alias in node.names]  # a submodule, or only an attribute (then no module: skipped)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "files" and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+            found.append(node.args[0].value)  # resources.files("pipeline.data"): the package's data files are read
+    return found
