@@ -42,3 +42,11 @@ def test_rules_replayed_gives_the_same_mentions_and_restores_the_pipeline(tmp_pa
     assert (tmp_path / "out" / "replayed" / "mentions.jsonl").stat().st_size > 0  # the replay wrote mentions, not two empty files
     assert result["stage_seconds"]["extract"] > 0
     assert nlp.pipe_names == names and not nlp.disabled and not measure._ROWS
+
+
+@pytest.mark.parametrize(("seconds", "best"), [([3.0, 2.0, 2.5], 1), ([1.0], 0), ([2.0, 2.0], 0)])
+def test_fastest_keeps_the_fastest_run_and_every_run_s_seconds(seconds, best):
+    runs = [{"seconds": value, "summary": f"run {k}"} for k, value in enumerate(seconds)]
+    found = measure.fastest(runs)
+    assert found["summary"] == f"run {best}" and found["seconds"] == seconds[best]
+    assert found["rounds_seconds"] == seconds

@@ -126,6 +126,12 @@ def bare_pipe(config: Config, raw: Path, ner: bool = True) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "blocks": len(texts)}
 
 
+def fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the fastest of repeated measurements, with every run's seconds (the least disturbed run is the best estimate)."""
+    best = min(runs, key=lambda run: run["seconds"])
+    return {**best, "rounds_seconds": [run["seconds"] for run in runs]}
+
+
 def peak_self_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
