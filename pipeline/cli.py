@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .records import DOCUMENTS, SEGMENTS
+from .records import DOCUMENTS, SEGMENTS, BadRecord
 
 # Stage modules import spaCy (over a second), so commands import them when they
 # run: `wpx run` with nothing to redo then answers in a fraction of a second.
@@ -49,7 +49,17 @@ def _guard(func, *args):
         raise UsageError(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The wpx group: a malformed record in an input file is a user error (file:line: reason), never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BadRecord as exc:
+            raise click.ClickException(f"{exc}; fix the line or regenerate the file") from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="wpx")
 @click.option("--configs", type=click.Path(file_okay=False, path_type=Path), default="configs", show_default=True, envvar="WPX_CONFIGS", help="Configuration folder (patterns, registries, settings).")
 @click.pass_context

@@ -139,10 +139,14 @@ def read_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
         yield from _read_lines(handle, str(path))
 
 
+class BadRecord(ValueError):
+    """A JSONL line that is no JSON object; the message names the file and the line."""
+
+
 def _read_lines(handle: IO[str], name: str) -> Iterator[dict[str, Any]]:
     for lineno, record, problem in parse_lines(handle):
         if problem:
-            raise ValueError(f"{name}:{lineno}: {problem}")
+            raise BadRecord(f"{name}:{lineno}: {problem}")
         yield record
 
 

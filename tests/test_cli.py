@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 
 from .conftest import REPO
+from .consumer_fixtures import consumer_out, consumer_out_ro  # noqa: F401
 
 
 def invoke(*args):
@@ -50,3 +51,19 @@ def test_console_script_is_installed():
     target = [str(exe)] if exe.exists() else [sys.executable, "-m", "pipeline.cli"]
     out = subprocess.run([*target, "--version"], capture_output=True, text=True, check=True)
     assert "wpx" in out.stdout
+
+
+@pytest.mark.parametrize(("command", "damaged"), [
+    (["export", "{out}"], "mentions.jsonl"), (["export", "{out}"], "segments.jsonl"), (["card", "{out}", "-o", "-"], "mentions.jsonl"),
+    (["stats", "{out}"], "mentions.jsonl"), (["review", "{out}", "--doc", "alpha", "-o", "-"], "segments.jsonl"), (["extract", "--out", "{out}"], "segments.jsonl"),
+])
+def test_a_malformed_record_is_a_user_error_naming_file_and_line(consumer_out, command, damaged):
+    """A JSONL line that is no JSON object ends a command with file:line and exit 1, not a traceback."""
+    path = consumer_out / damaged
+    lines = path.read_text(encoding="utf-8").count("\n")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("[1, 2]\n")
+    result = invoke(*[part.format(out=consumer_out) for part in command])
+    assert result.exit_code == 1, result.output
+    assert f"{damaged}:{lines + 1}: expected a JSON object" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
