@@ -6,10 +6,13 @@ both are reported as ``file:line: reason`` so the bad line can be opened.
 """
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import schemas
 from .records import DOCUMENTS, ERRORS, MENTIONS, RELATIONS, SEGMENTS, parse_lines
@@ -41,23 +44,103 @@ class Report:
         return not self.failures
 
 
+class _Texts:
+    """Document texts by doc_id, read back from documents.jsonl when asked for, the last few kept.
+
+    Holding every text would make validate's memory the size of the
+    folder's text. The records of a consolidated folder come document by
+    document, so the texts kept are nearly always the ones asked for. When
+    they are not (records in another order), after more misses than twice
+    the number of documents every text is loaded at once, as before.
+    """
+
+    KEEP = 4
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where: dict[str, int] = {}  # doc_id -> byte offset of its documents.jsonl line (the first with a text)
+        self.kept: OrderedDict[str, str] = OrderedDict()
+        self.misses = 0
+        self.every: dict[str, str] | None = None
+        self._handle: IO[bytes] | None = None
+        self._recent: tuple[Any, str | None] = (object(), None)  # (doc_id, text) of the last get
+
+    def note(self, doc_id: str, offset: int) -> None:
+        self.where.setdefault(doc_id, offset)
+
+    def get(self, doc_id: Any) -> str | None:
+        if doc_id == self._recent[0]:
+            return self._recent[1]  # most records: the same document as the record before
+        text = self._get(doc_id)
+        self._recent = (doc_id, text)
+        return text
+
+    def _get(self, doc_id: Any) -> str | None:
+        try:
+            hash(doc_id)
+        except TypeError:
+            return None  # a doc_id that is a list or an object names no document
+        if self.every is not None:
+            return self.every.get(doc_id)
+        if doc_id in self.kept:
+            self.kept.move_to_end(doc_id)
+            return self.kept[doc_id]
+        if doc_id not in self.where:
+            return None
+        self.misses += 1
+        if self.misses > 2 * len(self.where):
+            self.every = {name: self._read(offset) for name, offset in self.where.items()}
+            return self.every[doc_id]
+        self.kept[doc_id] = text = self._read(self.where[doc_id])
+        if len(self.kept) > self.KEEP:
+            self.kept.popitem(last=False)
+        return text
+
+    def _read(self, offset: int) -> str:
+        if self._handle is None:
+            self._handle = open(self.path, "rb")
+        self._handle.seek(offset)
+        return json.loads(self._handle.readline().decode("utf-8", errors="replace"))["text"]
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
 @dataclass
 class _Seen:
-    """Ids and texts of the files read so far, for cross-file checks."""
+    """Ids of the files read so far and where the texts are, for cross-file checks."""
 
-    texts: dict[str, str] = field(default_factory=dict)
+    texts: _Texts
     sentences: set[str] | None = None
     mentions: set[str] | None = None
 
 
-def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """Yield (line number, record or None, parse error or None), going on after a bad line."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for lineno, record, problem in parse_lines(handle):
+def _lines(path: Path, offsets: list[int] | None = None) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """Yield (line number, record or None, parse error or None), going on after a bad line.
+
+    With ``offsets``, the file is read as bytes and each line's byte offset
+    is noted there (documents.jsonl: where to read a text back from).
+    """
+    if offsets is None:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for lineno, record, problem in parse_lines(handle):
+                yield lineno, (None if problem else record), problem
+        return
+    with open(path, "rb") as raw:
+        def decoded() -> Iterator[str]:
+            at = 0
+            for line in raw:
+                offsets.append(at)
+                at += len(line)
+                yield line.decode("utf-8", errors="replace")
+
+        for lineno, record, problem in parse_lines(decoded()):
             yield lineno, (None if problem else record), problem
 
 
-def _span(texts: dict[str, str], record: dict[str, Any], start: Any, end: Any, expected: Any, what: str) -> str | None:
+def _span(texts: _Texts, record: dict[str, Any], start: Any, end: Any, expected: Any, what: str) -> str | None:
     """Return why text[start:end] of the record's document is not ``expected``, or None."""
     text = texts.get(record.get("doc_id"))
     if text is None:
@@ -109,33 +192,36 @@ def _check(name: str, record: dict[str, Any], seen: _Seen) -> list[str]:
 def validate(out_dir: Path | str) -> Report:
     """Check every JSONL file of ``out_dir`` and return the report (no exception on bad records)."""
     out_dir = Path(out_dir)
-    report, seen = Report(), _Seen()
+    report = Report()
     if not (out_dir / DOCUMENTS).exists():
         report.failures.append(Failure(str(out_dir / DOCUMENTS), None, "missing; no offset can be checked without it"))
-    for name in FILES:
-        path = out_dir / name
-        if not path.exists():
-            report.missing.append(name)
-            continue
-        ids: set[str] = set()
-        count = 0
-        if name == SEGMENTS:
-            seen.sentences = set()
-        for lineno, record, error in _lines(path):
-            count += 1
-            reasons = [error] if error else schemas.problems(name, record) + _check(name, record, seen)
-            record = record or {}
-            key = record.get("doc_id") if name == DOCUMENTS else record.get("id")
-            if name != ERRORS and isinstance(key, str):
-                if key in ids:
-                    reasons.append(f"duplicate {'doc_id' if name == DOCUMENTS else 'id'} {key!r}")
-                ids.add(key)
-            if name == DOCUMENTS and isinstance(record.get("text"), str):
-                seen.texts.setdefault(record.get("doc_id"), record["text"])
-            if name == SEGMENTS and record.get("kind") == "sentence" and seen.sentences is not None:
-                seen.sentences.add(record.get("id"))
-            report.failures.extend(Failure(str(path), lineno, reason) for reason in reasons)
-        if name == MENTIONS:
-            seen.mentions = ids
-        report.checked[name] = count
+    with closing(_Texts(out_dir / DOCUMENTS)) as texts:
+        seen = _Seen(texts)
+        for name in FILES:
+            path = out_dir / name
+            if not path.exists():
+                report.missing.append(name)
+                continue
+            ids: set[str] = set()
+            count = 0
+            if name == SEGMENTS:
+                seen.sentences = set()
+            offsets: list[int] = []
+            for lineno, record, error in _lines(path, offsets if name == DOCUMENTS else None):
+                count += 1
+                reasons = [error] if error else schemas.problems(name, record) + _check(name, record, seen)
+                record = record or {}
+                key = record.get("doc_id") if name == DOCUMENTS else record.get("id")
+                if name != ERRORS and isinstance(key, str):
+                    if key in ids:
+                        reasons.append(f"duplicate {'doc_id' if name == DOCUMENTS else 'id'} {key!r}")
+                    ids.add(key)
+                if name == DOCUMENTS and isinstance(record.get("text"), str):
+                    seen.texts.note(record.get("doc_id"), offsets[lineno - 1])
+                if name == SEGMENTS and record.get("kind") == "sentence" and seen.sentences is not None:
+                    seen.sentences.add(record.get("id"))
+                report.failures.extend(Failure(str(path), lineno, reason) for reason in reasons)
+            if name == MENTIONS:
+                seen.mentions = ids
+            report.checked[name] = count
     return report

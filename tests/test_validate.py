@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from pipeline.cli import cli
@@ -96,3 +98,25 @@ def test_cli_exit_code_and_output(consumer_out, broken):
     assert result.exit_code == (1 if broken else 0)
     assert ("relations.jsonl:2: evidence" in result.output) is broken
     assert "mentions.jsonl 22" in result.output
+
+
+@given(order=st.lists(st.integers(0, 5), max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_texts_are_read_back_in_any_order(tmp_path_factory, order):
+    """validate reads texts back from documents.jsonl, a few kept; any order of asking gives each document's text."""
+    from pipeline.validate import _lines, _Texts
+
+    path = tmp_path_factory.mktemp("texts") / "documents.jsonl"
+    texts = {f"d{k}": f"text {k} é\u2028" * (k + 1) for k in range(6)}
+    path.write_text("".join(json.dumps({"doc_id": d, "text": t}, ensure_ascii=False) + "\n" for d, t in texts.items()) + "{bad\n", encoding="utf-8")
+    found, offsets = _Texts(path), []
+    for lineno, record, _ in _lines(path, offsets):
+        if record is not None:
+            found.note(record["doc_id"], offsets[lineno - 1])
+    for k in order:
+        assert found.get(f"d{k}") == texts[f"d{k}"]
+    assert found.get("nope") is None and found.get(["unhashable"]) is None
+    assert len(found.kept) <= _Texts.KEEP
+    if found.misses > 2 * len(texts):
+        assert found.every == texts  # records in another order: every text loaded once
+    found.close()
