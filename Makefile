@@ -52,7 +52,7 @@ extract: $(OUT)/relations.jsonl
 
 # Consumer tables and dataset card, from every stage's output.
 EXPORT_IN   := $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(OUT)/mentions.jsonl $(OUT)/relations.jsonl
-EXPORT_CODE := pipeline/export.py pipeline/card.py pipeline/names.py pipeline/validate.py $(wildcard pipeline/data/*) $(wildcard $(CONFIGS)/registries/*.tsv)
+EXPORT_CODE := pipeline/export.py pipeline/derived.py pipeline/card.py pipeline/names.py pipeline/validate.py pipeline/schemas/__init__.py $(wildcard pipeline/data/*) $(wildcard $(CONFIGS)/registries/*.tsv)
 
 export: $(OUT)/tables/documents.parquet $(OUT)/DATASET.md
 
