@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata, resources
@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import export
 from .config import load_toml
-from .derived import DocumentOrder
+from .derived import EntityCount
 from .names import REGISTRY_GLOB
 from .records import DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, atomic_text, read_jsonl
 from .validate import FILES
@@ -87,7 +87,7 @@ class Facts:
     engagements: Counter = field(default_factory=Counter)  # doc_id -> relations
     first: dict[str, dict[str, Any]] = field(default_factory=dict)  # "mentions"/"segments" -> its first record, as a table row
     cited: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc_id -> the documents row of a first record's document
-    _entities: _EntityCount = field(default_factory=lambda: _EntityCount())
+    _entities: EntityCount = field(default_factory=lambda: EntityCount())
 
     @classmethod
     def scan(cls, out_dir: Path) -> Facts:
@@ -125,7 +125,7 @@ class Facts:
     def finish(self, out_dir: Path) -> None:
         """Complete the counts once every record was fed (a second reading of mentions.jsonl if it is not in doc_id order)."""
         if self.mentions is not None:
-            self.entities = self._entities.total() if self._entities.ordered else _EntityCount.of(read_jsonl(out_dir / MENTIONS))
+            self.entities = self._entities.total() if self._entities.ordered else EntityCount.of(read_jsonl(out_dir / MENTIONS))
 
     def _mention(self, record: dict[str, Any]) -> None:
         self.mentions += 1
@@ -162,43 +162,6 @@ class Facts:
         """Return how many rows an exported table has (None: its input file is missing)."""
         return {"documents": self.documents, "documents_text": self.documents, "segments": self.segments, "mentions": self.mentions,
                 "entities": self.entities, "relations": self.relations, "relation_counterparts": self.counterparts}[table]
-
-
-class _EntityCount:
-    """Count the rows of the entities table: distinct (doc_id, label, id) of mentions with an id.
-
-    While the documents come in ascending doc_id order (consolidated outputs
-    do) only the current document's keys are kept; otherwise ``ordered``
-    turns false and the count must be made again with every key (of()).
-    """
-
-    def __init__(self, ordered: bool = True) -> None:
-        self.ordered = ordered
-        self.done = 0
-        self.keys: set[tuple[Any, Any, str]] = set()
-        self._order = DocumentOrder()
-
-    def add(self, mention: dict[str, Any]) -> None:
-        entity_id = (mention.get("norm") or {}).get("id")
-        if not (isinstance(entity_id, str) and entity_id):
-            return
-        doc_id = mention["doc_id"]
-        if self.ordered and self._order.moved_on(doc_id):
-            self.ordered = self._order.ascending
-            self.done += len(self.keys)
-            self.keys.clear()
-        self.keys.add((doc_id, mention["label"], entity_id))
-
-    def total(self) -> int:
-        return self.done + len(self.keys)
-
-    @classmethod
-    def of(cls, mentions: Iterable[dict[str, Any]]) -> int:
-        """Count with every key kept (mentions in any order)."""
-        count = cls(ordered=False)
-        for mention in mentions:
-            count.add(mention)
-        return count.total()
 
 
 def _row(record: dict[str, Any], table: str) -> dict[str, Any]:

@@ -17,6 +17,12 @@ def _entity_id(mention: dict[str, Any]) -> Any:
     return (mention.get("norm") or {}).get("id")
 
 
+def entity_key(mention: dict[str, Any]) -> tuple[Any, Any, str] | None:
+    """Return the entities table's key of a mention, (doc_id, label, id), or None when its norm has no id."""
+    entity_id = _entity_id(mention)
+    return (mention["doc_id"], mention["label"], entity_id) if isinstance(entity_id, str) and entity_id else None
+
+
 def _texts_in_order(texts: dict[str, list[Any]]) -> list[str]:
     """Return each text as often as it was counted, in the order first seen (what names.most_frequent reads)."""
     return [text for text in sorted(texts, key=lambda t: texts[t][1]) for _ in range(texts[text][0])]
@@ -37,21 +43,23 @@ class EntityGroups:
     def __init__(self, names: Names, emit: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.names = names
         self.emit = emit
-        self.ordered = True
         self._order = DocumentOrder()
         self.groups: dict[tuple[str, str, str], list[Any]] = {}  # key -> [count, (start, end), schema_version, mention id, {text: [count, first (start, end)]}]
 
+    @property
+    def ordered(self) -> bool:
+        """Whether the documents came in ascending doc_id order (so far, or until emitting stopped)."""
+        return self._order.ascending
+
     def add(self, mention: dict[str, Any]) -> None:
-        entity_id = _entity_id(mention)
-        if not (isinstance(entity_id, str) and entity_id):
+        key = entity_key(mention)
+        if key is None:
             return
-        doc_id = mention["doc_id"]
-        if self.emit is not None and self._order.moved_on(doc_id):
+        if self.emit is not None and self._order.moved_on(key[0]):
             if self._order.ascending:
                 self._emit()
             else:
-                self.ordered, self.emit = False, None
-        key = (doc_id, mention["label"], entity_id)
+                self.emit = None
         at, text = (mention["start"], mention["end"]), mention["text"]
         group = self.groups.get(key)
         if group is None:
@@ -112,6 +120,42 @@ class DocumentOrder:
         return True
 
 
+class EntityCount:
+    """Count the rows of the entities table (distinct entity_key of the mentions) without building them.
+
+    While the documents come in ascending doc_id order (consolidated outputs
+    do) only the current document's keys are kept; otherwise ``ordered``
+    turns false and the count must be made again with every key (of()).
+    """
+
+    def __init__(self, ordered: bool = True) -> None:
+        self.ordered = ordered
+        self.done = 0
+        self.keys: set[tuple[Any, Any, str]] = set()
+        self._order = DocumentOrder()
+
+    def add(self, mention: dict[str, Any]) -> None:
+        key = entity_key(mention)
+        if key is None:
+            return
+        if self.ordered and self._order.moved_on(key[0]):
+            self.ordered = self._order.ascending
+            self.done += len(self.keys)
+            self.keys.clear()
+        self.keys.add(key)
+
+    def total(self) -> int:
+        return self.done + len(self.keys)
+
+    @classmethod
+    def of(cls, mentions: Iterable[dict[str, Any]]) -> int:
+        """Count with every key kept (mentions in any order)."""
+        count = cls(ordered=False)
+        for mention in mentions:
+            count.add(mention)
+        return count.total()
+
+
 class Counterparts:
     """One row per relation and counterpart, named like the entities table names them.
 
@@ -154,9 +198,6 @@ class Counterparts:
                 texts[text][0] += 1
             else:
                 texts[text] = [1, self.seen]
-
-    def __len__(self) -> int:
-        return len(self.pending)
 
     def rows(self) -> list[dict[str, Any]]:
         rows = []

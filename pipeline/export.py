@@ -205,8 +205,8 @@ class TableWriter:
                 self._csv = self._stack.enter_context(open(self._tmp, "w", encoding="utf-8", newline=""))
             df.to_csv(self._csv, header=self.rows == 0, index=False, lineterminator="\n")
         self.rows += self._batch
-        self._columns = {c.name: [] for c in self.table.columns}
-        self._plan = self._plan_of(self._columns)
+        for values in self._columns.values():
+            values.clear()  # the frame holds copies
         self._batch = self._chars = 0
 
     def _plan_of(self, columns: dict[str, list[Any]]) -> list[tuple[str, tuple[str, ...] | None, str, type | None, list[Any]]]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from collections.abc import Iterable, Iterator
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import IO, Any
 

@@ -76,7 +76,7 @@ def summary_tables(out_dir: Path | str, configs: Path | str | None = None) -> ex
         for mention in read_jsonl(out_dir / MENTIONS):
             counterparts.add_mention(mention)
             for column in lean.columns:
-                columns[column.name].append(export.cast(mention.get(column.name), column.type))
+                columns[column.name].append(export.cast(export.get(mention, column.path), column.type))
         tables.frames["mentions"] = export.frame_of_columns(lean, columns)
     if "relations" in tables.frames:
         tables.frames["relation_counterparts"] = export.frame(export.spec("relation_counterparts"), counterparts.rows())
