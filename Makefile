@@ -38,13 +38,14 @@ $(OUT)/documents.jsonl: $(RAW_FILES) $(CORE) $(wildcard pipeline/ingest/*.py) pi
 $(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py pipeline/nlp.py $(CONFIGS)/segmentation.toml $(CONFIGS)/extraction.toml
 	$(WPX) segment --out $(OUT) $(STAGE_OK)
 
-EXTRACT_CODE := $(wildcard pipeline/extract/*.py pipeline/components/*.py pipeline/normalize/*.py) pipeline/nlp.py pipeline/registry.py pipeline/provenance.py
+EXTRACT_CODE := $(wildcard pipeline/extract/*.py pipeline/components/*.py pipeline/normalize/*.py) pipeline/nlp.py pipeline/registry.py pipeline/provenance.py pipeline/parses.py
 EXTRACT_CONF := $(CONFIGS)/extraction.toml $(wildcard $(CONFIGS)/registries/*.tsv)
 
 $(OUT)/mentions.jsonl: $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(CORE) $(EXTRACT_CODE) $(EXTRACT_CONF)
 	$(WPX) extract --out $(OUT) $(STAGE_OK)
 
-$(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/segments.jsonl $(CORE) $(wildcard pipeline/relate/*.py) pipeline/registry.py $(CONFIGS)/relations.toml $(wildcard $(CONFIGS)/registries/*.tsv)
+# relate also reads $(OUT)/parses/, which extract puts in place before mentions.jsonl
+$(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/segments.jsonl $(CORE) $(wildcard pipeline/relate/*.py) pipeline/registry.py pipeline/parses.py $(CONFIGS)/relations.toml $(wildcard $(CONFIGS)/registries/*.tsv)
 	$(WPX) relate --out $(OUT) $(STAGE_OK)
 
 extract: $(OUT)/relations.jsonl

@@ -20,6 +20,7 @@ from .records import DOCUMENTS, SEGMENTS, BadRecord
 # run: `wpx run` with nothing to redo then answers in a fraction of a second.
 
 OUT_HELP = "Output folder (created if missing)."
+QUIET_HELP = "No progress line (it is shown only when stderr is a terminal anyway)."
 
 
 class UsageError(click.ClickException):
@@ -50,13 +51,15 @@ def _guard(func, *args):
 
 
 class _Commands(click.Group):
-    """The wpx group: a malformed record in an input file is a user error (file:line: reason), never a traceback."""
+    """The wpx group: a malformed record (file:line: reason) or a missing input is a user error, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BadRecord as exc:
             raise click.ClickException(f"{exc}; fix the line or regenerate the file") from None
+        except FileNotFoundError as exc:  # an input an earlier stage writes is missing
+            raise UsageError(f"{exc.filename}: no such file; run the stage that writes it first" if exc.filename else str(exc)) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,30 +77,34 @@ def cli(ctx: click.Context, configs: Path) -> None:
 @cli.command("ingest")
 @click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
-def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
+def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path, quiet: bool) -> None:
     """Decode every file of RAW_DIR into OUT/documents.jsonl.
 
     Example: wpx ingest raw --out extracted
     """
     from . import ingest
+    from .progress import enabled
 
-    result = _guard(ingest.run, raw_dir, out_dir, _config(ctx))
+    result = _guard(ingest.run, raw_dir, out_dir, _config(ctx), enabled(quiet))
     _finish(result.errors, f"wpx ingest: {result.written} documents written, {len(result.errors)} failed")
 
 
 @cli.command("segment")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--documents", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="documents.jsonl to read ('-' for stdin); default OUT/documents.jsonl.")
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
-def segment_command(ctx: click.Context, out_dir: Path, documents: Path | None) -> None:
+def segment_command(ctx: click.Context, out_dir: Path, documents: Path | None, quiet: bool) -> None:
     """Split documents into title, boilerplate, sections, paragraphs and sentences (OUT/segments.jsonl).
 
     Example: wpx segment --out extracted
     """
     from . import segment
+    from .progress import enabled
 
-    result = _guard(segment.run, documents or out_dir / DOCUMENTS, out_dir, _config(ctx))
+    result = _guard(segment.run, documents or out_dir / DOCUMENTS, out_dir, _config(ctx), enabled(quiet))
     _finish(result.errors, f"wpx segment: {result.written} segments written, {len(result.errors)} documents failed")
 
 
@@ -107,33 +114,37 @@ NER_HELP = "Use the statistical model (--no-ner: rules only, no model at all: fa
 @cli.command("extract")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--ner/--no-ner", default=True, show_default=True, help=NER_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
-def extract_command(ctx: click.Context, out_dir: Path, ner: bool) -> None:
-    """Extract normalized mentions from content segments (OUT/mentions.jsonl, OUT/parses.spacy).
+def extract_command(ctx: click.Context, out_dir: Path, ner: bool, quiet: bool) -> None:
+    """Extract normalized mentions from content segments (OUT/mentions.jsonl, OUT/parses/).
 
     Reads OUT/documents.jsonl and OUT/segments.jsonl.
 
     Example: wpx extract --out extracted
     """
     from . import extract
+    from .progress import enabled
 
-    result = _guard(extract.run, (out_dir / DOCUMENTS, out_dir / SEGMENTS), out_dir, _config(ctx), ner)
+    result = _guard(extract.run, (out_dir / DOCUMENTS, out_dir / SEGMENTS), out_dir, _config(ctx), ner, enabled(quiet))
     _finish(result.errors, f"wpx extract: {result.written} mentions written, {len(result.errors)} documents failed")
 
 
 @cli.command("relate")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
-def relate_command(ctx: click.Context, out_dir: Path) -> None:
+def relate_command(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
     """Find engagements (who engaged with whom, how, how often, when, where) -> OUT/relations.jsonl.
 
-    Reads OUT/documents.jsonl, segments.jsonl, mentions.jsonl and parses.spacy.
+    Reads OUT/documents.jsonl, segments.jsonl, mentions.jsonl and parses/.
 
     Example: wpx relate --out extracted
     """
     from . import relate
+    from .progress import enabled
 
-    result = _guard(relate.run, out_dir, _config(ctx))
+    result = _guard(relate.run, out_dir, _config(ctx), enabled(quiet))
     _finish(result.errors, f"wpx relate: {result.written} engagements written, {len(result.errors)} documents failed")
 
 
@@ -201,7 +212,7 @@ def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool, wor
     Example: wpx run raw --out extracted --workers 2
     """
     from . import batch
-    from .batch.progress import enabled
+    from .progress import enabled
 
     config = _config(ctx)
     try:

@@ -52,9 +52,9 @@ def write_jsonl(path: Path | str, records: Iterable[dict[str, Any]]) -> int:
     if str(path) == "-":
         import sys
 
-        return _write_lines(sys.stdout, records)
+        return write_lines(sys.stdout, records)
     with atomic_text(Path(path)) as handle:
-        return _write_lines(handle, records)
+        return write_lines(handle, records)
 
 
 @contextmanager
@@ -90,12 +90,12 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.fchmod(fd, 0o666 & ~_umask())
+    os.fchmod(fd, 0o666 & ~umask())
     return fd, tmp
 
 
 @lru_cache(maxsize=1)
-def _umask() -> int:
+def umask() -> int:
     """Return the process's umask (read once: reading it means setting it)."""
     mask = os.umask(0o022)
     os.umask(mask)
@@ -119,7 +119,8 @@ def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
         raise
 
 
-def _write_lines(handle: IO[str], records: Iterable[dict[str, Any]]) -> int:
+def write_lines(handle: IO[str], records: Iterable[dict[str, Any]]) -> int:
+    """Write records as JSONL lines to an open text handle; return how many."""
     count = 0
     writer = jsonlines.Writer(handle, dumps=dumps, flush=False)
     for record in records:
@@ -153,14 +154,82 @@ def _read_lines(handle: IO[str], name: str) -> Iterator[dict[str, Any]]:
 def parse_lines(handle: IO[str]) -> Iterator[tuple[int, Any, str | None]]:
     """Yield (line number, record, problem or None) per non-blank line, going on after a bad one."""
     for lineno, line in enumerate(handle, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield lineno, None, f"not valid JSON ({exc.msg})"
-            continue
-        yield lineno, record, None if isinstance(record, dict) else "expected a JSON object"
+        record, problem = _parse_line(line)
+        if record is not None or problem is not None:
+            yield lineno, record, problem
+
+
+class RecordsByDocument:
+    """The records of a JSONL file grouped by doc_id, read back from the file when a document's are asked for.
+
+    One pass notes the byte ranges of each document's lines (one range per
+    run of consecutive lines), so memory follows the number of documents,
+    not of records: the stage commands use it to read one document's
+    segments or mentions at a time. Records in any order are found all the
+    same, with a range per run.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.ranges: dict[Any, list[tuple[int, int]]] = {}
+        with open(self.path, "rb") as handle:
+            offset, last = 0, None
+            for lineno, line in enumerate(handle, 1):
+                start, offset = offset, offset + len(line)
+                record, problem = _parse_line(line)
+                if record is not None and "doc_id" not in record:
+                    problem = "no doc_id"
+                if problem:
+                    raise BadRecord(f"{self.path}:{lineno}: {problem}")
+                if record is None:
+                    continue  # a blank line
+                doc_id = record["doc_id"]
+                try:
+                    runs = self.ranges.setdefault(doc_id, [])
+                except TypeError:
+                    raise BadRecord(f"{self.path}:{lineno}: doc_id is not a string") from None
+                if doc_id == last and runs:
+                    runs[-1] = (runs[-1][0], offset)
+                else:
+                    runs.append((start, offset))
+                last = doc_id
+        self._handle: IO[bytes] | None = None
+
+    def get(self, doc_id: Any) -> list[dict[str, Any]]:
+        """Return ``doc_id``'s records in file order ([] when it has none)."""
+        records: list[dict[str, Any]] = []
+        for start, end in self.ranges.get(doc_id, ()):
+            if self._handle is None:
+                self._handle = open(self.path, "rb")
+            self._handle.seek(start)
+            for line in self._handle.read(end - start).split(b"\n"):  # the lines __init__ read
+                if line.strip():
+                    records.append(json.loads(line))
+        return records
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> RecordsByDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _parse_line(line: str | bytes) -> tuple[Any, str | None]:
+    """Return (record, problem) for one JSONL line, (None, None) when it is blank."""
+    if not line.strip():
+        return None, None
+    try:
+        record = json.loads(line.decode("utf-8") if isinstance(line, bytes) else line)
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 ({exc.reason} at byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg})"
+    return (record, None) if isinstance(record, dict) else (None, "expected a JSON object")
 
 
 def error_record(doc_id: str | None, source_path: str | None, stage: str, exc: BaseException | str, kind: str | None = None) -> dict[str, Any]:

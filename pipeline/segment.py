@@ -7,6 +7,7 @@ parser, so dependency trees never cross a sentence.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from spacy.tokens import Doc
 
 from .config import Config
 from .layout import Line, LayoutRules, classify
+from .progress import for_records
 from .records import SEGMENTS, SCHEMA_VERSION, StageResult, error_record, read_jsonl, record_id, update_errors, write_jsonl
 
 STAGE = "segment"
@@ -208,18 +210,31 @@ def _sentence_starts(doc: Doc, punct_ids: frozenset[int]) -> list[int]:
     return starts
 
 
-def run(documents: Path | str, out_dir: Path | str, config: Config) -> StageResult:
-    """Segment every document of ``documents`` (a documents.jsonl) into ``out_dir/segments.jsonl``."""
+def run(documents: Path | str, out_dir: Path | str, config: Config, progress: bool = False) -> StageResult:
+    """Segment every document of ``documents`` (a documents.jsonl) into ``out_dir/segments.jsonl``, one document in memory at a time.
+
+    ``progress`` draws a progress line on stderr.
+    """
     out_dir = Path(out_dir)
     rules = LayoutRules.from_config(config)
     nlp = sentencizer(config)
     result = StageResult()
-    segments: list[dict[str, Any]] = []
-    for doc in read_jsonl(documents):
-        try:
-            segments.extend(segment_document(doc, rules, nlp))
-        except Exception as exc:  # one bad document never stops the batch
-            result.errors.append(error_record(doc.get("doc_id"), doc.get("source_path"), STAGE, exc))
-    result.written = write_jsonl(out_dir / SEGMENTS, segments)
+
+    bar = for_records("wpx segment", documents, progress)
+
+    def segments() -> Iterator[dict[str, Any]]:
+        for doc in read_jsonl(documents):
+            bar.document(doc.get("text") or "")
+            try:
+                found = segment_document(doc, rules, nlp)
+            except Exception as exc:  # one bad document never stops the batch
+                result.errors.append(error_record(doc.get("doc_id"), doc.get("source_path"), STAGE, exc))
+                continue
+            yield from found
+
+    try:
+        result.written = write_jsonl(out_dir / SEGMENTS, segments())
+    finally:
+        bar.close()
     update_errors(out_dir, STAGE, result.errors)
     return result

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import api, batch
+from pipeline import api, batch, parses, relate
 from pipeline.cli import cli
 from pipeline.config import load_config
+from pipeline.records import MENTIONS, RELATIONS, SEGMENTS
 
 from .batch_fixtures import OUTPUTS, make_raw, outputs, wpx
 from .conftest import GENRE, REPO, SEED_RAW
@@ -171,13 +172,34 @@ def test_rules_only_mode_writes_mentions_and_no_engagements(tmp_path, config):
     assert all(e.startswith("rule:") for e in extractors)
 
 
-def test_run_all_equals_the_stages_run_in_order(tmp_path, config):
+@pytest.mark.parametrize("part_tokens", [None, 1], ids=["parses-in-one-part", "a-part-per-document"])
+def test_run_all_equals_the_stages_run_in_order(tmp_path, config, monkeypatch, part_tokens):
+    """The stage commands, one document in memory at a time, write what the batch engine writes, however the parses are split."""
+    if part_tokens:
+        monkeypatch.setattr(parses, "PART_TOKENS", part_tokens)
     raw = GENRE / "dev" / "raw"
     api.run_all(raw, tmp_path / "batch", config)
     for _, stage in api.stages(True):
         stage(raw, tmp_path / "stages", config)
     for name in OUTPUTS:
         assert (tmp_path / "batch" / name).read_bytes() == (tmp_path / "stages" / name).read_bytes(), name
+    index = json.loads((tmp_path / "stages" / parses.FOLDER / parses.INDEX).read_text(encoding="utf-8"))
+    assert len(index["parts"]) == (5 if part_tokens else 1)
+    # relate finds each document's segments and mentions wherever their lines are: documents dealt out
+    # line by line in reverse order (each document's lines keep their order, in many runs)
+    for name in (SEGMENTS, MENTIONS):
+        path = tmp_path / "stages" / name
+        by_document: dict[str, list[str]] = {}
+        for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+            by_document.setdefault(json.loads(line)["doc_id"], []).append(line)
+        queues = [list(lines) for lines in reversed(by_document.values())]
+        dealt = [queue.pop(0) for _ in range(max(map(len, queues))) for queue in queues if queue]
+        assert sorted(dealt) == sorted(line for lines in by_document.values() for line in lines)
+        path.write_text("".join(dealt), encoding="utf-8")
+    relations = (tmp_path / "stages" / RELATIONS).read_bytes()
+    (tmp_path / "stages" / RELATIONS).unlink()
+    relate.run(tmp_path / "stages", config)
+    assert (tmp_path / "stages" / RELATIONS).read_bytes() == relations
 
 
 def test_workers_give_the_same_bytes_as_one_process(tmp_path, config):
@@ -261,21 +283,6 @@ def test_kill_9_mid_run_then_rerun_equals_a_clean_run(tmp_path):
     for snapshot in after_kill:  # every file is whole: the previous run's or the finished one's
         assert all(snapshot[name] in (previous[name], final[name]) for name in OUTPUTS)
     assert sorted(p.name for p in (out / ".shards").iterdir()) == sorted(p.name for p in (clean / ".shards").iterdir())
-
-
-def test_progress_line_counts_documents_and_words(capsys):
-    from pipeline.batch.progress import Progress
-
-    bar = Progress(2, enabled=True, interval=0)
-    bar.update(1, 500)
-    bar.update(1, 700)
-    bar.close()
-    err = capsys.readouterr().err
-    assert "2/2 documents" in err and "words/s" in err and err.endswith("\n")
-    silent = Progress(2, enabled=False)
-    silent.update(2, 10)
-    silent.close()
-    assert capsys.readouterr().err == ""
 
 
 @pytest.mark.parametrize(("ner", "stage"), [(False, "extract"), (True, "relate")])

@@ -67,3 +67,31 @@ def test_a_malformed_record_is_a_user_error_naming_file_and_line(consumer_out, c
     assert result.exit_code == 1, result.output
     assert f"{damaged}:{lines + 1}: expected a JSON object" in result.output
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(("command", "missing"), [
+    (["segment", "--out", "{out}"], "documents.jsonl"), (["extract", "--out", "{out}"], "segments.jsonl"), (["relate", "--out", "{out}"], "parses/index.json"),
+])
+def test_a_missing_input_is_a_usage_error_naming_the_file(tmp_path, command, missing):
+    """A stage run before the stage that writes its input ends with the file's name and exit 2, not a traceback."""
+    result = invoke(*[part.format(out=tmp_path) for part in command])
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / missing}" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, not even an empty output
+
+
+def test_relate_names_a_malformed_mention(consumer_out):
+    """relate reads mentions one document at a time; a bad line still ends it with file:line and exit 1."""
+    from pipeline.parses import PartsWriter
+
+    with PartsWriter(consumer_out):
+        pass
+    lines = (consumer_out / "mentions.jsonl").read_text(encoding="utf-8").count("\n")
+    with (consumer_out / "mentions.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write('{"id": "no doc_id"}\n')
+    relations = (consumer_out / "relations.jsonl").read_bytes()
+    result = invoke("relate", "--out", str(consumer_out))
+    assert result.exit_code == 1, result.output
+    assert f"mentions.jsonl:{lines + 1}: no doc_id" in result.output
+    assert (consumer_out / "relations.jsonl").read_bytes() == relations  # the previous output stays

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.batch.atomic import write_text
-from pipeline.records import atomic_path, read_jsonl, record_id, update_errors, write_jsonl
+from pipeline.records import BadRecord, RecordsByDocument, atomic_path, read_jsonl, record_id, update_errors, write_jsonl
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
@@ -86,3 +86,41 @@ def test_update_errors_replaces_only_its_stage(tmp_path):
     update_errors(tmp_path, "ingest", [])
     lines = [json.loads(l) for l in (tmp_path / "errors.jsonl").read_text().splitlines()]
     assert [r["stage"] for r in lines] == ["segment"]
+
+
+@settings(max_examples=75, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c/d", "é"]), json_values), max_size=12), st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_records_by_document_are_the_file_filtered_by_doc_id(tmp_path_factory, items, newline, blank_lines):
+    """Whatever the order of the lines, a document's records are those of the file with its doc_id, in file order."""
+    path = tmp_path_factory.mktemp("bydoc") / "x.jsonl"
+    records = [{"doc_id": doc_id, "n": n, "v": value} for n, (doc_id, value) in enumerate(items)]
+    lines = [json.dumps(r, ensure_ascii=False) + newline + (newline if blank_lines else "") for r in records]
+    path.write_bytes("".join(lines).encode("utf-8"))
+    with RecordsByDocument(path) as by_document:
+        for doc_id in ["a", "b", "c/d", "é", "missing"]:
+            assert by_document.get(doc_id) == [r for r in records if r["doc_id"] == doc_id]
+        assert sum(len(runs) for runs in by_document.ranges.values()) == sum(1 for k, r in enumerate(records) if k == 0 or records[k - 1]["doc_id"] != r["doc_id"])
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('{"doc_id": "a"}\n{nope\n', r"x.jsonl:2: not valid JSON"),
+        ('{"doc_id": "a"}\n\n[1, 2]\n', r"x.jsonl:3: expected a JSON object"),
+        ('{"doc_id": "a"}\n{"id": 1}\n', r"x.jsonl:2: no doc_id"),
+        ('{"doc_id": ["a"]}\n', r"x.jsonl:1: doc_id is not a string"),
+    ],
+    ids=["bad-json", "not-an-object", "no-doc-id", "list-doc-id"],
+)
+def test_records_by_document_names_the_bad_line(tmp_path, content, problem):
+    path = tmp_path / "x.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(BadRecord, match=problem):
+        RecordsByDocument(path)
+
+
+def test_records_by_document_reports_bytes_that_are_not_utf8(tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"doc_id": "a"}\n{"doc_id": "\xff"}\n')
+    with pytest.raises(BadRecord, match=r"x.jsonl:2: not UTF-8"):
+        RecordsByDocument(path)

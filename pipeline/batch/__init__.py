@@ -19,7 +19,8 @@ from ..records import ERRORS, error_record, read_jsonl
 from .consolidate import consolidate, fingerprint, up_to_date
 from .executors import SchedulerUnavailable
 from .plan import Planned, changes, plan, run_key
-from .progress import Progress, Summary
+from ..progress import Progress
+from .progress import Summary
 from .store import CorruptShard, Manifest, Store
 from .work import Chunk, Task, frozen
 

@@ -6,8 +6,8 @@ sentence boundaries preset, so the parser respects them. The stage pipes
 one document's blocks at a time; the batch engine pipes a chunk's documents
 together (``Extractor.process_many``), and a document that breaks that shared
 pipe is run again alone, so a failing document fails alone either way.
-The parsed blocks are also written to parses.spacy (a DocBin) for the
-relate stage, which then needs no second parse.
+The parsed blocks are also written to OUT/parses/ (DocBin parts, see
+parses.py) for the relate stage, which then needs no second parse.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import numpy
 import pycountry
 from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc, DocBin
+from spacy.tokens import Doc
 
 from ..provenance import SourceLocator
 from ..components.base import BLOCK_KIND_KEY, META_KEY, REGISTRY_TUPLES_KEY, SPANS_KEY, TEXT_KEY, TOKEN_ATTRS_KEY
@@ -31,11 +31,12 @@ from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..nlp import build
 from ..registry import Registry
-from ..records import MENTIONS, SCHEMA_VERSION, StageResult, error_record, write_bytes, read_jsonl, record_id, update_errors, write_jsonl
+from ..progress import for_records
+from ..parses import DOC_ID_KEY, OFFSET_KEY, PartsWriter
+from ..records import MENTIONS, SCHEMA_VERSION, RecordsByDocument, StageResult, atomic_text, error_record, read_jsonl, record_id, update_errors, write_lines
 from . import acronyms
 
 STAGE = "extract"
-PARSES = "parses.spacy"
 
 
 @dataclass(frozen=True)
@@ -232,47 +233,52 @@ def _slim(doc: Doc, doc_id: str, offset: int) -> None:
     doc.user_data.pop(TOKEN_ATTRS_KEY, None)
     doc.user_data.pop(BLOCK_KIND_KEY, None)
     doc.user_data.pop(TEXT_KEY, None)
-    doc.user_data["wpx_doc_id"] = doc_id
-    doc.user_data["wpx_offset"] = offset
-
-
-def _grouped(segments_path: Path | str) -> dict[str, list[dict[str, Any]]]:
-    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for seg in read_jsonl(segments_path):
-        grouped[seg["doc_id"]].append(seg)
-    return grouped
+    doc.user_data[DOC_ID_KEY] = doc_id
+    doc.user_data[OFFSET_KEY] = offset
 
 
 def iter_results(documents: Path | str, segments: Path | str, config: Config, ner: bool = True, extractor: Extractor | None = None) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]] | None, list[Doc], BaseException | None]]:
-    """Yield (document, mentions or None, docs, error) per document, in input order."""
+    """Yield (document, mentions or None, docs, error) per document, in input order, one document in memory at a time."""
     extractor = extractor or Extractor(config, ner=ner)
-    grouped = _grouped(segments)
-    for document in read_jsonl(documents):
-        try:
-            mentions, docs = extractor.process(document, grouped.get(document["doc_id"], []))
-            yield document, mentions, docs, None
-        except Exception as exc:  # one bad document never stops the batch
-            yield document, None, [], exc
+    with RecordsByDocument(segments) as by_document:
+        for document in read_jsonl(documents):
+            try:
+                mentions, docs = extractor.process(document, by_document.get(document["doc_id"]))
+                yield document, mentions, docs, None
+            except Exception as exc:  # one bad document never stops the batch
+                yield document, None, [], exc
 
 
-def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Config, ner: bool = True) -> StageResult:
-    """Extract mentions for every document: inputs are (documents.jsonl, segments.jsonl)."""
+def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Config, ner: bool = True, progress: bool = False) -> StageResult:
+    """Extract mentions for every document: inputs are (documents.jsonl, segments.jsonl); ``progress`` draws a progress line on stderr.
+
+    Mentions are written as each document is done and the parsed blocks
+    go to OUT/parses/ part by part, so memory holds one document (and one
+    part of parses), not the corpus. The parses are put in place before
+    mentions.jsonl, which make watches.
+    """
     documents, segments = inputs
     out_dir = Path(out_dir)
     result = StageResult()
-    mentions: list[dict[str, Any]] = []
-    parses = DocBin(store_user_data=True)
-    for document, found, docs, error in iter_results(documents, segments, config, ner=ner):
-        if error is not None:
-            result.errors.append(error_record(document.get("doc_id"), document.get("source_path"), STAGE, error))
-            continue
-        mentions.extend(found or [])
-        for doc in docs:
-            parses.add(doc)
-    result.written = write_jsonl(out_dir / MENTIONS, mentions)
-    write_bytes(out_dir / PARSES, parses.to_bytes())
+
+    bar = for_records("wpx extract", documents, progress)
+
+    def mentions(parts: PartsWriter) -> Iterator[dict[str, Any]]:
+        for document, found, docs, error in iter_results(documents, segments, config, ner=ner):
+            bar.document(document.get("text") or "")
+            if error is not None:
+                result.errors.append(error_record(document.get("doc_id"), document.get("source_path"), STAGE, error))
+                continue
+            parts.add(document["doc_id"], docs)
+            yield from found or []
+
+    try:
+        with atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir) as parts:
+            result.written = write_lines(handle, mentions(parts))
+    finally:
+        bar.close()
     update_errors(out_dir, STAGE, result.errors)
     return result
 
 
-__all__ = ["run", "Extractor", "content_blocks", "make_block_doc", "iter_results", "PARSES"]
+__all__ = ["run", "Extractor", "content_blocks", "make_block_doc", "iter_results"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from .. import __version__
 from ..config import Config
 from ..layout import LayoutRules, Line, classify, metadata
 from ..normalize.dates import find_dates
+from ..progress import Progress
 from ..records import StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
 from .html import HtmlRules, read_html
 from .multipage import group_pages, merge, missing_pages, page_patterns
@@ -138,27 +140,41 @@ def _metadata(found: dict[str, str | None], markup: dict[str, str | None], rules
     return meta
 
 
-def run(raw_dir: Path | str, out_dir: Path | str, config: Config) -> StageResult:
-    """Ingest every file of ``raw_dir`` into ``out_dir/documents.jsonl``; bad files become errors."""
+def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool = False) -> StageResult:
+    """Ingest every file of ``raw_dir`` into ``out_dir/documents.jsonl``, one document in memory at a time; bad files become errors.
+
+    ``progress`` draws a progress line on stderr.
+    """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     readers = Readers.from_config(config)
     settings = config.section("ingest")
     result = StageResult()
-    documents: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     merged = {fmt for fmt in settings["formats"].values() if fmt == "html"}
-    for files in group_pages(discover(raw_dir, config), settings["formats"], merged, readers.page_patterns):
-        source = _source(raw_dir, files[0])
-        doc_id = doc_id_for(raw_dir, files[0])
-        try:
-            if doc_id in seen:
-                raise IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")
-            document, flagged = ingest_file(raw_dir, files, config, readers)
-            documents.append(document)
+
+    groups = list(group_pages(discover(raw_dir, config), settings["formats"], merged, readers.page_patterns))
+    bar = Progress(len(groups), progress, name="wpx ingest")
+
+    def documents() -> Iterator[dict[str, Any]]:
+        for files in groups:
+            source = _source(raw_dir, files[0])
+            doc_id = doc_id_for(raw_dir, files[0])
+            try:
+                if doc_id in seen:
+                    raise IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")
+                document, flagged = ingest_file(raw_dir, files, config, readers)
+            except (IngestError, OSError) as exc:
+                result.errors.append(error_record(doc_id, source, STAGE, exc))
+                bar.update(1, 0)
+                continue
             seen[doc_id] = source
             result.errors.extend(error_record(doc_id, source, STAGE, message, kind="IngestWarning") for message in flagged)
-        except (IngestError, OSError) as exc:
-            result.errors.append(error_record(doc_id, source, STAGE, exc))
-    result.written = write_jsonl(out_dir / DOCUMENTS, documents)
+            bar.document(document["text"])
+            yield document
+
+    try:
+        result.written = write_jsonl(out_dir / DOCUMENTS, documents())
+    finally:
+        bar.close()
     update_errors(out_dir, STAGE, result.errors)
     return result

@@ -1,0 +1,127 @@
+"""The parsed content blocks extract leaves for relate: OUT/parses/, a folder of spaCy DocBins.
+
+A single DocBin holds every parse in memory until it is written, and again
+when it is read: the size of the corpus. Parts of about PART_TOKENS tokens,
+each a plain DocBin of whole documents (``DocBin().from_disk`` and spaCy's
+corpus readers read them), let extract and relate hold one part at a time.
+``index.json`` lists each part's documents, so relate finds a document's
+part without opening the others. The folder is built beside its target and
+swapped into place when complete, so relate never sees half of it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.tokens import Doc, DocBin
+
+from .records import umask, write_bytes
+
+FOLDER = "parses"
+INDEX = "index.json"
+LEGACY = "parses.spacy"  # the single DocBin of earlier versions, removed when a folder replaces it
+PART_TOKENS = 100_000  # a part closes at the first document boundary after this many tokens
+DOC_ID_KEY, OFFSET_KEY = "wpx_doc_id", "wpx_offset"  # user_data of every parsed block: its document and start offset
+
+
+class MissingParses(FileNotFoundError):
+    """OUT/parses/ is missing or incomplete: extract has not run on this folder."""
+
+
+class PartsWriter:
+    """Write documents' parsed blocks as DocBin parts into a folder that replaces ``out_dir/parses`` on ``commit``."""
+
+    def __init__(self, out_dir: Path | str, part_tokens: int | None = None) -> None:
+        self.out_dir = Path(out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.part_tokens = part_tokens or PART_TOKENS
+        for stale in self.out_dir.glob(f".{FOLDER}.*"):  # left by a run that was killed
+            shutil.rmtree(stale, ignore_errors=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".tmp", dir=self.out_dir))
+        os.chmod(self.tmp, 0o777 & ~umask())  # mkdtemp makes 0700: the folder would be hidden from a shared dataset's users
+        self.parts: list[dict[str, Any]] = []
+        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=True), [], 0
+
+    def add(self, doc_id: str, docs: list[Doc]) -> None:
+        """Add one document's parsed blocks (each carries its doc_id and offset in user_data)."""
+        for doc in docs:
+            self._bin.add(doc)
+            self._tokens += len(doc)
+        self._doc_ids.append(doc_id)
+        if self._tokens >= self.part_tokens:
+            self._close_part()
+
+    def commit(self) -> None:
+        """Write the last part and the index, then put the folder in place of the previous one."""
+        if self._doc_ids or not self.parts:
+            self._close_part()
+        write_bytes(self.tmp / INDEX, (json.dumps({"parts": self.parts}, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        target = self.out_dir / FOLDER
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".old", dir=self.out_dir))
+            os.replace(target, old / FOLDER)
+        os.replace(self.tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        (self.out_dir / LEGACY).unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        """Drop what was written; the previous folder stays."""
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def __enter__(self) -> PartsWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.abort()
+
+    def _close_part(self) -> None:
+        name = f"{len(self.parts):05d}.spacy"
+        write_bytes(self.tmp / name, self._bin.to_bytes())
+        self.parts.append({"file": name, "doc_ids": self._doc_ids})
+        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=True), [], 0
+
+
+class PartsReader:
+    """Read one document's parsed blocks at a time from ``out_dir/parses``, keeping only the part last read."""
+
+    def __init__(self, out_dir: Path | str) -> None:
+        self.folder = Path(out_dir) / FOLDER
+        try:
+            index = json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
+            self.part_of = {doc_id: part["file"] for part in index["parts"] for doc_id in part["doc_ids"]}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise MissingParses(f"{self.folder / INDEX}: no readable parse index ({exc}); run wpx extract first") from None
+        self.vocab = spacy.blank("en").vocab  # English lexical attributes (lower_, like_num) for the loaded tokens
+        self._file: str | None = None
+        self._docs: dict[str, list[Doc]] = {}
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.part_of
+
+    def get(self, doc_id: str) -> list[Doc]:
+        """Return a document's parsed blocks in text order ([] when extract wrote none for it)."""
+        name = self.part_of.get(doc_id)
+        if name is None:
+            return []
+        if name != self._file:
+            self._docs = _grouped(DocBin(store_user_data=True).from_bytes((self.folder / name).read_bytes()).get_docs(self.vocab))
+            self._file = name
+        return self._docs.get(doc_id, [])
+
+
+def _grouped(docs: Any) -> dict[str, list[Doc]]:
+    grouped: dict[str, list[Doc]] = {}
+    for doc in docs:
+        grouped.setdefault(doc.user_data[DOC_ID_KEY], []).append(doc)
+    return {doc_id: sorted(blocks, key=lambda d: d.user_data[OFFSET_KEY]) for doc_id, blocks in grouped.items()}
+

@@ -1,0 +1,119 @@
+"""OUT/parses/: DocBin parts written and read one at a time, swapped into place whole."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from pipeline.parses import FOLDER, INDEX, LEGACY, MissingParses, PartsReader, PartsWriter
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("en")
+
+
+def _documents(nlp, count: int) -> dict[str, list]:
+    """Documents of two or three blocks, each block tagged with its doc_id and offset as extract leaves them."""
+    documents = {}
+    for n in range(count):
+        doc_id = f"doc-{n:02d}"
+        blocks = []
+        for k, text in enumerate([f"Block one of document {n}.", "China held five rounds of dialogue.", "More text here."][: 2 + n % 2]):
+            doc = nlp(text)
+            doc.user_data["wpx_doc_id"] = doc_id
+            doc.user_data["wpx_offset"] = 100 * k
+            blocks.append(doc)
+        documents[doc_id] = blocks
+    return documents
+
+
+def _write(out, documents, part_tokens):
+    with PartsWriter(out, part_tokens=part_tokens) as parts:
+        for doc_id, blocks in documents.items():
+            parts.add(doc_id, blocks)
+
+
+@pytest.mark.parametrize("part_tokens", [1, 20, 10**6])
+def test_parts_round_trip_document_by_document(tmp_path, nlp, part_tokens):
+    documents = _documents(nlp, 7)
+    _write(tmp_path, documents, part_tokens)
+    index = json.loads((tmp_path / FOLDER / INDEX).read_text(encoding="utf-8"))
+    assert [d for part in index["parts"] for d in part["doc_ids"]] == list(documents)  # each document once, in order
+    if part_tokens == 1:
+        assert len(index["parts"]) == len(documents)  # a part closes at the first document boundary past the size
+    if part_tokens == 10**6:
+        assert len(index["parts"]) == 1
+    reader = PartsReader(tmp_path)
+    for doc_id, blocks in reversed(list(documents.items())):  # any order: the part is read again when needed
+        got = reader.get(doc_id)
+        assert [d.text for d in got] == [d.text for d in blocks]
+        assert [d.user_data["wpx_offset"] for d in got] == [d.user_data["wpx_offset"] for d in blocks]
+        assert got[0][0].lower_ == blocks[0][0].lower_  # English lexical attributes
+    assert reader.get("absent") == [] and "absent" not in reader and "doc-00" in reader
+
+
+def test_each_part_is_a_plain_docbin(tmp_path, nlp):
+    documents = _documents(nlp, 3)
+    _write(tmp_path, documents, 1)
+    for part in json.loads((tmp_path / FOLDER / INDEX).read_text(encoding="utf-8"))["parts"]:
+        docs = list(DocBin().from_disk(tmp_path / FOLDER / part["file"]).get_docs(nlp.vocab))
+        assert [d.user_data["wpx_doc_id"] for d in docs] == [doc_id for doc_id in part["doc_ids"] for _ in documents[doc_id]]
+
+
+def test_blocks_come_back_in_text_order(tmp_path, nlp):
+    blocks = _documents(nlp, 1)["doc-00"]
+    with PartsWriter(tmp_path) as parts:
+        parts.add("doc-00", list(reversed(blocks)))
+    assert [d.text for d in PartsReader(tmp_path).get("doc-00")] == [d.text for d in blocks]
+
+
+def test_an_empty_run_writes_an_empty_index(tmp_path):
+    with PartsWriter(tmp_path):
+        pass
+    reader = PartsReader(tmp_path)
+    assert reader.get("anything") == []
+
+
+def test_a_failed_write_leaves_the_previous_parses(tmp_path, nlp):
+    documents = _documents(nlp, 4)
+    _write(tmp_path, documents, 1)
+    before = {p.name: p.read_bytes() for p in (tmp_path / FOLDER).iterdir()}
+    with pytest.raises(RuntimeError):
+        with PartsWriter(tmp_path, part_tokens=1) as parts:
+            parts.add("other", documents["doc-00"])
+            raise RuntimeError("killed halfway")
+    assert {p.name: p.read_bytes() for p in (tmp_path / FOLDER).iterdir()} == before
+    assert sorted(os.listdir(tmp_path)) == [FOLDER]  # no temporary folder left
+
+
+def test_commit_replaces_the_folder_and_the_legacy_file(tmp_path, nlp):
+    (tmp_path / LEGACY).write_bytes(b"old single DocBin")
+    (tmp_path / f".{FOLDER}.abc.tmp").mkdir()  # left by a killed run
+    documents = _documents(nlp, 4)
+    _write(tmp_path, documents, 1)
+    _write(tmp_path, {"doc-01": documents["doc-01"]}, 1)
+    assert sorted(os.listdir(tmp_path)) == [FOLDER]
+    reader = PartsReader(tmp_path)
+    assert "doc-00" not in reader and [d.text for d in reader.get("doc-01")] == [d.text for d in documents["doc-01"]]
+    assert sorted(p.name for p in (tmp_path / FOLDER).iterdir()) == ["00000.spacy", INDEX]
+
+
+def test_the_folder_gets_the_permissions_of_a_plain_mkdir(tmp_path, nlp):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    out = tmp_path / "out"
+    _write(out, _documents(nlp, 2), 1)
+    assert oct((out / FOLDER).stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
+
+
+@pytest.mark.parametrize("damage", [None, "not json", '{"parts": 3}'], ids=["missing", "bad-json", "bad-shape"])
+def test_a_missing_or_broken_index_says_to_run_extract(tmp_path, damage):
+    if damage is not None:
+        (tmp_path / FOLDER).mkdir()
+        (tmp_path / FOLDER / INDEX).write_text(damage, encoding="utf-8")
+    with pytest.raises(MissingParses, match="run wpx extract first"):
+        PartsReader(tmp_path)
