@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 import spacy
 from spacy.tokens import DocBin
 
 from pipeline.parses import FOLDER, INDEX, LEGACY, MissingParses, PartsReader, PartsWriter
+
+from .conftest import GENRE, REPO
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +121,19 @@ def test_a_missing_or_broken_index_says_to_run_extract(tmp_path, damage):
         (tmp_path / FOLDER / INDEX).write_text(damage, encoding="utf-8")
     with pytest.raises(MissingParses, match="run wpx extract first"):
         PartsReader(tmp_path)
+
+
+def test_the_stage_commands_write_the_same_bytes_under_any_hash_seed(tmp_path):
+    """Outputs and parse parts do not depend on the process's string hashing (sets of strings, dict order)."""
+    folders = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        for stage in (["ingest", str(GENRE / "dev" / "raw")], ["segment"], ["extract", "--no-ner"], ["relate"]):
+            subprocess.run([sys.executable, "-m", "pipeline.cli", "--configs", str(REPO / "configs"), *stage, "--out", str(out), "-q"],
+                           check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        folders.append(out)
+    files = sorted(p.relative_to(folders[0]) for p in folders[0].rglob("*") if p.is_file())
+    assert any(f.parts[0] == FOLDER for f in files) and len(files) > 6
+    assert files == sorted(p.relative_to(folders[1]) for p in folders[1].rglob("*") if p.is_file())
+    for name in files:
+        assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
