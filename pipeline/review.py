@@ -18,7 +18,7 @@ from typing import Any
 
 from .card import labels
 from .names import Names
-from .records import DOCUMENTS, MENTIONS, RELATIONS, SEGMENTS, read_jsonl
+from .records import DOCUMENTS, MENTIONS, RELATIONS, SEGMENTS, read_document
 
 # Geometry of the bars, in em of the text (displaCy's span style uses the same scheme).
 TOP, STEP = 1.45, 1.2
@@ -40,7 +40,7 @@ class Placed:
 
 
 def _records(path: Path, doc_id: str) -> list[dict[str, Any]]:
-    return [r for r in read_jsonl(path) if r.get("doc_id") == doc_id] if path.exists() else []
+    return list(read_document(path, doc_id)) if path.exists() else []
 
 
 def assign_slots(mentions: Iterable[dict[str, Any]]) -> list[Placed]:
@@ -163,7 +163,7 @@ def _engagements(relations: list[dict[str, Any]], mentions: list[dict[str, Any]]
 def render(out_dir: Path | str, doc_id: str, configs: Path | str | None = None) -> str:
     """Return the review page of ``doc_id`` from the records in ``out_dir``."""
     out_dir = Path(out_dir)
-    document = next((d for d in read_jsonl(out_dir / DOCUMENTS) if d.get("doc_id") == doc_id), None)
+    document = next(read_document(out_dir / DOCUMENTS, doc_id), None)
     if document is None:
         raise UnknownDocument(f"{doc_id!r} is not in {out_dir / DOCUMENTS}")
     names = Names(configs)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.batch.atomic import write_text
-from pipeline.records import BadRecord, RecordsByDocument, atomic_path, read_jsonl, record_id, update_errors, write_jsonl
+from pipeline.records import BadRecord, RecordsByDocument, atomic_path, read_document, read_jsonl, record_id, update_errors, write_jsonl
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(),
@@ -124,3 +124,24 @@ def test_records_by_document_reports_bytes_that_are_not_utf8(tmp_path):
     path.write_bytes(b'{"doc_id": "a"}\n{"doc_id": "\xff"}\n')
     with pytest.raises(BadRecord, match=r"x.jsonl:2: not UTF-8"):
         RecordsByDocument(path)
+
+
+doc_ids = st.sampled_from(["a", "ab", "b/c", 'q"uote', "back\\slash", "tab\t", "é", "\u2028", "a\x00"]) | st.text(max_size=6)
+
+
+@settings(max_examples=100, deadline=None)
+@given(doc_ids, st.lists(st.tuples(doc_ids, json_values), max_size=8), st.booleans())
+def test_read_document_finds_what_a_full_parse_finds(tmp_path_factory, wanted, items, ascii_only):
+    """Skipping lines without the doc_id's text or a backslash loses no record, however the JSON spells the doc_id."""
+    path = tmp_path_factory.mktemp("doc") / "x.jsonl"
+    records = [{"doc_id": doc_id, "v": value} for doc_id, value in items]
+    path.write_text("".join(json.dumps(r, ensure_ascii=ascii_only) + "\n" for r in records), encoding="utf-8")
+    assert list(read_document(path, wanted)) == [r for r in records if r["doc_id"] == wanted]
+
+
+@pytest.mark.parametrize(("line", "problem"), [("[1, 2]", "expected a JSON object"), ('{"doc_id": "zz", "cut', "expected a JSON object"), ('{"doc_id": "a", nope}', "not valid JSON")])
+def test_read_document_names_a_line_that_is_no_object(tmp_path, line, problem):
+    path = tmp_path / "x.jsonl"
+    path.write_text('{"doc_id": "a"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(BadRecord, match=f"x.jsonl:2: {problem}"):
+        list(read_document(path, "a"))
