@@ -50,3 +50,19 @@ def test_fastest_keeps_the_fastest_run_and_every_run_s_seconds(seconds, best):
     found = measure.fastest(runs)
     assert found["summary"] == f"run {best}" and found["seconds"] == seconds[best]
     assert found["rounds_seconds"] == seconds
+
+
+def test_stage_commands_report_each_stage_and_write_what_make_extract_writes(tmp_path):
+    from .conftest import REPO
+
+    result = measure.stage_commands(REPO / "configs", make_raw(tmp_path / "raw", 3), tmp_path / "out")
+    assert list(result) == ["ingest", "segment", "extract", "relate"]
+    assert all(stage["seconds"] > 0 and stage["peak_rss_mib"] > 10 for stage in result.values())
+    assert (tmp_path / "out" / "relations.jsonl").stat().st_size > 0 and (tmp_path / "out" / "parses" / "index.json").exists()
+
+
+def test_stage_commands_name_the_stage_that_failed(tmp_path):
+    from .conftest import REPO
+
+    with pytest.raises(RuntimeError, match="wpx ingest failed"):
+        measure.stage_commands(REPO / "configs", tmp_path / "missing", tmp_path / "out")

@@ -7,8 +7,9 @@ one worker; rules-only >= 200,000 words/s (``wpx run --no-ner`` in process; the
 rules-only pipeline's bare nlp.pipe, the same run with its rule components
 replayed at no cost, and each run's seconds by stage are printed to show
 where the time goes); no-op rerun over 1,000 documents < 2 s; peak RSS at x10 the
-corpus within 1.2x of x1. Figures are printed as measured; nothing here
-fails on a missed target.
+corpus within 1.2x of x1, for `wpx run` and for each stage command (`make
+extract`). Figures are printed as measured; nothing here fails on a missed
+target.
 """
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ def main() -> None:
     r["full_n"] = measure.wpx_run(args.configs, main_raw, args.out / "o-n", "--workers", str(n))
     step("wpx run --workers 1 on the x1 corpus (peak RSS)")
     r["full_small"] = measure.wpx_run(args.configs, small_raw, args.out / "o-small", "--workers", "1")
+    step("stage commands (make extract) on the x1 and x10 corpora (peak RSS)")
+    r["stages_small"] = measure.stage_commands(args.configs, small_raw, args.out / "o-stages-small")
+    r["stages"] = measure.stage_commands(args.configs, main_raw, args.out / "o-stages")
     step("rules-only bare nlp.pipe (tokenizer and rule components alone)")
     r["rules_bare_pipe"] = measure.bare_pipe(config, big_raw, ner=False)
     step("rules-only in process")
@@ -66,6 +70,8 @@ def main() -> None:
     r["noop"] = measure.wpx_run(args.configs, big_raw, args.out / "o-rules-1", "--no-ner", "--workers", "1")
     identical = all((args.out / "o-1" / f).read_bytes() == (args.out / "o-n" / f).read_bytes() == (args.out / "o-inproc" / f).read_bytes()
                     for f in ("documents.jsonl", "segments.jsonl", "mentions.jsonl", "relations.jsonl", "errors.jsonl"))
+    stage_identical = all((args.out / "o-1" / f).read_bytes() == (args.out / "o-stages" / f).read_bytes()
+                          for f in ("documents.jsonl", "segments.jsonl", "mentions.jsonl", "relations.jsonl", "errors.jsonl"))
 
     rate = lambda key, w=words: w / r[key]["seconds"]  # noqa: E731
     figures = {
@@ -82,6 +88,8 @@ def main() -> None:
         "peak_rss_x1_mib": r["full_small"]["peak_rss_mib"],
         "peak_rss_x10_mib": r["full_1"]["peak_rss_mib"],
         "outputs_identical_1_vs_n_vs_in_process": identical,
+        **{f"stage_{name}_peak_rss_x10_mib": r["stages"][name]["peak_rss_mib"] for name in r["stages"]},
+        "stage_outputs_identical_to_run": stage_identical,
     }
     ratios = {
         "full_vs_bare_pipe (target >= 0.85)": figures["full_in_process_words_per_s"] / figures["bare_pipe_words_per_s"],
@@ -89,6 +97,7 @@ def main() -> None:
         "rules_only_vs_200k (target >= 1.0)": figures["rules_only_in_process_words_per_s"] / 200_000,
         "noop_rerun_vs_2s (target < 1.0)": figures["noop_rerun_seconds"] / 2.0,
         "rss_x10_vs_x1 (target <= 1.2)": figures["peak_rss_x10_mib"] / figures["peak_rss_x1_mib"],
+        **{f"stage_{name}_rss_x10_vs_x1 (target <= 1.2)": r["stages"][name]["peak_rss_mib"] / r["stages_small"][name]["peak_rss_mib"] for name in r["stages"]},
     }
     r["figures"], r["ratios"] = figures, ratios
     measure.dump(args.out / "bench.json", r)

@@ -36,6 +36,20 @@ def wpx_run(configs: Path, raw: Path, out: Path, *options: str) -> dict[str, Any
     return {"seconds": seconds, "peak_rss_mib": int(done.stdout.split()[-1]) / 1024, "summary": done.stderr.strip().splitlines()[-1]}
 
 
+def stage_commands(configs: Path, raw: Path, out: Path) -> dict[str, Any]:
+    """Run the stage commands in order (what `make extract` runs), each in a fresh process; return each one's wall seconds and peak RSS (MiB)."""
+    stages: dict[str, Any] = {}
+    for stage, *arguments in (("ingest", str(raw)), ("segment",), ("extract",), ("relate",)):
+        command = [sys.executable, "-c", PEAK, sys.executable, "-m", "pipeline.cli", "--configs", str(configs), stage, *arguments, "--out", str(out), "-q"]
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"wpx {stage} failed ({done.returncode}): {done.stderr[-2000:]}")
+        stages[stage] = {"seconds": seconds, "peak_rss_mib": int(done.stdout.split()[-1]) / 1024}
+    return stages
+
+
 def in_process(config: Config, raw: Path, out: Path, ner: bool) -> dict[str, Any]:
     """Time batch.run in this process with the engine already built (processing only), and each stage's share.
 
