@@ -25,7 +25,7 @@ from .records import umask, write_bytes
 FOLDER = "parses"
 INDEX = "index.json"
 LEGACY = "parses.spacy"  # the single DocBin of earlier versions, removed when a folder replaces it
-PART_TOKENS = 100_000  # a part closes at the first document boundary after this many tokens
+PART_TOKENS = 20_000  # a part closes at the first document boundary after this many tokens (about 35 short documents)
 DOC_ID_KEY, OFFSET_KEY = "wpx_doc_id", "wpx_offset"  # user_data of every parsed block: its document and start offset
 
 
