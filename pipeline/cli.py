@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .records import DOCUMENTS, SEGMENTS, BadRecord
+from .records import DOCUMENTS, SEGMENTS, BadInput, BadRecord
 
 # Stage modules import spaCy (over a second), so commands import them when they
 # run: `wpx run` with nothing to redo then answers in a fraction of a second.
@@ -51,13 +51,13 @@ def _guard(func, *args):
 
 
 class _Commands(click.Group):
-    """The wpx group: a malformed record (file:line: reason) or a missing input is a user error, never a traceback."""
+    """The wpx group: a damaged input (file:line: reason) or a missing one is a user error, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except BadRecord as exc:
-            raise click.ClickException(f"{exc}; fix the line or regenerate the file") from None
+        except BadInput as exc:
+            raise click.ClickException(f"{exc}; fix the line or regenerate the file" if isinstance(exc, BadRecord) else str(exc)) from None
         except FileNotFoundError as exc:  # an input an earlier stage writes is missing
             raise UsageError(f"{exc.filename}: no such file; run the stage that writes it first" if exc.filename else str(exc)) from None
 

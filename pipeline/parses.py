@@ -20,7 +20,7 @@ from typing import Any
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from .records import umask, write_bytes
+from .records import BadInput, umask, write_bytes
 
 FOLDER = "parses"
 INDEX = "index.json"
@@ -30,7 +30,26 @@ DOC_ID_KEY, OFFSET_KEY = "wpx_doc_id", "wpx_offset"  # user_data of every parsed
 
 
 class MissingParses(FileNotFoundError):
-    """OUT/parses/ is missing or incomplete: extract has not run on this folder."""
+    """OUT/parses/ is missing: extract has not run on this folder."""
+
+
+class BrokenParses(BadInput):
+    """A part of OUT/parses/ or its index cannot be read."""
+
+
+def recover(out_dir: Path, clean: bool) -> None:
+    """Put the previous parses back when a run was killed between commit's two renames; ``clean`` also removes what killed runs left.
+
+    Commit moves the folder aside (``.parses.*.old/parses``) before moving
+    the new one in; a kill in between leaves no ``parses/`` but that copy.
+    """
+    target = out_dir / FOLDER
+    for left in sorted(out_dir.glob(f".{FOLDER}.*")):
+        kept = left / FOLDER
+        if left.name.endswith(".old") and kept.is_dir() and not target.exists():
+            os.replace(kept, target)
+        if clean:
+            shutil.rmtree(left, ignore_errors=True)
 
 
 class PartsWriter:
@@ -40,8 +59,7 @@ class PartsWriter:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.part_tokens = part_tokens or PART_TOKENS
-        for stale in self.out_dir.glob(f".{FOLDER}.*"):  # left by a run that was killed
-            shutil.rmtree(stale, ignore_errors=True)
+        recover(self.out_dir, clean=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".tmp", dir=self.out_dir))
         os.chmod(self.tmp, 0o777 & ~umask())  # mkdtemp makes 0700: the folder would be hidden from a shared dataset's users
         self.parts: list[dict[str, Any]] = []
@@ -57,19 +75,32 @@ class PartsWriter:
             self._close_part()
 
     def commit(self) -> None:
-        """Write the last part and the index, then put the folder in place of the previous one."""
-        if self._doc_ids or not self.parts:
-            self._close_part()
-        write_bytes(self.tmp / INDEX, (json.dumps({"parts": self.parts}, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-        target = self.out_dir / FOLDER
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".old", dir=self.out_dir))
-            os.replace(target, old / FOLDER)
-        os.replace(self.tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        """Write the last part and the index, then put the folder in place of the previous one (kept when this fails)."""
+        try:
+            if self._doc_ids or not self.parts:
+                self._close_part()
+            write_bytes(self.tmp / INDEX, (json.dumps({"parts": self.parts}, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+            self._swap()
+        except BaseException:
+            self.abort()
+            raise
         (self.out_dir / LEGACY).unlink(missing_ok=True)
+
+    def _swap(self) -> None:
+        target = self.out_dir / FOLDER
+        aside = None
+        if target.exists():
+            aside = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".old", dir=self.out_dir))
+            os.replace(target, aside / FOLDER)
+        try:
+            os.replace(self.tmp, target)
+        except BaseException:
+            if aside is not None:
+                os.replace(aside / FOLDER, target)  # the previous parses go back
+            raise
+        finally:
+            if aside is not None:
+                shutil.rmtree(aside, ignore_errors=True)
 
     def abort(self) -> None:
         """Drop what was written; the previous folder stays."""
@@ -95,12 +126,19 @@ class PartsReader:
     """Read one document's parsed blocks at a time from ``out_dir/parses``, keeping only the part last read."""
 
     def __init__(self, out_dir: Path | str) -> None:
+        recover(Path(out_dir), clean=False)
         self.folder = Path(out_dir) / FOLDER
+        index = self.folder / INDEX
         try:
-            index = json.loads((self.folder / INDEX).read_text(encoding="utf-8"))
-            self.part_of = {doc_id: part["file"] for part in index["parts"] for doc_id in part["doc_ids"]}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise MissingParses(f"{self.folder / INDEX}: no readable parse index ({exc}); run wpx extract first") from None
+            text = index.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise MissingParses(f"{index}: no such file; run wpx extract first") from None
+        except (OSError, ValueError) as exc:
+            raise BrokenParses(f"{index}: unreadable ({exc}); run wpx extract again") from None
+        try:
+            self.part_of = {doc_id: part["file"] for part in json.loads(text)["parts"] for doc_id in part["doc_ids"]}
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BrokenParses(f"{index}: not a parse index ({type(exc).__name__}: {exc}); run wpx extract again") from None
         self.vocab = spacy.blank("en").vocab  # English lexical attributes (lower_, like_num) for the loaded tokens
         self._file: str | None = None
         self._docs: dict[str, list[Doc]] = {}
@@ -114,7 +152,10 @@ class PartsReader:
         if name is None:
             return []
         if name != self._file:
-            self._docs = _grouped(DocBin(store_user_data=True).from_bytes((self.folder / name).read_bytes()).get_docs(self.vocab))
+            try:
+                self._docs = _grouped(DocBin(store_user_data=True).from_bytes((self.folder / name).read_bytes()).get_docs(self.vocab))
+            except Exception as exc:  # missing, cut short, not a DocBin: the folder is damaged, not the document
+                raise BrokenParses(f"{self.folder / name}: unreadable part ({type(exc).__name__}: {exc}); run wpx extract again") from None
             self._file = name
         return self._docs.get(doc_id, [])
 

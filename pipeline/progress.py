@@ -6,6 +6,7 @@ commands (`make extract` on an archive runs for a long time) share it.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -59,9 +60,13 @@ def enabled(quiet: bool) -> bool:
 
 
 def for_records(name: str, path: object, enabled: bool) -> Progress:
-    """Return the progress line of a command reading one record per document from ``path`` (no total for stdin, '-')."""
+    """Return the progress line of a command reading one record per document from ``path``.
+
+    The total is counted only in a regular file: a pipe ('-', /dev/stdin, a
+    FIFO) can be read once, and counting would leave nothing for the command.
+    """
     total = None
-    if enabled and str(path) != "-":
+    if enabled and str(path) != "-" and os.path.isfile(str(path)):
         with open(str(path), "rb") as handle:
             total = sum(1 for line in handle if line.strip())
     return Progress(total, enabled, name=name)

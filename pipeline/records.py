@@ -140,7 +140,11 @@ def read_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
         yield from _read_lines(handle, str(path))
 
 
-class BadRecord(ValueError):
+class BadInput(ValueError):
+    """An input file is damaged; the message names it and what went wrong."""
+
+
+class BadRecord(BadInput):
     """A JSONL line that is no JSON object; the message names the file and the line."""
 
 
@@ -196,7 +200,8 @@ class RecordsByDocument:
         self.ranges: dict[Any, list[tuple[int, int]]] = {}
         with open(self.path, "rb") as handle:
             offset, last = 0, None
-            for lineno, line in enumerate(handle, 1):
+            lines = (line for chunk in handle for line in chunk.splitlines(keepends=True))  # "\r" alone ends a line too, as read_jsonl reads
+            for lineno, line in enumerate(lines, 1):
                 start, offset = offset, offset + len(line)
                 record, problem = _parse_line(line)
                 if record is not None and "doc_id" not in record:
@@ -224,9 +229,10 @@ class RecordsByDocument:
             if self._handle is None:
                 self._handle = open(self.path, "rb")
             self._handle.seek(start)
-            for line in self._handle.read(end - start).split(b"\n"):  # the lines __init__ read
-                if line.strip():
-                    records.append(json.loads(line))
+            for line in self._handle.read(end - start).splitlines():  # the lines __init__ read
+                record, _ = _parse_line(line)
+                if record is not None:
+                    records.append(record)
         return records
 
     def close(self) -> None:
@@ -243,12 +249,15 @@ class RecordsByDocument:
 
 def _parse_line(line: str | bytes) -> tuple[Any, str | None]:
     """Return (record, problem) for one JSONL line, (None, None) when it is blank."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, f"not UTF-8 ({exc.reason} at byte {exc.start})"
     if not line.strip():
         return None, None
     try:
-        record = json.loads(line.decode("utf-8") if isinstance(line, bytes) else line)
-    except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 ({exc.reason} at byte {exc.start})"
+        record = json.loads(line)
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg})"
     return (record, None) if isinstance(record, dict) else (None, "expected a JSON object")

@@ -95,3 +95,25 @@ def test_relate_names_a_malformed_mention(consumer_out):
     assert result.exit_code == 1, result.output
     assert f"mentions.jsonl:{lines + 1}: no doc_id" in result.output
     assert (consumer_out / "relations.jsonl").read_bytes() == relations  # the previous output stays
+
+
+def test_relate_stops_on_a_damaged_parse_part(consumer_out):
+    """A damaged part of parses/ is the folder's fault, not a document's: exit 1 naming it, the previous relations kept."""
+    import spacy
+
+    from pipeline.parses import FOLDER, PartsWriter
+    from pipeline.records import read_jsonl
+
+    nlp = spacy.blank("en")
+    with PartsWriter(consumer_out) as parts:
+        for document in read_jsonl(consumer_out / "documents.jsonl"):
+            block = nlp("A block.")
+            block.user_data.update({"wpx_doc_id": document["doc_id"], "wpx_offset": 0})
+            parts.add(document["doc_id"], [block])
+    (consumer_out / FOLDER / "00000.spacy").write_bytes(b"damaged")
+    relations = (consumer_out / "relations.jsonl").read_bytes()
+    result = invoke("relate", "--out", str(consumer_out))
+    assert result.exit_code == 1, result.output
+    assert "parses/00000.spacy: unreadable part" in result.output and "run wpx extract again" in result.output
+    assert "Traceback" not in result.output
+    assert (consumer_out / "relations.jsonl").read_bytes() == relations

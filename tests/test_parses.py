@@ -5,12 +5,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import spacy
 from spacy.tokens import DocBin
 
-from pipeline.parses import FOLDER, INDEX, LEGACY, MissingParses, PartsReader, PartsWriter
+from pipeline.parses import FOLDER, INDEX, LEGACY, BrokenParses, MissingParses, PartsReader, PartsWriter
 
 from .conftest import GENRE, REPO
 
@@ -114,13 +115,90 @@ def test_the_folder_gets_the_permissions_of_a_plain_mkdir(tmp_path, nlp):
     assert oct((out / FOLDER).stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
 
 
-@pytest.mark.parametrize("damage", [None, "not json", '{"parts": 3}'], ids=["missing", "bad-json", "bad-shape"])
-def test_a_missing_or_broken_index_says_to_run_extract(tmp_path, damage):
-    if damage is not None:
-        (tmp_path / FOLDER).mkdir()
-        (tmp_path / FOLDER / INDEX).write_text(damage, encoding="utf-8")
-    with pytest.raises(MissingParses, match="run wpx extract first"):
+def test_a_missing_index_says_to_run_extract(tmp_path):
+    with pytest.raises(MissingParses, match=r"parses/index.json: no such file; run wpx extract first"):
         PartsReader(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["not json", '{"parts": 3}', '{"parts": [{"file": "x"}]}'], ids=["bad-json", "bad-shape", "no-doc-ids"])
+def test_a_broken_index_says_to_run_extract_again(tmp_path, damage):
+    (tmp_path / FOLDER).mkdir()
+    (tmp_path / FOLDER / INDEX).write_text(damage, encoding="utf-8")
+    with pytest.raises(BrokenParses, match=r"index.json: not a parse index .*run wpx extract again"):
+        PartsReader(tmp_path)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a DocBin", None], ids=["empty", "garbage", "missing"])
+def test_a_damaged_part_stops_the_reader(tmp_path, nlp, damage):
+    _write(tmp_path, _documents(nlp, 3), 1)
+    part = tmp_path / FOLDER / "00001.spacy"
+    if damage is None:
+        part.unlink()
+    else:
+        part.write_bytes(damage)
+    reader = PartsReader(tmp_path)
+    assert reader.get("doc-00")  # the other parts still read
+    with pytest.raises(BrokenParses, match=r"00001.spacy: unreadable part .*run wpx extract again"):
+        reader.get("doc-01")
+
+
+def _killed_between_the_renames(out):
+    """Leave ``out`` as commit leaves it when killed after moving the old folder aside, before moving the new one in."""
+    aside = out / f".{FOLDER}.killed.old"
+    aside.mkdir()
+    os.replace(out / FOLDER, aside / FOLDER)
+    (out / f".{FOLDER}.killed.tmp").mkdir()
+
+
+@pytest.mark.parametrize("then", ["read", "write"])
+def test_a_kill_between_the_two_renames_keeps_the_previous_parses(tmp_path, nlp, then):
+    documents = _documents(nlp, 3)
+    _write(tmp_path, documents, 1)
+    _killed_between_the_renames(tmp_path)
+    assert not (tmp_path / FOLDER).exists()
+    if then == "read":  # relate finds the previous parses again
+        assert [d.text for d in PartsReader(tmp_path).get("doc-02")] == [d.text for d in documents["doc-02"]]
+    else:  # an extract that fails keeps them; one that succeeds replaces them; either way nothing is left over
+        with pytest.raises(RuntimeError):
+            with PartsWriter(tmp_path):
+                raise RuntimeError("bad input")
+        assert sorted(os.listdir(tmp_path)) == [FOLDER]
+        assert "doc-02" in PartsReader(tmp_path)
+
+
+def test_a_failed_swap_puts_the_previous_parses_back(tmp_path, nlp, monkeypatch):
+    documents = _documents(nlp, 3)
+    _write(tmp_path, documents, 1)
+    before = {p.name: p.read_bytes() for p in (tmp_path / FOLDER).iterdir()}
+    real, moves = os.replace, []
+
+    def replace(src, dst):
+        if os.path.isdir(src):
+            moves.append(src)
+            if len(moves) == 2:
+                raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError, match="No space left"):
+        _write(tmp_path, {"other": documents["doc-00"]}, 1)
+    monkeypatch.setattr(os, "replace", real)
+    assert {p.name: p.read_bytes() for p in (tmp_path / FOLDER).iterdir()} == before
+    assert sorted(os.listdir(tmp_path)) == [FOLDER]
+
+
+def test_extract_puts_the_parses_in_place_before_mentions(tmp_path, config, monkeypatch):
+    """make watches mentions.jsonl: when it is new, the parses beside it must be new too."""
+    from pipeline import extract, ingest, segment
+    from pipeline.records import DOCUMENTS, SEGMENTS
+
+    out = tmp_path / "out"
+    ingest.run(GENRE / "dev" / "raw", out, config)
+    segment.run(out / DOCUMENTS, out, config)
+    real, targets = os.replace, []
+    monkeypatch.setattr(os, "replace", lambda src, dst: (targets.append(Path(dst).name), real(src, dst))[1])
+    extract.run((out / DOCUMENTS, out / SEGMENTS), out, config, ner=False)
+    assert targets.index(FOLDER) < targets.index("mentions.jsonl")
 
 
 def test_the_stage_commands_write_the_same_bytes_under_any_hash_seed(tmp_path):

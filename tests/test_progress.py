@@ -1,6 +1,10 @@
 """The progress line of `wpx run` and the stage commands."""
 from __future__ import annotations
 
+import os
+import threading
+from pathlib import Path
+
 import pytest
 
 from pipeline import extract, ingest, relate, segment
@@ -52,3 +56,21 @@ def test_each_stage_command_shows_its_progress(tmp_path, config, capsys):
         assert f"wpx {stage} [########################] {documents}/{documents} documents" in err
     ingest.run(raw, tmp_path / "quiet", config)
     assert capsys.readouterr().err == ""
+
+
+def test_a_pipe_is_read_once_with_the_progress_line_on(tmp_path, config, capsys):
+    """Counting a pipe's records for the total would consume it: segment from a pipe still writes every segment."""
+    raw, out = GENRE / "dev" / "raw", tmp_path / "out"
+    ingest.run(raw, out, config)
+    segment.run(out / DOCUMENTS, out, config)
+    expected = (out / SEGMENTS).read_bytes()
+    read_end, write_end = os.pipe()
+    feeder = threading.Thread(target=lambda: (os.write(write_end, (out / DOCUMENTS).read_bytes()), os.close(write_end)))
+    feeder.start()
+    try:
+        segment.run(Path(f"/dev/fd/{read_end}"), tmp_path / "piped", config, progress=True)
+    finally:
+        feeder.join()
+        os.close(read_end)
+    assert (tmp_path / "piped" / SEGMENTS).read_bytes() == expected
+    assert "wpx segment" in capsys.readouterr().err

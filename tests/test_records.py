@@ -89,13 +89,15 @@ def test_update_errors_replaces_only_its_stage(tmp_path):
 
 
 @settings(max_examples=75, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c/d", "é"]), json_values), max_size=12), st.sampled_from(["\n", "\r\n"]), st.booleans())
-def test_records_by_document_are_the_file_filtered_by_doc_id(tmp_path_factory, items, newline, blank_lines):
-    """Whatever the order of the lines, a document's records are those of the file with its doc_id, in file order."""
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c/d", "é"]), json_values), max_size=12), st.sampled_from(["\n", "\r\n", "\r"]),
+       st.sampled_from([None, "", "\u00a0", " \t"]))
+def test_records_by_document_are_the_file_filtered_by_doc_id(tmp_path_factory, items, newline, blank_line):
+    """Whatever the order of the lines and the line ends, a document's records are those read_jsonl reads with its doc_id, in file order."""
     path = tmp_path_factory.mktemp("bydoc") / "x.jsonl"
     records = [{"doc_id": doc_id, "n": n, "v": value} for n, (doc_id, value) in enumerate(items)]
-    lines = [json.dumps(r, ensure_ascii=False) + newline + (newline if blank_lines else "") for r in records]
+    lines = [json.dumps(r, ensure_ascii=False) + newline + ("" if blank_line is None else blank_line + newline) for r in records]
     path.write_bytes("".join(lines).encode("utf-8"))
+    assert list(read_jsonl(path)) == records
     with RecordsByDocument(path) as by_document:
         for doc_id in ["a", "b", "c/d", "é", "missing"]:
             assert by_document.get(doc_id) == [r for r in records if r["doc_id"] == doc_id]

@@ -39,8 +39,9 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
             doc_id = document["doc_id"]
             if doc_id not in parses:
                 continue  # failed earlier; its error is already recorded
+            docs = parses.get(doc_id)  # a damaged parses folder stops the command (BrokenParses), it is no document's fault
             try:
-                found = relate_document(document, segments.get(doc_id), mentions.get(doc_id), parses.get(doc_id), rules)
+                found = relate_document(document, segments.get(doc_id), mentions.get(doc_id), docs, rules)
             except Exception as exc:  # one bad document never stops the batch
                 result.errors.append(error_record(doc_id, document.get("source_path"), STAGE, exc))
                 continue
