@@ -96,11 +96,11 @@ class PartsWriter:
             os.replace(self.tmp, target)
         except BaseException:
             if aside is not None:
-                os.replace(aside / FOLDER, target)  # the previous parses go back
+                os.replace(aside / FOLDER, target)  # the previous parses go back (if this fails too, recover() will)
+                aside.rmdir()
             raise
-        finally:
-            if aside is not None:
-                shutil.rmtree(aside, ignore_errors=True)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
 
     def abort(self) -> None:
         """Drop what was written; the previous folder stays."""

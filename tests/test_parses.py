@@ -166,7 +166,9 @@ def test_a_kill_between_the_two_renames_keeps_the_previous_parses(tmp_path, nlp,
         assert "doc-02" in PartsReader(tmp_path)
 
 
-def test_a_failed_swap_puts_the_previous_parses_back(tmp_path, nlp, monkeypatch):
+@pytest.mark.parametrize("failing", [{2}, {2, 3}], ids=["swap-fails", "swap-and-put-back-fail"])
+def test_a_failed_swap_keeps_the_previous_parses(tmp_path, nlp, monkeypatch, failing):
+    """When the new folder cannot be moved in, the previous one goes back; if even that fails, it stays aside for recover()."""
     documents = _documents(nlp, 3)
     _write(tmp_path, documents, 1)
     before = {p.name: p.read_bytes() for p in (tmp_path / FOLDER).iterdir()}
@@ -175,7 +177,7 @@ def test_a_failed_swap_puts_the_previous_parses_back(tmp_path, nlp, monkeypatch)
     def replace(src, dst):
         if os.path.isdir(src):
             moves.append(src)
-            if len(moves) == 2:
+            if len(moves) in failing:
                 raise OSError(28, "No space left on device")
         return real(src, dst)
 
@@ -183,8 +185,12 @@ def test_a_failed_swap_puts_the_previous_parses_back(tmp_path, nlp, monkeypatch)
     with pytest.raises(OSError, match="No space left"):
         _write(tmp_path, {"other": documents["doc-00"]}, 1)
     monkeypatch.setattr(os, "replace", real)
+    if failing == {2, 3}:
+        assert not (tmp_path / FOLDER).exists()
+        PartsReader(tmp_path)  # recovers the folder moved aside
     assert {p.name: p.read_bytes() for p in (tmp_path / FOLDER).iterdir()} == before
-    assert sorted(os.listdir(tmp_path)) == [FOLDER]
+    if failing == {2}:
+        assert sorted(os.listdir(tmp_path)) == [FOLDER]
 
 
 def test_extract_puts_the_parses_in_place_before_mentions(tmp_path, config, monkeypatch):
