@@ -202,6 +202,22 @@ def test_run_all_equals_the_stages_run_in_order(tmp_path, config, monkeypatch, p
     assert (tmp_path / "stages" / RELATIONS).read_bytes() == relations
 
 
+def test_stages_write_documents_in_doc_id_order_as_the_run_does(tmp_path, config):
+    """"a-b.txt" sorts before "a.txt" as a path, but doc_id "a" comes before "a-b": both ways write doc_id order."""
+    raw = tmp_path / "raw"
+    (raw / "sub").mkdir(parents=True)
+    sources = sorted((GENRE / "dev" / "raw").iterdir())
+    for name, source in zip(["a.txt", "a-b.txt", "sub/z.txt", "sub_a.txt"], sources):
+        shutil.copy(source, raw / name)
+    api.run_all(raw, tmp_path / "batch", config, ner=False)
+    for _, stage in api.stages(False):
+        stage(raw, tmp_path / "stages", config)
+    doc_ids = [json.loads(line)["doc_id"] for line in (tmp_path / "stages" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert doc_ids == ["a", "a-b", "sub/z", "sub_a"]
+    for name in OUTPUTS:
+        assert (tmp_path / "batch" / name).read_bytes() == (tmp_path / "stages" / name).read_bytes(), name
+
+
 def test_workers_give_the_same_bytes_as_one_process(tmp_path, config):
     raw = GENRE / "dev" / "raw"
     run(raw, tmp_path / "one", config, workers=1)

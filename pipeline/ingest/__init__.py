@@ -152,7 +152,9 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
     seen: dict[str, str] = {}
     merged = {fmt for fmt in settings["formats"].values() if fmt == "html"}
 
-    groups = list(group_pages(discover(raw_dir, config), settings["formats"], merged, readers.page_patterns))
+    # documents in doc_id order, as `wpx run` writes them ("a.txt" before "a-b.txt", which sorts first as a path);
+    # the sort is stable, so of two files with one doc_id the first in path order still claims it
+    groups = sorted(group_pages(discover(raw_dir, config), settings["formats"], merged, readers.page_patterns), key=lambda files: doc_id_for(raw_dir, files[0]))
     bar = Progress(len(groups), progress, name="wpx ingest")
 
     def documents() -> Iterator[dict[str, Any]]:
