@@ -145,7 +145,8 @@ def relate_command(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
     from .progress import enabled
 
     result = _guard(relate.run, out_dir, _config(ctx), enabled(quiet))
-    _finish(result.errors, f"wpx relate: {result.written} engagements written, {len(result.errors)} documents failed")
+    skipped = f"; {result.skipped} documents extracted rules-only (--no-ner): no engagements without a dependency parse" if result.skipped else ""
+    _finish(result.errors, f"wpx relate: {result.written} engagements written, {len(result.errors)} documents failed{skipped}")
 
 
 @cli.command("engagements")

@@ -286,10 +286,11 @@ def update_errors(out_dir: Path | str, stage: str, errors: list[dict[str, Any]])
 
 @dataclass
 class StageResult:
-    """What one stage did: records written and the per-document error records."""
+    """What one stage did: records written, the per-document error records, and documents it had nothing to do for."""
 
     written: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0
 
 
 def write_bytes(path: Path | str, data: bytes) -> None:

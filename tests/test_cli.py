@@ -81,12 +81,25 @@ def test_a_missing_input_is_a_usage_error_naming_the_file(tmp_path, command, mis
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, not even an empty output
 
 
+def _parsed_blocks(out):
+    """Write OUT/parses/ with one parsed block per document of ``out`` (a hand-made dependency parse, no model)."""
+    import spacy
+    from spacy.tokens import Doc
+
+    from pipeline.parses import PartsWriter
+    from pipeline.records import read_jsonl
+
+    vocab = spacy.blank("en").vocab
+    with PartsWriter(out) as parts:
+        for document in read_jsonl(out / "documents.jsonl"):
+            block = Doc(vocab, words=["A", "block", "."], heads=[1, 1, 1], deps=["det", "ROOT", "punct"])
+            block.user_data.update({"wpx_doc_id": document["doc_id"], "wpx_offset": 0})
+            parts.add(document["doc_id"], [block])
+
+
 def test_relate_names_a_malformed_mention(consumer_out):
     """relate reads mentions one document at a time; a bad line still ends it with file:line and exit 1."""
-    from pipeline.parses import PartsWriter
-
-    with PartsWriter(consumer_out):
-        pass
+    _parsed_blocks(consumer_out)
     lines = (consumer_out / "mentions.jsonl").read_text(encoding="utf-8").count("\n")
     with (consumer_out / "mentions.jsonl").open("a", encoding="utf-8") as handle:
         handle.write('{"id": "no doc_id"}\n')
@@ -99,17 +112,9 @@ def test_relate_names_a_malformed_mention(consumer_out):
 
 def test_relate_stops_on_a_damaged_parse_part(consumer_out):
     """A damaged part of parses/ is the folder's fault, not a document's: exit 1 naming it, the previous relations kept."""
-    import spacy
+    from pipeline.parses import FOLDER
 
-    from pipeline.parses import FOLDER, PartsWriter
-    from pipeline.records import read_jsonl
-
-    nlp = spacy.blank("en")
-    with PartsWriter(consumer_out) as parts:
-        for document in read_jsonl(consumer_out / "documents.jsonl"):
-            block = nlp("A block.")
-            block.user_data.update({"wpx_doc_id": document["doc_id"], "wpx_offset": 0})
-            parts.add(document["doc_id"], [block])
+    _parsed_blocks(consumer_out)
     (consumer_out / FOLDER / "00000.spacy").write_bytes(b"damaged")
     relations = (consumer_out / "relations.jsonl").read_bytes()
     result = invoke("relate", "--out", str(consumer_out))

@@ -221,3 +221,19 @@ def test_the_stage_commands_write_the_same_bytes_under_any_hash_seed(tmp_path):
     assert files == sorted(p.relative_to(folders[1]) for p in folders[1].rglob("*") if p.is_file())
     for name in files:
         assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
+
+
+def test_the_index_says_which_parts_have_a_dependency_parse(tmp_path, nlp):
+    from spacy.tokens import Doc
+
+    parsed = Doc(nlp.vocab, words=["China", "joined", "."], heads=[1, 1, 1], deps=["nsubj", "ROOT", "punct"])
+    parsed.user_data.update({"wpx_doc_id": "parsed", "wpx_offset": 0})
+    plain = _documents(nlp, 1)["doc-00"]
+    with PartsWriter(tmp_path, part_tokens=1) as parts:
+        parts.add("doc-00", plain)
+        parts.add("parsed", [parsed])
+    index = json.loads((tmp_path / FOLDER / INDEX).read_text(encoding="utf-8"))
+    assert [part["parsed"] for part in index["parts"]] == [False, True]
+    reader = PartsReader(tmp_path)
+    assert not reader.parsed("doc-00") and reader.parsed("parsed")
+    assert reader.parsed("absent")  # unknown: read to find out

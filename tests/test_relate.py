@@ -378,3 +378,17 @@ def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor)
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     [rel] = read_jsonl(tmp_path / "out" / "relations.jsonl")
     assert rel["actor"] == actor
+
+
+def test_relate_skips_documents_extracted_rules_only(tmp_path):
+    """Without a dependency parse there are no engagements: relate says so instead of running the rules over every block."""
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    out = tmp_path / "out"
+    for stage in (["ingest", str(GENRE / "dev" / "raw")], ["segment"], ["extract", "--no-ner"], ["relate"]):
+        result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), *stage, "--out", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+    assert "0 engagements written, 0 documents failed; 5 documents extracted rules-only (--no-ner)" in result.output
+    assert (out / "relations.jsonl").read_bytes() == b""

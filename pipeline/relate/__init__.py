@@ -33,24 +33,40 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
 
     bar = for_records("wpx relate", out_dir / DOCUMENTS, progress)
 
-    def relations(segments: RecordsByDocument, mentions: RecordsByDocument) -> Iterator[dict[str, Any]]:
+    indexes: dict[str, RecordsByDocument] = {}
+
+    def by_document(name: str) -> RecordsByDocument:
+        """Index segments or mentions on first need: a folder extracted rules-only never needs them."""
+        if name not in indexes:
+            indexes[name] = RecordsByDocument(out_dir / name)
+        return indexes[name]
+
+    def relations() -> Iterator[dict[str, Any]]:
         for document in read_jsonl(out_dir / DOCUMENTS):
             bar.document(document.get("text") or "")
             doc_id = document["doc_id"]
             if doc_id not in parses:
                 continue  # failed earlier; its error is already recorded
-            docs = parses.get(doc_id)  # a damaged parses folder stops the command (BrokenParses), it is no document's fault
+            if not parses.parsed(doc_id):  # extracted rules-only (--no-ner): no engagements, as in `wpx run --no-ner`
+                result.skipped += 1
+                continue
+            docs = parses.get(doc_id)  # a damaged part stops the command (BrokenParses): it is no document's fault
+            if not any(doc.has_annotation("DEP") for doc in docs):
+                result.skipped += bool(docs)  # the same, in a part that also holds parsed documents
+                continue
+            segments, mentions = by_document(SEGMENTS).get(doc_id), by_document(MENTIONS).get(doc_id)  # a bad line stops the command (BadRecord)
             try:
-                found = relate_document(document, segments.get(doc_id), mentions.get(doc_id), docs, rules)
+                found = relate_document(document, segments, mentions, docs, rules)
             except Exception as exc:  # one bad document never stops the batch
                 result.errors.append(error_record(doc_id, document.get("source_path"), STAGE, exc))
                 continue
             yield from found
 
     try:
-        with RecordsByDocument(out_dir / SEGMENTS) as segments, RecordsByDocument(out_dir / MENTIONS) as mentions:
-            result.written = write_jsonl(out_dir / RELATIONS, relations(segments, mentions))
+        result.written = write_jsonl(out_dir / RELATIONS, relations())
     finally:
         bar.close()
+        for index in indexes.values():
+            index.close()
     update_errors(out_dir, STAGE, result.errors)
     return result
