@@ -5,8 +5,8 @@ when it is read: the size of the corpus. Parts of about PART_TOKENS tokens,
 each a plain DocBin of whole documents (``DocBin().from_disk`` and spaCy's
 corpus readers read them), let extract and relate hold one part at a time.
 ``index.json`` lists each part's documents, so relate finds a document's
-part without opening the others, and whether the part has a dependency
-parse (rules-only extraction has none, and relate has nothing to do). The folder is built beside its target and
+part without opening the others, and the extraction mode (rules-only
+extraction has no parse, and relate has nothing to do, as in `wpx run`). The folder is built beside its target and
 swapped into place when complete, so relate never sees half of it.
 """
 from __future__ import annotations
@@ -56,22 +56,22 @@ def recover(out_dir: Path, clean: bool) -> None:
 class PartsWriter:
     """Write documents' parsed blocks as DocBin parts into a folder that replaces ``out_dir/parses`` on ``commit``."""
 
-    def __init__(self, out_dir: Path | str, part_tokens: int | None = None) -> None:
+    def __init__(self, out_dir: Path | str, part_tokens: int | None = None, ner: bool = True) -> None:
         self.out_dir = Path(out_dir)
+        self.ner = ner  # the extraction mode, recorded in the index: relate finds engagements only with the model
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.part_tokens = part_tokens or PART_TOKENS
         recover(self.out_dir, clean=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".tmp", dir=self.out_dir))
         os.chmod(self.tmp, 0o777 & ~umask())  # mkdtemp makes 0700: the folder would be hidden from a shared dataset's users
         self.parts: list[dict[str, Any]] = []
-        self._bin, self._doc_ids, self._tokens, self._parsed = DocBin(store_user_data=True), [], 0, False
+        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=True), [], 0
 
     def add(self, doc_id: str, docs: list[Doc]) -> None:
         """Add one document's parsed blocks (each carries its doc_id and offset in user_data)."""
         for doc in docs:
             self._bin.add(doc)
             self._tokens += len(doc)
-            self._parsed = self._parsed or doc.has_annotation("DEP")
         self._doc_ids.append(doc_id)
         if self._tokens >= self.part_tokens:
             self._close_part()
@@ -81,7 +81,7 @@ class PartsWriter:
         try:
             if self._doc_ids or not self.parts:
                 self._close_part()
-            write_bytes(self.tmp / INDEX, (json.dumps({"parts": self.parts}, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+            write_bytes(self.tmp / INDEX, (json.dumps({"ner": self.ner, "parts": self.parts}, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
             self._swap()
         except BaseException:
             self.abort()
@@ -93,7 +93,11 @@ class PartsWriter:
         aside = None
         if target.exists():
             aside = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".old", dir=self.out_dir))
-            os.replace(target, aside / FOLDER)
+            try:
+                os.replace(target, aside / FOLDER)
+            except BaseException:
+                aside.rmdir()
+                raise
         try:
             os.replace(self.tmp, target)
         except BaseException:
@@ -120,8 +124,8 @@ class PartsWriter:
     def _close_part(self) -> None:
         name = f"{len(self.parts):05d}.spacy"
         write_bytes(self.tmp / name, self._bin.to_bytes())
-        self.parts.append({"file": name, "parsed": self._parsed, "doc_ids": self._doc_ids})
-        self._bin, self._doc_ids, self._tokens, self._parsed = DocBin(store_user_data=True), [], 0, False
+        self.parts.append({"file": name, "doc_ids": self._doc_ids})
+        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=True), [], 0
 
 
 class PartsReader:
@@ -138,9 +142,9 @@ class PartsReader:
         except (OSError, ValueError) as exc:
             raise BrokenParses(f"{index}: unreadable ({exc}); run wpx extract again") from None
         try:
-            parts = json.loads(text)["parts"]
-            self.part_of = {doc_id: part["file"] for part in parts for doc_id in part["doc_ids"]}
-            self.unparsed = frozenset(part["file"] for part in parts if part.get("parsed") is False)
+            index_data = json.loads(text)
+            self.part_of = {doc_id: part["file"] for part in index_data["parts"] for doc_id in part["doc_ids"]}
+            self.ner = index_data.get("ner", True) is not False  # an index of earlier versions has no mode: relate as before
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BrokenParses(f"{index}: not a parse index ({type(exc).__name__}: {exc}); run wpx extract again") from None
         self.vocab = spacy.blank("en").vocab  # English lexical attributes (lower_, like_num) for the loaded tokens
@@ -149,10 +153,6 @@ class PartsReader:
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self.part_of
-
-    def parsed(self, doc_id: str) -> bool:
-        """Return whether the part holding ``doc_id`` may have a dependency parse (False: extracted rules-only; no need to read it)."""
-        return self.part_of.get(doc_id) not in self.unparsed
 
     def get(self, doc_id: str) -> list[Doc]:
         """Return a document's parsed blocks in text order ([] when extract wrote none for it)."""

@@ -82,7 +82,7 @@ def test_a_missing_input_is_a_usage_error_naming_the_file(tmp_path, command, mis
 
 
 def _parsed_blocks(out):
-    """Write OUT/parses/ with one parsed block per document of ``out`` (a hand-made dependency parse, no model)."""
+    """Write OUT/parses/ as extract with the model does: one block per document of ``out`` (a hand-made dependency parse)."""
     import spacy
     from spacy.tokens import Doc
 
@@ -122,3 +122,14 @@ def test_relate_stops_on_a_damaged_parse_part(consumer_out):
     assert "parses/00000.spacy: unreadable part" in result.output and "run wpx extract again" in result.output
     assert "Traceback" not in result.output
     assert (consumer_out / "relations.jsonl").read_bytes() == relations
+
+
+def test_relate_needs_its_inputs_even_after_a_rules_only_extract(consumer_out):
+    from pipeline.parses import PartsWriter
+
+    with PartsWriter(consumer_out, ner=False):
+        pass
+    (consumer_out / "mentions.jsonl").unlink()
+    result = invoke("relate", "--out", str(consumer_out))
+    assert result.exit_code == 2, result.output
+    assert "mentions.jsonl: no such file" in result.output

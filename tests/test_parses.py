@@ -223,17 +223,34 @@ def test_the_stage_commands_write_the_same_bytes_under_any_hash_seed(tmp_path):
         assert (folders[0] / name).read_bytes() == (folders[1] / name).read_bytes(), name
 
 
-def test_the_index_says_which_parts_have_a_dependency_parse(tmp_path, nlp):
-    from spacy.tokens import Doc
+@pytest.mark.parametrize("ner", [True, False])
+def test_the_index_records_the_extraction_mode(tmp_path, nlp, ner):
+    with PartsWriter(tmp_path, part_tokens=1, ner=ner) as parts:
+        parts.add("doc-00", _documents(nlp, 1)["doc-00"])
+    assert json.loads((tmp_path / FOLDER / INDEX).read_text(encoding="utf-8"))["ner"] is ner
+    assert PartsReader(tmp_path).ner is ner
 
-    parsed = Doc(nlp.vocab, words=["China", "joined", "."], heads=[1, 1, 1], deps=["nsubj", "ROOT", "punct"])
-    parsed.user_data.update({"wpx_doc_id": "parsed", "wpx_offset": 0})
-    plain = _documents(nlp, 1)["doc-00"]
-    with PartsWriter(tmp_path, part_tokens=1) as parts:
-        parts.add("doc-00", plain)
-        parts.add("parsed", [parsed])
+
+def test_an_index_without_a_mode_is_read_as_made_with_the_model(tmp_path, nlp):
+    """Indexes written before the mode was recorded: relate relates as it did."""
+    _write(tmp_path, _documents(nlp, 2), 1)
     index = json.loads((tmp_path / FOLDER / INDEX).read_text(encoding="utf-8"))
-    assert [part["parsed"] for part in index["parts"]] == [False, True]
-    reader = PartsReader(tmp_path)
-    assert not reader.parsed("doc-00") and reader.parsed("parsed")
-    assert reader.parsed("absent")  # unknown: read to find out
+    del index["ner"]
+    (tmp_path / FOLDER / INDEX).write_text(json.dumps(index), encoding="utf-8")
+    assert PartsReader(tmp_path).ner is True
+
+
+def test_a_failed_first_move_leaves_nothing_aside(tmp_path, nlp, monkeypatch):
+    _write(tmp_path, _documents(nlp, 2), 1)
+    real = os.replace
+
+    def replace(src, dst):
+        if os.path.isdir(src) and Path(src).name == FOLDER:
+            raise OSError(13, "Permission denied")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(OSError, match="Permission denied"):
+        _write(tmp_path, _documents(nlp, 1), 1)
+    monkeypatch.setattr(os, "replace", real)
+    assert sorted(os.listdir(tmp_path)) == [FOLDER]

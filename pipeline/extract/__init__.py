@@ -273,7 +273,7 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
             yield from found or []
 
     try:
-        with atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir) as parts:
+        with atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir, ner=ner) as parts:
             result.written = write_lines(handle, mentions(parts))
     finally:
         bar.close()

@@ -164,12 +164,12 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
             try:
                 if doc_id in seen:
                     raise IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")
+                seen[doc_id] = source  # the first file in path order claims the doc_id even if it then fails, as in `wpx run`
                 document, flagged = ingest_file(raw_dir, files, config, readers)
             except (IngestError, OSError) as exc:
                 result.errors.append(error_record(doc_id, source, STAGE, exc))
                 bar.update(1, 0)
                 continue
-            seen[doc_id] = source
             result.errors.extend(error_record(doc_id, source, STAGE, message, kind="IngestWarning") for message in flagged)
             bar.document(document["text"])
             yield document

@@ -33,10 +33,13 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
 
     bar = for_records("wpx relate", out_dir / DOCUMENTS, progress)
 
+    for name in (SEGMENTS, MENTIONS):  # read only when a document is related, but required as before
+        if not (out_dir / name).is_file():
+            raise FileNotFoundError(2, "No such file or directory", str(out_dir / name))
     indexes: dict[str, RecordsByDocument] = {}
 
     def by_document(name: str) -> RecordsByDocument:
-        """Index segments or mentions on first need: a folder extracted rules-only never needs them."""
+        """Index segments or mentions on first need: a folder extracted rules-only never reads them."""
         if name not in indexes:
             indexes[name] = RecordsByDocument(out_dir / name)
         return indexes[name]
@@ -47,13 +50,10 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
             doc_id = document["doc_id"]
             if doc_id not in parses:
                 continue  # failed earlier; its error is already recorded
-            if not parses.parsed(doc_id):  # extracted rules-only (--no-ner): no engagements, as in `wpx run --no-ner`
+            if not parses.ner:  # extracted rules-only (--no-ner): no engagements, as in `wpx run --no-ner`
                 result.skipped += 1
                 continue
             docs = parses.get(doc_id)  # a damaged part stops the command (BrokenParses): it is no document's fault
-            if not any(doc.has_annotation("DEP") for doc in docs):
-                result.skipped += bool(docs)  # the same, in a part that also holds parsed documents
-                continue
             segments, mentions = by_document(SEGMENTS).get(doc_id), by_document(MENTIONS).get(doc_id)  # a bad line stops the command (BadRecord)
             try:
                 found = relate_document(document, segments, mentions, docs, rules)
