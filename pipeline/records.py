@@ -276,12 +276,25 @@ def error_record(doc_id: str | None, source_path: str | None, stage: str, exc: B
     }
 
 
+STAGE_ORDER = ("ingest", "segment", "extract", "relate")
+
+
 def update_errors(out_dir: Path | str, stage: str, errors: list[dict[str, Any]]) -> None:
-    """Replace ``stage``'s records in errors.jsonl with ``errors``, keeping other stages' records."""
+    """Replace ``stage``'s records in errors.jsonl with ``errors``, keeping other stages' records.
+
+    The order is that of `wpx run`: by doc_id; within a doc_id, the claiming
+    file's records (the first in path order) before those of files that found
+    the doc_id taken; then by stage, in pipeline order.
+    """
     path = Path(out_dir) / ERRORS
     kept = [r for r in read_jsonl(path) if r.get("stage") != stage] if path.exists() else []
-    merged = sorted(kept + list(errors), key=lambda r: (r.get("source_path") or "", r.get("doc_id") or "", r.get("stage") or ""))
+    merged = sorted(kept + list(errors), key=_error_order)
     write_jsonl(path, merged)
+
+
+def _error_order(record: dict[str, Any]) -> tuple[str, str, int]:
+    stage = record.get("stage")
+    return (str(record.get("doc_id") or ""), str(record.get("source_path") or ""), STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER))
 
 
 @dataclass
