@@ -53,6 +53,12 @@ class Progress:
             sys.stderr.write("\n")
             sys.stderr.flush()
 
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()  # the line ends with a newline even when the command fails
+
 
 def enabled(quiet: bool) -> bool:
     """Return whether to draw a progress line: stderr is a terminal and the command is not quiet."""

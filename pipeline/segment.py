@@ -232,9 +232,7 @@ def run(documents: Path | str, out_dir: Path | str, config: Config, progress: bo
                 continue
             yield from found
 
-    try:
+    with bar:
         result.written = write_jsonl(out_dir / SEGMENTS, segments())
-    finally:
-        bar.close()
     update_errors(out_dir, STAGE, result.errors)
     return result

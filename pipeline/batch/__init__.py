@@ -46,11 +46,8 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = Tr
     for doc_id, header in todo.adopted.items():
         manifest.documents[doc_id] = _entry(store, header["files"], header["stats"], doc_id)
     summary = Summary(skipped=len(todo.keep), dropped=len(todo.drop), rules_only=not ner)
-    bar = Progress(len(todo.todo), progress)
-    try:
+    with Progress(len(todo.todo), progress) as bar:
         _process(todo.todo, raw_dir, out_dir, config, ner, workers, scheduler, settings, store, manifest, key, summary, bar)
-    finally:
-        bar.close()
     expected = fingerprint(key, manifest.documents, planned.errors)
     if summary.processed or not up_to_date(out_dir, manifest.outputs, expected):
         sizes = consolidate(store, list(manifest.documents), planned.errors)

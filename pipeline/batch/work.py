@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, config_hash, load_config
-from ..records import DOCUMENTS, ERRORS, MENTIONS, RELATIONS, SEGMENTS, dumps, error_record
+from ..records import DOCUMENTS, ERRORS, MENTIONS, RELATIONS, SEGMENTS, STAGE_ORDER, dumps, error_record
 
 OUTPUTS = (DOCUMENTS, SEGMENTS, MENTIONS, RELATIONS, ERRORS)
-STAGES = ("ingest", "segment", "extract", "relate", "serialize")  # Engine.seconds: serialize is the records' JSON text
+STAGES = (*STAGE_ORDER, "serialize")  # Engine.seconds: serialize is the records' JSON text
 
 
 @dataclass(frozen=True)

@@ -272,11 +272,8 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
             parts.add(document["doc_id"], docs)
             yield from found or []
 
-    try:
-        with atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir, ner=ner) as parts:
-            result.written = write_lines(handle, mentions(parts))
-    finally:
-        bar.close()
+    with bar, atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir, ner=ner) as parts:
+        result.written = write_lines(handle, mentions(parts))
     update_errors(out_dir, STAGE, result.errors)
     return result
 

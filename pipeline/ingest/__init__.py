@@ -174,9 +174,7 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
             bar.document(document["text"])
             yield document
 
-    try:
+    with bar:
         result.written = write_jsonl(out_dir / DOCUMENTS, documents())
-    finally:
-        bar.close()
     update_errors(out_dir, STAGE, result.errors)
     return result

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..config import Config
 from ..parses import PartsReader
-from ..progress import for_records
+from ..progress import Progress, for_records
 from ..records import DOCUMENTS, MENTIONS, RELATIONS, SEGMENTS, RecordsByDocument, StageResult, error_record, read_jsonl, update_errors, write_jsonl
 from .finder import relate_document
 from .rules import Rules
@@ -30,43 +30,40 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
     rules = Rules.from_config(config)
     parses = PartsReader(out_dir)
     result = StageResult()
+    if not parses.ner:
+        return _rules_only(out_dir, parses, result, progress)
 
-    bar = for_records("wpx relate", out_dir / DOCUMENTS, progress)
-
-    for name in (SEGMENTS, MENTIONS):  # read only when a document is related, but required as before
-        if not (out_dir / name).is_file():
-            raise FileNotFoundError(2, "No such file or directory", str(out_dir / name))
-    indexes: dict[str, RecordsByDocument] = {}
-
-    def by_document(name: str) -> RecordsByDocument:
-        """Index segments or mentions on first need: a folder extracted rules-only never reads them."""
-        if name not in indexes:
-            indexes[name] = RecordsByDocument(out_dir / name)
-        return indexes[name]
-
-    def relations() -> Iterator[dict[str, Any]]:
+    def relations(bar: Progress, segments: RecordsByDocument, mentions: RecordsByDocument) -> Iterator[dict[str, Any]]:
         for document in read_jsonl(out_dir / DOCUMENTS):
             bar.document(document.get("text") or "")
             doc_id = document["doc_id"]
             if doc_id not in parses:
                 continue  # failed earlier; its error is already recorded
-            if not parses.ner:  # extracted rules-only (--no-ner): no engagements, as in `wpx run --no-ner`
-                result.skipped += 1
-                continue
             docs = parses.get(doc_id)  # a damaged part stops the command (BrokenParses): it is no document's fault
-            segments, mentions = by_document(SEGMENTS).get(doc_id), by_document(MENTIONS).get(doc_id)  # a bad line stops the command (BadRecord)
+            inputs = segments.get(doc_id), mentions.get(doc_id)  # read outside the try: a damaged file is no document's fault either
             try:
-                found = relate_document(document, segments, mentions, docs, rules)
+                found = relate_document(document, *inputs, docs, rules)
             except Exception as exc:  # one bad document never stops the batch
                 result.errors.append(error_record(doc_id, document.get("source_path"), STAGE, exc))
                 continue
             yield from found
 
-    try:
-        result.written = write_jsonl(out_dir / RELATIONS, relations())
-    finally:
-        bar.close()
-        for index in indexes.values():
-            index.close()
+    with for_records("wpx relate", out_dir / DOCUMENTS, progress) as bar, \
+            RecordsByDocument(out_dir / SEGMENTS) as segments, RecordsByDocument(out_dir / MENTIONS) as mentions:
+        result.written = write_jsonl(out_dir / RELATIONS, relations(bar, segments, mentions))
+    update_errors(out_dir, STAGE, result.errors)
+    return result
+
+
+def _rules_only(out_dir: Path, parses: PartsReader, result: StageResult, progress: bool) -> StageResult:
+    """Write no engagements for a folder extracted rules-only (--no-ner): no dependency parse, as `wpx run --no-ner` writes none."""
+    for name in (SEGMENTS, MENTIONS):  # not read, but required as for any extract
+        if not (out_dir / name).is_file():
+            raise FileNotFoundError(2, "No such file or directory", str(out_dir / name))
+    with for_records("wpx relate", out_dir / DOCUMENTS, progress) as bar:
+        for document in read_jsonl(out_dir / DOCUMENTS):
+            bar.document(document.get("text") or "")
+            result.skipped += document["doc_id"] in parses
+    result.written = write_jsonl(out_dir / RELATIONS, [])
     update_errors(out_dir, STAGE, result.errors)
     return result
