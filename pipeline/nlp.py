@@ -13,25 +13,29 @@ from spacy.language import Language
 from . import components  # noqa: F401  (registers the wpx_* factories)
 from .components.base import SPANS_KEY
 from .components.mentions import MENTIONS_KEY, REGISTRY_KEY
-from .config import Config, ConfigError, compile_regex
+from .config import NON_NEGATIVE, POSITIVE, TABLES, TEXT, TEXTS, Config, ConfigError, Kind, check_value, compile_regex, table_of, where_in
 from .normalize.dates import month_numbers
 from .registry import Registry
 
-# The shape of configs/extraction.toml: every table and the keys it must have
-# (a typo fails loudly instead of silently falling back to a default).
-EXTRACTION_TABLES = {
-    "trim": {"leading_lower", "punctuation"},
-    "countries": {"exclude", "fields"},
-    "places": {"city_suffixes", "city_types", "strip_suffixes", "strip_text_suffixes", "subdivision_types"},
-    "names": {"connectors", "heads", "left_connectors", "left_connectors_by_label", "min_modifiers", "never_first", "not_a_name", "strong_connectors"},
-    "combine": {"never_nested", "no_nesting_inside"},
-    "ner": {"acronym_max_len", "acronym_min_len", "law_not_first", "map", "not_acronyms", "not_place_heads", "skip_blocks"},
-    "counts": {"excluded_units", "identifier_before", "max_gap", "modifier_nouns", "of_heads", "qualifiers"},
-    "dates": set(),
-    "resolutions": {"numbered_prefixes", "title_connectors_lower", "triggers_lower"},
-    "acronyms": {"connectors_lower", "default_label", "definition_markers_lower", "long_form_labels"},
-    "tokenizer": {"extra_infixes", "unsplit_prefixes"},
+# The shape of configs/extraction.toml: every table, the keys it must have and their kinds
+# (a typo or a value of the wrong type fails loudly instead of silently falling back to a default).
+EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
+    "trim": {"leading_lower": TEXTS, "punctuation": TEXT},
+    "countries": {"exclude": TEXTS, "fields": TEXTS},
+    "places": {"city_suffixes": TEXTS, "city_types": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS},
+    "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
+              "min_modifiers": NON_NEGATIVE, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},
+    "combine": {"never_nested": TEXTS, "no_nesting_inside": TEXTS},
+    "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
+            "not_place_heads": TEXTS, "skip_blocks": TEXTS},
+    "counts": {"excluded_units": TEXTS, "identifier_before": TEXTS, "max_gap": NON_NEGATIVE, "modifier_nouns": TEXTS, "of_heads": TEXTS, "qualifiers": table_of(TEXT)},
+    "dates": {},
+    "resolutions": {"numbered_prefixes": TEXTS, "title_connectors_lower": TEXTS, "triggers_lower": TEXTS},
+    "acronyms": {"connectors_lower": TEXTS, "default_label": TEXT, "definition_markers_lower": TEXTS, "long_form_labels": TEXTS},
+    "tokenizer": {"extra_infixes": TEXTS, "unsplit_prefixes": TEXTS},
 }
+# [[designations]]: a list of tables with exactly these keys.
+DESIGNATION = {"label": TEXT, "pattern": TEXT}
 
 RULE_COMPONENTS = ("wpx_names", "wpx_counts", "wpx_dates", "wpx_designations", "wpx_resolutions", "wpx_mentions")
 
@@ -45,7 +49,14 @@ def load_model(config: Config, ner: bool = True) -> Language:
     """Load the configured spaCy model from its installed package (never from the network)."""
     model = config.section("extract")["model"]
     exclude = [] if ner else ["ner"]
-    return spacy.load(model, exclude=exclude)
+    try:
+        return spacy.load(model, exclude=exclude)
+    except OSError as exc:
+        where = f"{where_in(config.root / 'pipeline.toml', 'extract', 'model')}: [extract] model {model!r}"
+        if "[E050]" in str(exc):  # no package or folder of that name
+            raise ConfigError(f"{where}: the model package is not installed (nothing is downloaded at run time; "
+                              "install the pinned model with `make setup`, or name an installed one)") from None
+        raise ConfigError(f"{where}: cannot be loaded: {exc}") from None
 
 
 def add_rules(nlp: Language, config: Config, registry: Registry | None = None, span_groups: bool = True) -> Language:
@@ -90,16 +101,25 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
 
 
 def extraction_settings(config: Config) -> dict[str, Any]:
-    """Load configs/extraction.toml and check its tables and keys against EXTRACTION_TABLES."""
+    """Load configs/extraction.toml and check its tables, keys and value kinds against EXTRACTION_TABLES."""
     settings = config.toml("extraction.toml")
     where = config.root / "extraction.toml"
     unknown = sorted(set(settings) - set(EXTRACTION_TABLES) - {"designations"})
     if unknown:
         raise ConfigError(f"{where}: unknown table(s) {unknown}")
-    for table, keys in EXTRACTION_TABLES.items():
-        found = set(settings.get(table, {}))
+    for table, kinds in EXTRACTION_TABLES.items():
+        if not isinstance(settings.get(table, {}), dict):
+            raise ConfigError(f"{where_in(where, '', table)}: {table} must be a table [{table}], got {type(settings[table]).__name__}")
+        found, keys = set(settings.get(table, {})), set(kinds)
         if table not in settings or found != keys:
             raise ConfigError(f"{where}: [{table}] must have exactly the keys {sorted(keys)}; missing {sorted(keys - found)}, unknown {sorted(found - keys)}")
+        for key, kind in kinds.items():
+            check_value(where, table, key, settings[table][key], kind)
+    for rule in check_value(where, "", "designations", settings.get("designations", []), TABLES):
+        if set(rule) != set(DESIGNATION):
+            raise ConfigError(f"{where} [[designations]]: expected exactly the keys {', '.join(sorted(DESIGNATION))}; got {sorted(rule)}")
+        for key, kind in DESIGNATION.items():
+            check_value(where, "designations", key, rule[key], kind)
     return settings
 
 
@@ -135,11 +155,8 @@ def _is_word_hyphen(pattern: str) -> bool:
 
 
 def _designation(rule: dict[str, Any], config: Config) -> dict[str, str]:
-    """Check one [[designations]] entry: exactly a label and a compilable pattern."""
-    where = f"{config.root / 'extraction.toml'} [[designations]]"
-    if set(rule) != {"label", "pattern"}:
-        raise ConfigError(f"{where}: expected exactly the keys label, pattern; got {sorted(rule)}")
-    compile_regex(rule["pattern"], where)
+    """Check that one [[designations]] entry (its keys checked by extraction_settings) has a compilable pattern."""
+    compile_regex(rule["pattern"], f"{config.root / 'extraction.toml'} [[designations]]")
     return {"label": rule["label"], "pattern": rule["pattern"]}
 
 

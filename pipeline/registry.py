@@ -38,7 +38,9 @@ class Registry:
     @classmethod
     def from_config(cls, config: Config) -> Registry:
         """Load and validate the registries named by configs/extraction.toml."""
-        settings = config.toml("extraction.toml")
+        from .nlp import extraction_settings  # checks the file's schema; imported here, nlp imports this module
+
+        settings = extraction_settings(config)
         excluded = frozenset(settings["countries"]["exclude"])
         entities = _entities(config)
         countries = _countries(config, excluded, settings["countries"]["fields"])
@@ -100,11 +102,26 @@ def _countries(config: Config, excluded: frozenset[str], fields: list[str]) -> d
             value = getattr(country, attr, None)
             if value and "," not in value:
                 names.setdefault(value.removeprefix("the "), country.alpha_3)
+    aliases: dict[str, str] = {}
     for row in load_table(config.path("registries", "country_aliases.tsv"), ["alias", "iso3"]):
         if pycountry.countries.get(alpha_3=row["iso3"]) is None:
             raise ConfigError(f"{row['_where']}: {row['iso3']!r} is not an ISO 3166-1 alpha-3 code")
+        owner = _pycountry_owner(row["alias"])
+        if owner is not None and owner != row["iso3"]:
+            raise ConfigError(f"{row['_where']}: alias {row['alias']!r} is a name or code that pycountry gives to {owner}, not {row['iso3']}")
+        if aliases.get(row["alias"].lower(), row["iso3"]) != row["iso3"]:
+            raise ConfigError(f"{row['_where']}: alias {row['alias']!r} is given to {aliases[row['alias'].lower()]} already")
+        aliases[row["alias"].lower()] = row["iso3"]
         names[row["alias"]] = row["iso3"]
     return names
+
+
+def _pycountry_owner(text: str) -> str | None:
+    """Return the alpha-3 code of the country that pycountry knows by ``text`` (any code or name, case-insensitive), if any."""
+    try:
+        return pycountry.countries.lookup(text).alpha_3
+    except LookupError:
+        return None
 
 
 def _demonyms(config: Config) -> dict[str, str | None]:

@@ -64,3 +64,43 @@ def test_bad_registry_rows_name_file_and_line(tmp_path, file, line, message):
         handle.write(line)
     with pytest.raises(ConfigError, match=rf"{file}:{lines + 1}: .*{message}"):
         Registry.from_config(load_config(root))
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("US\tGBR\n", "alias 'US' is a name or code that pycountry gives to USA, not GBR"),
+    ("GBR\tUSA\n", "alias 'GBR' is a name or code that pycountry gives to GBR, not USA"),
+    ("fr\tDEU\n", "alias 'fr' is a name or code that pycountry gives to FRA, not DEU"),
+    ("France\tDEU\n", "alias 'France' is a name or code that pycountry gives to FRA, not DEU"),
+    ("Hong Kong\tCHN\n", "alias 'Hong Kong' is a name or code that pycountry gives to HKG, not CHN"),
+    ("Russia\tUKR\n", "alias 'Russia' is given to RUS already"),
+])
+def test_country_alias_may_not_name_another_country(tmp_path, line, message):
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    path = root / "registries" / "country_aliases.tsv"
+    lines = path.read_text(encoding="utf-8").count("\n")
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(line)
+    with pytest.raises(ConfigError, match=rf"country_aliases.tsv:{lines + 1}: {message}"):
+        Registry.from_config(load_config(root))
+
+
+@pytest.mark.parametrize(("alias", "iso"), [("USA", "USA"), ("Great Britain", "GBR"), ("Britannia", "GBR")])
+def test_country_alias_of_its_own_country_is_accepted(tmp_path, alias, iso):
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    with open(root / "registries" / "country_aliases.tsv", "a", encoding="utf-8") as handle:
+        handle.write(f"{alias.lower() if alias == 'USA' else alias}\t{iso}\n")
+    assert Registry.from_config(load_config(root)).country_id(alias) == iso
+
+
+@pytest.mark.parametrize("file", ["country_aliases.tsv", "entities.tsv", "places.tsv", "demonyms.tsv"])
+def test_invalid_utf8_in_a_registry_names_file_and_line(tmp_path, file):
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    path = root / "registries" / file
+    lines = path.read_bytes().count(b"\n")
+    with open(path, "ab") as handle:
+        handle.write(b"Caf\xe9\tX\n")
+    with pytest.raises(ConfigError, match=rf"{file}:{lines + 1}: not valid UTF-8 \(byte 0xe9\)"):
+        Registry.from_config(load_config(root))

@@ -392,3 +392,27 @@ def test_relate_skips_documents_extracted_rules_only(tmp_path):
         assert result.exit_code == 0, result.output
     assert "0 engagements written, 0 documents failed; 5 documents extracted rules-only (--no-ner)" in result.output
     assert (out / "relations.jsonl").read_bytes() == b""
+
+
+@pytest.mark.parametrize(("edit", "needle", "message"), [
+    (lambda s: s.replace('dialogue = ["dialogue", "dialog", "talk"]', 'dialogue = "dialogue"'), "dialogue = ", r"\[activities\] dialogue must be a list of non-empty strings, got str 'dialogue'"),
+    (lambda s: s.replace('pronouns = ["they", "both"]', 'pronouns = "they"'), "pronouns = ", r"\[anaphora\] pronouns must be a list of non-empty strings, got str 'they'"),
+    (lambda s: s.replace('labels = ["COUNTRY", "REGIME", "ORG"]', 'labels = "COUNTRY"'), "labels = ", r"\[counterparts\] labels must be a list of non-empty strings"),
+    (lambda s: s.replace('modal_lemmas = ["will", ', 'modal_lemmas = [1, "will", '), "modal_lemmas", r"\[filters\] modal_lemmas must be a list of non-empty strings, got list \[1, "),
+    (lambda s: s.replace("\nwindow = 3", '\nwindow = "3"'), "window = ", r"\[anaphora\] window must be an integer > 0, got str '3'"),
+    (lambda s: s.replace("headed_window = 12", "headed_window = 0"), "headed_window", r"\[anaphora\] headed_window must be an integer > 0, got int 0"),
+    (lambda s: s.replace('member_activity = "membership"', 'member_activity = ["membership"]'), "member_activity", r"\[filters\] member_activity must be a non-empty string"),
+])
+def test_relation_values_of_the_wrong_kind_are_config_errors(tmp_path, edit, needle, message):
+    import shutil
+
+    from pipeline.config import ConfigError
+    from pipeline.relate.rules import Rules
+
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    path = root / "relations.toml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith(needle))
+    with pytest.raises(ConfigError, match=rf"relations\.toml:{line}: {message}"):
+        Rules.from_config(load_config(root))

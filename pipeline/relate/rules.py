@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from spacy.strings import get_string_id
 
-from ..config import Config, ConfigError
+from ..config import POSITIVE, TEXT, TEXTS, Config, ConfigError, Kind, check_value, where_in
 from ..registry import Registry
 
 
@@ -82,27 +83,40 @@ class Rules:
         data = config.toml("relations.toml")
         registry = registry or Registry.from_config(config)
         try:
-            return replace(cls._from_tables(data), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names), demonyms=dict(registry.demonyms))
+            return replace(cls._from_tables(data, config.root / "relations.toml"), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names), demonyms=dict(registry.demonyms))
         except KeyError as exc:
             reason = exc.args[0] if str(exc.args[0]).startswith("unknown") else f"missing key {exc.args[0]!r}"
             raise ConfigError(f"{config.root / 'relations.toml'}: {reason}") from None
 
     @classmethod
-    def _from_tables(cls, data: dict[str, Any]) -> Rules:
-        """Build the rules from the TOML tables; a key no field takes is an error (typos do not pass silently)."""
+    def _from_tables(cls, data: dict[str, Any], path: Path) -> Rules:
+        """Build the rules from the TOML tables; a key no field takes is an error (typos do not pass silently).
+
+        Every value is checked as it is taken: lists of words (a string would be read as its characters), the
+        windows positive integers, the activity names strings.
+        """
+        for name in ("activities", "counterparts", "filters", "anaphora"):
+            if name in data and not isinstance(data[name], dict):
+                raise ConfigError(f"{where_in(path, '', name)}: {name} must be a table [{name}], got {type(data[name]).__name__}")
         tables = {name: dict(data[name]) for name in ("counterparts", "filters", "anaphora")}
         unknown = sorted(set(data) - set(tables) - {"activities"})
         if unknown:
             raise KeyError(f"unknown table(s) {unknown}")
+
+        def take(table: str, key: str, kind: Kind = TEXTS) -> Any:
+            return check_value(path, table, key, tables[table].pop(key), kind)
+
+        for activity, lemmas in data["activities"].items():
+            check_value(path, "activities", activity, lemmas, TEXTS)
         special = {
-            "blockers": frozenset(tables["filters"].pop("modal_lemmas") + tables["filters"].pop("intent_lemmas")),
-            "negations": frozenset(tables["filters"].pop("negation_words")),
-            "anaphora": tuple(sorted(tables["anaphora"].pop("phrases"), key=len, reverse=True)),
-            "window": int(tables["anaphora"].pop("window")),
-            "member_activity": str(tables["filters"].pop("member_activity")),
-            "signed_activity": str(tables["filters"].pop("signed_activity")),
-            "ranked_activity": str(tables["filters"].pop("ranked_activity")),
-            "headed_window": int(tables["anaphora"].pop("headed_window")),
+            "blockers": frozenset(take("filters", "modal_lemmas") + take("filters", "intent_lemmas")),
+            "negations": frozenset(take("filters", "negation_words")),
+            "anaphora": tuple(sorted(take("anaphora", "phrases"), key=len, reverse=True)),
+            "window": take("anaphora", "window", POSITIVE),
+            "member_activity": take("filters", "member_activity", TEXT),
+            "signed_activity": take("filters", "signed_activity", TEXT),
+            "ranked_activity": take("filters", "ranked_activity", TEXT),
+            "headed_window": take("anaphora", "headed_window", POSITIVE),
             "trigger_activity": {lemma: activity for activity, lemmas in data["activities"].items() for lemma in lemmas},
         }
         values: dict[str, Any] = {}
@@ -110,10 +124,10 @@ class Rules:
             if f.name in special:
                 values[f.name] = special[f.name]
             elif f.name not in ("entity_names", "country_names", "demonyms"):
-                table = next((t for t in tables.values() if f.name in t), None)
+                table = next((name for name, t in tables.items() if f.name in t), None)
                 if table is None:
                     raise KeyError(f.name)
-                values[f.name] = frozenset(table.pop(f.name))
+                values[f.name] = frozenset(take(table, f.name))
         for key in ("member_activity", "ranked_activity", "signed_activity"):
             if special[key] not in data["activities"]:
                 raise KeyError(f"unknown activity {special[key]!r} in [filters] {key}")
