@@ -12,12 +12,13 @@ CONFIGS := configs
 GOLD    := ../shared/gold
 
 WPX       := $(BIN)/wpx --configs $(CONFIGS)
-RAW_FILES := $(shell find $(RAW) -type f ! -name '.*' 2>/dev/null | sort)
+# Every documents.jsonl record carries the hash of the whole configs folder, so any file there reruns ingest.
+CONFIG_FILES := $(shell find $(CONFIGS) -type f 2>/dev/null | LC_ALL=C sort)
 CORE      := pipeline/__init__.py pipeline/config.py pipeline/records.py pipeline/cli.py $(CONFIGS)/pipeline.toml
 # Run a stage; exit 1 (some documents failed) lets the graph go on, anything else stops it.
 STAGE_OK  := || [ $$? -eq 1 ]
 
-.PHONY: setup test extract eval export bench clean
+.PHONY: setup test extract eval export bench clean FORCE
 
 setup: $(VENV)/.installed
 
@@ -31,7 +32,14 @@ test: setup
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-$(OUT)/documents.jsonl: $(RAW_FILES) $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIGS)/segmentation.toml $(CONFIGS)/html.toml $(CONFIGS)/pdf.toml | setup
+# The raw folder's listing (path, size and time of every file), rewritten only when it changes: a deleted,
+# renamed or old-dated file reruns ingest, and raw file names (spaces, colons) never appear in a rule.
+$(OUT)/.raw-files: FORCE
+	@mkdir -p $(OUT)
+	@find $(RAW) \( -type f -o -type l \) ! -name '.*' -printf '%P\t%s\t%T@\n' 2>/dev/null | LC_ALL=C sort > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+$(OUT)/documents.jsonl: $(OUT)/.raw-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIG_FILES) | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)
 
 # segment tokenizes with the extraction tokenizer (extraction.toml [tokenizer], built in nlp.py)

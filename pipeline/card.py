@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import export
 from .config import load_toml
-from .derived import EntityCount
+from .derived import EntityCount, read_records
 from .names import REGISTRY_GLOB
 from .records import DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, atomic_text, read_jsonl
 from .validate import FILES
@@ -94,7 +94,7 @@ class Facts:
         """Read the folder's documents, segments, mentions and relations once each."""
         facts = cls.start(out_dir)
         for name, feed in facts.feeds().items():
-            for record in read_jsonl(out_dir / name):
+            for record in read_records(out_dir / name):
                 feed(record)
         facts.finish(out_dir)
         return facts
@@ -125,7 +125,7 @@ class Facts:
     def finish(self, out_dir: Path) -> None:
         """Complete the counts once every record was fed (a second reading of mentions.jsonl if it is not in doc_id order)."""
         if self.mentions is not None:
-            self.entities = self._entities.total() if self._entities.ordered else EntityCount.of(read_jsonl(out_dir / MENTIONS))
+            self.entities = self._entities.total() if self._entities.ordered else EntityCount.of(read_records(out_dir / MENTIONS))
 
     def _mention(self, record: dict[str, Any]) -> None:
         self.mentions += 1

@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .records import DOCUMENTS, SEGMENTS, BadInput, BadRecord
+from .records import DOCUMENTS, SEGMENTS, BadInput, BadRecord, Misuse, exclusive
 
 # Stage modules import spaCy (over a second), so commands import them when they
 # run: `wpx run` with nothing to redo then answers in a fraction of a second.
@@ -43,9 +43,11 @@ def _finish(errors: list[dict[str, Any]], summary: str) -> None:
         sys.exit(1)
 
 
-def _guard(func, *args):
+def _stage(out_dir: Path, func, *args):
+    """Run a stage writing into ``out_dir`` while holding the folder (a configuration error is a usage error)."""
     try:
-        return func(*args)
+        with exclusive(out_dir):
+            return func(*args)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
@@ -58,6 +60,8 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except BadInput as exc:
             raise click.ClickException(f"{exc}; fix the line or regenerate the file" if isinstance(exc, BadRecord) else str(exc)) from None
+        except Misuse as exc:
+            raise UsageError(str(exc)) from None
         except FileNotFoundError as exc:  # an input an earlier stage writes is missing
             raise UsageError(f"{exc.filename}: no such file; run the stage that writes it first" if exc.filename else str(exc)) from None
 
@@ -87,7 +91,7 @@ def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path, quiet: bool
     from . import ingest
     from .progress import enabled
 
-    result = _guard(ingest.run, raw_dir, out_dir, _config(ctx), enabled(quiet))
+    result = _stage(out_dir, ingest.run, raw_dir, out_dir, _config(ctx), enabled(quiet))
     _finish(result.errors, f"wpx ingest: {result.written} documents written, {len(result.errors)} failed")
 
 
@@ -104,7 +108,7 @@ def segment_command(ctx: click.Context, out_dir: Path, documents: Path | None, q
     from . import segment
     from .progress import enabled
 
-    result = _guard(segment.run, documents or out_dir / DOCUMENTS, out_dir, _config(ctx), enabled(quiet))
+    result = _stage(out_dir, segment.run, documents or out_dir / DOCUMENTS, out_dir, _config(ctx), enabled(quiet))
     _finish(result.errors, f"wpx segment: {result.written} segments written, {len(result.errors)} documents failed")
 
 
@@ -126,7 +130,7 @@ def extract_command(ctx: click.Context, out_dir: Path, ner: bool, quiet: bool) -
     from . import extract
     from .progress import enabled
 
-    result = _guard(extract.run, (out_dir / DOCUMENTS, out_dir / SEGMENTS), out_dir, _config(ctx), ner, enabled(quiet))
+    result = _stage(out_dir, extract.run, (out_dir / DOCUMENTS, out_dir / SEGMENTS), out_dir, _config(ctx), ner, enabled(quiet))
     _finish(result.errors, f"wpx extract: {result.written} mentions written, {len(result.errors)} documents failed")
 
 
@@ -144,55 +148,9 @@ def relate_command(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
     from . import relate
     from .progress import enabled
 
-    result = _guard(relate.run, out_dir, _config(ctx), enabled(quiet))
+    result = _stage(out_dir, relate.run, out_dir, _config(ctx), enabled(quiet))
     skipped = f"; {result.skipped} documents extracted rules-only (--no-ner): no engagements without a dependency parse" if result.skipped else ""
     _finish(result.errors, f"wpx relate: {result.written} engagements written, {len(result.errors)} documents failed{skipped}")
-
-
-@cli.command("engagements")
-@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Also write the table as CSV ('-' for stdout only).")
-def engagements_command(out_dir: Path, csv_path: Path | None) -> None:
-    """Print one row per (counterpart, activity): engagements, total count, years, documents.
-
-    Example: wpx engagements extracted
-    """
-    from .engagements import summary
-
-    try:
-        table = summary(out_dir)
-    except FileNotFoundError as exc:
-        raise click.ClickException(f"{exc.filename}: not found (run `wpx run` first)") from None
-    if csv_path is not None and str(csv_path) == "-":
-        click.echo(table.to_csv(index=False), nl=False)
-        return
-    if csv_path is not None:
-        table.to_csv(csv_path, index=False)
-    import pandas as pd
-
-    with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
-        click.echo(table.to_string(index=False))
-
-
-@cli.command("evaluate")
-@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True, help="Folder of <doc>.mentions.jsonl (and <doc>.relations.jsonl) gold files.")
-@click.option("--pred", "pred_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default="extracted", show_default=True, help="Output folder to score.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of tables.")
-@click.option("--quiet-errors", is_flag=True, help="Print only the score tables, not the misses and extras.")
-def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors: bool) -> None:
-    """Score OUT against gold: per-label P/R/F1 for spans and span+norm, micro average, misses and extras.
-
-    Example: wpx evaluate --gold ../shared/gold --pred extracted
-    """
-    import json
-
-    from .evaluate import evaluate, format_report
-
-    try:
-        report = evaluate(gold_dir, pred_dir)
-    except FileNotFoundError as exc:
-        raise click.ClickException(f"{exc.filename}: not found (run the pipeline first)") from None
-    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report, not quiet_errors))
 
 
 @cli.command("run")
@@ -229,15 +187,78 @@ def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool, wor
 # Their modules import pandas/pyarrow, so they are imported inside the commands to
 # keep `wpx ingest` and friends quick to start.
 
+#
+# Exit codes, the same for every consumer command: 0 done; 1 an input file is damaged (a line that
+# is no JSON object or lacks a field the command reads: file:line: reason; validate: a record
+# breaks its schema); 2 a usage error: a missing input folder or file, an unknown doc_id, a gold
+# folder without gold files.
+
 OUT_DIR_ARG = click.Path(exists=True, file_okay=False, path_type=Path)
+EXIT_CODES = "Exit codes: 0 done; 1 a damaged input file (file:line: reason); 2 a missing input file or folder{also}."
 
 
 def _require_documents(out_dir: Path) -> None:
     if not (out_dir / DOCUMENTS).exists():
-        raise click.ClickException(f"{out_dir / DOCUMENTS} not found; run `wpx run RAW --out {out_dir}` first")
+        raise UsageError(f"{out_dir / DOCUMENTS} not found; run `wpx run RAW --out {out_dir}` first")
 
 
-@cli.command("export")
+def _missing(exc: FileNotFoundError, hint: str) -> UsageError:
+    return UsageError(f"{exc.filename}: not found ({hint})" if exc.filename else str(exc))
+
+
+# engagements and evaluate are consumer commands too: these definitions replace the ones registered
+# above the consumer section (same names, options and output; a missing input exits 2 here).
+
+
+@cli.command("engagements", epilog=EXIT_CODES.format(also=""))
+@click.argument("out_dir", type=OUT_DIR_ARG)
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Also write the table as CSV ('-' for stdout only).")
+def engagements_command(out_dir: Path, csv_path: Path | None) -> None:
+    """Print one row per (counterpart, activity): engagements, total count, years, documents.
+
+    Example: wpx engagements extracted
+    """
+    from .engagements import summary
+
+    try:
+        table = summary(out_dir)
+    except FileNotFoundError as exc:
+        raise _missing(exc, "run `wpx run` first") from None
+    if csv_path is not None and str(csv_path) == "-":
+        click.echo(table.to_csv(index=False), nl=False)
+        return
+    if csv_path is not None:
+        table.to_csv(csv_path, index=False)
+    import pandas as pd
+
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 200):
+        click.echo(table.to_string(index=False))
+
+
+@cli.command("evaluate", epilog=EXIT_CODES.format(also=", or a gold folder without gold mentions"))
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True, help="Folder of <doc>.mentions.jsonl (and <doc>.relations.jsonl) gold files.")
+@click.option("--pred", "pred_dir", type=OUT_DIR_ARG, default="extracted", show_default=True, help="Output folder to score.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of tables.")
+@click.option("--quiet-errors", is_flag=True, help="Print only the score tables, not the misses and extras.")
+def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors: bool) -> None:
+    """Score OUT against gold: per-label P/R/F1 for spans and span+norm, micro average, misses and extras.
+
+    Example: wpx evaluate --gold ../shared/gold --pred extracted
+    """
+    import json
+
+    from .evaluate import NoGold, evaluate, format_report
+
+    try:
+        report = evaluate(gold_dir, pred_dir)
+    except NoGold as exc:
+        raise UsageError(str(exc)) from None
+    except FileNotFoundError as exc:
+        raise _missing(exc, "run the pipeline first") from None
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report, not quiet_errors))
+
+
+@cli.command("export", epilog=EXIT_CODES.format(also=""))
 @click.argument("out_dir", type=OUT_DIR_ARG)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True, help="Table file format.")
 @click.option("--tables", "tables_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the tables; default OUT_DIR/tables.")
@@ -261,17 +282,18 @@ def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path
     click.echo(f"wpx export: {len(result.written)} tables written to {(tables_dir or out_dir / 'tables')}; card {card_path}", err=True)
 
 
-@cli.command("validate")
+@cli.command("validate", epilog=EXIT_CODES.format(also=""))
 @click.argument("out_dir", type=OUT_DIR_ARG)
 def validate_command(out_dir: Path) -> None:
     """Check every JSONL record against its JSON Schema and the offset invariant; print file:line: reason.
 
-    Exits 1 when any record fails.
+    Exits 1 when any record fails, 2 when OUT_DIR has no documents.jsonl.
 
     Example: wpx validate extracted
     """
     from .validate import validate
 
+    _require_documents(out_dir)
     report = validate(out_dir)
     for failure in report.failures:
         click.echo(str(failure))
@@ -282,7 +304,7 @@ def validate_command(out_dir: Path) -> None:
         sys.exit(1)
 
 
-@cli.command("card")
+@cli.command("card", epilog=EXIT_CODES.format(also=""))
 @click.argument("out_dir", type=OUT_DIR_ARG)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="Where to write the card ('-' for stdout); default OUT_DIR/DATASET.md.")
 @click.pass_context
@@ -300,7 +322,7 @@ def card_command(ctx: click.Context, out_dir: Path, output: Path | None) -> None
     click.echo(f"wpx card: wrote {card.write_card(out_dir, ctx.obj['configs'], dest=output)}", err=True)
 
 
-@cli.command("stats")
+@cli.command("stats", epilog=EXIT_CODES.format(also=""))
 @click.argument("out_dir", type=OUT_DIR_ARG)
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many counterparts to list.")
 @click.pass_context
@@ -315,7 +337,7 @@ def stats_command(ctx: click.Context, out_dir: Path, top: int) -> None:
     click.echo(stats.report(out_dir, ctx.obj["configs"], top), nl=False)
 
 
-@cli.command("review")
+@cli.command("review", epilog=EXIT_CODES.format(also=", or a doc_id not in documents.jsonl"))
 @click.argument("out_dir", type=OUT_DIR_ARG)
 @click.option("--doc", "doc_id", required=True, help="doc_id of the document to show.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="HTML file to write ('-' for stdout); default OUT_DIR/review/DOC_ID.html.")
@@ -334,7 +356,7 @@ def review_command(ctx: click.Context, out_dir: Path, doc_id: str, output: Path 
             return
         path = review.write_review(out_dir, doc_id, output, ctx.obj["configs"])
     except review.UnknownDocument as exc:
-        raise click.ClickException(str(exc)) from None
+        raise UsageError(str(exc)) from None
     click.echo(f"wpx review: wrote {path}", err=True)
 
 

@@ -9,15 +9,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from .records import RELATIONS, read_jsonl
+from .derived import Fields, checked
+from .records import RELATIONS
 
 COLUMNS = ["counterpart", "activity", "engagements", "total_count", "years", "documents"]
 
+# What the summary reads of a relation; a line without one of these is named by file and line (records.BadRecord).
+FIELDS = Fields(RELATIONS, ("doc_id", "counterparts", "activity", "dates"), ("count",))
+
 
 def summary(out_dir: Path | str) -> pd.DataFrame:
-    """Return the engagement summary of an output folder's relations.jsonl."""
+    """Return the engagement summary of an output folder's relations.jsonl.
+
+    Raises FileNotFoundError when there is no relations.jsonl, records.BadRecord
+    (file:line: reason) for a line that is no JSON object or lacks a field the summary reads.
+    """
     rows = []
-    for rel in read_jsonl(Path(out_dir) / RELATIONS):
+    for rel in checked(Path(out_dir) / RELATIONS, FIELDS):
         for counterpart in rel["counterparts"] or ["(unnamed)"]:
             rows.append({
                 "counterpart": counterpart,

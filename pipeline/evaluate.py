@@ -12,9 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .records import MENTIONS, RELATIONS, read_jsonl
+from .derived import MENTION_FIELDS, Fields, checked
+from .records import MENTIONS, RELATIONS
 
 Key = tuple[str, str, int, int]
+
+# What scoring and the report read of a mention (derived.MENTION_FIELDS: doc_id, label, start, end,
+# text, norm) or a relation, gold or predicted: a line without one of these (or of the wrong type) is
+# named by file and line (records.BadRecord), not a KeyError.
+RELATION_FIELDS = Fields(RELATIONS, ("doc_id",), ("counterparts", "activity", "count"), loose={"count": {"type": ["object", "null"]}})
+
+
+class NoGold(LookupError):
+    """The gold folder holds no gold mentions: every score would be a meaningless 1.000."""
 
 
 @dataclass
@@ -105,21 +115,32 @@ def score_mentions(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> Me
 
 
 def load_gold(gold_dir: Path | str, suffix: str) -> list[dict[str, Any]]:
-    """Read every ``*.<suffix>.jsonl`` file of a gold folder."""
+    """Read every ``*.<suffix>.jsonl`` file of a gold folder (each record's scored fields checked)."""
     records: list[dict[str, Any]] = []
+    fields = MENTION_FIELDS if suffix == "mentions" else RELATION_FIELDS
     for path in sorted(Path(gold_dir).glob(f"*.{suffix}.jsonl")):
-        records.extend(read_jsonl(path))
+        records.extend(checked(path, fields))
     return records
 
 
 def evaluate(gold_dir: Path | str, pred_dir: Path | str) -> dict[str, Any]:
-    """Score the predictions of an output folder against a gold folder (mentions, and relations when both exist)."""
+    """Score the predictions of an output folder against a gold folder (mentions, and relations when both exist).
+
+    Raises NoGold when the gold folder has no ``*.mentions.jsonl`` file or
+    they hold no mention (a wrong folder would otherwise score 1.000), and
+    FileNotFoundError when ``pred_dir`` has no mentions.jsonl.
+    """
     gold_dir, pred_dir = Path(gold_dir), Path(pred_dir)
+    gold_mentions = load_gold(gold_dir, "mentions")
+    if not gold_mentions:
+        files = sorted(gold_dir.glob("*.mentions.jsonl"))
+        held = f"its {len(files)} *.mentions.jsonl file(s) hold no mention" if files else "no gold files (<doc_id>.mentions.jsonl) found"
+        raise NoGold(f"{gold_dir}: {held}; pass the folder of gold files as --gold")
     report: dict[str, Any] = {}
-    report["mentions"] = score_mentions(load_gold(gold_dir, "mentions"), list(read_jsonl(pred_dir / MENTIONS))).as_dict()
+    report["mentions"] = score_mentions(gold_mentions, list(checked(pred_dir / MENTIONS, MENTION_FIELDS))).as_dict()
     gold_relations = load_gold(gold_dir, "relations")
     if gold_relations and (pred_dir / RELATIONS).exists():
-        report["relations"] = score_relations(gold_relations, list(read_jsonl(pred_dir / RELATIONS)))
+        report["relations"] = score_relations(gold_relations, list(checked(pred_dir / RELATIONS, RELATION_FIELDS)))
     return report
 
 

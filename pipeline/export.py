@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .derived import Counterparts, EntityGroups, counterpart_rows, entity_rows
+from .derived import Counterparts, EntityGroups, counterpart_rows, entity_rows, read_records
 from .names import Names
-from .records import MENTIONS, RELATIONS, SCHEMA_VERSION, atomic_path, read_jsonl
+from .records import MENTIONS, RELATIONS, SCHEMA_VERSION, atomic_path
 
 FORMATS = ("parquet", "csv")
 BATCH_ROWS = 1 << 16  # rows per written batch: one Parquet row group
@@ -137,7 +137,7 @@ def build_tables(out_dir: Path | str, configs: Path | str | None = None) -> Tabl
     for table in table_specs():
         if table.source not in sources:
             path = out_dir / table.source
-            sources[table.source] = list(read_jsonl(path)) if path.exists() else None
+            sources[table.source] = list(read_records(path)) if path.exists() else None
         records = sources[table.source]
         if records is None:
             tables.notes.append(_skipped(table, out_dir))
@@ -286,7 +286,7 @@ def export(out_dir: Path | str, dest: Path | str | None = None, fmt: str = "parq
         for source in sorted(present, key=lambda name: (name == MENTIONS, name)):
             writers = [stack.enter_context(TableWriter(t, path_of(t.name), fmt)) for t in table_specs() if t.source == source and not t.derived]
             consumers = [w.add for w in writers] + consumers_of[source]
-            for record in read_jsonl(out_dir / source):
+            for record in read_records(out_dir / source):
                 for consume in consumers:
                     consume(record)
         if entities is not None:
@@ -294,7 +294,7 @@ def export(out_dir: Path | str, dest: Path | str | None = None, fmt: str = "parq
             if not entities.ordered:  # mentions.jsonl is not in doc_id order: group every mention, on a second reading
                 entity_writer.discard()
                 entity_writer = stack.enter_context(TableWriter(spec("entities"), path_of("entities"), fmt))
-                for row in entity_rows(read_jsonl(out_dir / MENTIONS), names):
+                for row in entity_rows(read_records(out_dir / MENTIONS), names):
                     entity_writer.add(row)
         if counterparts is not None:
             writer = stack.enter_context(TableWriter(spec("relation_counterparts"), path_of("relation_counterparts"), fmt))

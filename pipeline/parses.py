@@ -21,9 +21,9 @@ from typing import Any
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from .records import BadInput, umask, write_bytes
+from .records import PARSES, BadInput, umask, write_bytes
 
-FOLDER = "parses"
+FOLDER = PARSES
 INDEX = "index.json"
 LEGACY = "parses.spacy"  # the single DocBin of earlier versions, removed when a folder replaces it
 PART_TOKENS = 20_000  # a part closes at the first document boundary after this many tokens (about 35 short documents)

@@ -25,6 +25,9 @@ SEGMENTS = "segments.jsonl"
 MENTIONS = "mentions.jsonl"
 RELATIONS = "relations.jsonl"
 ERRORS = "errors.jsonl"
+OUTPUT_FILES = (DOCUMENTS, SEGMENTS, MENTIONS, RELATIONS, ERRORS)
+LINEAGE = ".lineage.json"  # which inputs each stage output was made from (lineage.py)
+PARSES = "parses"  # the folder of parsed blocks that `wpx extract` writes for `wpx relate` (parses.py)
 
 
 def record_id(doc_id: str, kind: str, start: int, end: int, *extra: str) -> str:
@@ -70,7 +73,7 @@ def atomic_text(path: Path, durable: bool = True) -> Iterator[IO[str]]:
 @contextmanager
 def atomic_path(path: Path) -> Iterator[str]:
     """Yield a temporary path beside ``path`` for a writer that opens the file itself; it replaces ``path`` when the block ends without error."""
-    fd, tmp = _temp_beside(path)
+    fd, tmp = temp_beside(path)
     os.close(fd)
     try:
         yield tmp
@@ -81,7 +84,7 @@ def atomic_path(path: Path) -> Iterator[str]:
         raise
 
 
-def _temp_beside(path: Path) -> tuple[int, str]:
+def temp_beside(path: Path) -> tuple[int, str]:
     """Create a temporary file in ``path``'s folder, with the permissions a plain open() would give ``path``.
 
     mkstemp makes files readable by their owner only (0600); renamed into
@@ -94,6 +97,40 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     return fd, tmp
 
 
+class Misuse(Exception):
+    """The command was used in a way that cannot work (exit 2): the message says what to do instead."""
+
+
+class FolderBusy(Misuse):
+    """Another wpx process is writing the same output folder."""
+
+
+@contextmanager
+def exclusive(out_dir: Path) -> Iterator[None]:
+    """Hold a lock on the folder OUT while writing it, and delete the temporary files that killed writers left there.
+
+    Two writers in one folder would interleave their shards and renames, so
+    the second fails at once. The lock (flock on the folder itself: no lock
+    file) goes with its process, even on SIGKILL; with it held, no temporary
+    output file in OUT belongs to a live writer.
+    """
+    import fcntl
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FolderBusy(f"{out_dir}: another wpx process is writing this folder; wait for it to end") from None
+        for name in (*OUTPUT_FILES, "manifest.json", LINEAGE):
+            for stale in out_dir.glob(f".{name}.*.tmp"):
+                stale.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(fd)
+
+
 @lru_cache(maxsize=1)
 def umask() -> int:
     """Return the process's umask (read once: reading it means setting it)."""
@@ -104,7 +141,7 @@ def umask() -> int:
 
 @contextmanager
 def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
-    fd, tmp = _temp_beside(path)
+    fd, tmp = temp_beside(path)
     try:
         text = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
         with os.fdopen(fd, mode, **text) as handle:
@@ -146,6 +183,24 @@ class BadInput(ValueError):
 
 class BadRecord(BadInput):
     """A JSONL line that is no JSON object; the message names the file and the line."""
+
+
+def check_kind(path: Path | str, name: str) -> None:
+    """Raise Misuse when ``path`` does not hold records of the output file ``name`` (another stage's file given by mistake).
+
+    Only the first record is looked at: a damaged record further on is one
+    document's failure, as before.
+    """
+    if str(path) == "-" or not os.path.isfile(path):
+        return  # stdin cannot be read twice; a missing file is reported where the stage reads it
+    from .schemas import schema
+
+    with open(path, encoding="utf-8") as handle:
+        for _, record, problem in parse_lines(handle):
+            missing = [] if problem or not isinstance(record, dict) else [key for key in schema(name)["required"] if key not in record]
+            if missing:
+                raise Misuse(f"{path}: does not hold {name} records (the first has no {', '.join(map(repr, missing[:3]))}); give the {name} file")
+            return
 
 
 def _read_lines(handle: IO[str], name: str) -> Iterator[dict[str, Any]]:

@@ -17,6 +17,7 @@ from string import Template
 from typing import Any
 
 from .card import labels
+from .derived import Fields, check_found
 from .names import Names
 from .records import DOCUMENTS, MENTIONS, RELATIONS, SEGMENTS, read_document
 
@@ -39,8 +40,19 @@ class Placed:
     slot: int = 1
 
 
+# What the page reads of each file's records: a record without one of these fields (or with one of the
+# wrong type) is named by file and line (records.BadRecord), not a KeyError.
+FIELDS = {
+    DOCUMENTS: Fields(DOCUMENTS, ("doc_id", "text"), ("title",)),
+    SEGMENTS: Fields(SEGMENTS, ("start", "end"), ("kind", "heading", "heading_end", "section_path"),
+                     extra={"if": {"required": ["kind"], "properties": {"kind": {"const": "section"}}}, "then": {"required": ["heading_end"]}}),
+    MENTIONS: Fields(MENTIONS, ("start", "end", "label", "text"), ("id", "norm")),
+    RELATIONS: Fields(RELATIONS, (), ("activity", "actor", "counterparts", "counterpart_mentions", "count", "dates", "places", "evidence")),
+}
+
+
 def _records(path: Path, doc_id: str) -> list[dict[str, Any]]:
-    return list(read_document(path, doc_id)) if path.exists() else []
+    return check_found(path, list(read_document(path, doc_id)), FIELDS[path.name]) if path.exists() else []
 
 
 def assign_slots(mentions: Iterable[dict[str, Any]]) -> list[Placed]:
@@ -166,6 +178,7 @@ def render(out_dir: Path | str, doc_id: str, configs: Path | str | None = None) 
     document = next(read_document(out_dir / DOCUMENTS, doc_id), None)
     if document is None:
         raise UnknownDocument(f"{doc_id!r} is not in {out_dir / DOCUMENTS}")
+    check_found(out_dir / DOCUMENTS, [document], FIELDS[DOCUMENTS])
     names = Names(configs)
     segments = _records(out_dir / SEGMENTS, doc_id)
     mentions = _records(out_dir / MENTIONS, doc_id)

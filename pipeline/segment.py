@@ -21,7 +21,8 @@ from spacy.tokens import Doc
 from .config import Config
 from .layout import Line, LayoutRules, classify
 from .progress import for_records
-from .records import SEGMENTS, SCHEMA_VERSION, StageResult, error_record, read_jsonl, record_id, update_errors, write_jsonl
+from . import lineage
+from .records import DOCUMENTS, SEGMENTS, SCHEMA_VERSION, StageResult, check_kind, error_record, read_jsonl, record_id, update_errors, write_jsonl
 
 STAGE = "segment"
 CONTENT_KINDS = ("title", "heading", "paragraph")
@@ -232,7 +233,9 @@ def run(documents: Path | str, out_dir: Path | str, config: Config, progress: bo
                 continue
             yield from found
 
+    check_kind(documents, DOCUMENTS)
     with bar:
         result.written = write_jsonl(out_dir / SEGMENTS, segments())
+    lineage.note(out_dir, SEGMENTS, {DOCUMENTS: documents})
     update_errors(out_dir, STAGE, result.errors)
     return result

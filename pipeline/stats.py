@@ -13,9 +13,9 @@ import pandas as pd
 
 from . import export
 from .card import labels
-from .derived import Counterparts
+from .derived import Counterparts, read_records
 from .names import Names
-from .records import MENTIONS, RELATIONS, read_jsonl
+from .records import MENTIONS, RELATIONS
 
 MENTION_COLUMNS = ("doc_id", "label")  # all mentions_per_label reads of the mentions
 
@@ -65,7 +65,7 @@ def summary_tables(out_dir: Path | str, configs: Path | str | None = None) -> ex
     tables = export.Tables()
     counterparts = Counterparts(Names(configs))
     if (out_dir / RELATIONS).exists():
-        relations = list(read_jsonl(out_dir / RELATIONS))
+        relations = list(read_records(out_dir / RELATIONS))
         for relation in relations:
             counterparts.add_relation(relation)
         tables.frames["relations"] = export.frame(export.spec("relations"), relations)
@@ -73,7 +73,7 @@ def summary_tables(out_dir: Path | str, configs: Path | str | None = None) -> ex
         spec = export.spec("mentions")
         lean = dataclasses.replace(spec, columns=tuple(c for c in spec.columns if c.name in MENTION_COLUMNS))
         columns: dict[str, list] = {c.name: [] for c in lean.columns}
-        for mention in read_jsonl(out_dir / MENTIONS):
+        for mention in read_records(out_dir / MENTIONS):
             counterparts.add_mention(mention)
             for column in lean.columns:
                 columns[column.name].append(export.cast(export.get(mention, column.path), column.type))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import api, batch, parses, relate
+from pipeline import api, batch, lineage, parses, relate
 from pipeline.cli import cli
 from pipeline.config import load_config
 from pipeline.records import MENTIONS, RELATIONS, SEGMENTS
@@ -198,6 +198,7 @@ def test_run_all_equals_the_stages_run_in_order(tmp_path, config, monkeypatch, p
         path.write_text("".join(dealt), encoding="utf-8")
     relations = (tmp_path / "stages" / RELATIONS).read_bytes()
     (tmp_path / "stages" / RELATIONS).unlink()
+    (tmp_path / "stages" / lineage.FILE).unlink()  # the files were rewritten by hand: no stage made them from one another
     relate.run(tmp_path / "stages", config)
     assert (tmp_path / "stages" / RELATIONS).read_bytes() == relations
 

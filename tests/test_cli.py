@@ -133,3 +133,58 @@ def test_relate_needs_its_inputs_even_after_a_rules_only_extract(consumer_out):
     result = invoke("relate", "--out", str(consumer_out))
     assert result.exit_code == 2, result.output
     assert "mentions.jsonl: no such file" in result.output
+
+
+# --- consumer commands: one exit code for a missing input (2), one for a damaged file (1) -----
+
+from .conftest import GOLD_DIR  # noqa: E402
+
+
+def _drop_field(path, lineno, field):
+    """Remove ``field`` from line ``lineno`` (1-based) of a JSONL file."""
+    import json
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[lineno - 1])
+    del record[field]
+    lines[lineno - 1] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("command", "missing"), [
+    (["validate", "{out}"], "documents.jsonl"), (["export", "{out}"], "documents.jsonl"), (["card", "{out}"], "documents.jsonl"),
+    (["stats", "{out}"], "documents.jsonl"), (["review", "{out}", "--doc", "alpha"], "documents.jsonl"),
+    (["engagements", "{out}"], "relations.jsonl"), (["evaluate", "--gold", str(GOLD_DIR), "--pred", "{out}"], "mentions.jsonl"),
+])
+def test_a_consumer_command_without_its_input_is_a_usage_error_naming_the_file(tmp_path, command, missing):
+    """As for the stage commands: exit 2 and the missing file's name, not exit 1."""
+    result = invoke(*[part.format(out=tmp_path) for part in command])
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / missing}" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("command", [["review", "{out}", "--doc", "nosuch"], ["review", "{out}", "--doc", "nosuch", "-o", "-"]])
+def test_an_unknown_doc_id_is_a_usage_error(consumer_out, command):
+    result = invoke(*[part.format(out=consumer_out) for part in command])
+    assert result.exit_code == 2 and "'nosuch' is not in" in result.output, result.output
+
+
+@pytest.mark.parametrize("field", ["counterparts", "activity", "dates", "doc_id"])
+def test_engagements_names_a_relation_without_a_field(consumer_out, field):
+    _drop_field(consumer_out / "relations.jsonl", 2, field)
+    result = invoke("engagements", str(consumer_out))
+    assert result.exit_code == 1, result.output
+    assert f"relations.jsonl:2: missing field '{field}'" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("command", [["export", "{out}"], ["stats", "{out}"], ["card", "{out}", "-o", "-"]])
+@pytest.mark.parametrize("field", ["text", "start", "doc_id"])
+def test_commands_building_entities_name_a_mention_without_a_field(consumer_out, command, field):
+    """export, stats and the card group mentions by entity; a mention lacking a field they read is named, not a KeyError."""
+    _drop_field(consumer_out / "mentions.jsonl", 1, field)
+    result = invoke(*[part.format(out=consumer_out) for part in command])
+    assert result.exit_code == 1, result.output
+    assert f"mentions.jsonl:1: missing field '{field}'" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)

@@ -137,7 +137,7 @@ def test_cli_export_writes_tables_and_card(consumer_out):
 
 def test_cli_export_without_documents_is_a_user_error(tmp_path):
     result = CliRunner().invoke(cli, ["export", str(tmp_path)])
-    assert result.exit_code == 1 and "documents.jsonl not found" in result.output
+    assert result.exit_code == 2 and "documents.jsonl not found" in result.output  # a usage error, as in the stage commands
 
 
 def test_export_of_a_real_run(seed_out, tmp_path):
@@ -249,3 +249,16 @@ def test_entities_stream_out_one_document_at_a_time(consumer_out_ro):
     groups.finish()
     assert groups.ordered and max(len(docs) for docs in held) == 1
     assert emitted == entity_rows(mentions, Names())
+
+
+@pytest.mark.parametrize("present", [["documents.jsonl"], ["documents.jsonl", "segments.jsonl"], ["documents.jsonl", "mentions.jsonl"]])
+def test_cli_export_notes_every_table_it_skips(consumer_out, present):
+    for path in consumer_out.glob("*.jsonl"):
+        if path.name not in present:
+            path.unlink()
+    result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "export", str(consumer_out)])
+    assert result.exit_code == 0, result.output
+    for table in export.table_specs():
+        noted = f"note: {table.name}: skipped, {table.source} not found in {consumer_out}" in result.output
+        assert noted == (table.source not in present), (table.name, result.output)
+        assert (consumer_out / "tables" / f"{table.name}.parquet").exists() == (table.source in present)

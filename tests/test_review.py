@@ -109,7 +109,7 @@ def test_cli_review_writes_the_page(consumer_out, args, where, monkeypatch):
 
 def test_cli_review_unknown_document(consumer_out):
     result = CliRunner().invoke(cli, ["review", str(consumer_out), "--doc", "nope"])
-    assert result.exit_code == 1 and "'nope' is not in" in result.output
+    assert result.exit_code == 2 and "'nope' is not in" in result.output  # a usage error, as a missing input
 
 
 # --- in a real browser -------------------------------------------------------
@@ -175,3 +175,35 @@ def test_seed_page_in_chromium(browser, seed_out):
     if not (seed_out / "mentions.jsonl").exists():
         pytest.skip("the pipeline does not write mentions.jsonl yet")
     check_page_in_browser(browser, seed_out, SEED_ID)
+
+
+# --- damaged records: file, line and field, not a KeyError --------------------------------------
+
+
+def _drop(path, keep, field):
+    """Remove ``field`` from the first line of a JSONL file whose record ``keep`` accepts; return its line number."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lineno = next(n for n, line in enumerate(lines, 1) if keep(json.loads(line)))
+    record = json.loads(lines[lineno - 1])
+    del record[field]
+    lines[lineno - 1] = json.dumps(record)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lineno
+
+
+@pytest.mark.parametrize(("name", "keep", "field"), [
+    ("mentions.jsonl", lambda r: r["doc_id"] == "alpha", "start"),
+    ("mentions.jsonl", lambda r: r["doc_id"] == "alpha", "end"),
+    ("mentions.jsonl", lambda r: r["doc_id"] == "alpha", "label"),
+    ("mentions.jsonl", lambda r: r["doc_id"] == "alpha", "text"),
+    ("segments.jsonl", lambda r: r["doc_id"] == "alpha" and r["kind"] == "section", "heading_end"),
+    ("segments.jsonl", lambda r: r["doc_id"] == "alpha" and r["kind"] == "paragraph", "start"),
+    ("documents.jsonl", lambda r: r["doc_id"] == "alpha", "text"),
+])
+@pytest.mark.parametrize("output", [[], ["-o", "-"]])
+def test_cli_review_names_a_record_without_a_field(consumer_out, name, keep, field, output):
+    lineno = _drop(consumer_out / name, keep, field)
+    result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "review", str(consumer_out), "--doc", "alpha", *output])
+    assert result.exit_code == 1, result.output
+    assert f"{consumer_out / name}:{lineno}: missing field '{field}'" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)

@@ -14,24 +14,35 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import lineage
 from ..config import Config
-from ..records import ERRORS, error_record, read_jsonl
+from ..ingest import source_path
+from ..records import ERRORS, FolderBusy, error_record, exclusive, read_jsonl
 from .consolidate import consolidate, fingerprint, up_to_date
-from .executors import SchedulerUnavailable
+from .executors import SchedulerUnavailable, check_address
 from .plan import Planned, changes, plan, run_key
 from ..progress import Progress
 from .progress import Summary
 from .store import CorruptShard, Manifest, Store
 from .work import Chunk, Task, frozen
 
-__all__ = ["run", "Summary", "CorruptShard", "SchedulerUnavailable"]
+__all__ = ["run", "Summary", "CorruptShard", "FolderBusy", "SchedulerUnavailable"]
 
 
 def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = True, workers: int = 1,
         scheduler: str | None = None, progress: bool = False) -> Summary:
-    """Bring ``out_dir`` up to date with ``raw_dir``: process new and changed documents, drop deleted ones."""
+    """Bring ``out_dir`` up to date with ``raw_dir``: process new and changed documents, drop deleted ones.
+
+    Raises FolderBusy when another wpx process is writing ``out_dir``.
+    """
+    if scheduler:
+        check_address(scheduler)
+    with exclusive(Path(out_dir)):
+        return _run(Path(raw_dir), Path(out_dir), config, ner, workers, scheduler, progress)
+
+
+def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, scheduler: str | None, progress: bool) -> Summary:
     started = time.perf_counter()
-    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     config = frozen(config)
     settings = config.section("batch")
     store = Store(out_dir)
@@ -43,15 +54,36 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = Tr
         manifest = Manifest(key, {}, manifest.outputs)
     for doc_id in todo.drop:
         manifest.documents.pop(doc_id, None)
+    if todo.todo:
+        # Their shards are about to be replaced: the manifest on disk must stop vouching for them first, or a run
+        # interrupted now would leave shards of another mode, configs or file content that the next run trusts.
+        for doc in todo.todo:
+            manifest.documents.pop(doc.doc_id, None)
+        store.save_manifest(manifest)
     for doc_id, header in todo.adopted.items():
-        manifest.documents[doc_id] = _entry(store, header["files"], header["stats"], doc_id)
+        manifest.documents[doc_id] = _entry(store, header["files"], header["stats"], doc_id, store.shard_bytes(doc_id))
     summary = Summary(skipped=len(todo.keep), dropped=len(todo.drop), rules_only=not ner)
-    with Progress(len(todo.todo), progress) as bar:
-        _process(todo.todo, raw_dir, out_dir, config, ner, workers, scheduler, settings, store, manifest, key, summary, bar)
+
+    def process(documents: list[Planned]) -> None:
+        with Progress(len(documents), progress) as bar:
+            _process(documents, raw_dir, out_dir, config, ner, workers, scheduler, settings, store, manifest, key, summary, bar)
+
+    process(todo.todo)
     expected = fingerprint(key, manifest.documents, planned.errors)
     if summary.processed or not up_to_date(out_dir, manifest.outputs, expected):
-        sizes = consolidate(store, list(manifest.documents), planned.errors)
+        try:
+            sizes = consolidate(store, list(manifest.documents), planned.errors)
+        except CorruptShard as exc:  # damaged on disk after it was written: its raw files are here, so redo it (once)
+            damaged = set(exc.doc_ids)
+            redo = [doc for doc in planned.documents if doc.doc_id in damaged]
+            for doc in redo:
+                manifest.documents.pop(doc.doc_id, None)
+            store.save_manifest(manifest)
+            summary.skipped -= len(redo)
+            process(redo)
+            sizes = consolidate(store, list(manifest.documents), planned.errors)
         manifest.outputs = {"fingerprint": expected, "sizes": sizes}
+        lineage.note_all(out_dir)
     store.save_manifest(manifest)
     store.remove_orphans(set(manifest.documents))
     stats = [entry["stats"] for entry in manifest.documents.values()]
@@ -63,8 +95,8 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = Tr
     return summary
 
 
-def _entry(store: Store, files: list[list[str | None]], stats: dict[str, Any], doc_id: str) -> dict[str, Any]:
-    return {"files": files, "shard": store.shard_name(doc_id), "stats": stats}
+def _entry(store: Store, files: list[list[str | None]], stats: dict[str, Any], doc_id: str, size: int | None) -> dict[str, Any]:
+    return {"files": files, "shard": store.shard_name(doc_id), "bytes": size, "stats": stats}
 
 
 def _process(todo: list[Planned], raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, scheduler: str | None,
@@ -82,8 +114,8 @@ def _process(todo: list[Planned], raw_dir: Path, out_dir: Path, config: Config, 
     for outcomes in run_chunks(chunks, config, ner, workers, scheduler, float(settings["scheduler_timeout"])):
         for result in outcomes:
             files = by_id[result.doc_id].entry_files
-            store.write_shard({"doc_id": result.doc_id, "key": key, "files": files, "stats": result.stats}, result.outputs)
-            manifest.documents[result.doc_id] = _entry(store, files, result.stats, result.doc_id)
+            size = store.write_shard({"doc_id": result.doc_id, "key": key, "files": files, "stats": result.stats}, result.outputs)
+            manifest.documents[result.doc_id] = _entry(store, files, result.stats, result.doc_id, size)
             summary.processed += 1
             summary.words += result.stats["words"]
         bar.update(len(outcomes), sum(r.stats["words"] for r in outcomes))
@@ -101,7 +133,7 @@ def _chunks(todo: list[Planned], raw_dir: Path, size: int, max_bytes: int) -> It
             files = tuple((rel, (raw_dir / rel).read_bytes()) for rel, _ in doc.files)
         except OSError as exc:
             files = ()
-            error = error_record(doc.doc_id, (Path(raw_dir.name) / doc.files[0][0]).as_posix(), "ingest", exc)
+            error = error_record(doc.doc_id, source_path(raw_dir, raw_dir / doc.files[0][0]), "ingest", exc)
             tasks.append(Task(doc.doc_id, files, error))
             continue
         weight = sum(len(data) for _, data in files)

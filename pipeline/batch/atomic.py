@@ -6,12 +6,13 @@ once, renamed only if all were written.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ..records import atomic_text
+from ..records import atomic_text, temp_beside
 
 
 def write_text(path: Path, text: str, durable: bool = True) -> None:
@@ -22,6 +23,31 @@ def write_text(path: Path, text: str, durable: bool = True) -> None:
 
 @contextmanager
 def atomic_many(paths: list[Path]) -> Iterator[list[IO[str]]]:
-    """Yield one handle per path; every file is renamed into place only if all were written."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(atomic_text(path)) for path in paths]
+    """Yield one handle per path; the files replace ``paths`` together, and only if all were written.
+
+    Every file is written and fsynced before the first rename, so the renames
+    follow one another with nothing in between: a kill leaves a mix of old
+    and new files only within those microseconds, and the next run, finding
+    sizes the manifest did not record, rebuilds them.
+    """
+    temps: list[str] = []
+    handles: list[IO[str]] = []
+    try:
+        for path in paths:
+            fd, tmp = temp_beside(path)
+            temps.append(tmp)
+            handles.append(os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
+        yield handles
+        for handle in handles:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        for tmp, path in zip(temps, paths):
+            os.replace(tmp, path)
+        temps = []
+    finally:
+        for handle in handles:
+            handle.close()
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)

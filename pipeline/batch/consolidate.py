@@ -14,7 +14,7 @@ from typing import Any
 
 from ..records import dumps
 from .atomic import atomic_many
-from .store import Store
+from .store import CorruptShard, Store
 from .work import OUTPUTS
 
 ERRORS_FILE = OUTPUTS[-1]
@@ -39,19 +39,31 @@ def up_to_date(out_dir: Path, outputs: dict[str, Any], expected: str) -> bool:
 
 
 def consolidate(store: Store, doc_ids: list[str], extra_errors: list[dict[str, Any]]) -> dict[str, int]:
-    """Write every output file from the shards of ``doc_ids`` (planning errors after their document's); return sizes."""
+    """Write every output file from the shards of ``doc_ids`` (planning errors after their document's); return sizes.
+
+    Raises CorruptShard naming every unreadable shard, with no file replaced.
+    """
     extras: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for error in extra_errors:
         extras[error.get("doc_id") or ""].append(error)
     paths = [store.out_dir / name for name in OUTPUTS]
+    damaged: list[CorruptShard] = []
     with atomic_many(paths) as handles:
         by_name = dict(zip(OUTPUTS, handles))
-        for doc_id in sorted(doc_ids):
-            for name, text in store.shard_outputs(doc_id).items():
-                by_name[name].write(text)
-            for error in extras.pop(doc_id, []):
+        documents = set(doc_ids)
+        for doc_id in sorted(documents | set(extras)):  # a planning error of a file that is no document sits at its doc_id too
+            if doc_id in documents:
+                try:
+                    texts = store.shard_outputs(doc_id)
+                except CorruptShard as exc:
+                    damaged.append(exc)
+                    continue
+                if damaged:
+                    continue  # nothing will be kept; only look for more damaged shards
+                for name, text in texts.items():
+                    by_name[name].write(text)
+            for error in extras.get(doc_id, []):
                 by_name[ERRORS_FILE].write(dumps(error) + "\n")
-        for doc_id in sorted(extras):
-            for error in extras[doc_id]:
-                by_name[ERRORS_FILE].write(dumps(error) + "\n")
+        if damaged:  # raised inside the block: no file is replaced
+            raise CorruptShard("; ".join(map(str, damaged)), [doc_id for exc in damaged for doc_id in exc.doc_ids])
     return {name: path.stat().st_size for name, path in zip(OUTPUTS, paths)}

@@ -6,15 +6,34 @@ scheduler address is given.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 
 from ..config import Config
-from .work import Chunk, Engine, Outcome, Snapshot, frozen, process_chunk, warm
+from .work import Chunk, Engine, Outcome, Snapshot, died, frozen, process_chunk, warm
 
 
 class SchedulerUnavailable(Exception):
     """The Dask scheduler cannot be reached (a usage error: wrong address or no cluster)."""
+
+
+def check_address(address: str) -> None:
+    """Raise SchedulerUnavailable unless ``address`` reads as PROTOCOL://HOST:PORT.
+
+    Checked before the run touches anything: given a malformed address,
+    distributed's Client fails at once but then blocks for a minute while
+    it is garbage-collected.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.scheme or not parts.hostname or port is None:
+        raise SchedulerUnavailable(f"{address!r} is no scheduler address; give it as tcp://HOST:PORT")
 
 
 _LOCAL: dict[tuple[str, str, bool], Engine] = {}
@@ -42,24 +61,71 @@ def run_chunks(chunks: Iterable[Chunk], config: Config, ner: bool, workers: int,
         yield from _pool(chunks, Snapshot.of(config), ner, workers)
 
 
-def _bounded(submit: Callable[[Chunk], Future], chunks: Iterable[Chunk], window: int) -> Iterator[list[Outcome]]:
-    """Submit chunks keeping at most ``window`` in flight; yield results as they complete."""
-    pending: set[Future] = set()
+def _bounded(submit: Callable[[Chunk], Future], chunks: Iterable[Chunk], window: int, lost: list[Chunk] | None = None) -> Iterator[list[Outcome]]:
+    """Submit chunks keeping at most ``window`` in flight; yield results as they complete.
+
+    When a result raises, ``lost`` receives every chunk in flight whose
+    result was not yielded (the failing one included) before the exception goes on.
+    """
+    pending: dict[Future, Chunk] = {}
+
+    def results(futures: Iterable[Future]) -> Iterator[list[Outcome]]:
+        for future in futures:
+            try:
+                result = future.result()
+            except BaseException:
+                if lost is not None:
+                    lost.extend(pending.values())
+                raise
+            del pending[future]
+            yield result
+
     for chunk in chunks:
-        pending.add(submit(chunk))
+        pending[submit(chunk)] = chunk
         while len(pending) >= window:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
-    for future in as_completed(pending):
-        yield future.result()
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            yield from results(done)
+    yield from results(as_completed(list(pending)))
 
 
 def _pool(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, workers: int) -> Iterator[list[Outcome]]:
-    from concurrent.futures import ProcessPoolExecutor
+    """Run chunks on a local process pool; a worker that dies (the system kills it, native code crashes) costs only its document.
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=warm, initargs=(snapshot, ner)) as pool:
-        yield from _bounded(lambda chunk: pool.submit(process_chunk, snapshot, ner, chunk), chunks, 2 * workers)
+    The chunks in flight when a worker died are run again one document at
+    a time on a one-worker pool, so the document that kills its worker is
+    known: it gets an errors.jsonl record and the others their results.
+    Then the pool starts afresh for the chunks not yet sent.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    source = iter(chunks)
+    while True:
+        lost: list[Chunk] = []
+        try:
+            with ProcessPoolExecutor(max_workers=workers, initializer=warm, initargs=(snapshot, ner)) as pool:
+                yield from _bounded(lambda chunk: pool.submit(process_chunk, snapshot, ner, chunk), source, 2 * workers, lost)
+            return
+        except BrokenProcessPool:
+            pass
+        yield from _one_by_one([Chunk(chunk.raw_name, (task,)) for chunk in lost for task in chunk.tasks], snapshot, ner)
+
+
+def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterator[list[Outcome]]:
+    """Run one-document chunks one at a time on a one-worker pool; a document whose worker dies fails alone."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    queue = deque(suspects)
+    while queue:
+        try:
+            with ProcessPoolExecutor(max_workers=1, initializer=warm, initargs=(snapshot, ner)) as pool:
+                while queue:
+                    result = pool.submit(process_chunk, snapshot, ner, queue[0]).result()
+                    queue.popleft()
+                    yield result
+        except BrokenProcessPool:
+            yield died(queue.popleft())
 
 
 def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, timeout: float) -> Iterator[list[Outcome]]:

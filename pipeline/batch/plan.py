@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..config import Config
-from ..ingest import discover, doc_id_for
+from ..ingest import discover, doc_id_for, name_problem, source_path
 from ..ingest.multipage import group_pages, page_patterns
 from ..ingest.txt import IngestError
 from ..records import error_record
@@ -79,11 +79,14 @@ def plan(raw_dir: Path, config: Config) -> Plan:
     seen: dict[str, str] = {}
     for files in group_pages(discover(raw_dir, config), settings["formats"], merged, page_patterns(config)):
         doc_id = doc_id_for(raw_dir, files[0])
-        source = (Path(raw_dir.name) / files[0].relative_to(raw_dir)).as_posix()
+        source = source_path(raw_dir, files[0])
         if doc_id in seen:
             result.errors.append(error_record(doc_id, source, "ingest", IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")))
             continue
         seen[doc_id] = source
+        if problem := name_problem(raw_dir, files):  # no shard or manifest entry can carry its name: an error on every run
+            result.errors.append(error_record(doc_id, source, "ingest", problem))
+            continue
         result.documents.append(Planned(doc_id, tuple((p.relative_to(raw_dir).as_posix(), sha256_file(p)) for p in files)))
     result.documents.sort(key=lambda d: d.doc_id)
     return result
@@ -93,19 +96,20 @@ def changes(planned: Plan, manifest: Manifest, key: dict[str, Any], store: Store
     """Split the plan into documents to process and documents to keep; list manifest ids to drop.
 
     A document is kept when the run key and its files' hashes match the
-    manifest and its shard exists, or, after an interrupted run, when its
-    shard exists and carries the same key and hashes (the shard is then adopted).
+    manifest and its shard has the size the manifest noted (a shard cut short
+    is redone), or, after an interrupted run, when its shard exists and
+    carries the same key and hashes (the shard is then adopted).
     """
     same_run = manifest.key == key
     todo, keep, adopted = [], [], {}
     for doc in planned.documents:
         entry = manifest.documents.get(doc.doc_id)
         unreadable = any(sha is None for _, sha in doc.files)
-        if not unreadable and same_run and entry and entry["files"] == doc.entry_files and store.has_shard(doc.doc_id):
+        if not unreadable and same_run and entry and entry["files"] == doc.entry_files and store.shard_bytes(doc.doc_id) == entry.get("bytes"):
             keep.append(doc)
             continue
         header = None if unreadable else store.shard_header(doc.doc_id)
-        if header and header["key"] == key and header["files"] == doc.entry_files:
+        if header and header.get("key") == key and header.get("files") == doc.entry_files and isinstance(header.get("stats"), dict):
             keep.append(doc)
             adopted[doc.doc_id] = header
             continue

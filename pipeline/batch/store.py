@@ -42,8 +42,21 @@ class Manifest:
         return "{\n" + ",\n".join([*lines, documents]) + "\n}\n"
 
 
+def _well_formed(data: dict[str, Any]) -> bool:
+    """Return whether a parsed manifest has the shape Manifest.to_json writes (a hand edit or a damaged file may not)."""
+    documents, outputs = data.get("documents"), data.get("outputs")
+    if not (isinstance(data.get("key"), dict) and isinstance(documents, dict) and isinstance(outputs, dict) and isinstance(outputs.get("sizes", {}), dict)):
+        return False
+    return all(isinstance(entry, dict) and isinstance(entry.get("files"), list) and isinstance(entry.get("stats"), dict)
+               and isinstance(entry.get("shard"), str) for entry in documents.values())
+
+
 class CorruptShard(Exception):
     """A shard file cannot be read (e.g. cut short by a power loss)."""
+
+    def __init__(self, message: str, doc_ids: list[str]) -> None:
+        super().__init__(message)
+        self.doc_ids = doc_ids
 
 
 class Store:
@@ -60,9 +73,9 @@ class Store:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return Manifest()
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            return Manifest()
-        return Manifest(data.get("key"), data.get("documents") or {}, data.get("outputs") or {})
+        if not isinstance(data, dict) or data.get("format") != FORMAT or not _well_formed(data):
+            return Manifest()  # a damaged manifest vouches for nothing: shards whose headers match are adopted, the rest redone
+        return Manifest(data["key"], data["documents"], data["outputs"])
 
     def save_manifest(self, manifest: Manifest) -> None:
         write_text(self.manifest_path, manifest.to_json())
@@ -76,14 +89,20 @@ class Store:
     def shard_path(self, doc_id: str) -> Path:
         return self.shard_dir / self.shard_name(doc_id)
 
-    def has_shard(self, doc_id: str) -> bool:
-        return self.shard_path(doc_id).is_file()
+    def shard_bytes(self, doc_id: str) -> int | None:
+        """Return the size of a document's shard file, or None when there is none."""
+        try:
+            return os.stat(self.shard_path(doc_id)).st_size
+        except OSError:
+            return None
 
-    def write_shard(self, header: dict[str, Any], outputs: dict[str, str]) -> None:
-        """Write one document's shard atomically (not fsynced: a kill keeps it, a power loss may not)."""
+    def write_shard(self, header: dict[str, Any], outputs: dict[str, str]) -> int:
+        """Write one document's shard atomically (not fsynced: a kill keeps it, a power loss may not); return its size in bytes."""
         header = {**header, "format": FORMAT, "lengths": {name: len(text) for name, text in outputs.items()}}
         text = json.dumps(header, ensure_ascii=False) + "\n" + "".join(outputs.values())
-        write_text(self.shard_path(header["doc_id"]), text, durable=False)
+        path = self.shard_path(header["doc_id"])
+        write_text(path, text, durable=False)
+        return os.stat(path).st_size
 
     def shard_header(self, doc_id: str) -> dict[str, Any] | None:
         """Return a shard's header, or None when it is missing or unreadable."""
@@ -107,7 +126,7 @@ class Store:
                 problem = "shard cut short"
                 raise ValueError(problem)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise CorruptShard(f"{path}: {problem} ({exc}); delete it and run again to reprocess {doc_id!r}") from None
+            raise CorruptShard(f"{path}: {problem} ({exc}); delete it and run again to reprocess {doc_id!r}", [doc_id]) from None
         outputs, at = {}, 0
         for name, length in lengths.items():
             outputs[name] = body[at:at + length]

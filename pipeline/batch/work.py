@@ -14,6 +14,7 @@ spaCy pipeline and every compiled rule) is built once per process and cached.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -22,10 +23,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..config import Config, config_hash, load_config
-from ..records import DOCUMENTS, ERRORS, MENTIONS, RELATIONS, SEGMENTS, STAGE_ORDER, dumps, error_record
+from ..config import Config, ConfigError, config_hash, load_config
+from ..records import DOCUMENTS, ERRORS, MENTIONS, OUTPUT_FILES, RELATIONS, SEGMENTS, STAGE_ORDER, dumps, error_record
 
-OUTPUTS = (DOCUMENTS, SEGMENTS, MENTIONS, RELATIONS, ERRORS)
+OUTPUTS = OUTPUT_FILES
 STAGES = (*STAGE_ORDER, "serialize")  # Engine.seconds: serialize is the records' JSON text
 
 
@@ -61,20 +62,28 @@ class Snapshot:
 
     files: tuple[tuple[str, bytes], ...]
     digest: str
+    origin: str = ""  # the configs folder on the client, named in error messages instead of the private copy
 
     @classmethod
     def of(cls, config: Config) -> Snapshot:
         root = config.root
         files = tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file())
-        return cls(files, config.hash)
+        return cls(files, config.hash, str(root))
 
-    def materialize(self) -> Config:
-        """Write the configs into a private folder of this process and load them."""
+    def engine(self, ner: bool) -> Engine:
+        """Build an engine from a private copy of the configs, deleted once built (the engine reads every file it needs then)."""
         root = Path(tempfile.mkdtemp(prefix="wpx-configs-"))
-        for name, data in self.files:
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_bytes(data)
-        return RunConfig(root=root, settings=load_config(root).settings)
+        try:
+            for name, data in self.files:
+                (root / name).parent.mkdir(parents=True, exist_ok=True)
+                (root / name).write_bytes(data)
+            config = RunConfig(root=root, settings=load_config(root).settings)
+            config.__dict__["hash"] = self.digest  # the client's hash of these same bytes; nothing reads the copy once it is gone
+            return Engine(config, ner)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace(str(root), self.origin or str(root))) from None
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -128,11 +137,11 @@ class Engine:
     def _begin(self, raw_dir: Path, doc_id: str, paths: list[Path], data: list[bytes] | None, error: dict[str, Any] | None = None) -> _Progress:
         """Ingest and segment one document; the state it returns is at stage "extract" unless something failed."""
         from .. import segment
-        from ..ingest import ingest_file
+        from ..ingest import ingest_file, source_path
 
         if error is not None:  # the raw file could not be read
             return _Progress(doc_id, "", {ERRORS: [error]}, "done")
-        state = _Progress(doc_id, (Path(raw_dir.name) / paths[0].relative_to(raw_dir)).as_posix(), {name: [] for name in OUTPUTS})
+        state = _Progress(doc_id, source_path(raw_dir, paths[0]), {name: [] for name in OUTPUTS})
         records, seconds, started = state.records, self.seconds, time.perf_counter()
         try:
             lines: list[Any] = []
@@ -225,14 +234,31 @@ def engine_for(snapshot: Snapshot, ner: bool) -> Engine:
     with _LOCK:
         key = (snapshot.digest, ner)
         if key not in _ENGINES:
-            _ENGINES[key] = Engine(snapshot.materialize(), ner)
+            _ENGINES[key] = snapshot.engine(ner)
         return _ENGINES[key]
 
 
 def warm(snapshot: Snapshot, ner: bool) -> None:
-    """Pool initializer: load the spaCy pipeline before the first chunk arrives."""
+    """Pool initializer: load the spaCy pipeline before the first chunk arrives.
+
+    An error here (a configuration error) would only break the pool; the
+    first chunk builds the engine again and raises it where the client sees it.
+    """
     _exit_with_parent()
-    engine_for(snapshot, ner)
+    try:
+        engine_for(snapshot, ner)
+    except Exception:  # noqa: BLE001 - raised again by process_chunk
+        pass
+
+
+def died(chunk: Chunk) -> list[Outcome]:
+    """Return the outcome of a one-document chunk whose worker process died on it: an errors.jsonl record."""
+    from ..ingest import printable
+
+    task = chunk.tasks[0]
+    source = printable((Path(chunk.raw_name) / task.files[0][0]).as_posix()) if task.files else None
+    message = "the worker process died while processing this document (killed by the system, e.g. out of memory, or a crash in native code); the other documents were processed"
+    return [outcome(task.doc_id, {ERRORS: [error_record(task.doc_id, source, "worker", message, kind="WorkerDied")]})]
 
 
 def _exit_with_parent() -> None:

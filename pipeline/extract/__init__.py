@@ -33,7 +33,8 @@ from ..nlp import build
 from ..registry import Registry
 from ..progress import for_records
 from ..parses import DOC_ID_KEY, OFFSET_KEY, PartsWriter
-from ..records import MENTIONS, SCHEMA_VERSION, RecordsByDocument, StageResult, atomic_text, error_record, read_jsonl, record_id, update_errors, write_lines
+from .. import lineage
+from ..records import DOCUMENTS, MENTIONS, PARSES, SCHEMA_VERSION, SEGMENTS, RecordsByDocument, StageResult, atomic_text, check_kind, error_record, read_jsonl, record_id, update_errors, write_lines
 from . import acronyms
 
 STAGE = "extract"
@@ -260,6 +261,10 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
     documents, segments = inputs
     out_dir = Path(out_dir)
     result = StageResult()
+    read = {DOCUMENTS: documents, SEGMENTS: segments}
+    for name, path in read.items():
+        check_kind(path, name)
+    lineage.check(out_dir, read)
 
     bar = for_records("wpx extract", documents, progress)
 
@@ -274,6 +279,8 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
 
     with bar, atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir, ner=ner) as parts:
         result.written = write_lines(handle, mentions(parts))
+    lineage.note(out_dir, MENTIONS, read)
+    lineage.note(out_dir, PARSES, read)
     update_errors(out_dir, STAGE, result.errors)
     return result
 

@@ -29,10 +29,14 @@ STAGE = "ingest"
 
 
 def discover(raw_dir: Path, config: Config) -> list[Path]:
-    """List the files under ``raw_dir`` in a stable order, skipping OS litter."""
+    """List the files under ``raw_dir`` in a stable order, skipping OS litter.
+
+    A broken symbolic link is listed too: reading it fails, so it becomes an
+    error naming the file instead of a document that silently disappears.
+    """
     skip = tuple(config.section("ingest")["skip_prefixes"])
     return sorted(
-        (p for p in raw_dir.rglob("*") if p.is_file() and not any(part.startswith(skip) for part in p.relative_to(raw_dir).parts)),
+        (p for p in raw_dir.rglob("*") if (p.is_file() or (p.is_symlink() and not p.exists())) and not any(part.startswith(skip) for part in p.relative_to(raw_dir).parts)),
         key=lambda p: p.relative_to(raw_dir).as_posix(),
     )
 
@@ -40,7 +44,21 @@ def discover(raw_dir: Path, config: Config) -> list[Path]:
 def doc_id_for(raw_dir: Path, path: Path) -> str:
     """Return the contract's doc_id: the path under the input folder without extension."""
     rel = path.relative_to(raw_dir)
-    return rel.with_suffix("").as_posix()
+    return printable(rel.with_suffix("").as_posix())
+
+
+def printable(name: str) -> str:
+    """Return a file name as valid Unicode: bytes that are not UTF-8 appear as \\xNN (JSON cannot carry them raw)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def name_problem(raw_dir: Path, files: list[Path]) -> IngestError | None:
+    """Return why these files cannot become a document by their names alone (a name that is not UTF-8), else None."""
+    for path in files:
+        name = path.relative_to(raw_dir).as_posix()
+        if printable(name) != name:
+            return IngestError("the file name is not valid UTF-8 (shown with \\xNN escapes); rename the file")
+    return None
 
 
 @dataclass(frozen=True)
@@ -88,7 +106,7 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
         try:
             pages.append(_read(fmt, raw, index, settings, readers))
         except IngestError as exc:
-            raise IngestError(f"{_source(raw_dir, page_path)}: {exc}" if len(files) > 1 else str(exc)) from None
+            raise IngestError(f"{source_path(raw_dir, page_path)}: {exc}" if len(files) > 1 else str(exc)) from None
     extracted = pages[0] if len(pages) == 1 else merge(pages, readers.layout.title_max_chars)
     missing = missing_pages(files, readers.page_patterns)
     if missing:
@@ -102,7 +120,7 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
     record = {
         "schema_version": SCHEMA_VERSION,
         "doc_id": doc_id_for(raw_dir, files[0]),
-        "source_path": _source(raw_dir, files[0]),
+        "source_path": source_path(raw_dir, files[0]),
         "sha256": hashlib.sha256(b"".join(raws)).hexdigest(),
         "format": fmt,
         "encoding": extracted.encoding,
@@ -114,7 +132,7 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
         "pipeline_version": __version__,
         "config_hash": config.hash,
         "text": extracted.text,
-        "source_files": [{"path": _source(raw_dir, p), "sha256": hashlib.sha256(r).hexdigest()} for p, r in zip(files, raws)],
+        "source_files": [{"path": source_path(raw_dir, p), "sha256": hashlib.sha256(r).hexdigest()} for p, r in zip(files, raws)],
         "source_map": extracted.source_map,
         "boilerplate_spans": extracted.boilerplate_spans,
         "pages": extracted.pages,
@@ -122,8 +140,9 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
     return record, extracted.flagged
 
 
-def _source(raw_dir: Path, path: Path) -> str:
-    return (Path(raw_dir.name) / path.relative_to(raw_dir)).as_posix()
+def source_path(raw_dir: Path, path: Path) -> str:
+    """Return the contract's source_path: the raw folder's name and the path under it."""
+    return printable((Path(raw_dir.name) / path.relative_to(raw_dir)).as_posix())
 
 
 def _metadata(found: dict[str, str | None], markup: dict[str, str | None], rules: LayoutRules) -> dict[str, str | None]:
@@ -159,12 +178,14 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
 
     def documents() -> Iterator[dict[str, Any]]:
         for files in groups:
-            source = _source(raw_dir, files[0])
+            source = source_path(raw_dir, files[0])
             doc_id = doc_id_for(raw_dir, files[0])
             try:
                 if doc_id in seen:
                     raise IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")
                 seen[doc_id] = source  # the first file in path order claims the doc_id even if it then fails, as in `wpx run`
+                if problem := name_problem(raw_dir, files):
+                    raise problem
                 document, flagged = ingest_file(raw_dir, files, config, readers)
             except (IngestError, OSError) as exc:
                 result.errors.append(error_record(doc_id, source, STAGE, exc))

@@ -12,7 +12,8 @@ from typing import Any
 from ..config import Config
 from ..parses import PartsReader
 from ..progress import Progress, for_records
-from ..records import DOCUMENTS, MENTIONS, RELATIONS, SEGMENTS, RecordsByDocument, StageResult, error_record, read_jsonl, update_errors, write_jsonl
+from .. import lineage
+from ..records import DOCUMENTS, MENTIONS, PARSES, RELATIONS, SEGMENTS, RecordsByDocument, StageResult, check_kind, error_record, read_jsonl, update_errors, write_jsonl
 from .finder import relate_document
 from .rules import Rules
 
@@ -28,6 +29,10 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
     """
     out_dir = Path(out_dir)
     rules = Rules.from_config(config)
+    read = {name: out_dir / name for name in (DOCUMENTS, SEGMENTS, MENTIONS)}
+    for name, path in read.items():
+        check_kind(path, name)
+    lineage.check(out_dir, {**read, PARSES: out_dir / PARSES})
     parses = PartsReader(out_dir)
     result = StageResult()
     if not parses.ner:
@@ -51,6 +56,7 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
     with for_records("wpx relate", out_dir / DOCUMENTS, progress) as bar, \
             RecordsByDocument(out_dir / SEGMENTS) as segments, RecordsByDocument(out_dir / MENTIONS) as mentions:
         result.written = write_jsonl(out_dir / RELATIONS, relations(bar, segments, mentions))
+    lineage.note(out_dir, RELATIONS, read)
     update_errors(out_dir, STAGE, result.errors)
     return result
 
@@ -65,5 +71,6 @@ def _rules_only(out_dir: Path, parses: PartsReader, result: StageResult, progres
             bar.document(document.get("text") or "")
             result.skipped += document["doc_id"] in parses
     result.written = write_jsonl(out_dir / RELATIONS, [])
+    lineage.note(out_dir, RELATIONS, {name: out_dir / name for name in (DOCUMENTS, SEGMENTS, MENTIONS)})
     update_errors(out_dir, STAGE, result.errors)
     return result

@@ -1,0 +1,104 @@
+"""Note which inputs each stage output was made from, so no stage reads an output made from an older input.
+
+`make extract` runs the stages in order. By hand, `wpx ingest` run again and
+then `wpx extract` would read the segments of the old documents and write
+offsets into the wrong texts. Each stage command notes in OUT/.lineage.json
+the sha256 of the files it read; the next stage compares the files it reads
+with what was noted for them. An output
+with nothing noted (a folder from before, or a stage that read stdin) is
+not checked.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .records import DOCUMENTS, LINEAGE, MENTIONS, PARSES, RELATIONS, SEGMENTS, Misuse, atomic_text
+
+FILE = LINEAGE
+MADE_FROM = {SEGMENTS: (DOCUMENTS,), MENTIONS: (DOCUMENTS, SEGMENTS), PARSES: (DOCUMENTS, SEGMENTS), RELATIONS: (DOCUMENTS, SEGMENTS, MENTIONS)}
+
+
+class StaleInput(Misuse):
+    """A stage input was made from another version of a file the stage also reads."""
+
+
+def identity(path: Path) -> str | None:
+    """Return the sha256 of a file's bytes, or None when it is missing.
+
+    Content, not size and times: a folder copied elsewhere (cp -r) must
+    still pass. Kept per version (size, time, inode) of the file, so a
+    stage's check and its notes read each input once.
+    """
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    key = (str(path), found.st_size, found.st_mtime_ns, found.st_ino)
+    if key not in _DIGESTS:
+        with open(path, "rb") as handle:
+            _DIGESTS[key] = hashlib.file_digest(handle, "sha256").hexdigest()
+    return _DIGESTS[key]
+
+
+_DIGESTS: dict[tuple[str, int, int, int], str] = {}
+
+
+def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
+    """Raise StaleInput when a file the stage reads (name -> path) was made from another version of one it also reads.
+
+    Only files read from OUT under their own names are compared.
+    """
+    noted = _load(out_dir)
+    names = [name for name, path in reading.items() if _in_out(out_dir, name, path)]  # in stage order: the earliest stale file is named
+    for name in names:
+        for upstream, seen in (noted.get(name) or {}).items():
+            if upstream in names and seen != identity(out_dir / upstream):
+                raise StaleInput(f"{out_dir / name} was made from an earlier {out_dir / upstream}; run the stages from the one after "
+                                 f"{upstream.removesuffix('.jsonl')} again, in order (`make extract` does)")
+
+
+def note(out_dir: Path, output: str, read: dict[str, Path | str]) -> None:
+    """Record that ``output`` (a name in OUT) was just made from ``read`` (name -> the file read).
+
+    A file read from elsewhere than OUT (stdin, --documents) leaves the
+    output with nothing noted: nothing to check it against.
+    """
+    noted = _load(out_dir)
+    if all(_in_out(out_dir, name, path) for name, path in read.items()):
+        noted[output] = {name: identity(out_dir / name) for name in read}
+    else:
+        noted.pop(output, None)
+    _save(out_dir, noted)
+
+
+def note_all(out_dir: Path) -> None:
+    """Record that the consolidated files of a `wpx run` were made from one another, and that OUT/parses, if any, was not.
+
+    `wpx run` writes no parses; a folder left by an earlier `wpx extract`
+    belongs to other documents, so `wpx relate` must not read it.
+    """
+    noted = {output: {name: identity(out_dir / name) for name in inputs} for output, inputs in MADE_FROM.items() if output != PARSES}
+    if (out_dir / PARSES).exists():
+        noted[PARSES] = {DOCUMENTS: None}
+    _save(out_dir, noted)
+
+
+def _in_out(out_dir: Path, name: str, path: Path | str) -> bool:
+    return str(path) != "-" and Path(path) == out_dir / name
+
+
+def _load(out_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out_dir / FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save(out_dir: Path, noted: dict[str, Any]) -> None:
+    with atomic_text(out_dir / FILE) as handle:
+        handle.write(json.dumps(noted, sort_keys=True) + "\n")

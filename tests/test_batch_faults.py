@@ -1,0 +1,201 @@
+"""The batch engine under faults: interrupted runs in another mode, damaged bookkeeping, bad names, dying workers, a busy folder."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import api, batch
+from pipeline.batch import store as store_module
+from pipeline.batch.work import Engine
+from pipeline.cli import cli
+from pipeline.config import load_config
+from pipeline.records import exclusive
+
+from .batch_fixtures import OUTPUTS, make_raw, outputs
+from .conftest import REPO
+
+
+class Interrupted(BaseException):
+    """Stands for Ctrl-C or SIGKILL at a moment a shard has just been written."""
+
+
+def _interrupt_after(monkeypatch, shards: int) -> None:
+    """Make the run stop (as a kill would) right after ``shards`` shards were written, before the manifest is saved again."""
+    write = store_module.Store.write_shard
+    count = {"written": 0}
+
+    def write_then_stop(self, header, texts):
+        size = write(self, header, texts)
+        count["written"] += 1
+        if count["written"] >= shards:
+            raise Interrupted
+        return size
+
+    monkeypatch.setattr(store_module.Store, "write_shard", write_then_stop)
+
+
+@pytest.mark.parametrize("interrupted_with", ["other-mode", "other-configs", "edited-then-reverted"])
+def test_shards_of_an_interrupted_run_are_never_trusted_by_the_manifest(tmp_path, config, monkeypatch, interrupted_with):
+    raw = make_raw(tmp_path / "raw", 4)
+    batch.run(raw, tmp_path / "clean", config, ner=False)
+    out = tmp_path / "out"
+    batch.run(raw, out, config, ner=False)
+    with monkeypatch.context() as patch:
+        _interrupt_after(patch, 2)
+        with pytest.raises(Interrupted):
+            if interrupted_with == "other-mode":
+                batch.run(raw, out, config, ner=True)
+            elif interrupted_with == "other-configs":
+                edited = _copy_configs(tmp_path, lambda path, data: data + b"\n# edited\n" if path.name == "pipeline.toml" else data)
+                batch.run(raw, out, load_config(edited), ner=False)
+            else:
+                for path in sorted(raw.iterdir())[:3]:
+                    path.write_text(path.read_text(encoding="utf-8") + "\nChina signed the Treaty in 2020.\n", encoding="utf-8")
+                batch.run(raw, out, config, ner=False)
+    if interrupted_with == "edited-then-reverted":
+        make_raw(tmp_path / "raw", 4)  # the same documents again
+    summary = batch.run(raw, out, config, ner=False)
+    assert summary.processed == 2  # the two whose shards the interrupted run replaced
+    assert outputs(out) == outputs(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("manifest", [
+    '{"format": 2, "key": 5, "documents": [1, 2]}',
+    '{"format": 2, "key": {}, "documents": {"x": [1]}, "outputs": {}}',
+    '{"format": 2, "key": {}, "documents": {}, "outputs": {"sizes": [1]}}',
+    '[1, 2]',
+    '{"format": 2',
+])
+def test_a_damaged_manifest_costs_a_rebuild_not_a_traceback(tmp_path, config, manifest):
+    raw = make_raw(tmp_path / "raw", 2)
+    batch.run(raw, tmp_path / "out", config, ner=False)
+    expected = outputs(tmp_path / "out")
+    (tmp_path / "out" / "manifest.json").write_text(manifest, encoding="utf-8")
+    summary = batch.run(raw, tmp_path / "out", config, ner=False)
+    assert summary.processed + summary.skipped == 2 and summary.failed == 0
+    assert outputs(tmp_path / "out") == expected
+
+
+@pytest.mark.parametrize("damage", ["cut-short", "same-size"])
+def test_a_damaged_shard_is_redone_from_its_raw_file(tmp_path, config, damage):
+    raw = make_raw(tmp_path / "raw", 3)
+    batch.run(raw, tmp_path / "clean", config, ner=False)
+    out = tmp_path / "out"
+    batch.run(raw, out, config, ner=False)
+    [shard] = [p for p in (out / ".shards").iterdir() if p.name.startswith("synthetic_00001.")]
+    data = shard.read_bytes()
+    shard.write_bytes(data[:len(data) // 2] if damage == "cut-short" else b"x" + data[1:])
+    if damage == "same-size":  # the size still matches the manifest: found when the outputs are rebuilt for another change
+        (raw / "synthetic_00002.txt").write_text("Full text: New\n\nChina joined the Zangger Committee in 1997.\n", encoding="utf-8")
+        batch.run(raw, tmp_path / "clean2", config, ner=False)
+    summary = batch.run(raw, out, config, ner=False)
+    assert summary.failed == 0
+    assert outputs(out) == outputs(tmp_path / ("clean" if damage == "cut-short" else "clean2"))
+    assert batch.run(raw, out, config, ner=False).processed == 0
+
+
+def test_file_names_that_are_not_utf8_and_broken_links_fail_alone_both_ways(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 2)
+    bad = os.path.join(os.fsencode(raw), b"\xffbad-name.txt")
+    with open(bad, "wb") as handle:
+        handle.write(b"Full text: Bad\n\nChina 2019.\n")
+    os.symlink(tmp_path / "nowhere.txt", raw / "linked.txt")
+    for _ in range(2):  # the rerun reports both again
+        summary = batch.run(raw, tmp_path / "batch", config, ner=False)
+        assert (summary.processed + summary.skipped, summary.failed) == (3, 2)
+    for _, stage in api.stages(False):
+        stage(raw, tmp_path / "stages", config)
+    for name in OUTPUTS:
+        assert (tmp_path / "batch" / name).read_bytes() == (tmp_path / "stages" / name).read_bytes(), name
+    errors = [json.loads(line) for line in (tmp_path / "batch" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["source_path"], e["stage"], e["error"]) for e in errors] == [
+        ("raw/\\xffbad-name.txt", "ingest", "IngestError"), ("raw/linked.txt", "ingest", "FileNotFoundError")]
+    assert "not valid UTF-8" in errors[0]["message"]
+
+
+def test_a_worker_that_dies_costs_only_its_document(tmp_path, config, monkeypatch):
+    raw = make_raw(tmp_path / "raw", 6)
+    batch.run(raw, tmp_path / "clean", config, ner=False, workers=1)
+    client, process_chunk = os.getpid(), Engine.process_chunk
+
+    def dies_on_one_document(self, chunk):
+        if os.getpid() != client and any(task.doc_id == "synthetic_00003" for task in chunk.tasks):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer would
+        return process_chunk(self, chunk)
+
+    monkeypatch.setattr(Engine, "process_chunk", dies_on_one_document)  # pool workers are forked: they inherit it
+    summary = batch.run(raw, tmp_path / "out", config, ner=False, workers=2)
+    assert (summary.processed, summary.failed) == (6, 1)
+    [error] = summary.errors
+    assert (error["doc_id"], error["source_path"], error["stage"], error["error"]) == ("synthetic_00003", "raw/synthetic_00003.txt", "worker", "WorkerDied")
+    for name in ("documents.jsonl", "mentions.jsonl"):
+        clean = (tmp_path / "clean" / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in clean if json.loads(line)["doc_id"] != "synthetic_00003"]
+        assert (tmp_path / "out" / name).read_text(encoding="utf-8") == "".join(kept)
+
+
+def _copy_configs(tmp_path: Path, change, skip: str = "") -> Path:
+    """Copy configs/ to tmp_path/my-configs with ``change(path, bytes)`` applied to each file, leaving out the file named ``skip``."""
+    configs = tmp_path / "my-configs"
+    for path in (REPO / "configs").rglob("*"):
+        target = configs / path.relative_to(REPO / "configs")
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.name != skip:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(change(path, path.read_bytes()))
+    return configs
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_configuration_error_in_the_workers_is_a_usage_error_naming_the_users_folder(tmp_path, workers):
+    raw = make_raw(tmp_path / "raw", 3)
+    configs = _copy_configs(tmp_path, lambda path, data: data, skip="country_aliases.tsv")
+    result = CliRunner().invoke(cli, ["--configs", str(configs), "run", str(raw), "--out", str(tmp_path / "out"), "--no-ner", "--workers", workers])
+    assert result.exit_code == 2, result.output
+    assert f"{configs}/registries/country_aliases.tsv: missing configuration file" in result.output
+    assert "wpx-configs-" not in result.output and "Traceback" not in result.output
+
+
+def test_workers_leave_no_copy_of_the_configs_behind(tmp_path, config):
+    before = set(Path(tempfile.gettempdir()).glob("wpx-configs-*"))
+    batch.run(make_raw(tmp_path / "raw", 4), tmp_path / "out", config, ner=False, workers=2)
+    assert set(Path(tempfile.gettempdir()).glob("wpx-configs-*")) <= before
+
+
+@pytest.mark.parametrize("command", ["run", "ingest"])
+def test_a_folder_another_wpx_process_writes_is_a_usage_error(tmp_path, command):
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    with exclusive(out):
+        result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), command, str(raw), "--out", str(out)])
+    assert result.exit_code == 2 and "another wpx process is writing this folder" in result.output
+    assert not (out / "documents.jsonl").exists()
+
+
+def test_temporary_files_of_killed_writers_are_removed(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = [out / ".mentions.jsonl.abc123.tmp", out / ".manifest.json.x.tmp"]
+    for path in stale:
+        path.write_text("half")
+    (out / ".notes.tmp").write_text("not ours")
+    batch.run(raw, out, config, ner=False)
+    assert not any(path.exists() for path in stale)
+    assert (out / ".notes.tmp").exists()
+
+
+
+@pytest.mark.parametrize("address", ["notaurl", "tcp://127.0.0.1", "tcp://:8786", "127.0.0.1:8786", "tcp://host:port"])
+def test_a_malformed_scheduler_address_is_a_usage_error_before_anything_is_written(tmp_path, address):
+    raw = make_raw(tmp_path / "raw", 1)
+    result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "run", str(raw), "--out", str(tmp_path / "out"), "--scheduler", address])
+    assert result.exit_code == 2 and "is no scheduler address; give it as tcp://HOST:PORT" in result.output
+    assert not (tmp_path / "out").exists()

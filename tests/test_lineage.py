@@ -1,0 +1,107 @@
+"""Stage commands refuse inputs made from an older version of another input, and files of the wrong kind."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline import api, batch, extract, ingest, lineage, relate, segment
+from pipeline.cli import cli
+from pipeline.records import Misuse
+
+from .batch_fixtures import make_raw
+from .conftest import REPO
+
+
+def _stages_in_order(raw, out, config):
+    for _, stage in api.stages(True):
+        stage(raw, out, config)
+
+
+def _edit_a_document(raw):
+    path = sorted(raw.iterdir())[0]
+    path.write_text(path.read_text(encoding="utf-8") + "\nChina signed the Treaty in 2020.\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("redone", "then", "stale"), [
+    ("ingest", "extract", "segments.jsonl was made from an earlier"),
+    ("ingest", "relate", "segments.jsonl was made from an earlier"),
+    ("segment", "relate", "mentions.jsonl was made from an earlier"),
+    ("run", "relate", "parses was made from an earlier"),
+])
+def test_a_stage_refuses_inputs_made_from_an_older_input(tmp_path, config, redone, then, stale):
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    _edit_a_document(raw)
+    if redone == "run":
+        batch.run(raw, out, config)
+    else:
+        ingest.run(raw, out, config)
+        if redone == "segment":
+            segment.run(out / "documents.jsonl", out, config)
+    before = (out / "relations.jsonl").read_bytes(), (out / "mentions.jsonl").read_bytes()
+    with pytest.raises(lineage.StaleInput, match=stale):
+        if then == "extract":
+            extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
+        else:
+            relate.run(out, config)
+    assert ((out / "relations.jsonl").read_bytes(), (out / "mentions.jsonl").read_bytes()) == before  # nothing written
+
+
+def test_stages_in_order_and_after_a_run_pass_the_check(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    _edit_a_document(raw)
+    _stages_in_order(raw, out, config)  # again, in order, after the edit
+    batch.run(raw, out, config)
+    shutil.rmtree(out / "parses")
+    segment.run(out / "documents.jsonl", out, config)  # a run's outputs go on through the stage commands
+    extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
+    assert relate.run(out, config).written > 0
+
+
+def test_inputs_read_from_elsewhere_are_not_checked(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    elsewhere = tmp_path / "documents.jsonl"
+    shutil.copy(out / "documents.jsonl", elsewhere)
+    segment.run(elsewhere, out, config)
+    assert "segments.jsonl" not in json.loads((out / lineage.FILE).read_text(encoding="utf-8"))
+    _edit_a_document(raw)
+    ingest.run(raw, out, config)
+    extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)  # nothing noted for segments: nothing to check
+
+
+@pytest.mark.parametrize("given", ["mentions.jsonl", "segments.jsonl", "relations.jsonl"])
+def test_segment_refuses_a_file_of_another_stage_as_documents(tmp_path, given):
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--configs", str(REPO / "configs"), "run", str(raw), "--out", str(out), "-q"]).exit_code == 0
+    before = (out / "segments.jsonl").read_bytes()
+    result = runner.invoke(cli, ["--configs", str(REPO / "configs"), "segment", "--out", str(out), "--documents", str(out / given), "-q"])
+    if given == "relations.jsonl" and not (out / given).read_text(encoding="utf-8"):
+        assert result.exit_code == 0  # an empty file holds no records of any kind
+        return
+    assert result.exit_code == 2, result.output
+    assert f"{out / given}: does not hold documents.jsonl records" in result.output
+    assert (out / "segments.jsonl").read_bytes() == before
+
+
+def test_a_stale_input_is_a_usage_error_at_the_command_line(tmp_path):
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    base = ["--configs", str(REPO / "configs")]
+    runner = CliRunner()
+    for args in (["ingest", str(raw)], ["segment"], ["extract", "--no-ner"]):
+        assert runner.invoke(cli, [*base, *args, "--out", str(out), "-q"]).exit_code == 0
+    _edit_a_document(raw)
+    assert runner.invoke(cli, [*base, "ingest", str(raw), "--out", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(cli, [*base, "relate", "--out", str(out), "-q"])
+    assert result.exit_code == 2 and "was made from an earlier" in result.output
+    assert isinstance(lineage.StaleInput("x"), Misuse)
