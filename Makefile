@@ -18,7 +18,7 @@ CORE      := pipeline/__init__.py pipeline/config.py pipeline/records.py pipelin
 # Run a stage; exit 1 (some documents failed) lets the graph go on, anything else stops it.
 STAGE_OK  := || [ $$? -eq 1 ]
 
-.PHONY: setup test extract eval export bench clean FORCE
+.PHONY: setup test extract eval export bench clean
 
 setup: $(VENV)/.installed
 
@@ -32,12 +32,15 @@ test: setup
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-# The raw folder's listing (path, size and time of every file), rewritten only when it changes: a deleted,
-# renamed or old-dated file reruns ingest, and raw file names (spaces, colons) never appear in a rule.
-$(OUT)/.raw-files: FORCE
-	@mkdir -p $(OUT)
-	@find $(RAW) \( -type f -o -type l \) ! -name '.*' -printf '%P\t%s\t%T@\n' 2>/dev/null | LC_ALL=C sort > $@.new; \
-	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+# The raw folder's listing (path, size and time of every file, through symbolic links; a broken link is
+# listed as itself), rewritten when make reads this file and only when it changed: a deleted, renamed or
+# old-dated file reruns ingest, raw file names (spaces, colons) never appear in a rule, and `make -n` or
+# `make -q` after no change shows nothing to do. Not for the goals that never read raw/.
+ifneq ($(filter-out setup test bench clean,$(or $(MAKECMDGOALS),setup)),)
+_ := $(shell mkdir -p $(OUT) && find -L $(RAW) \( -type f -o -type l \) ! -name '.*' -printf '%P\t%s\t%T@\n' 2>/dev/null \
+	| LC_ALL=C sort > $(OUT)/.raw-files.new; cmp -s $(OUT)/.raw-files.new $(OUT)/.raw-files \
+	&& rm -f $(OUT)/.raw-files.new || mv -f $(OUT)/.raw-files.new $(OUT)/.raw-files)
+endif
 
 $(OUT)/documents.jsonl: $(OUT)/.raw-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIG_FILES) | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)

@@ -21,7 +21,8 @@ import pandas as pd
 
 from . import export
 from .config import load_toml
-from .derived import EntityCount, read_records
+from .derived import EntityCount
+from .schemas import read_records
 from .names import REGISTRY_GLOB
 from .records import DOCUMENTS, MENTIONS, RELATIONS, SCHEMA_VERSION, SEGMENTS, atomic_text, read_jsonl
 from .validate import FILES

@@ -185,13 +185,8 @@ def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool, wor
 
 # --- consumer commands: tables, validation, dataset card, stats, review pages ---
 # Their modules import pandas/pyarrow, so they are imported inside the commands to
-# keep `wpx ingest` and friends quick to start.
-
-#
-# Exit codes, the same for every consumer command: 0 done; 1 an input file is damaged (a line that
-# is no JSON object or lacks a field the command reads: file:line: reason; validate: a record
-# breaks its schema); 2 a usage error: a missing input folder or file, an unknown doc_id, a gold
-# folder without gold files.
+# keep `wpx ingest` and friends quick to start. Exit codes: EXIT_CODES (validate: 1 also
+# when a record breaks its schema).
 
 OUT_DIR_ARG = click.Path(exists=True, file_okay=False, path_type=Path)
 EXIT_CODES = "Exit codes: 0 done; 1 a damaged input file (file:line: reason); 2 a missing input file or folder{also}."
@@ -200,14 +195,6 @@ EXIT_CODES = "Exit codes: 0 done; 1 a damaged input file (file:line: reason); 2 
 def _require_documents(out_dir: Path) -> None:
     if not (out_dir / DOCUMENTS).exists():
         raise UsageError(f"{out_dir / DOCUMENTS} not found; run `wpx run RAW --out {out_dir}` first")
-
-
-def _missing(exc: FileNotFoundError, hint: str) -> UsageError:
-    return UsageError(f"{exc.filename}: not found ({hint})" if exc.filename else str(exc))
-
-
-# engagements and evaluate are consumer commands too: these definitions replace the ones registered
-# above the consumer section (same names, options and output; a missing input exits 2 here).
 
 
 @cli.command("engagements", epilog=EXIT_CODES.format(also=""))
@@ -220,10 +207,7 @@ def engagements_command(out_dir: Path, csv_path: Path | None) -> None:
     """
     from .engagements import summary
 
-    try:
-        table = summary(out_dir)
-    except FileNotFoundError as exc:
-        raise _missing(exc, "run `wpx run` first") from None
+    table = summary(out_dir)  # a missing relations.jsonl: _Commands makes it a usage error naming the file
     if csv_path is not None and str(csv_path) == "-":
         click.echo(table.to_csv(index=False), nl=False)
         return
@@ -253,8 +237,6 @@ def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors
         report = evaluate(gold_dir, pred_dir)
     except NoGold as exc:
         raise UsageError(str(exc)) from None
-    except FileNotFoundError as exc:
-        raise _missing(exc, "run the pipeline first") from None
     click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else format_report(report, not quiet_errors))
 
 

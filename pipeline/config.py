@@ -6,7 +6,6 @@ line), and hands plain Python objects to the stages.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -190,12 +189,11 @@ def _is_texts(value: Any) -> bool:
 
 
 def _is_text_encoding(value: Any) -> bool:
-    """Whether ``value`` names a codec (codecs.lookup) that decodes bytes to text ("rot13" and "base64" do not)."""
+    """Whether ``value`` names a codec that decodes bytes to text ("rot13" and "base64" do not)."""
     if not _is_text(value):
         return False
     try:
-        codecs.lookup(value)
-        b"text".decode(value)  # a LookupError for codecs of another kind ("'rot13' is not a text encoding")
+        b"text".decode(value)  # a LookupError for unknown codecs and for codecs of another kind ("'rot13' is not a text encoding")
     except UnicodeError:
         return True
     except LookupError:
@@ -217,7 +215,6 @@ NON_NEGATIVE = Kind("an integer >= 0", lambda v: _is_int(v) and v >= 0)
 POSITIVE = Kind("an integer > 0", lambda v: _is_int(v) and v > 0)
 SECONDS = Kind("a number of seconds >= 0", lambda v: (_is_int(v) or isinstance(v, float)) and 0 <= v < math.inf)
 POSITIVE_SECONDS = Kind("a number of seconds > 0", lambda v: (_is_int(v) or isinstance(v, float)) and 0 < v < math.inf)
-TABLE = Kind("a table", lambda v: isinstance(v, dict))
 TABLES = Kind("a list of tables", lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v))
 RANGE = Kind("a list [min, max] of two integers with 0 < min <= max", lambda v: isinstance(v, list) and len(v) == 2 and all(map(_is_int, v)) and 0 < v[0] <= v[1])
 TEXT_ENCODING = Kind("the name of a text encoding Python knows (see codecs)", _is_text_encoding)

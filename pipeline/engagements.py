@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .derived import Fields, checked
+from .schemas import Fields, checked
 from .records import RELATIONS
 
 COLUMNS = ["counterpart", "activity", "engagements", "total_count", "years", "documents"]

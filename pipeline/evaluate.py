@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .derived import MENTION_FIELDS, Fields, checked
+from .schemas import MENTION_FIELDS, Fields, checked
 from .records import MENTIONS, RELATIONS
 
 Key = tuple[str, str, int, int]
 
-# What scoring and the report read of a mention (derived.MENTION_FIELDS: doc_id, label, start, end,
+# What scoring and the report read of a mention (schemas.MENTION_FIELDS: doc_id, label, start, end,
 # text, norm) or a relation, gold or predicted: a line without one of these (or of the wrong type) is
 # named by file and line (records.BadRecord), not a KeyError.
-RELATION_FIELDS = Fields(RELATIONS, ("doc_id",), ("counterparts", "activity", "count"), loose={"count": {"type": ["object", "null"]}})
+SCORED_RELATIONS = Fields(RELATIONS, ("doc_id",), ("counterparts", "activity", "count"), loose={"count": {"type": ["object", "null"]}})
 
 
 class NoGold(LookupError):
@@ -117,7 +117,7 @@ def score_mentions(gold: list[dict[str, Any]], pred: list[dict[str, Any]]) -> Me
 def load_gold(gold_dir: Path | str, suffix: str) -> list[dict[str, Any]]:
     """Read every ``*.<suffix>.jsonl`` file of a gold folder (each record's scored fields checked)."""
     records: list[dict[str, Any]] = []
-    fields = MENTION_FIELDS if suffix == "mentions" else RELATION_FIELDS
+    fields = MENTION_FIELDS if suffix == "mentions" else SCORED_RELATIONS
     for path in sorted(Path(gold_dir).glob(f"*.{suffix}.jsonl")):
         records.extend(checked(path, fields))
     return records
@@ -140,7 +140,7 @@ def evaluate(gold_dir: Path | str, pred_dir: Path | str) -> dict[str, Any]:
     report["mentions"] = score_mentions(gold_mentions, list(checked(pred_dir / MENTIONS, MENTION_FIELDS))).as_dict()
     gold_relations = load_gold(gold_dir, "relations")
     if gold_relations and (pred_dir / RELATIONS).exists():
-        report["relations"] = score_relations(gold_relations, list(checked(pred_dir / RELATIONS, RELATION_FIELDS)))
+        report["relations"] = score_relations(gold_relations, list(checked(pred_dir / RELATIONS, SCORED_RELATIONS)))
     return report
 
 

@@ -21,7 +21,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .derived import Counterparts, EntityGroups, counterpart_rows, entity_rows, read_records
+from .derived import Counterparts, EntityGroups, counterpart_rows, entity_rows
+from .schemas import read_records
 from .names import Names
 from .records import MENTIONS, RELATIONS, SCHEMA_VERSION, atomic_path
 

@@ -61,17 +61,19 @@ def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
                                  f"{upstream.removesuffix('.jsonl')} again, in order (`make extract` does)")
 
 
-def note(out_dir: Path, output: str, read: dict[str, Path | str]) -> None:
-    """Record that ``output`` (a name in OUT) was just made from ``read`` (name -> the file read).
+def note(out_dir: Path, outputs: tuple[str, ...], read: dict[str, Path | str]) -> None:
+    """Record that ``outputs`` (names in OUT) were just made from ``read`` (name -> the file read).
 
     A file read from elsewhere than OUT (stdin, --documents) leaves the
-    output with nothing noted: nothing to check it against.
+    outputs with nothing noted: nothing to check them against.
     """
     noted = _load(out_dir)
-    if all(_in_out(out_dir, name, path) for name, path in read.items()):
-        noted[output] = {name: identity(out_dir / name) for name in read}
-    else:
-        noted.pop(output, None)
+    inside = all(_in_out(out_dir, name, path) for name, path in read.items())
+    for output in outputs:
+        if inside:
+            noted[output] = {name: identity(out_dir / name) for name in read}
+        else:
+            noted.pop(output, None)
     _save(out_dir, noted)
 
 
@@ -81,14 +83,21 @@ def note_all(out_dir: Path) -> None:
     `wpx run` writes no parses; a folder left by an earlier `wpx extract`
     belongs to other documents, so `wpx relate` must not read it.
     """
+    before = _load(out_dir)
     noted = {output: {name: identity(out_dir / name) for name in inputs} for output, inputs in MADE_FROM.items() if output != PARSES}
-    if (out_dir / PARSES).exists():
-        noted[PARSES] = {DOCUMENTS: None}
+    if (out_dir / PARSES).exists():  # what it was made from stays noted (the check compares); unknown is stale
+        noted[PARSES] = before.get(PARSES) or {DOCUMENTS: None}
     _save(out_dir, noted)
 
 
 def _in_out(out_dir: Path, name: str, path: Path | str) -> bool:
-    return str(path) != "-" and Path(path) == out_dir / name
+    """Return whether ``path`` is OUT's own file ``name``, however either is spelled (relative, absolute, through a link)."""
+    if str(path) == "-":
+        return False
+    try:
+        return os.path.samefile(path, out_dir / name)
+    except OSError:  # one of them does not exist
+        return Path(path).absolute() == (out_dir / name).absolute()
 
 
 def _load(out_dir: Path) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from spacy.language import Language
 from . import components  # noqa: F401  (registers the wpx_* factories)
 from .components.base import SPANS_KEY
 from .components.mentions import MENTIONS_KEY, REGISTRY_KEY
-from .config import NON_NEGATIVE, POSITIVE, TABLES, TEXT, TEXTS, Config, ConfigError, Kind, check_value, compile_regex, table_of, where_in
+from .config import NON_NEGATIVE, POSITIVE, TABLES, TEXT, TEXTS, Config, ConfigError, Kind, check_tables, check_value, compile_regex, table_of, where_in
 from .normalize.dates import month_numbers
 from .registry import Registry
 
@@ -104,22 +104,14 @@ def extraction_settings(config: Config) -> dict[str, Any]:
     """Load configs/extraction.toml and check its tables, keys and value kinds against EXTRACTION_TABLES."""
     settings = config.toml("extraction.toml")
     where = config.root / "extraction.toml"
-    unknown = sorted(set(settings) - set(EXTRACTION_TABLES) - {"designations"})
-    if unknown:
-        raise ConfigError(f"{where}: unknown table(s) {unknown}")
-    for table, kinds in EXTRACTION_TABLES.items():
-        if not isinstance(settings.get(table, {}), dict):
-            raise ConfigError(f"{where_in(where, '', table)}: {table} must be a table [{table}], got {type(settings[table]).__name__}")
-        found, keys = set(settings.get(table, {})), set(kinds)
-        if table not in settings or found != keys:
-            raise ConfigError(f"{where}: [{table}] must have exactly the keys {sorted(keys)}; missing {sorted(keys - found)}, unknown {sorted(found - keys)}")
-        for key, kind in kinds.items():
-            check_value(where, table, key, settings[table][key], kind)
-    for rule in check_value(where, "", "designations", settings.get("designations", []), TABLES):
+    check_tables(where, {table: value for table, value in settings.items() if table != "designations"}, EXTRACTION_TABLES)
+    for number, rule in enumerate(check_value(where, "", "designations", settings.get("designations", []), TABLES), 1):
+        entry = f"{where} [[designations]] #{number}"  # entries of an array of tables have no line of their own to name
         if set(rule) != set(DESIGNATION):
-            raise ConfigError(f"{where} [[designations]]: expected exactly the keys {', '.join(sorted(DESIGNATION))}; got {sorted(rule)}")
+            raise ConfigError(f"{entry}: expected exactly the keys {', '.join(sorted(DESIGNATION))}; got {sorted(rule)}")
         for key, kind in DESIGNATION.items():
-            check_value(where, "designations", key, rule[key], kind)
+            if not kind.test(rule[key]):
+                raise ConfigError(f"{entry}: {key} must be {kind.phrase}, got {rule[key]!r}")
     return settings
 
 

@@ -106,8 +106,11 @@ class FolderBusy(Misuse):
 
 
 @contextmanager
-def exclusive(out_dir: Path) -> Iterator[None]:
+def exclusive(out_dir: Path, also: tuple[str, ...] = ()) -> Iterator[None]:
     """Hold a lock on the folder OUT while writing it, and delete the temporary files that killed writers left there.
+
+    Temporary files of the output files, the lineage and the names in
+    ``also`` are deleted (atomic writes name them ".NAME.*.tmp").
 
     Two writers in one folder would interleave their shards and renames, so
     the second fails at once. The lock (flock on the folder itself: no lock
@@ -123,7 +126,7 @@ def exclusive(out_dir: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise FolderBusy(f"{out_dir}: another wpx process is writing this folder; wait for it to end") from None
-        for name in (*OUTPUT_FILES, "manifest.json", LINEAGE):
+        for name in (*OUTPUT_FILES, LINEAGE, *also):
             for stale in out_dir.glob(f".{name}.*.tmp"):
                 stale.unlink(missing_ok=True)
         yield

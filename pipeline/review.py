@@ -17,7 +17,7 @@ from string import Template
 from typing import Any
 
 from .card import labels
-from .derived import Fields, check_found
+from .schemas import Fields, check_found
 from .names import Names
 from .records import DOCUMENTS, MENTIONS, RELATIONS, SEGMENTS, read_document
 

@@ -236,6 +236,6 @@ def run(documents: Path | str, out_dir: Path | str, config: Config, progress: bo
     check_kind(documents, DOCUMENTS)
     with bar:
         result.written = write_jsonl(out_dir / SEGMENTS, segments())
-    lineage.note(out_dir, SEGMENTS, {DOCUMENTS: documents})
+    lineage.note(out_dir, (SEGMENTS,), {DOCUMENTS: documents})
     update_errors(out_dir, STAGE, result.errors)
     return result

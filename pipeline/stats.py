@@ -13,7 +13,8 @@ import pandas as pd
 
 from . import export
 from .card import labels
-from .derived import Counterparts, read_records
+from .derived import Counterparts
+from .schemas import read_records
 from .names import Names
 from .records import MENTIONS, RELATIONS
 

@@ -82,6 +82,20 @@ def test_a_damaged_manifest_costs_a_rebuild_not_a_traceback(tmp_path, config, ma
     assert outputs(tmp_path / "out") == expected
 
 
+def test_a_shard_cut_short_is_not_adopted(tmp_path, config):
+    """With no manifest to say its size (a killed run), a shard whose body is shorter than its header says is redone."""
+    raw = make_raw(tmp_path / "raw", 3)
+    out = tmp_path / "out"
+    batch.run(raw, out, config, ner=False)
+    expected = outputs(out)
+    (out / "manifest.json").unlink()
+    [shard] = [p for p in (out / ".shards").iterdir() if p.name.startswith("synthetic_00001.")]
+    shard.write_bytes(shard.read_bytes()[:-50])
+    summary = batch.run(raw, out, config, ner=False)
+    assert (summary.processed, summary.skipped) == (1, 2)
+    assert outputs(out) == expected and batch.run(raw, out, config, ner=False).processed == 0
+
+
 @pytest.mark.parametrize("damage", ["cut-short", "same-size"])
 def test_a_damaged_shard_is_redone_from_its_raw_file(tmp_path, config, damage):
     raw = make_raw(tmp_path / "raw", 3)
@@ -106,9 +120,9 @@ def test_file_names_that_are_not_utf8_and_broken_links_fail_alone_both_ways(tmp_
     with open(bad, "wb") as handle:
         handle.write(b"Full text: Bad\n\nChina 2019.\n")
     os.symlink(tmp_path / "nowhere.txt", raw / "linked.txt")
-    for _ in range(2):  # the rerun reports both again
+    for run in range(2):  # the rerun reports both again, and redoes nothing
         summary = batch.run(raw, tmp_path / "batch", config, ner=False)
-        assert (summary.processed + summary.skipped, summary.failed) == (3, 2)
+        assert (summary.processed, summary.skipped, summary.failed) == ((2, 0, 2) if run == 0 else (0, 2, 2))
     for _, stage in api.stages(False):
         stage(raw, tmp_path / "stages", config)
     for name in OUTPUTS:
@@ -138,6 +152,47 @@ def test_a_worker_that_dies_costs_only_its_document(tmp_path, config, monkeypatc
         clean = (tmp_path / "clean" / name).read_text(encoding="utf-8").splitlines(keepends=True)
         kept = [line for line in clean if json.loads(line)["doc_id"] != "synthetic_00003"]
         assert (tmp_path / "out" / name).read_text(encoding="utf-8") == "".join(kept)
+    monkeypatch.setattr(Engine, "process_chunk", process_chunk)  # whatever killed it is gone: the next run tries it again
+    again = batch.run(raw, tmp_path / "out", config, ner=False, workers=2)
+    assert (again.processed, again.skipped, again.failed) == (1, 5, 0)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "clean")
+
+
+class _Broken(Exception):
+    pass
+
+
+@pytest.mark.parametrize("breaks_at", ["submit", "result"])
+def test_chunks_sent_to_a_pool_that_breaks_are_all_lost_and_none_forgotten(breaks_at):
+    """Whether the pool breaks while a chunk is submitted or while a result is read, every chunk not yielded is in ``lost``."""
+    from concurrent.futures import Future
+
+    from pipeline.batch.executors import _bounded
+    from pipeline.batch.work import Chunk
+
+    chunks = [Chunk(f"raw{k}", ()) for k in range(5)]
+    sent = []
+
+    def submit(chunk):
+        if breaks_at == "submit" and len(sent) == 3:
+            raise _Broken
+        sent.append(chunk)
+        future = Future()
+        if breaks_at == "result" and len(sent) == 2:
+            future.set_exception(_Broken())
+        else:
+            future.set_result([])
+        return future
+
+    lost: list = []
+    yielded = []
+    with pytest.raises(_Broken):
+        for result in _bounded(submit, chunks, 2, lost):
+            yielded.append(result)
+    if breaks_at == "submit":  # chunks 0 and 1 done, 2 in flight, 3 refused; 4 still in the source for the next pool
+        assert len(yielded) == 2 and sorted(c.raw_name for c in lost) == ["raw2", "raw3"]
+    else:  # chunk 1 failed; chunk 0 was yielded or is lost with it, never both, never neither
+        assert len(yielded) + len(lost) == 2 and "raw1" in [c.raw_name for c in lost]
 
 
 def _copy_configs(tmp_path: Path, change, skip: str = "") -> Path:

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 
-from .conftest import REPO
+from .conftest import GOLD_DIR, REPO
 from .consumer_fixtures import consumer_out, consumer_out_ro  # noqa: F401
 
 
@@ -137,7 +137,6 @@ def test_relate_needs_its_inputs_even_after_a_rules_only_extract(consumer_out):
 
 # --- consumer commands: one exit code for a missing input (2), one for a damaged file (1) -----
 
-from .conftest import GOLD_DIR  # noqa: E402
 
 
 def _drop_field(path, lineno, field):

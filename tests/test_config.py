@@ -156,7 +156,6 @@ def test_config_mistakes_exit_with_status_2(tmp_path, args, edit, message):
     (lambda s: s.replace('TREATY = ["Convention", "Treaty", "Agreement"]', 'TREATY = "Treaty"'), "TREATY =", r"\[names\.heads\] TREATY must be a list of non-empty strings"),
     (lambda s: s.replace('"in excess of" = "gt"', '"in excess of" = 1'), "qualifiers =", r"\[counts\.qualifiers\] 'in excess of' must be a non-empty string, got int 1"),
     (lambda s: s.replace('punctuation = "', 'punctuation = 5\n# "'), "punctuation = 5", r"\[trim\] punctuation must be a non-empty string, got int 5"),
-    (lambda s: s.replace('label = "LAW"', "label = 5"), "label = 5", r"\[designations\] label must be a non-empty string, got int 5"),
     (lambda s: s.replace("[tokenizer]", "[tokenizer]\n# unsplit_prefixes below").replace('unsplit_prefixes = ["co"]', 'unsplit_prefixes = [["co"]]'), "unsplit_prefixes =", r"\[tokenizer\] unsplit_prefixes must be a list of non-empty strings"),
 ])
 def test_extraction_values_of_the_wrong_kind_are_config_errors(tmp_path, edit, needle, message):
@@ -169,6 +168,18 @@ def test_extraction_values_of_the_wrong_kind_are_config_errors(tmp_path, edit, n
     for load in (extraction_settings, Registry.from_config):
         with pytest.raises(ConfigError, match=rf"extraction\.toml:{line}: {message}"):
             load(config)
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ('label = 5\npattern = "x"', r"#2: label must be a non-empty string, got 5"),
+    ('label = "LAW"\npatern = "x"', r"#2: expected exactly the keys label, pattern; got \['label', 'patern'\]"),
+])
+def test_a_bad_designation_is_named_by_its_place_in_the_array(tmp_path, entry, message):
+    from pipeline.nlp import extraction_settings
+
+    root = _configs_with(tmp_path, "extraction.toml", lambda s: s.replace("[tokenizer]", f"[[designations]]\n{entry}\n\n[tokenizer]"))
+    with pytest.raises(ConfigError, match=rf"extraction\.toml \[\[designations\]\] {message}"):
+        extraction_settings(load_config(root))
 
 
 @pytest.mark.parametrize(("body", "line"), [

@@ -3,7 +3,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from click.testing import CliRunner
 
+from pipeline import evaluate as scoring
+from pipeline.cli import cli
 from pipeline.evaluate import norm_matches, score_mentions, score_relations
 
 
@@ -44,11 +47,6 @@ def test_relation_scores_count_multisets():
 
 
 # --- the command: a wrong gold folder, damaged lines, missing inputs ---------------------------
-
-from click.testing import CliRunner  # noqa: E402
-
-from pipeline.cli import cli  # noqa: E402
-from pipeline import evaluate as scoring  # noqa: E402
 
 
 def _write(path, records):
@@ -112,4 +110,4 @@ def test_missing_predictions_are_a_usage_error_naming_the_file(tmp_path):
     gold, pred = _folders(tmp_path)
     (pred / "mentions.jsonl").unlink()
     result = _evaluate(gold, pred)
-    assert result.exit_code == 2 and f"{pred / 'mentions.jsonl'}: not found" in result.output, result.output
+    assert result.exit_code == 2 and f"{pred / 'mentions.jsonl'}: no such file" in result.output, result.output

@@ -23,7 +23,7 @@ from .executors import SchedulerUnavailable, check_address
 from .plan import Planned, changes, plan, run_key
 from ..progress import Progress
 from .progress import Summary
-from .store import CorruptShard, Manifest, Store
+from .store import MANIFEST, CorruptShard, Manifest, Store
 from .work import Chunk, Task, frozen
 
 __all__ = ["run", "Summary", "CorruptShard", "FolderBusy", "SchedulerUnavailable"]
@@ -37,7 +37,7 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = Tr
     """
     if scheduler:
         check_address(scheduler)
-    with exclusive(Path(out_dir)):
+    with exclusive(Path(out_dir), also=(MANIFEST,)):
         return _run(Path(raw_dir), Path(out_dir), config, ner, workers, scheduler, progress)
 
 
@@ -79,7 +79,9 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
             for doc in redo:
                 manifest.documents.pop(doc.doc_id, None)
             store.save_manifest(manifest)
-            summary.skipped -= len(redo)
+            kept = {doc.doc_id for doc in todo.keep}
+            summary.skipped -= len(damaged & kept)
+            summary.processed -= len(damaged - kept)  # processed in this run already: counted again below
             process(redo)
             sizes = consolidate(store, list(manifest.documents), planned.errors)
         manifest.outputs = {"fingerprint": expected, "sizes": sizes}

@@ -27,12 +27,13 @@ def check_address(address: str) -> None:
     """
     from urllib.parse import urlsplit
 
-    parts = urlsplit(address)
+    parts = None
     try:
+        parts = urlsplit(address)
         port = parts.port
-    except ValueError:
+    except ValueError:  # "tcp://[::1:8786": no URL at all
         port = None
-    if not parts.scheme or not parts.hostname or port is None:
+    if parts is None or not parts.scheme or not parts.hostname or port is None:
         raise SchedulerUnavailable(f"{address!r} is no scheduler address; give it as tcp://HOST:PORT")
 
 
@@ -64,24 +65,33 @@ def run_chunks(chunks: Iterable[Chunk], config: Config, ner: bool, workers: int,
 def _bounded(submit: Callable[[Chunk], Future], chunks: Iterable[Chunk], window: int, lost: list[Chunk] | None = None) -> Iterator[list[Outcome]]:
     """Submit chunks keeping at most ``window`` in flight; yield results as they complete.
 
-    When a result raises, ``lost`` receives every chunk in flight whose
-    result was not yielded (the failing one included) before the exception goes on.
+    When a submit or a result raises, ``lost`` receives every chunk sent
+    whose result was not yielded (the failing one included) before the
+    exception goes on.
     """
     pending: dict[Future, Chunk] = {}
+
+    def losing(extra: list[Chunk]) -> None:
+        if lost is not None:
+            lost.extend([*pending.values(), *extra])
 
     def results(futures: Iterable[Future]) -> Iterator[list[Outcome]]:
         for future in futures:
             try:
                 result = future.result()
             except BaseException:
-                if lost is not None:
-                    lost.extend(pending.values())
+                losing([])
                 raise
             del pending[future]
             yield result
 
     for chunk in chunks:
-        pending[submit(chunk)] = chunk
+        try:
+            future = submit(chunk)  # a broken pool raises here too
+        except BaseException:
+            losing([chunk])
+            raise
+        pending[future] = chunk
         while len(pending) >= window:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             yield from results(done)
@@ -108,7 +118,7 @@ def _pool(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, workers: int) 
             return
         except BrokenProcessPool:
             pass
-        yield from _one_by_one([Chunk(chunk.raw_name, (task,)) for chunk in lost for task in chunk.tasks], snapshot, ner)
+        yield from _one_by_one(_documents_of(lost), snapshot, ner)
 
 
 def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterator[list[Outcome]]:
@@ -118,14 +128,19 @@ def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterato
 
     queue = deque(suspects)
     while queue:
+        running = False
         try:
             with ProcessPoolExecutor(max_workers=1, initializer=warm, initargs=(snapshot, ner)) as pool:
                 while queue:
-                    result = pool.submit(process_chunk, snapshot, ner, queue[0]).result()
+                    future = pool.submit(process_chunk, snapshot, ner, queue[0])
+                    running = True  # a pool broken before the submit (its worker died idle) blames no document
+                    result = future.result()
+                    running = False
                     queue.popleft()
                     yield result
         except BrokenProcessPool:
-            yield died(queue.popleft())
+            if running:
+                yield died(queue.popleft())
 
 
 def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, timeout: float) -> Iterator[list[Outcome]]:
@@ -141,3 +156,8 @@ def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, 
         yield from _bounded(lambda chunk: executor.submit(process_chunk, snapshot, ner, chunk), chunks, 2 * workers)
     finally:
         client.close()
+
+
+def _documents_of(chunks: list[Chunk]) -> list[Chunk]:
+    """Split chunks into one-document chunks."""
+    return [Chunk(chunk.raw_name, (task,)) for chunk in chunks for task in chunk.tasks]

@@ -62,13 +62,10 @@ def run_key(config: Config, raw_dir: Path, ner: bool) -> dict[str, Any]:
     return {"pipeline_version": __version__, "code_hash": code_hash(), "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": raw_dir.name}
 
 
-def sha256_file(path: Path) -> str | None:
-    """Return the file's sha256, or None when it cannot be read (the worker then reports why)."""
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return None
+def sha256_file(path: Path) -> str:
+    """Return the file's sha256 (OSError when it cannot be read)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def plan(raw_dir: Path, config: Config) -> Plan:
@@ -87,7 +84,12 @@ def plan(raw_dir: Path, config: Config) -> Plan:
         if problem := name_problem(raw_dir, files):  # no shard or manifest entry can carry its name: an error on every run
             result.errors.append(error_record(doc_id, source, "ingest", problem))
             continue
-        result.documents.append(Planned(doc_id, tuple((p.relative_to(raw_dir).as_posix(), sha256_file(p)) for p in files)))
+        try:
+            hashed = tuple((p.relative_to(raw_dir).as_posix(), sha256_file(p)) for p in files)
+        except OSError as exc:  # a broken link, no permission: an error on every run, with no shard to redo each time
+            result.errors.append(error_record(doc_id, source, "ingest", exc))
+            continue
+        result.documents.append(Planned(doc_id, hashed))
     result.documents.sort(key=lambda d: d.doc_id)
     return result
 
@@ -97,19 +99,22 @@ def changes(planned: Plan, manifest: Manifest, key: dict[str, Any], store: Store
 
     A document is kept when the run key and its files' hashes match the
     manifest and its shard has the size the manifest noted (a shard cut short
-    is redone), or, after an interrupted run, when its shard exists and
-    carries the same key and hashes (the shard is then adopted).
+    is redone), or, after an interrupted run, when its shard is whole and
+    carries the same key and hashes (the shard is then adopted). A document
+    whose worker died (stats "retry") is always redone: the cause may be
+    gone (memory pressure, another process).
     """
     same_run = manifest.key == key
     todo, keep, adopted = [], [], {}
     for doc in planned.documents:
         entry = manifest.documents.get(doc.doc_id)
-        unreadable = any(sha is None for _, sha in doc.files)
-        if not unreadable and same_run and entry and entry["files"] == doc.entry_files and store.shard_bytes(doc.doc_id) == entry.get("bytes"):
+        if (same_run and entry and entry["files"] == doc.entry_files and not entry["stats"].get("retry")
+                and entry.get("bytes") is not None and store.shard_bytes(doc.doc_id) == entry["bytes"]):
             keep.append(doc)
             continue
-        header = None if unreadable else store.shard_header(doc.doc_id)
-        if header and header.get("key") == key and header.get("files") == doc.entry_files and isinstance(header.get("stats"), dict):
+        header = store.shard_header(doc.doc_id)
+        if (header and header.get("key") == key and header.get("files") == doc.entry_files and isinstance(header.get("stats"), dict)
+                and not header["stats"].get("retry") and store.shard_intact(doc.doc_id)):
             keep.append(doc)
             adopted[doc.doc_id] = header
             continue

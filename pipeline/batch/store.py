@@ -113,6 +113,14 @@ class Store:
             return None
         return header if isinstance(header, dict) and header.get("doc_id") == doc_id and header.get("format") == FORMAT else None
 
+    def shard_intact(self, doc_id: str) -> bool:
+        """Return whether a shard reads whole (its header's lengths match its body)."""
+        try:
+            self.shard_outputs(doc_id)
+        except CorruptShard:
+            return False
+        return True
+
     def shard_outputs(self, doc_id: str) -> dict[str, str]:
         """Return a shard's JSONL text per output file."""
         path = self.shard_path(doc_id)

@@ -77,9 +77,7 @@ class Snapshot:
             for name, data in self.files:
                 (root / name).parent.mkdir(parents=True, exist_ok=True)
                 (root / name).write_bytes(data)
-            config = RunConfig(root=root, settings=load_config(root).settings)
-            config.__dict__["hash"] = self.digest  # the client's hash of these same bytes; nothing reads the copy once it is gone
-            return Engine(config, ner)
+            return Engine(RunConfig(root=root, settings=load_config(root).settings, digest=self.digest), ner)
         except ConfigError as exc:
             raise ConfigError(str(exc).replace(str(root), self.origin or str(root))) from None
         finally:
@@ -88,11 +86,17 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class RunConfig(Config):
-    """A Config whose files do not change during a run, so their hash is computed once."""
+    """A Config whose files do not change during a run, so their hash is computed once.
+
+    ``digest`` is the hash when it is known already: a worker's private copy
+    of the client's configs is deleted once its engine is built.
+    """
+
+    digest: str | None = field(default=None, compare=False)
 
     @cached_property
     def hash(self) -> str:  # type: ignore[override]
-        return config_hash(self.root)
+        return self.digest or config_hash(self.root)
 
 
 def frozen(config: Config) -> RunConfig:
@@ -253,12 +257,15 @@ def warm(snapshot: Snapshot, ner: bool) -> None:
 
 def died(chunk: Chunk) -> list[Outcome]:
     """Return the outcome of a one-document chunk whose worker process died on it: an errors.jsonl record."""
-    from ..ingest import printable
+    from ..ingest import source_path
 
     task = chunk.tasks[0]
-    source = printable((Path(chunk.raw_name) / task.files[0][0]).as_posix()) if task.files else None
+    raw = Path(chunk.raw_name)
+    source = source_path(raw, raw / task.files[0][0]) if task.files else None
     message = "the worker process died while processing this document (killed by the system, e.g. out of memory, or a crash in native code); the other documents were processed"
-    return [outcome(task.doc_id, {ERRORS: [error_record(task.doc_id, source, "worker", message, kind="WorkerDied")]})]
+    dead = outcome(task.doc_id, {ERRORS: [error_record(task.doc_id, source, "worker", message, kind="WorkerDied")]})
+    dead.stats["retry"] = True  # the next run tries it again: the cause may be gone
+    return [dead]
 
 
 def _exit_with_parent() -> None:

@@ -279,8 +279,7 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
 
     with bar, atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir, ner=ner) as parts:
         result.written = write_lines(handle, mentions(parts))
-    lineage.note(out_dir, MENTIONS, read)
-    lineage.note(out_dir, PARSES, read)
+    lineage.note(out_dir, (MENTIONS, PARSES), read)
     update_errors(out_dir, STAGE, result.errors)
     return result
 

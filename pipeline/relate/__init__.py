@@ -36,7 +36,7 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
     parses = PartsReader(out_dir)
     result = StageResult()
     if not parses.ner:
-        return _rules_only(out_dir, parses, result, progress)
+        return _rules_only(out_dir, read, parses, result, progress)
 
     def relations(bar: Progress, segments: RecordsByDocument, mentions: RecordsByDocument) -> Iterator[dict[str, Any]]:
         for document in read_jsonl(out_dir / DOCUMENTS):
@@ -56,12 +56,12 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
     with for_records("wpx relate", out_dir / DOCUMENTS, progress) as bar, \
             RecordsByDocument(out_dir / SEGMENTS) as segments, RecordsByDocument(out_dir / MENTIONS) as mentions:
         result.written = write_jsonl(out_dir / RELATIONS, relations(bar, segments, mentions))
-    lineage.note(out_dir, RELATIONS, read)
+    lineage.note(out_dir, (RELATIONS,), read)
     update_errors(out_dir, STAGE, result.errors)
     return result
 
 
-def _rules_only(out_dir: Path, parses: PartsReader, result: StageResult, progress: bool) -> StageResult:
+def _rules_only(out_dir: Path, read: dict[str, Path], parses: PartsReader, result: StageResult, progress: bool) -> StageResult:
     """Write no engagements for a folder extracted rules-only (--no-ner): no dependency parse, as `wpx run --no-ner` writes none."""
     for name in (SEGMENTS, MENTIONS):  # not read, but required as for any extract
         if not (out_dir / name).is_file():
@@ -71,6 +71,6 @@ def _rules_only(out_dir: Path, parses: PartsReader, result: StageResult, progres
             bar.document(document.get("text") or "")
             result.skipped += document["doc_id"] in parses
     result.written = write_jsonl(out_dir / RELATIONS, [])
-    lineage.note(out_dir, RELATIONS, {name: out_dir / name for name in (DOCUMENTS, SEGMENTS, MENTIONS)})
+    lineage.note(out_dir, (RELATIONS,), read)
     update_errors(out_dir, STAGE, result.errors)
     return result
