@@ -12,8 +12,6 @@ CONFIGS := configs
 GOLD    := ../shared/gold
 
 WPX       := $(BIN)/wpx --configs $(CONFIGS)
-# Every documents.jsonl record carries the hash of the whole configs folder, so any file there reruns ingest.
-CONFIG_FILES := $(shell find $(CONFIGS) -type f 2>/dev/null | LC_ALL=C sort)
 CORE      := pipeline/__init__.py pipeline/config.py pipeline/records.py pipeline/cli.py $(CONFIGS)/pipeline.toml
 # Run a stage; exit 1 (some documents failed) lets the graph go on, anything else stops it.
 STAGE_OK  := || [ $$? -eq 1 ]
@@ -32,17 +30,19 @@ test: setup
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-# The raw folder's listing (path, size and time of every file, through symbolic links; a broken link is
-# listed as itself), rewritten when make reads this file and only when it changed: a deleted, renamed or
-# old-dated file reruns ingest, raw file names (spaces, colons) never appear in a rule, and `make -n` or
-# `make -q` after no change shows nothing to do. Not for the goals that never read raw/.
+# Listings of raw/ and configs/ (path, size and time of every file, through symbolic links; a broken link
+# is listed as itself), rewritten when make reads this file and only when they changed. Ingest depends on
+# both: a raw file or a config file added, changed, renamed or deleted reruns it (every document records
+# the hash of the whole configs folder), no file name (spaces, colons) appears in a rule, and `make -n`
+# or `make -q` after no change shows nothing to do. Not for the goals that never read raw/ or configs/.
+# (ingest skips hidden raw files; the configs' hash covers every file, hidden ones too)
+listing = $(shell mkdir -p $(OUT) && find -L $(1) \( -type f -o -type l \) $(3) -printf '%P\t%s\t%T@\n' 2>/dev/null \
+	| LC_ALL=C sort > $(2).new; cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2))
 ifneq ($(filter-out setup test bench clean,$(or $(MAKECMDGOALS),setup)),)
-_ := $(shell mkdir -p $(OUT) && find -L $(RAW) \( -type f -o -type l \) ! -name '.*' -printf '%P\t%s\t%T@\n' 2>/dev/null \
-	| LC_ALL=C sort > $(OUT)/.raw-files.new; cmp -s $(OUT)/.raw-files.new $(OUT)/.raw-files \
-	&& rm -f $(OUT)/.raw-files.new || mv -f $(OUT)/.raw-files.new $(OUT)/.raw-files)
+_ := $(call listing,$(RAW),$(OUT)/.raw-files,! -name '.*')$(call listing,$(CONFIGS),$(OUT)/.config-files)
 endif
 
-$(OUT)/documents.jsonl: $(OUT)/.raw-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py $(CONFIG_FILES) | setup
+$(OUT)/documents.jsonl: $(OUT)/.raw-files $(OUT)/.config-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)
 
 # segment tokenizes with the extraction tokenizer (extraction.toml [tokenizer], built in nlp.py)

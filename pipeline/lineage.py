@@ -57,23 +57,23 @@ def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
     for name in names:
         for upstream, seen in (noted.get(name) or {}).items():
             if upstream in names and seen != identity(out_dir / upstream):
-                raise StaleInput(f"{out_dir / name} was made from an earlier {out_dir / upstream}; run the stages from the one after "
+                raise StaleInput(f"{out_dir / name} was made from another version of {out_dir / upstream}; run the stages from the one after "
                                  f"{upstream.removesuffix('.jsonl')} again, in order (`make extract` does)")
 
 
 def note(out_dir: Path, outputs: tuple[str, ...], read: dict[str, Path | str]) -> None:
-    """Record that ``outputs`` (names in OUT) were just made from ``read`` (name -> the file read).
+    """Record that ``outputs`` (names in OUT) were just made from ``read`` (name -> the file read, in OUT or not).
 
-    A file read from elsewhere than OUT (stdin, --documents) leaves the
-    outputs with nothing noted: nothing to check them against.
+    What was read from elsewhere (--documents) is noted too: the next stage
+    compares it with OUT's own file. Stdin leaves nothing noted: nothing to
+    check the outputs against.
     """
     noted = _load(out_dir)
-    inside = all(_in_out(out_dir, name, path) for name, path in read.items())
     for output in outputs:
-        if inside:
-            noted[output] = {name: identity(out_dir / name) for name in read}
-        else:
+        if any(str(path) == "-" for path in read.values()):
             noted.pop(output, None)
+        else:
+            noted[output] = {name: identity(Path(path)) for name, path in read.items()}
     _save(out_dir, noted)
 
 

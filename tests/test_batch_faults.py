@@ -158,6 +158,30 @@ def test_a_worker_that_dies_costs_only_its_document(tmp_path, config, monkeypatc
     assert outputs(tmp_path / "out") == outputs(tmp_path / "clean")
 
 
+@pytest.mark.parametrize("dies", ["warming-up", "once-on-a-document"])
+def test_a_worker_that_dies_by_chance_blames_no_document(tmp_path, config, monkeypatch, dies):
+    """A death while the model loads, or one death on a document that then goes through, is no document's fault."""
+    from pipeline.batch import executors
+    from pipeline.batch.work import Chunk, Snapshot, Task, warm
+
+    flag = tmp_path / "killed-once"
+
+    def kill_once() -> None:
+        if not flag.exists():
+            flag.touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    if dies == "warming-up":
+        monkeypatch.setattr(executors, "warm", lambda snapshot, ner: kill_once() or warm(snapshot, ner))
+    else:
+        process_chunk = Engine.process_chunk
+        monkeypatch.setattr(Engine, "process_chunk", lambda self, chunk: kill_once() or process_chunk(self, chunk))
+    raw = make_raw(tmp_path / "raw", 2)
+    suspects = [Chunk(raw.name, (Task(p.stem, ((p.name, p.read_bytes()),)),)) for p in sorted(raw.iterdir())]
+    results = [o for r in executors._one_by_one(suspects, Snapshot.of(config), False) for o in r]
+    assert flag.exists() and [(o.doc_id, o.stats["failed"]) for o in results] == [("synthetic_00000", False), ("synthetic_00001", False)]
+
+
 class _Broken(Exception):
     pass
 

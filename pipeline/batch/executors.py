@@ -6,6 +6,7 @@ scheduler address is given.
 """
 from __future__ import annotations
 
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
@@ -103,7 +104,7 @@ def _pool(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, workers: int) 
 
     The chunks in flight when a worker died are run again one document at
     a time on a one-worker pool, so the document that kills its worker is
-    known: it gets an errors.jsonl record and the others their results.
+    known (_one_by_one): it gets an errors.jsonl record and the others their results.
     Then the pool starts afresh for the chunks not yet sent.
     """
     from concurrent.futures import ProcessPoolExecutor
@@ -122,24 +123,34 @@ def _pool(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, workers: int) 
 
 
 def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterator[list[Outcome]]:
-    """Run one-document chunks one at a time on a one-worker pool; a document whose worker dies fails alone."""
+    """Run one-document chunks one at a time on a one-worker pool; a document that kills its worker twice fails alone.
+
+    The worker is asked for its pid before each document, so a worker that
+    dies while it loads the model or while idle blames no document; a death
+    during the document is blamed only when it happens again in a fresh
+    worker (a kill by the system at that moment may be chance).
+    """
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     queue = deque(suspects)
+    deaths = 0
     while queue:
         running = False
         try:
             with ProcessPoolExecutor(max_workers=1, initializer=warm, initargs=(snapshot, ner)) as pool:
                 while queue:
+                    pool.submit(os.getpid).result()  # the worker is up and warm
                     future = pool.submit(process_chunk, snapshot, ner, queue[0])
-                    running = True  # a pool broken before the submit (its worker died idle) blames no document
+                    running = True
                     result = future.result()
-                    running = False
+                    running, deaths = False, 0
                     queue.popleft()
                     yield result
         except BrokenProcessPool:
-            if running:
+            deaths += running
+            if deaths == 2:
+                deaths = 0
                 yield died(queue.popleft())
 
 
