@@ -30,17 +30,24 @@ test: setup
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-# Listings of raw/ and configs/ (path, size and time of every file, through symbolic links; a broken link
-# is listed as itself), rewritten when make reads this file and only when they changed. Ingest depends on
+# Listings of raw/ and configs/ (path, size and time of every file, through symbolic links, and every link
+# with its target), rewritten when make reads this file and only when they changed. Ingest depends on
 # both: a raw file or a config file added, changed, renamed or deleted reruns it (every document records
 # the hash of the whole configs folder), no file name (spaces, colons) appears in a rule, and `make -n`
-# or `make -q` after no change shows nothing to do. Not for the goals that never read raw/ or configs/.
-# (ingest skips hidden raw files; the configs' hash covers every file, hidden ones too)
-listing = $(shell mkdir -p $(OUT) && find -L $(1) \( -type f -o -type l \) $(3) -printf '%P\t%s\t%T@\n' 2>/dev/null \
-	| LC_ALL=C sort > $(2).new; cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2))
+# or `make -q` after no change shows nothing to do. Ingest skips hidden raw files; the configs' hash
+# covers every file. Not for the goals that never read raw/ or configs/. (RAW, OUT and CONFIGS
+# themselves must not contain spaces: make cannot name such targets.)
+list_files = { find -L $(1) \( -type f -o -type l \) $(2) -printf '%P\t%s\t%T@\n'; find $(1) -type l $(2) -printf '%P\t-> %l\n'; } 2>/dev/null | LC_ALL=C sort
+listing = $(shell mkdir -p $(OUT) && $(call list_files,$(1),$(3)) > $(2).new; cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2))
 ifneq ($(filter-out setup test bench clean,$(or $(MAKECMDGOALS),setup)),)
-_ := $(call listing,$(RAW),$(OUT)/.raw-files,! -name '.*')$(call listing,$(CONFIGS),$(OUT)/.config-files)
+_ := $(call listing,$(RAW),$(OUT)/.raw-files,! -name '.*')$(call listing,$(CONFIGS),$(OUT)/.config-files,)
 endif
+
+# When `make clean extract` deleted them after they were written.
+$(OUT)/.raw-files:
+	@mkdir -p $(OUT) && $(call list_files,$(RAW),! -name '.*') > $@
+$(OUT)/.config-files:
+	@mkdir -p $(OUT) && $(call list_files,$(CONFIGS),) > $@
 
 $(OUT)/documents.jsonl: $(OUT)/.raw-files $(OUT)/.config-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)

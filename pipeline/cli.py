@@ -178,7 +178,7 @@ def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool, wor
         summary = batch.run(raw_dir, out_dir, config, ner=ner, workers=workers or os.cpu_count() or 1, scheduler=scheduler, progress=enabled(quiet))
     except (ConfigError, batch.SchedulerUnavailable) as exc:
         raise UsageError(str(exc)) from None
-    except batch.CorruptShard as exc:
+    except (batch.CorruptShard, batch.WorkersDie) as exc:
         raise click.ClickException(str(exc)) from None
     _finish(summary.errors, summary.line())
 

@@ -19,7 +19,7 @@ from typing import Any
 from .records import DOCUMENTS, LINEAGE, MENTIONS, PARSES, RELATIONS, SEGMENTS, Misuse, atomic_text
 
 FILE = LINEAGE
-MADE_FROM = {SEGMENTS: (DOCUMENTS,), MENTIONS: (DOCUMENTS, SEGMENTS), PARSES: (DOCUMENTS, SEGMENTS), RELATIONS: (DOCUMENTS, SEGMENTS, MENTIONS)}
+MADE_FROM = {SEGMENTS: (DOCUMENTS,), MENTIONS: (DOCUMENTS, SEGMENTS), PARSES: (DOCUMENTS, SEGMENTS, MENTIONS), RELATIONS: (DOCUMENTS, SEGMENTS, MENTIONS)}
 
 
 class StaleInput(Misuse):
@@ -48,16 +48,19 @@ _DIGESTS: dict[tuple[str, int, int, int], str] = {}
 
 
 def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
-    """Raise StaleInput when a file the stage reads (name -> path) was made from another version of one it also reads.
+    """Raise StaleInput when a file the stage reads from OUT (name -> path) was made from another version of a file it also reads.
 
-    Only files read from OUT under their own names are compared.
+    What OUT's lineage says of its own files is compared with the files
+    being read under those names, in OUT or elsewhere (not stdin).
     """
     noted = _load(out_dir)
-    names = [name for name, path in reading.items() if _in_out(out_dir, name, path)]  # in stage order: the earliest stale file is named
-    for name in names:
-        for upstream, seen in (noted.get(name) or {}).items():
-            if upstream in names and seen != identity(out_dir / upstream):
-                raise StaleInput(f"{out_dir / name} was made from another version of {out_dir / upstream}; run the stages from the one after "
+    for name, path in reading.items():  # in stage order: the earliest stale file is named
+        if not _in_out(out_dir, name, path):
+            continue
+        for upstream, seen in noted.get(name, {}).items():
+            other = reading.get(upstream)
+            if other is not None and str(other) != "-" and seen != identity(Path(other)):
+                raise StaleInput(f"{out_dir / name} was made from another version of {other}; run the stages from the one after "
                                  f"{upstream.removesuffix('.jsonl')} again, in order (`make extract` does)")
 
 
@@ -105,7 +108,7 @@ def _load(out_dir: Path) -> dict[str, Any]:
         data = json.loads((out_dir / FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    return {name: made_from for name, made_from in data.items() if isinstance(made_from, dict)} if isinstance(data, dict) else {}
 
 
 def _save(out_dir: Path, noted: dict[str, Any]) -> None:

@@ -109,7 +109,7 @@ def test_a_damaged_shard_is_redone_from_its_raw_file(tmp_path, config, damage):
         (raw / "synthetic_00002.txt").write_text("Full text: New\n\nChina joined the Zangger Committee in 1997.\n", encoding="utf-8")
         batch.run(raw, tmp_path / "clean2", config, ner=False)
     summary = batch.run(raw, out, config, ner=False)
-    assert summary.failed == 0
+    assert (summary.processed, summary.skipped, summary.failed) == ((1, 2, 0) if damage == "cut-short" else (2, 1, 0))
     assert outputs(out) == outputs(tmp_path / ("clean" if damage == "cut-short" else "clean2"))
     assert batch.run(raw, out, config, ner=False).processed == 0
 
@@ -180,6 +180,18 @@ def test_a_worker_that_dies_by_chance_blames_no_document(tmp_path, config, monke
     suspects = [Chunk(raw.name, (Task(p.stem, ((p.name, p.read_bytes()),)),)) for p in sorted(raw.iterdir())]
     results = [o for r in executors._one_by_one(suspects, Snapshot.of(config), False) for o in r]
     assert flag.exists() and [(o.doc_id, o.stats["failed"]) for o in results] == [("synthetic_00000", False), ("synthetic_00001", False)]
+
+
+def test_workers_that_die_before_any_document_stop_the_run_instead_of_looping(tmp_path, config, monkeypatch):
+    from pipeline.batch import executors
+    from pipeline.batch.work import Chunk, Snapshot, Task
+
+    monkeypatch.setattr(executors, "warm", lambda snapshot, ner: os.kill(os.getpid(), signal.SIGKILL))  # every worker, every time
+    raw = make_raw(tmp_path / "raw", 1)
+    [path] = sorted(raw.iterdir())
+    suspects = [Chunk(raw.name, (Task(path.stem, ((path.name, path.read_bytes()),)),))]
+    with pytest.raises(executors.WorkersDie, match="died 3 times in a row before it could take a document"):
+        list(executors._one_by_one(suspects, Snapshot.of(config), False))
 
 
 class _Broken(Exception):

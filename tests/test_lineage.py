@@ -124,3 +124,36 @@ def test_an_input_of_out_spelled_another_way_is_still_checked(tmp_path, config, 
     ingest.run(raw, out, config)
     with pytest.raises(lineage.StaleInput, match="segments.jsonl was made from another version of"):
         extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
+
+
+def test_parses_of_another_mode_are_refused_after_a_run(tmp_path, config):
+    """Rules-only parses beside a full run's mentions (the same documents and segments) would relate nothing."""
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    for _, stage in api.stages(False):
+        stage(raw, out, config)
+    batch.run(raw, out, config, ner=True)
+    with pytest.raises(lineage.StaleInput, match="parses was made from another version of .*mentions.jsonl"):
+        relate.run(out, config)
+
+
+def test_extract_compares_the_segments_with_the_documents_it_is_given(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    other = make_raw(tmp_path / "other-raw", 1, seed=9)
+    ingest.run(other, tmp_path / "other", config)
+    with pytest.raises(lineage.StaleInput, match=f"segments.jsonl was made from another version of {tmp_path / 'other' / 'documents.jsonl'}"):
+        extract.run((tmp_path / "other" / "documents.jsonl", out / "segments.jsonl"), out, config)
+
+
+@pytest.mark.parametrize("noted", ['{"segments.jsonl": "x"}', '[1]', '{"mentions.jsonl": {"documents.jsonl": 5}}', "{"])
+def test_a_damaged_lineage_file_is_no_traceback(tmp_path, config, noted):
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    (out / lineage.FILE).write_text(noted, encoding="utf-8")
+    try:
+        relate.run(out, config)
+    except lineage.StaleInput:
+        pass  # a noted hash that matches nothing is a refusal, not a crash

@@ -19,14 +19,14 @@ from ..config import Config
 from ..ingest import source_path
 from ..records import ERRORS, FolderBusy, error_record, exclusive, read_jsonl
 from .consolidate import consolidate, fingerprint, up_to_date
-from .executors import SchedulerUnavailable, check_address
+from .executors import SchedulerUnavailable, WorkersDie, check_address
 from .plan import Planned, changes, plan, run_key
 from ..progress import Progress
 from .progress import Summary
 from .store import MANIFEST, CorruptShard, Manifest, Store
 from .work import Chunk, Task, frozen
 
-__all__ = ["run", "Summary", "CorruptShard", "FolderBusy", "SchedulerUnavailable"]
+__all__ = ["run", "Summary", "CorruptShard", "FolderBusy", "SchedulerUnavailable", "WorkersDie"]
 
 
 def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = True, workers: int = 1,

@@ -19,6 +19,13 @@ class SchedulerUnavailable(Exception):
     """The Dask scheduler cannot be reached (a usage error: wrong address or no cluster)."""
 
 
+class WorkersDie(Exception):
+    """Pool workers die before they can take any document: no document is to blame, the run cannot go on."""
+
+
+WARM_UP_TRIES = 3
+
+
 def check_address(address: str) -> None:
     """Raise SchedulerUnavailable unless ``address`` reads as PROTOCOL://HOST:PORT.
 
@@ -134,13 +141,14 @@ def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterato
     from concurrent.futures.process import BrokenProcessPool
 
     queue = deque(suspects)
-    deaths = 0
+    deaths = idle_deaths = 0
     while queue:
         running = False
         try:
             with ProcessPoolExecutor(max_workers=1, initializer=warm, initargs=(snapshot, ner)) as pool:
                 while queue:
                     pool.submit(os.getpid).result()  # the worker is up and warm
+                    idle_deaths = 0
                     future = pool.submit(process_chunk, snapshot, ner, queue[0])
                     running = True
                     result = future.result()
@@ -148,7 +156,13 @@ def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterato
                     queue.popleft()
                     yield result
         except BrokenProcessPool:
-            deaths += running
+            if not running:
+                idle_deaths += 1
+                if idle_deaths == WARM_UP_TRIES:
+                    raise WorkersDie(f"a worker process died {WARM_UP_TRIES} times in a row before it could take a document (while it loaded "
+                                     "the model: out of memory?); try --workers 1, or free memory") from None
+                continue
+            deaths += 1
             if deaths == 2:
                 deaths = 0
                 yield died(queue.popleft())
