@@ -34,7 +34,7 @@ test: setup
 # with its target), rewritten when make reads this file and only when they changed. Ingest depends on
 # both: a raw file or a config file added, changed, renamed or deleted reruns it (every document records
 # the hash of the whole configs folder), no file name (spaces, colons) appears in a rule, and `make -n`
-# or `make -q` after no change shows nothing to do. Ingest skips hidden raw files; the configs' hash
+# after no change lists no stage. Ingest skips hidden raw files; the configs' hash
 # covers every file. Not for the goals that never read raw/ or configs/. (RAW, OUT and CONFIGS
 # themselves must not contain spaces: make cannot name such targets.)
 list_files = { find -L $(1) \( -type f -o -type l \) $(2) -printf '%P\t%s\t%T@\n'; find $(1) -type l $(2) -printf '%P\t-> %l\n'; } 2>/dev/null | LC_ALL=C sort
@@ -59,11 +59,12 @@ $(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeli
 EXTRACT_CODE := $(wildcard pipeline/extract/*.py pipeline/components/*.py pipeline/normalize/*.py) pipeline/nlp.py pipeline/registry.py pipeline/provenance.py pipeline/parses.py
 EXTRACT_CONF := $(CONFIGS)/extraction.toml $(wildcard $(CONFIGS)/registries/*.tsv)
 
-$(OUT)/mentions.jsonl: $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(CORE) $(EXTRACT_CODE) $(EXTRACT_CONF)
+# parses/ too: `wpx run` deletes it (it belonged to the mentions the run replaced), and relate reads it
+$(OUT)/mentions.jsonl $(OUT)/parses/index.json &: $(OUT)/documents.jsonl $(OUT)/segments.jsonl $(CORE) $(EXTRACT_CODE) $(EXTRACT_CONF)
 	$(WPX) extract --out $(OUT) $(STAGE_OK)
 
 # relate also reads $(OUT)/parses/, which extract puts in place before mentions.jsonl
-$(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/segments.jsonl $(CORE) $(wildcard pipeline/relate/*.py) pipeline/registry.py pipeline/parses.py $(CONFIGS)/relations.toml $(wildcard $(CONFIGS)/registries/*.tsv)
+$(OUT)/relations.jsonl: $(OUT)/mentions.jsonl $(OUT)/parses/index.json $(OUT)/segments.jsonl $(CORE) $(wildcard pipeline/relate/*.py) pipeline/registry.py pipeline/parses.py $(CONFIGS)/relations.toml $(wildcard $(CONFIGS)/registries/*.tsv)
 	$(WPX) relate --out $(OUT) $(STAGE_OK)
 
 extract: $(OUT)/relations.jsonl

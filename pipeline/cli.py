@@ -192,9 +192,19 @@ OUT_DIR_ARG = click.Path(exists=True, file_okay=False, path_type=Path)
 EXIT_CODES = "Exit codes: 0 done; 1 a damaged input file (file:line: reason); 2 a missing input file or folder{also}."
 
 
-def _require_documents(out_dir: Path) -> None:
+def _require_documents(out_dir: Path, consistent: bool = True) -> None:
+    """Refuse a folder without documents.jsonl or, with ``consistent``, one whose files were not made from one another."""
     if not (out_dir / DOCUMENTS).exists():
         raise UsageError(f"{out_dir / DOCUMENTS} not found; run `wpx run RAW --out {out_dir}` first")
+    if consistent:
+        _consistent(out_dir)
+
+
+def _consistent(out_dir: Path) -> None:
+    """Refuse a folder whose JSONL files were not made from one another (lineage.py): its tables and scores would mix versions."""
+    from . import lineage
+
+    lineage.check_folder(out_dir)
 
 
 @cli.command("engagements", epilog=EXIT_CODES.format(also=""))
@@ -207,6 +217,7 @@ def engagements_command(out_dir: Path, csv_path: Path | None) -> None:
     """
     from .engagements import summary
 
+    _consistent(out_dir)
     table = summary(out_dir)  # a missing relations.jsonl: _Commands makes it a usage error naming the file
     if csv_path is not None and str(csv_path) == "-":
         click.echo(table.to_csv(index=False), nl=False)
@@ -233,6 +244,7 @@ def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors
 
     from .evaluate import NoGold, evaluate, format_report
 
+    _consistent(pred_dir)
     try:
         report = evaluate(gold_dir, pred_dir)
     except NoGold as exc:
@@ -275,7 +287,7 @@ def validate_command(out_dir: Path) -> None:
     """
     from .validate import validate
 
-    _require_documents(out_dir)
+    _require_documents(out_dir, consistent=False)  # validate reports files that do not belong together as a failure
     report = validate(out_dir)
     for failure in report.failures:
         click.echo(str(failure))

@@ -19,6 +19,7 @@ from typing import Any
 from .records import DOCUMENTS, LINEAGE, MENTIONS, PARSES, RELATIONS, SEGMENTS, Misuse, atomic_text
 
 FILE = LINEAGE
+WRITTEN_BY = {SEGMENTS: "segment", MENTIONS: "extract", PARSES: "extract", RELATIONS: "relate"}
 MADE_FROM = {SEGMENTS: (DOCUMENTS,), MENTIONS: (DOCUMENTS, SEGMENTS), PARSES: (DOCUMENTS, SEGMENTS, MENTIONS), RELATIONS: (DOCUMENTS, SEGMENTS, MENTIONS)}
 
 
@@ -59,9 +60,9 @@ def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
             continue
         for upstream, seen in noted.get(name, {}).items():
             other = reading.get(upstream)
-            if other is not None and str(other) != "-" and seen != identity(Path(other)):
-                raise StaleInput(f"{out_dir / name} was made from another version of {other}; run the stages from the one after "
-                                 f"{upstream.removesuffix('.jsonl')} again, in order (`make extract` does)")
+            if other is not None and _regular(other) and seen != identity(Path(other)):
+                raise StaleInput(f"{out_dir / name} was made from another version of {other}; run `wpx {WRITTEN_BY[name]}` and the "
+                                 "stages after it again, in order (`make extract` does)")
 
 
 def note(out_dir: Path, outputs: tuple[str, ...], read: dict[str, Path | str]) -> None:
@@ -73,7 +74,7 @@ def note(out_dir: Path, outputs: tuple[str, ...], read: dict[str, Path | str]) -
     """
     noted = _load(out_dir)
     for output in outputs:
-        if any(str(path) == "-" for path in read.values()):
+        if not all(map(_regular, read.values())):  # stdin, a pipe: read once, nothing left to hash
             noted.pop(output, None)
         else:
             noted[output] = {name: identity(Path(path)) for name, path in read.items()}
@@ -81,26 +82,26 @@ def note(out_dir: Path, outputs: tuple[str, ...], read: dict[str, Path | str]) -
 
 
 def note_all(out_dir: Path) -> None:
-    """Record that the consolidated files of a `wpx run` were made from one another, and that OUT/parses, if any, was not.
+    """Record that the consolidated files of a `wpx run` were made from one another (the run deleted OUT/parses)."""
+    _save(out_dir, {output: {name: identity(out_dir / name) for name in inputs} for output, inputs in MADE_FROM.items() if output != PARSES})
 
-    `wpx run` writes no parses; a folder left by an earlier `wpx extract`
-    belongs to other documents, so `wpx relate` must not read it.
-    """
-    before = _load(out_dir)
-    noted = {output: {name: identity(out_dir / name) for name in inputs} for output, inputs in MADE_FROM.items() if output != PARSES}
-    if (out_dir / PARSES).exists():  # what it was made from stays noted (the check compares); unknown is stale
-        noted[PARSES] = before.get(PARSES) or {DOCUMENTS: None}
-    _save(out_dir, noted)
+
+def _regular(path: Path | str) -> bool:
+    """Return whether ``path`` is a regular file that can be hashed after it was read (not stdin or a pipe)."""
+    return str(path) != "-" and os.path.isfile(path)
 
 
 def _in_out(out_dir: Path, name: str, path: Path | str) -> bool:
     """Return whether ``path`` is OUT's own file ``name``, however either is spelled (relative, absolute, through a link)."""
-    if str(path) == "-":
-        return False
     try:
         return os.path.samefile(path, out_dir / name)
     except OSError:  # one of them does not exist
         return Path(path).absolute() == (out_dir / name).absolute()
+
+
+def check_folder(out_dir: Path) -> None:
+    """Raise StaleInput when OUT's JSONL files were not made from one another (what consumers read: not the parses)."""
+    check(out_dir, {name: out_dir / name for name in (DOCUMENTS, SEGMENTS, MENTIONS, RELATIONS)})
 
 
 def _load(out_dir: Path) -> dict[str, Any]:

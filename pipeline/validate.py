@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from . import schemas
+from . import lineage, schemas
 from .records import DOCUMENTS, ERRORS, MENTIONS, RELATIONS, SEGMENTS, parse_lines
 
 # Files in dependency order: each file's cross-checks use what the earlier ones held.
@@ -224,4 +224,8 @@ def validate(out_dir: Path | str) -> Report:
             if name == MENTIONS:
                 seen.mentions = ids
             report.checked[name] = count
+    try:
+        lineage.check_folder(out_dir)
+    except lineage.StaleInput as exc:  # each record may be right for its own file, and the files still not belong together
+        report.failures.append(Failure(str(out_dir / lineage.FILE), None, str(exc)))
     return report

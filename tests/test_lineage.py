@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from pipeline import api, batch, extract, ingest, lineage, relate, segment
 from pipeline.cli import cli
+from pipeline.parses import MissingParses
 
 from .batch_fixtures import make_raw
 from .conftest import REPO
@@ -29,19 +30,15 @@ def _edit_a_document(raw):
     ("ingest", "extract", "segments.jsonl was made from another version of"),
     ("ingest", "relate", "segments.jsonl was made from another version of"),
     ("segment", "relate", "mentions.jsonl was made from another version of"),
-    ("run", "relate", "parses was made from another version of"),
 ])
 def test_a_stage_refuses_inputs_made_from_an_older_input(tmp_path, config, redone, then, stale):
     raw = make_raw(tmp_path / "raw", 2)
     out = tmp_path / "out"
     _stages_in_order(raw, out, config)
     _edit_a_document(raw)
-    if redone == "run":
-        batch.run(raw, out, config)
-    else:
-        ingest.run(raw, out, config)
-        if redone == "segment":
-            segment.run(out / "documents.jsonl", out, config)
+    ingest.run(raw, out, config)
+    if redone == "segment":
+        segment.run(out / "documents.jsonl", out, config)
     before = (out / "relations.jsonl").read_bytes(), (out / "mentions.jsonl").read_bytes()
     with pytest.raises(lineage.StaleInput, match=stale):
         if then == "extract":
@@ -57,8 +54,7 @@ def test_stages_in_order_and_after_a_run_pass_the_check(tmp_path, config):
     _stages_in_order(raw, out, config)
     _edit_a_document(raw)
     _stages_in_order(raw, out, config)  # again, in order, after the edit
-    batch.run(raw, out, config)  # the same documents: the parses extract wrote still belong to them
-    assert relate.run(out, config).written > 0
+    batch.run(raw, out, config)
     segment.run(out / "documents.jsonl", out, config)  # a run's outputs go on through the stage commands
     extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
     assert relate.run(out, config).written > 0
@@ -126,14 +122,16 @@ def test_an_input_of_out_spelled_another_way_is_still_checked(tmp_path, config, 
         extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
 
 
-def test_parses_of_another_mode_are_refused_after_a_run(tmp_path, config):
-    """Rules-only parses beside a full run's mentions (the same documents and segments) would relate nothing."""
+@pytest.mark.parametrize("run_ner", [True, False])
+def test_a_run_deletes_the_parses_of_the_mentions_it_replaces(tmp_path, config, run_ner):
+    """Rules-only parses beside a full run's mentions related nothing and replaced the run's relations; now relate asks for extract."""
     raw = make_raw(tmp_path / "raw", 2)
     out = tmp_path / "out"
-    for _, stage in api.stages(False):
+    for _, stage in api.stages(not run_ner):
         stage(raw, out, config)
-    batch.run(raw, out, config, ner=True)
-    with pytest.raises(lineage.StaleInput, match="parses was made from another version of .*mentions.jsonl"):
+    batch.run(raw, out, config, ner=run_ner)
+    assert not (out / "parses").exists()
+    with pytest.raises(MissingParses):
         relate.run(out, config)
 
 
@@ -157,3 +155,37 @@ def test_a_damaged_lineage_file_is_no_traceback(tmp_path, config, noted):
         relate.run(out, config)
     except lineage.StaleInput:
         pass  # a noted hash that matches nothing is a refusal, not a crash
+
+
+def test_consumers_refuse_a_folder_whose_files_do_not_belong_together(tmp_path, config):
+    """Relations of a document that is gone would reach the tables and the scores."""
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    _edit_a_document(raw)
+    for run in (ingest.run, lambda raw, out, config: segment.run(out / "documents.jsonl", out, config)):
+        run(raw, out, config)
+    extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)  # relations.jsonl is the old one
+    base = ["--configs", str(REPO / "configs")]
+    for command in (["export", str(out), "--tables", str(tmp_path / "t")], ["stats", str(out)], ["engagements", str(out)],
+                    ["evaluate", "--gold", str(tmp_path / "raw"), "--pred", str(out)], ["card", str(out), "-o", "-"]):
+        result = CliRunner().invoke(cli, [*base, *command])
+        assert result.exit_code == 2 and "relations.jsonl was made from another version of" in result.output, (command, result.output)
+    result = CliRunner().invoke(cli, [*base, "validate", str(out)])
+    assert result.exit_code == 1 and "relations.jsonl was made from another version of" in result.output
+
+
+def test_documents_piped_into_segment_leave_nothing_to_check_against(tmp_path, config):
+    """A pipe is read once: hashing it afterwards would note an empty file and refuse the next stage."""
+    import subprocess
+
+    from .batch_fixtures import wpx
+
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    text = (out / "documents.jsonl").read_bytes()
+    done = subprocess.run([*wpx(), "segment", "--documents", "/dev/stdin", "--out", str(out), "-q"], input=text, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert "segments.jsonl" not in json.loads((out / lineage.FILE).read_text(encoding="utf-8"))
+    extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)

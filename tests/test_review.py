@@ -188,6 +188,7 @@ def _drop(path, keep, field):
     del record[field]
     lines[lineno - 1] = json.dumps(record)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (path.parent / ".lineage.json").unlink(missing_ok=True)  # edited by hand: no stage made the files from one another
     return lineno
 
 

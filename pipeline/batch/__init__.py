@@ -9,6 +9,7 @@ previous outputs intact and the next run resumes from the shards written.
 """
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 from .. import lineage
 from ..config import Config
 from ..ingest import source_path
-from ..records import ERRORS, FolderBusy, error_record, exclusive, read_jsonl
+from ..records import ERRORS, PARSES, FolderBusy, error_record, exclusive, read_jsonl
 from .consolidate import consolidate, fingerprint, up_to_date
 from .executors import SchedulerUnavailable, WorkersDie, check_address
 from .plan import Planned, changes, plan, run_key
@@ -71,6 +72,7 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     process(todo.todo)
     expected = fingerprint(key, manifest.documents, planned.errors)
     if summary.processed or not up_to_date(out_dir, manifest.outputs, expected):
+        _drop_parses(out_dir)
         try:
             sizes = consolidate(store, list(manifest.documents), planned.errors)
         except CorruptShard as exc:  # damaged on disk after it was written: its raw files are here, so redo it (once)
@@ -95,6 +97,17 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     summary.errors = list(read_jsonl(errors_path)) if errors_path.stat().st_size else []
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _drop_parses(out_dir: Path) -> None:
+    """Delete OUT/parses and what killed extracts left of it: `wpx extract` wrote them for the mentions a run replaces.
+
+    Kept, `wpx relate` would pair them with the run's mentions (rules-only
+    parses beside a full run's mentions relate nothing); gone, `make
+    extract` runs extract again before relate.
+    """
+    for path in (out_dir / PARSES, *out_dir.glob(f".{PARSES}.*")):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _entry(store: Store, files: list[list[str | None]], stats: dict[str, Any], doc_id: str, size: int | None) -> dict[str, Any]:
