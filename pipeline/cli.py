@@ -53,7 +53,7 @@ def _stage(out_dir: Path, func, *args):
 
 
 class _Commands(click.Group):
-    """The wpx group: a damaged input (file:line: reason) or a missing one is a user error, never a traceback."""
+    """The wpx group: a damaged input (file:line: reason), a missing one or a folder that cannot be written is a user error, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -64,6 +64,8 @@ class _Commands(click.Group):
             raise UsageError(str(exc)) from None
         except FileNotFoundError as exc:  # an input an earlier stage writes is missing
             raise UsageError(f"{exc.filename}: no such file; run the stage that writes it first" if exc.filename else str(exc)) from None
+        except OSError as exc:  # a folder that cannot be written (read-only, full disk, no permission)
+            raise click.ClickException(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc)) from None
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -56,8 +56,8 @@ def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
     """
     noted = _load(out_dir)
     for name, path in reading.items():  # in stage order: the earliest stale file is named
-        if not _in_out(out_dir, name, path):
-            continue
+        if not _in_out(out_dir, name, path) or not os.path.isfile(path):
+            continue  # read from elsewhere, or missing: OUT's notes do not speak of it
         for upstream, seen in noted.get(name, {}).items():
             other = reading.get(upstream)
             if other is not None and _regular(other) and seen != identity(Path(other)):

@@ -187,3 +187,21 @@ def test_commands_building_entities_name_a_mention_without_a_field(consumer_out,
     assert result.exit_code == 1, result.output
     assert f"mentions.jsonl:1: missing field '{field}'" in result.output
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_a_folder_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    """A read-only or full output folder ends the command with the file and the reason (exit 1)."""
+    import errno
+
+    from pipeline import records
+
+    def refuse(path):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(records, "temp_beside", refuse)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Full text: A\n\nChina joined the Zangger Committee in 1997.\n", encoding="utf-8")
+    result = invoke("ingest", str(raw), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "documents.jsonl: Read-only file system" in result.output, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
