@@ -3,10 +3,10 @@
 `make extract` runs the stages in order. By hand, `wpx ingest` run again and
 then `wpx extract` would read the segments of the old documents and write
 offsets into the wrong texts. Each stage command notes in OUT/.lineage.json
-the sha256 of the files it read; the next stage compares the files it reads
-with what was noted for them. An output
-with nothing noted (a folder from before, or a stage that read stdin) is
-not checked.
+the sha256 of the files it read; the next stage, and every consumer command,
+compares the files it reads with what was noted for them. An output with
+nothing noted (a folder from before, or a stage that read stdin or a pipe)
+is not checked.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
     """
     noted = _load(out_dir)
     for name, path in reading.items():  # in stage order: the earliest stale file is named
-        if not _in_out(out_dir, name, path) or not os.path.isfile(path):
+        if not _in_out(out_dir, name, path) or not os.path.exists(path):
             continue  # read from elsewhere, or missing: OUT's notes do not speak of it
         for upstream, seen in noted.get(name, {}).items():
             other = reading.get(upstream)

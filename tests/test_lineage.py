@@ -199,3 +199,15 @@ def test_a_missing_output_is_not_compared_with_old_notes(tmp_path, config):
     (out / "relations.jsonl").unlink()
     extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config, ner=False)
     lineage.check_folder(out)
+
+
+def test_parses_made_beside_other_mentions_are_refused(tmp_path, config):
+    """The parses folder is checked too: its noted mentions must be the ones relate reads."""
+    raw = make_raw(tmp_path / "raw", 1)
+    out = tmp_path / "out"
+    _stages_in_order(raw, out, config)
+    noted = json.loads((out / lineage.FILE).read_text(encoding="utf-8"))
+    noted["parses"]["mentions.jsonl"] = "0" * 64  # as if extract had written them beside other mentions
+    (out / lineage.FILE).write_text(json.dumps(noted), encoding="utf-8")
+    with pytest.raises(lineage.StaleInput, match="parses was made from another version of .*mentions.jsonl; run `wpx extract`"):
+        relate.run(out, config)
