@@ -28,10 +28,7 @@ class UsageError(click.ClickException):
 
 
 def _config(ctx: click.Context) -> Config:
-    try:
-        return load_config(ctx.obj["configs"])
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    return load_config(ctx.obj["configs"])
 
 
 def _finish(errors: list[dict[str, Any]], summary: str) -> None:
@@ -44,23 +41,20 @@ def _finish(errors: list[dict[str, Any]], summary: str) -> None:
 
 
 def _stage(out_dir: Path, func, *args):
-    """Run a stage writing into ``out_dir`` while holding the folder (a configuration error is a usage error)."""
-    try:
-        with exclusive(out_dir):
-            return func(*args)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
+    """Run a stage writing into ``out_dir`` while holding the folder."""
+    with exclusive(out_dir):
+        return func(*args)
 
 
 class _Commands(click.Group):
-    """The wpx group: a damaged input (file:line: reason), a missing one or a folder that cannot be written is a user error, never a traceback."""
+    """The wpx group: a configuration error, a misuse, a damaged or missing input, a folder that cannot be written: a message, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except BadInput as exc:
             raise click.ClickException(f"{exc}; fix the line or regenerate the file" if isinstance(exc, BadRecord) else str(exc)) from None
-        except Misuse as exc:
+        except (ConfigError, Misuse) as exc:
             raise UsageError(str(exc)) from None
         except FileNotFoundError as exc:  # an input an earlier stage writes is missing
             raise UsageError(f"{exc.filename}: no such file; run the stage that writes it first" if exc.filename else str(exc)) from None
@@ -178,9 +172,7 @@ def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool, wor
     config = _config(ctx)
     try:
         summary = batch.run(raw_dir, out_dir, config, ner=ner, workers=workers or os.cpu_count() or 1, scheduler=scheduler, progress=enabled(quiet))
-    except (ConfigError, batch.SchedulerUnavailable) as exc:
-        raise UsageError(str(exc)) from None
-    except (batch.CorruptShard, batch.WorkersDie) as exc:
+    except batch.WorkersDie as exc:
         raise click.ClickException(str(exc)) from None
     _finish(summary.errors, summary.line())
 

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 
 from ..config import Config
+from ..records import Misuse
 from .work import Chunk, Engine, Outcome, Snapshot, died, frozen, process_chunk, warm
 
 
-class SchedulerUnavailable(Exception):
+class SchedulerUnavailable(Misuse):
     """The Dask scheduler cannot be reached (a usage error: wrong address or no cluster)."""
 
 

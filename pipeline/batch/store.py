@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..records import dumps
+from ..records import BadInput, dumps
 from .atomic import write_text
 
 MANIFEST = "manifest.json"
@@ -51,7 +51,7 @@ def _well_formed(data: dict[str, Any]) -> bool:
                and isinstance(entry.get("shard"), str) for entry in documents.values())
 
 
-class CorruptShard(Exception):
+class CorruptShard(BadInput):
     """A shard file cannot be read (e.g. cut short by a power loss)."""
 
     def __init__(self, message: str, doc_ids: list[str]) -> None:
