@@ -229,11 +229,12 @@ PIPELINE_SCHEMA: dict[str, dict[str, Kind]] = {
     "ingest": {"formats": FORMATS, "fallback_encoding": TEXT_ENCODING, "skip_prefixes": TEXTS, "html_rules": TEXT, "pdf_rules": TEXT, "page_patterns": TEXTS},
     "segment": {"rules": TEXT, "sentence_punct": TEXTS},
     "extract": {"model": TEXT, "batch_size": POSITIVE},
-    "batch": {"chunk_documents": POSITIVE, "chunk_bytes": POSITIVE, "manifest_every": SECONDS, "scheduler_timeout": POSITIVE_SECONDS},
+    "batch": {"chunk_documents": POSITIVE, "chunk_bytes": POSITIVE, "manifest_every": SECONDS, "scheduler_timeout": POSITIVE_SECONDS,
+              "gc_threshold": POSITIVE},
     "bench": {"sources": TEXTS, "seed": INTEGER, "paragraphs_per_document": RANGE, "documents": POSITIVE, "small_documents": POSITIVE,
               "noop_documents": POSITIVE, "workers": POSITIVE, "rounds": POSITIVE},
 }
-PIPELINE_OPTIONAL = frozenset({("ingest", "page_patterns"), ("extract", "batch_size")})
+PIPELINE_OPTIONAL = frozenset({("ingest", "page_patterns"), ("extract", "batch_size"), ("batch", "gc_threshold")})
 
 _TOML_HEADER = re.compile(r"\s*\[\[?\s*([\w.\- \"']+?)\s*\]\]?\s*(#.*)?")
 

@@ -1,6 +1,8 @@
 """The batch engine of `wpx run`: incremental reruns, bad files, kill -9 and resume, worker pools."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib
 import json
 import os
@@ -17,6 +19,7 @@ from click.testing import CliRunner
 
 from pipeline import api, batch, lineage, parses, relate
 from pipeline.cli import cli
+from pipeline.batch.work import young_collections
 from pipeline.config import load_config
 from pipeline.records import MENTIONS, RELATIONS, SEGMENTS
 
@@ -336,3 +339,34 @@ def test_a_document_failing_inside_a_chunk_fails_alone(tmp_path, config, monkeyp
 def _raise_for(document):
     if document["doc_id"] == "synthetic_00001":
         raise ValueError("planted")
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_young_collections_sets_the_threshold_and_restores_it(fails):
+    before = gc.get_threshold()
+    with contextlib.suppress(RuntimeError):
+        with young_collections(12_345):
+            assert gc.get_threshold() == (12_345, *before[1:])
+            if fails:
+                raise RuntimeError("a document failed")
+    assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("threshold", [1, 123_457])
+def test_chunks_run_under_the_configured_gc_threshold_with_the_same_bytes(tmp_path, config, monkeypatch, threshold):
+    configs = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", configs)
+    toml = configs / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("gc_threshold = 10000", f"gc_threshold = {threshold}"), encoding="utf-8")
+    seen = []
+    from pipeline.extract import Extractor
+
+    process_many = Extractor.process_many
+    monkeypatch.setattr(Extractor, "process_many", lambda self, items: seen.append(gc.get_threshold()[0]) or process_many(self, items))
+    raw = make_raw(tmp_path / "raw", 3)
+    before = gc.get_threshold()
+    run(raw, tmp_path / "tuned", load_config(configs), ner=False)
+    assert seen and set(seen) == {threshold} and gc.get_threshold() == before
+    run(raw, tmp_path / "default", config, ner=False)
+    tuned, default = outputs(tmp_path / "tuned"), outputs(tmp_path / "default")
+    assert tuned["mentions.jsonl"] and tuned["mentions.jsonl"] == default["mentions.jsonl"] and tuned["segments.jsonl"] == default["segments.jsonl"]
