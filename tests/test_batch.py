@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import json
 import os
 import random
@@ -82,15 +81,43 @@ def test_config_change_reprocesses_everything(tmp_path, config):
 
 
 def test_code_change_reprocesses_everything(tmp_path, config, monkeypatch):
-    plan = importlib.import_module("pipeline.batch.plan")  # the module (the package exports a function of that name)
+    from pipeline.batch import code
 
     raw = make_raw(tmp_path / "raw", 2)
     out = tmp_path / "out"
     assert run(raw, out, config).processed == 2
     assert run(raw, out, config).processed == 0
-    monkeypatch.setattr(plan, "code_hash", lambda: "an edited rule")
+    monkeypatch.setattr(code, "sources_digest", lambda: "edited sources")
+    monkeypatch.setattr(code, "code_hash", lambda: "an edited rule")
     assert (run(raw, out, config).processed, run(raw, out, config).processed) == (2, 0)
-    assert json.loads((out / "manifest.json").read_text())["key"]["code_hash"] == "an edited rule"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["key"]["code_hash"] == "an edited rule" and manifest["code"] == {"sources": "edited sources", "code_hash": "an edited rule"}
+
+
+@pytest.mark.parametrize("noted", ["kept", "missing", "malformed", "other sources"])
+def test_a_rerun_reuses_the_code_hash_noted_for_the_same_sources(tmp_path, config, monkeypatch, noted):
+    """The imports are read again only when the package's sources differ from those the manifest noted the hash for."""
+    from pipeline.batch import code
+
+    raw, out = make_raw(tmp_path / "raw", 2), tmp_path / "out"
+    run(raw, out, config)
+    path = out / "manifest.json"
+    data = json.loads(path.read_text())
+    note = {"sources": code.sources_digest(), "code_hash": code.code_hash()}
+    assert data["code"] == note
+    if noted == "missing":
+        del data["code"]  # a manifest an older version wrote
+    elif noted == "malformed":
+        data["code"] = ["not", "a", "note"]
+    elif noted == "other sources":
+        data["code"]["sources"] = "0" * 64
+    path.write_text(json.dumps(data))
+    calls = []
+    real = code.code_hash
+    monkeypatch.setattr(code, "code_hash", lambda: calls.append(1) or real())
+    assert run(raw, out, config).processed == 0
+    assert len(calls) == (0 if noted == "kept" else 1)
+    assert json.loads(path.read_text())["code"] == note
 
 
 def test_code_hash_covers_the_package_sources():
@@ -122,16 +149,18 @@ def test_only_code_a_run_imports_changes_the_code_hash(tmp_path, monkeypatch, ed
 
     copy = Path(shutil.copytree(code._root(), tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__")))
     monkeypatch.setattr(code, "_root", lambda: copy)
-    for cached in (code.code_hash, code.run_modules, code._source):
+    for cached in (code.code_hash, code.run_modules, code._source, code.sources_digest):
         cached.cache_clear()
     try:
-        before = code.code_hash()
+        before, sources = code.code_hash(), code.sources_digest()
         with (copy / edited).open("a", encoding="utf-8") as handle:
             handle.write("\n# an edit\n")
         code.code_hash.cache_clear()
         assert (code.code_hash() != before) == changes
+        code.sources_digest.cache_clear()
+        assert code.sources_digest() != sources  # any edit of the package, so a noted hash is not reused
     finally:
-        for cached in (code.code_hash, code.run_modules, code._source):
+        for cached in (code.code_hash, code.run_modules, code._source, code.sources_digest):
             cached.cache_clear()
 
 

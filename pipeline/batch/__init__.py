@@ -19,6 +19,7 @@ from .. import lineage
 from ..config import Config
 from ..ingest import source_path
 from ..records import ERRORS, PARSES, FolderBusy, error_record, exclusive, read_jsonl
+from .code import reuse
 from .consolidate import consolidate, fingerprint, up_to_date
 from .executors import SchedulerUnavailable, WorkersDie, check_address
 from .plan import Planned, changes, plan, run_key
@@ -49,10 +50,12 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     store = Store(out_dir)
     manifest = store.load_manifest()
     planned = plan(raw_dir, config)
-    key = run_key(config, raw_dir, ner)
+    code, noted = reuse(manifest.code)
+    key = run_key(config, raw_dir, ner, code)
     todo = changes(planned, manifest, key, store)
     if manifest.key != key:
         manifest = Manifest(key, {}, manifest.outputs)
+    manifest.code = noted
     for doc_id in todo.drop:
         manifest.documents.pop(doc_id, None)
     if todo.todo:

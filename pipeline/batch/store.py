@@ -32,10 +32,11 @@ class Manifest:
     key: dict[str, Any] | None = None
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
+    code: dict[str, str] = field(default_factory=dict)  # the code hash and the package sources it was computed from (code.reuse)
 
     def to_json(self) -> str:
         """Serialize with one line per document: readable, diffable, and written by the C encoder (indent= is pure Python)."""
-        head = {"format": FORMAT, "key": self.key, "outputs": self.outputs}
+        head = {"format": FORMAT, "key": self.key, "outputs": self.outputs, "code": self.code}
         lines = [f" {dumps(name)}: {dumps(value)}" for name, value in head.items()]
         entries = [f"  {dumps(doc_id)}: {dumps(entry)}" for doc_id, entry in sorted(self.documents.items())]
         documents = ' "documents": {\n' + ",\n".join(entries) + "\n }" if entries else ' "documents": {}'
@@ -75,7 +76,7 @@ class Store:
             return Manifest()
         if not isinstance(data, dict) or data.get("format") != FORMAT or not _well_formed(data):
             return Manifest()  # a damaged manifest vouches for nothing: shards whose headers match are adopted, the rest redone
-        return Manifest(data["key"], data["documents"], data["outputs"])
+        return Manifest(data["key"], data["documents"], data["outputs"], data.get("code") or {})
 
     def save_manifest(self, manifest: Manifest) -> None:
         write_text(self.manifest_path, manifest.to_json())
