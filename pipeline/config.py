@@ -213,6 +213,7 @@ TEXTS = Kind("a list of non-empty strings", _is_texts)
 INTEGER = Kind("an integer", _is_int)
 NON_NEGATIVE = Kind("an integer >= 0", lambda v: _is_int(v) and v >= 0)
 POSITIVE = Kind("an integer > 0", lambda v: _is_int(v) and v > 0)
+GC_THRESHOLD = Kind("an integer from 1 to 2147483647 (gc.set_threshold takes a C int)", lambda v: _is_int(v) and 0 < v <= 2**31 - 1)
 SECONDS = Kind("a number of seconds >= 0", lambda v: (_is_int(v) or isinstance(v, float)) and 0 <= v < math.inf)
 POSITIVE_SECONDS = Kind("a number of seconds > 0", lambda v: (_is_int(v) or isinstance(v, float)) and 0 < v < math.inf)
 TABLES = Kind("a list of tables", lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v))
@@ -230,7 +231,7 @@ PIPELINE_SCHEMA: dict[str, dict[str, Kind]] = {
     "segment": {"rules": TEXT, "sentence_punct": TEXTS},
     "extract": {"model": TEXT, "batch_size": POSITIVE},
     "batch": {"chunk_documents": POSITIVE, "chunk_bytes": POSITIVE, "manifest_every": SECONDS, "scheduler_timeout": POSITIVE_SECONDS,
-              "gc_threshold": POSITIVE},
+              "gc_threshold": GC_THRESHOLD},
     "bench": {"sources": TEXTS, "seed": INTEGER, "paragraphs_per_document": RANGE, "documents": POSITIVE, "small_documents": POSITIVE,
               "noop_documents": POSITIVE, "workers": POSITIVE, "rounds": POSITIVE},
 }

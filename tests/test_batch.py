@@ -87,16 +87,15 @@ def test_code_change_reprocesses_everything(tmp_path, config, monkeypatch):
     out = tmp_path / "out"
     assert run(raw, out, config).processed == 2
     assert run(raw, out, config).processed == 0
-    monkeypatch.setattr(code, "sources_digest", lambda: "edited sources")
-    monkeypatch.setattr(code, "code_hash", lambda: "an edited rule")
+    monkeypatch.setattr(code, "_FIXED", {"sources": "edited sources", "code_hash": "an edited rule"})  # a process running edited code
     assert (run(raw, out, config).processed, run(raw, out, config).processed) == (2, 0)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["key"]["code_hash"] == "an edited rule" and manifest["code"] == {"sources": "edited sources", "code_hash": "an edited rule"}
 
 
-@pytest.mark.parametrize("noted", ["kept", "missing", "malformed", "other sources"])
+@pytest.mark.parametrize("noted", ["kept", "missing", "malformed", "other sources", "other hash", "empty hash"])
 def test_a_rerun_reuses_the_code_hash_noted_for_the_same_sources(tmp_path, config, monkeypatch, noted):
-    """The imports are read again only when the package's sources differ from those the manifest noted the hash for."""
+    """A new process reads the imports again only when the package's files differ from those the manifest noted the run key's hash for."""
     from pipeline.batch import code
 
     raw, out = make_raw(tmp_path / "raw", 2), tmp_path / "out"
@@ -104,20 +103,81 @@ def test_a_rerun_reuses_the_code_hash_noted_for_the_same_sources(tmp_path, confi
     path = out / "manifest.json"
     data = json.loads(path.read_text())
     note = {"sources": code.sources_digest(), "code_hash": code.code_hash()}
-    assert data["code"] == note
+    assert data["code"] == note and data["key"]["code_hash"] == note["code_hash"]
     if noted == "missing":
         del data["code"]  # a manifest an older version wrote
     elif noted == "malformed":
         data["code"] = ["not", "a", "note"]
     elif noted == "other sources":
         data["code"]["sources"] = "0" * 64
+    elif noted == "other hash":
+        data["code"]["code_hash"] = "f" * 64  # not the run key's: a hand edit or damage
+    elif noted == "empty hash":
+        data["code"]["code_hash"] = ""
     path.write_text(json.dumps(data))
+    monkeypatch.setattr(code, "_FIXED", {})  # as in a new process
     calls = []
-    real = code.code_hash
-    monkeypatch.setattr(code, "code_hash", lambda: calls.append(1) or real())
+    real = code._hash_run_files
+    monkeypatch.setattr(code, "_hash_run_files", lambda: calls.append(1) or real())
     assert run(raw, out, config).processed == 0
     assert len(calls) == (0 if noted == "kept" else 1)
     assert json.loads(path.read_text())["code"] == note
+
+
+def test_one_process_labels_every_run_with_the_code_it_loaded(tmp_path, config, monkeypatch):
+    """Files edited on disk after a process's first run do not change the hash its later runs note (the code it runs is what it loaded)."""
+    from pipeline.batch import code
+
+    copy = Path(shutil.copytree(code._root(), tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__")))
+    monkeypatch.setattr(code, "_root", lambda: copy)
+    monkeypatch.setattr(code, "_FIXED", {})
+    for cached in (code.run_modules, code._source):
+        cached.cache_clear()
+    try:
+        raw = make_raw(tmp_path / "raw", 1)
+        run(raw, tmp_path / "first", config, ner=False)
+        with (copy / "components" / "counts.py").open("a", encoding="utf-8") as handle:
+            handle.write("\n# an edit\n")
+        run(raw, tmp_path / "second", config, ner=False)
+        first, second = (json.loads((tmp_path / name / "manifest.json").read_text())["code"] for name in ("first", "second"))
+        assert first == second and first["sources"] != code.sources_digest()
+    finally:
+        for cached in (code.run_modules, code._source):
+            cached.cache_clear()
+
+
+def _run_in_new_process(package_parent: Path, raw: Path, out: Path) -> int:
+    """Run rules-only in a fresh interpreter importing the package from ``package_parent``; return how many documents it processed."""
+    script = (
+        f"import sys; from pathlib import Path; import pipeline; assert pipeline.__file__.startswith({str(package_parent)!r}); "
+        "from pipeline import batch; from pipeline.config import load_config; "
+        f"print(batch.run(Path({str(raw)!r}), Path({str(out)!r}), load_config({str(REPO / 'configs')!r}), ner=False).processed)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True, cwd=package_parent)  # not the repository: "-c" puts the working folder first on sys.path
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["plain", "components-folder-linked"])
+def test_edited_code_reprocesses_in_new_processes_with_the_noted_hash(tmp_path, linked):
+    """End to end, on a copy of the package: an unchanged rerun reuses the note, an edited rule reprocesses, an edited export does not."""
+    from pipeline.batch import code
+
+    parent = tmp_path / "site"
+    copy = Path(shutil.copytree(code._root(), parent / "pipeline", ignore=shutil.ignore_patterns("__pycache__")))
+    components = copy / "components"
+    if linked:  # a folder of the package is a symbolic link: edits behind it count too
+        real = Path(shutil.move(str(components), tmp_path / "components_real"))
+        components.symlink_to(real, target_is_directory=True)
+    raw, out = make_raw(tmp_path / "raw", 2), tmp_path / "out"
+    assert _run_in_new_process(parent, raw, out) == 2
+    assert _run_in_new_process(parent, raw, out) == 0
+    with (components / "counts.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# an edited rule\n")
+    assert _run_in_new_process(parent, raw, out) == 2
+    with (copy / "export.py").open("a", encoding="utf-8") as handle:
+        handle.write("\n# an edited export\n")
+    assert _run_in_new_process(parent, raw, out) == 0
 
 
 def test_code_hash_covers_the_package_sources():
@@ -149,19 +209,23 @@ def test_only_code_a_run_imports_changes_the_code_hash(tmp_path, monkeypatch, ed
 
     copy = Path(shutil.copytree(code._root(), tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__")))
     monkeypatch.setattr(code, "_root", lambda: copy)
-    for cached in (code.code_hash, code.run_modules, code._source, code.sources_digest):
-        cached.cache_clear()
+    monkeypatch.setattr(code, "_FIXED", {})
+
+    def fresh() -> None:  # as in a new process
+        code._FIXED.clear()
+        for cached in (code.run_modules, code._source):
+            cached.cache_clear()
+
+    fresh()
     try:
         before, sources = code.code_hash(), code.sources_digest()
         with (copy / edited).open("a", encoding="utf-8") as handle:
             handle.write("\n# an edit\n")
-        code.code_hash.cache_clear()
+        fresh()
         assert (code.code_hash() != before) == changes
-        code.sources_digest.cache_clear()
         assert code.sources_digest() != sources  # any edit of the package, so a noted hash is not reused
     finally:
-        for cached in (code.code_hash, code.run_modules, code._source, code.sources_digest):
-            cached.cache_clear()
+        fresh()
 
 
 def test_mode_change_reprocesses_everything(tmp_path, config):
@@ -397,5 +461,6 @@ def test_chunks_run_under_the_configured_gc_threshold_with_the_same_bytes(tmp_pa
     run(raw, tmp_path / "tuned", load_config(configs), ner=False)
     assert seen and set(seen) == {threshold} and gc.get_threshold() == before
     run(raw, tmp_path / "default", config, ner=False)
-    tuned, default = outputs(tmp_path / "tuned"), outputs(tmp_path / "default")
-    assert tuned["mentions.jsonl"] and tuned["mentions.jsonl"] == default["mentions.jsonl"] and tuned["segments.jsonl"] == default["segments.jsonl"]
+    tuned_hash = load_config(configs).hash.encode()
+    tuned = {name: data.replace(tuned_hash, config.hash.encode()) for name, data in outputs(tmp_path / "tuned").items()}  # documents carry the configs' hash
+    assert tuned["mentions.jsonl"] and tuned == outputs(tmp_path / "default")

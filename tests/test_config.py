@@ -87,7 +87,8 @@ def _line_of(root, name, needle):
     (lambda s: s.replace('skip_prefixes = [".", "~$"]', 'skip_prefixes = "."'), "skip_prefixes", r"\[ingest\] skip_prefixes must be a list of non-empty strings, got str"),
     (lambda s: s.replace('".pdf" = "pdf"', '".pdf" = "word"'), "formats", r"\[ingest\] formats must be a table of lowercase extensions"),
     (lambda s: s.replace("chunk_bytes = 4000000\n", ""), "[batch]", r"\[batch\] missing key 'chunk_bytes'"),
-    (lambda s: s.replace("gc_threshold = 10000", "gc_threshold = 0"), "gc_threshold", r"\[batch\] gc_threshold must be an integer > 0, got int 0"),
+    (lambda s: s.replace("gc_threshold = 10000", "gc_threshold = 0"), "gc_threshold", r"\[batch\] gc_threshold must be an integer from 1 to 2147483647 .*, got int 0"),
+    (lambda s: s.replace("gc_threshold = 10000", "gc_threshold = 3000000000"), "gc_threshold", r"\[batch\] gc_threshold must be an integer from 1 to 2147483647 .*, got int 3000000000"),
 ])
 def test_pipeline_toml_schema_is_strict(tmp_path, edit, needle, message):
     root = _configs_with(tmp_path, "pipeline.toml", edit)
@@ -102,6 +103,7 @@ def test_pipeline_toml_schema_is_strict(tmp_path, edit, needle, message):
     lambda s: s.replace("manifest_every = 2.0", "manifest_every = 0"),
     lambda s: s.replace("scheduler_timeout = 30.0", "scheduler_timeout = 5"),
     lambda s: s.replace("\ngc_threshold = 10000", ""),
+    lambda s: s.replace("gc_threshold = 10000", "gc_threshold = 2147483647"),
 ])
 def test_pipeline_toml_optional_keys_and_other_valid_values_load(tmp_path, edit):
     load_config(_configs_with(tmp_path, "pipeline.toml", edit))

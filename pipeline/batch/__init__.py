@@ -50,7 +50,7 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     store = Store(out_dir)
     manifest = store.load_manifest()
     planned = plan(raw_dir, config)
-    code, noted = reuse(manifest.code)
+    code, noted = reuse(manifest.code, (manifest.key or {}).get("code_hash"))
     key = run_key(config, raw_dir, ner, code)
     todo = changes(planned, manifest, key, store)
     if manifest.key != key:

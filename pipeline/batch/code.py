@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -24,9 +25,50 @@ ROOTS = ("pipeline.batch",)  # the engine, its executors and its workers: a run 
 DATA_SUFFIXES = (".json", ".tsv", ".toml", ".html", ".css", ".js", ".md")
 
 
-@lru_cache(maxsize=1)
+_FIXED: dict[str, str] = {}  # {"sources", "code_hash"} of this process: fixed at its first run (see _fixed)
+
+
 def code_hash() -> str:
-    """Hash the sources of the modules a run imports (and the data files of the packages among them)."""
+    """Hash the sources of the modules a run imports (and the data files of the packages among them), once per process."""
+    return _fixed(None, None)["code_hash"]
+
+
+def reuse(noted: object, in_key: object) -> tuple[str, dict[str, str]]:
+    """Return the code hash and a note to keep for next time, taking ``noted``'s hash when the package's files are unchanged since it was noted.
+
+    ``noted`` is the note a previous run kept in the output folder's
+    manifest and ``in_key`` the code hash of that manifest's run key; the
+    note is taken only when its hash is that one. Anything else (none, an
+    older manifest, a hand edit) means the hash is computed.
+    """
+    fixed = _fixed(noted, in_key)
+    return fixed["code_hash"], dict(fixed)
+
+
+def _fixed(noted: object, in_key: object) -> dict[str, str]:
+    """Fix this process's code hash and the package files' digest it goes with, at the first call, and return them.
+
+    A process runs the code it loaded, whatever is edited on disk later, so
+    every run in it carries the same hash (a notebook's second run into a
+    new folder too), and the pair is read together: when the package
+    changes while its imports are read, the digest is left empty, which no
+    later run matches.
+    """
+    if not _FIXED:
+        sources = sources_digest()
+        if isinstance(noted, dict) and noted.get("sources") == sources and noted.get("code_hash") == in_key and _is_sha256(in_key):
+            _FIXED.update(sources=sources, code_hash=str(in_key))
+        else:
+            digest = _hash_run_files()
+            _FIXED.update(sources=sources if sources_digest() == sources else "", code_hash=digest)
+    return _FIXED
+
+
+def _is_sha256(value: object) -> bool:
+    return isinstance(value, str) and len(value) == 64 and all(ch in "0123456789abcdef" for ch in value)
+
+
+def _hash_run_files() -> str:
     digest = hashlib.sha256()
     root = _root()
     for path in run_files():
@@ -34,28 +76,27 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
-def reuse(noted: object) -> tuple[str, dict[str, str]]:
-    """Return the code hash and a note to keep for next time: ``noted``'s hash when the package's sources are unchanged since it was noted.
-
-    ``noted`` is what a previous call returned (kept in the output folder's
-    manifest); anything else (none, an older manifest, a hand edit) means
-    the hash is computed.
-    """
-    sources = sources_digest()
-    if isinstance(noted, dict) and noted.get("sources") == sources and isinstance(noted.get("code_hash"), str):
-        return noted["code_hash"], {"sources": sources, "code_hash": noted["code_hash"]}
-    digest = code_hash()
-    return digest, {"sources": sources, "code_hash": digest}
-
-
-@lru_cache(maxsize=1)
 def sources_digest() -> str:
-    """Hash every file of the package (every module and data file, not only a run's; caches excluded): any edit changes it."""
+    """Hash every file of the package (every module and data file, not only a run's; caches excluded; through symbolic links): any edit changes it."""
     digest = hashlib.sha256()
     root = _root()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.relative_to(root).parts):
+    for path in _package_files(root):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def _package_files(root: Path) -> list[Path]:
+    """Return every file under ``root`` but caches, sorted, following linked folders as imports do (each real folder once)."""
+    files, seen = [], set()
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        files += [Path(folder, name) for name in names if os.path.isfile(os.path.join(folder, name))]
+    return sorted(files)
 
 
 def run_files() -> list[Path]:
