@@ -146,6 +146,38 @@ def test_one_process_labels_every_run_with_the_code_it_loaded(tmp_path, config, 
             cached.cache_clear()
 
 
+def test_a_process_whose_files_changed_after_import_marks_its_outputs_to_be_redone(tmp_path, config, monkeypatch):
+    """Modules loaded before an edit and after it may run together: the run's hash is one no process computes, so the next process redoes it."""
+    from pipeline import code_digest
+    from pipeline.batch import code
+
+    raw, out = make_raw(tmp_path / "raw", 2), tmp_path / "out"
+    monkeypatch.setattr(code, "_FIXED", {})
+    monkeypatch.setattr(code_digest, "AT_IMPORT", "0" * 64)  # the files as this process imported them were other files
+    with pytest.warns(RuntimeWarning, match="changed after it was imported"):
+        assert run(raw, out, config, ner=False).processed == 2
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["code"]["sources"] == "" and manifest["key"]["code_hash"] != code._hash_run_files()
+    monkeypatch.setattr(code, "_FIXED", {})  # a new process that imported the files as they are
+    monkeypatch.setattr(code_digest, "AT_IMPORT", code.sources_digest())
+    assert (run(raw, out, config, ner=False).processed, run(raw, out, config, ner=False).processed) == (2, 0)
+
+
+def test_an_unreadable_package_file_computes_the_hash_and_fails_nothing(tmp_path, config, monkeypatch):
+    from pipeline import code_digest
+    from pipeline.batch import code
+
+    gone = code._root() / "components" / "vanished_while_read.py"
+    listed = code_digest.files
+    monkeypatch.setattr(code_digest, "files", lambda root=code_digest.ROOT: [*listed(root), gone])  # listed, then deleted before it is read
+    assert code_digest.digest(code._root()) == ""
+    raw, out = make_raw(tmp_path / "raw", 2), tmp_path / "out"
+    monkeypatch.setattr(code, "_FIXED", {})
+    assert (run(raw, out, config, ner=False).processed, run(raw, out, config, ner=False).processed) == (2, 0)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["code"] == {"sources": "", "code_hash": code._hash_run_files()} == {"sources": "", "code_hash": manifest["key"]["code_hash"]}
+
+
 def _run_in_new_process(package_parent: Path, raw: Path, out: Path) -> int:
     """Run rules-only in a fresh interpreter importing the package from ``package_parent``; return how many documents it processed."""
     script = (
@@ -205,14 +237,16 @@ def test_the_code_hash_covers_every_module_a_run_imports(tmp_path, ner):
 @pytest.mark.parametrize(("edited", "changes"), [("components/counts.py", True), ("relate/rules.py", True), ("__init__.py", True), ("export.py", False), ("card.py", False), ("data/dataset_card.md", False), ("bench/corpus.py", False)])
 def test_only_code_a_run_imports_changes_the_code_hash(tmp_path, monkeypatch, edited, changes):
     """Editing a rule reprocesses everything; editing export, the card or the bench reprocesses nothing."""
+    from pipeline import code_digest
     from pipeline.batch import code
 
     copy = Path(shutil.copytree(code._root(), tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__")))
     monkeypatch.setattr(code, "_root", lambda: copy)
     monkeypatch.setattr(code, "_FIXED", {})
 
-    def fresh() -> None:  # as in a new process
+    def fresh() -> None:  # as in a new process, which imports the package as it is now
         code._FIXED.clear()
+        monkeypatch.setattr(code_digest, "AT_IMPORT", code.sources_digest())
         for cached in (code.run_modules, code._source):
             cached.cache_clear()
 
@@ -432,6 +466,18 @@ def test_a_document_failing_inside_a_chunk_fails_alone(tmp_path, config, monkeyp
 def _raise_for(document):
     if document["doc_id"] == "synthetic_00001":
         raise ValueError("planted")
+
+
+def test_young_collections_restores_the_threshold_when_the_last_overlapping_run_ends():
+    """Runs in two threads of one process: the second to leave restores Python's setting, whichever entered first."""
+    before = gc.get_threshold()
+    first, second = young_collections(12_345), young_collections(12_345)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold() == (12_345, *before[1:])
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
 
 
 @pytest.mark.parametrize("fails", [False, True])

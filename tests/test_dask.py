@@ -73,3 +73,13 @@ def test_dask_run_reports_bad_files_like_a_local_run(cluster, tmp_path, config):
     assert summary.failed == 1 and [e["doc_id"] for e in summary.errors] == ["broken"]
     batch.run(raw, tmp_path / "local", config)
     assert outputs(tmp_path / "out") == outputs(tmp_path / "local")
+
+
+def test_dask_workers_running_other_code_stop_the_run(cluster, tmp_path, config, monkeypatch):
+    """Workers that loaded other code (an upgrade, or modules loaded before an edit) would label their outputs with the client's hash."""
+    from pipeline.batch import code
+    from pipeline.batch.work import OtherCode
+
+    monkeypatch.setattr(code, "_FIXED", {"sources": "", "code_hash": "e" * 64})  # a client running edited code
+    with pytest.raises(OtherCode, match="restart the workers"):
+        batch.run(GENRE / "dev" / "raw", tmp_path / "out", config, ner=False, scheduler=cluster)

@@ -49,8 +49,8 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     settings = config.section("batch")
     store = Store(out_dir)
     manifest = store.load_manifest()
+    code, noted = reuse(manifest.code, (manifest.key or {}).get("code_hash"))  # before planning, which may take minutes: the code is what was loaded
     planned = plan(raw_dir, config)
-    code, noted = reuse(manifest.code, (manifest.key or {}).get("code_hash"))
     key = run_key(config, raw_dir, ner, code)
     todo = changes(planned, manifest, key, store)
     if manifest.key != key:

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import ast
 import hashlib
-import os
+import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .. import code_digest
+
 PACKAGE = "pipeline"
 ROOTS = ("pipeline.batch",)  # the engine, its executors and its workers: a run starts here
-DATA_SUFFIXES = (".json", ".tsv", ".toml", ".html", ".css", ".js", ".md")
+DATA_SUFFIXES = tuple(s for s in code_digest.SUFFIXES if s != ".py")  # data files a package's code hash covers
 
 
 _FIXED: dict[str, str] = {}  # {"sources", "code_hash"} of this process: fixed at its first run (see _fixed)
@@ -50,13 +52,19 @@ def _fixed(noted: object, in_key: object) -> dict[str, str]:
 
     A process runs the code it loaded, whatever is edited on disk later, so
     every run in it carries the same hash (a notebook's second run into a
-    new folder too), and the pair is read together: when the package
-    changes while its imports are read, the digest is left empty, which no
-    later run matches.
+    new folder too). When the files changed after the package was imported,
+    the process may run old and new code together: its hash is then one no
+    process computes and its digest empty, so the next process redoes what
+    it wrote. The digest is also left empty when the files change while the
+    imports are read.
     """
     if not _FIXED:
-        sources = sources_digest()
-        if isinstance(noted, dict) and noted.get("sources") == sources and noted.get("code_hash") == in_key and _is_sha256(in_key):
+        sources = sources_digest()  # "" when a file could not be read: nothing is told, nothing reused
+        if sources and code_digest.AT_IMPORT and sources != code_digest.AT_IMPORT:
+            _FIXED.update(sources="", code_hash=hashlib.sha256(b"edited after import\0" + _hash_run_files().encode()).hexdigest())
+            warnings.warn("wpx: the package's files changed after it was imported; this process may run old and new code, "
+                          "so what it writes is marked to be redone by the next run", RuntimeWarning, stacklevel=2)
+        elif sources and isinstance(noted, dict) and noted.get("sources") == sources and noted.get("code_hash") == in_key and _is_sha256(in_key):
             _FIXED.update(sources=sources, code_hash=str(in_key))
         else:
             digest = _hash_run_files()
@@ -77,26 +85,8 @@ def _hash_run_files() -> str:
 
 
 def sources_digest() -> str:
-    """Hash every file of the package (every module and data file, not only a run's; caches excluded; through symbolic links): any edit changes it."""
-    digest = hashlib.sha256()
-    root = _root()
-    for path in _package_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def _package_files(root: Path) -> list[Path]:
-    """Return every file under ``root`` but caches, sorted, following linked folders as imports do (each real folder once)."""
-    files, seen = [], set()
-    for folder, subfolders, names in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
-            subfolders[:] = []
-            continue
-        seen.add(real)
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
-        files += [Path(folder, name) for name in names if os.path.isfile(os.path.join(folder, name))]
-    return sorted(files)
+    """Hash the package's modules and data files as they are on disk now (code_digest.digest; "" when one cannot be read)."""
+    return code_digest.digest(_root())
 
 
 def run_files() -> list[Path]:

@@ -10,9 +10,11 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
+from dataclasses import replace
 
 from ..config import Config
 from ..records import Misuse
+from .code import code_hash
 from .work import Chunk, Engine, Outcome, Snapshot, died, frozen, process_chunk, warm
 
 
@@ -62,7 +64,7 @@ def local_engine(config: Config, ner: bool) -> Engine:
 def run_chunks(chunks: Iterable[Chunk], config: Config, ner: bool, workers: int, scheduler: str | None = None, timeout: float = 30.0) -> Iterator[list[Outcome]]:
     """Yield the outcomes of each chunk as it completes (in any order)."""
     if scheduler:
-        yield from _dask(chunks, Snapshot.of(config), ner, scheduler, timeout)
+        yield from _dask(chunks, replace(Snapshot.of(config), code=code_hash()), ner, scheduler, timeout)
     elif workers <= 1:
         engine = local_engine(config, ner)
         for chunk in chunks:

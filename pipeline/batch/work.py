@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config, ConfigError, config_hash, load_config
-from ..records import DOCUMENTS, ERRORS, MENTIONS, OUTPUT_FILES, RELATIONS, SEGMENTS, STAGE_ORDER, dumps, error_record
+from ..records import DOCUMENTS, ERRORS, MENTIONS, OUTPUT_FILES, RELATIONS, SEGMENTS, STAGE_ORDER, Misuse, dumps, error_record
 
 OUTPUTS = OUTPUT_FILES
 STAGES = (*STAGE_ORDER, "serialize")  # Engine.seconds: serialize is the records' JSON text
@@ -66,6 +66,7 @@ class Snapshot:
     files: tuple[tuple[str, bytes], ...]
     digest: str
     origin: str = ""  # the configs folder on the client, named in error messages instead of the private copy
+    code: str = ""  # the client's code hash, which a Dask worker's must equal (process_chunk); "" for pool workers, forked or spawned by this run
 
     @classmethod
     def of(cls, config: Config) -> Snapshot:
@@ -231,12 +232,24 @@ def young_collections(threshold: int) -> Iterator[None]:
     collector took 4-9% of the time (755 passes, 4 of them full; 123 and 1
     now). Cycles are still collected, later.
     """
-    old = gc.get_threshold()
-    gc.set_threshold(threshold, *old[1:])
+    global _COLLECTING_LESS, _SAVED_THRESHOLD
+    with _GC_LOCK:  # runs in threads of one process overlap: the first in sets, the last out restores
+        if not _COLLECTING_LESS:
+            _SAVED_THRESHOLD = gc.get_threshold()
+            gc.set_threshold(threshold, *_SAVED_THRESHOLD[1:])
+        _COLLECTING_LESS += 1
     try:
         yield
     finally:
-        gc.set_threshold(*old)
+        with _GC_LOCK:
+            _COLLECTING_LESS -= 1
+            if not _COLLECTING_LESS:
+                gc.set_threshold(*_SAVED_THRESHOLD)
+
+
+_GC_LOCK = threading.Lock()
+_COLLECTING_LESS = 0  # how many young_collections blocks are open in this process
+_SAVED_THRESHOLD = gc.get_threshold()  # the setting they restore
 
 
 def _lap(seconds: dict[str, float], stage: str, started: float, following: str) -> tuple[str, float]:
@@ -308,8 +321,24 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="wpx-parent-watch", daemon=True).start()
 
 
+class OtherCode(Misuse):
+    """A Dask worker runs other wpx code than the client (another version, or modules loaded before an edit)."""
+
+
 def process_chunk(snapshot: Snapshot, ner: bool, chunk: Chunk) -> list[Outcome]:
-    """Process one chunk with this process's cached engine (the task that pools and Dask run)."""
+    """Process one chunk with this process's cached engine (the task that pools and Dask run).
+
+    Raises OtherCode when the client's code hash is given and this process's
+    differs: the outputs would carry a hash that does not describe the code
+    that made them, and later runs would trust them.
+    """
+    if snapshot.code:
+        from .code import code_hash
+
+        mine = code_hash()
+        if mine != snapshot.code:
+            raise OtherCode(f"a Dask worker runs other wpx code than this client (code hash {mine[:12]} there, {snapshot.code[:12]} here): "
+                            "restart the workers (after an edit or an upgrade; and this program, if the code was edited after it started) so that both run the same code, and run again")
     engine = engine_for(snapshot, ner)
     with _LOCK:  # a spaCy pipeline is not shared between threads (Dask workers with --nthreads > 1)
         return engine.process_chunk(chunk)
