@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,10 +31,9 @@ def _stop(processes: list[subprocess.Popen]) -> None:
             process.wait(timeout=15)
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """Start `dask scheduler` and two `dask worker` processes (random ports); yield the scheduler address."""
-    folder = tmp_path_factory.mktemp("dask")
+@contextmanager
+def _cluster(folder: Path, *worker_options: str) -> Iterator[str]:
+    """Start `dask scheduler` and two `dask worker` processes (random ports) logging into ``folder``; yield the scheduler address."""
     scheduler_file = folder / "scheduler.json"
     common = {"cwd": REPO, "stdout": subprocess.DEVNULL, "stderr": open(folder / "dask.log", "wb")}
     processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)], **common)]
@@ -43,7 +45,7 @@ def cluster(tmp_path_factory):
         address = json.loads(scheduler_file.read_text())["address"]
         for index in range(2):
             processes.append(subprocess.Popen([str(DASK), "worker", address, "--host", "127.0.0.1", "--nthreads", "1", "--nworkers", "1", "--no-dashboard",
-                                               "--name", f"w{index}", "--local-directory", str(folder / f"w{index}")], **common))
+                                               "--name", f"w{index}", "--local-directory", str(folder / f"w{index}"), *worker_options], **common))
         from distributed import Client
 
         with Client(address, timeout=30, set_as_default=False) as client:
@@ -52,6 +54,12 @@ def cluster(tmp_path_factory):
     finally:
         _stop(processes[1:])
         _stop(processes[:1])
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    with _cluster(tmp_path_factory.mktemp("dask")) as address:
+        yield address
 
 
 def test_dask_run_equals_local_run(cluster, tmp_path, config):
@@ -83,3 +91,19 @@ def test_dask_workers_running_other_code_stop_the_run(cluster, tmp_path, config,
     monkeypatch.setattr(code, "_FIXED", {"sources": "", "code_hash": "e" * 64})  # a client running edited code
     with pytest.raises(OtherCode, match="restart the workers"):
         batch.run(GENRE / "dev" / "raw", tmp_path / "out", config, ner=False, scheduler=cluster)
+
+
+def test_a_document_that_kills_its_dask_workers_fails_alone(tmp_path, config):
+    """Dask gives up on a task whose workers all die (KilledWorker): its chunk runs again one document at a time, and only the culprit fails."""
+    raw, clean = tmp_path / "raw", tmp_path / "clean" / "raw"  # one folder name: it is part of source_path
+    shutil.copytree(GENRE / "dev" / "raw", clean)
+    shutil.copytree(clean, raw)
+    shutil.copy(sorted(raw.iterdir())[0], raw / "poison.txt")
+    (tmp_path / "dask").mkdir()
+    with _cluster(tmp_path / "dask", "--preload", str(REPO / "tests" / "dask_poison.py")) as address:
+        summary = batch.run(raw, tmp_path / "out", config, ner=False, scheduler=address)
+    assert summary.processed == 6 and summary.failed == 1
+    assert [(e["doc_id"], e["stage"], e["error"]) for e in summary.errors] == [("poison", "worker", "WorkerDied")]
+    batch.run(clean, tmp_path / "local", config, ner=False)
+    remote, local = outputs(tmp_path / "out"), outputs(tmp_path / "local")
+    assert all(remote[name] == local[name] for name in ("documents.jsonl", "segments.jsonl", "mentions.jsonl")) and remote["mentions.jsonl"]

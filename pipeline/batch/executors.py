@@ -181,9 +181,42 @@ def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, 
     try:
         executor = client.get_executor(pure=False)
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        yield from _bounded(lambda chunk: executor.submit(process_chunk, snapshot, ner, chunk), chunks, 2 * workers)
+        yield from _surviving(lambda chunk: executor.submit(process_chunk, snapshot, ner, chunk), chunks, 2 * workers)
     finally:
         client.close()
+
+
+def _surviving(submit: Callable[[Chunk], Future], chunks: Iterable[Chunk], window: int) -> Iterator[list[Outcome]]:
+    """Submit chunks to Dask keeping at most ``window`` in flight; a chunk whose workers all died costs only the document that kills them.
+
+    Dask runs a task again on another worker when its worker dies, and gives
+    up with KilledWorker after `distributed.scheduler.allowed-failures` more
+    deaths (3 by default). Such a chunk runs again one document at a time;
+    a one-document chunk Dask gives up on is the document that kills its
+    workers: it gets a WorkerDied record (retried by the next run), and the
+    others their results. Any other exception ends the run, as in _bounded.
+    """
+    from distributed import KilledWorker
+
+    source = iter(chunks)
+    again: deque[Chunk] = deque()
+    pending: dict[Future, Chunk] = {}
+    while True:
+        while len(pending) < window and (chunk := again.popleft() if again else next(source, None)) is not None:
+            pending[submit(chunk)] = chunk
+        if not pending:
+            return
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            chunk = pending.pop(future)
+            try:
+                result = future.result()
+            except KilledWorker:
+                if len(chunk.tasks) > 1:
+                    again.extend(_documents_of([chunk]))
+                    continue
+                result = died(chunk)
+            yield result
 
 
 def _documents_of(chunks: list[Chunk]) -> list[Chunk]:
