@@ -250,13 +250,17 @@ def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors
 @click.argument("out_dir", type=OUT_DIR_ARG)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True, help="Table file format.")
 @click.option("--tables", "tables_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the tables; default OUT_DIR/tables.")
+@click.option("--card", "card_dest", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Where to write the dataset card; default OUT_DIR/DATASET.md.")
 @click.pass_context
-def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path | None) -> None:
+def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path | None, card_dest: Path | None) -> None:
     """Write OUT_DIR's records as typed tables (OUT_DIR/tables/*.parquet or *.csv) and OUT_DIR/DATASET.md.
 
     Tables whose input file is missing (no relations.jsonl yet) are skipped with a note.
+    With --tables and --card elsewhere, OUT_DIR is only read (a shared, read-only dataset folder).
 
     Example: wpx export extracted --format parquet
+
+    Example: wpx export /data/wp --tables ~/wp-tables --card ~/wp-tables/DATASET.md
     """
     from . import card, export
 
@@ -264,7 +268,7 @@ def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path
     facts = card.Facts.start(out_dir)  # the card's counts, gathered while the tables are written
     result = export.export(out_dir, tables_dir, fmt, ctx.obj["configs"], feeds=facts.feeds())
     facts.finish(out_dir)
-    card_path = card.write_card(out_dir, ctx.obj["configs"], facts=facts)
+    card_path = card.write_card(out_dir, ctx.obj["configs"], dest=card_dest, facts=facts)
     for note in result.notes:
         click.echo(f"wpx export: note: {note}", err=True)
     click.echo(f"wpx export: {len(result.written)} tables written to {(tables_dir or out_dir / 'tables')}; card {card_path}", err=True)

@@ -135,6 +135,19 @@ def test_cli_export_writes_tables_and_card(consumer_out):
     assert (consumer_out / "DATASET.md").read_text(encoding="utf-8") == card.render(consumer_out, REPO / "configs")  # counted while exporting = counted alone
 
 
+def test_cli_export_with_tables_and_card_elsewhere_only_reads_the_folder(consumer_out, tmp_path):
+    """A shared, read-only dataset folder can be exported: nothing is written into it."""
+    before = {path: path.read_bytes() for path in sorted(consumer_out.rglob("*")) if path.is_file()}
+    tables, card_path = tmp_path / "mine" / "tables", tmp_path / "mine" / "CARD.md"
+    result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "export", str(consumer_out), "--format", "csv", "--tables", str(tables), "--card", str(card_path)])
+    assert result.exit_code == 0, result.output
+    assert {path: path.read_bytes() for path in sorted(consumer_out.rglob("*")) if path.is_file()} == before
+    assert (tables / "mentions.csv").exists() and str(card_path) in result.output
+    from pipeline import card
+
+    assert card_path.read_text(encoding="utf-8") == card.render(consumer_out, REPO / "configs")
+
+
 def test_cli_export_without_documents_is_a_user_error(tmp_path):
     result = CliRunner().invoke(cli, ["export", str(tmp_path)])
     assert result.exit_code == 2 and "documents.jsonl not found" in result.output  # a usage error, as in the stage commands
