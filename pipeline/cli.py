@@ -33,8 +33,8 @@ def _config(ctx: click.Context) -> Config:
 
 def _finish(errors: list[dict[str, Any]], summary: str) -> None:
     """Print per-file errors and the summary on stderr; exit 1 when any document failed."""
-    for error in errors:
-        click.echo(f"wpx: error: {error.get('source_path') or error.get('doc_id')}: [{error['stage']}] {error['message']}", err=True)
+    for error in errors:  # the type too: a KeyError's message alone is only the key ("[relate] 'start'")
+        click.echo(f"wpx: error: {error.get('source_path') or error.get('doc_id')}: [{error['stage']}] {error['error']}: {error['message']}", err=True)
     click.echo(summary, err=True)
     if errors:
         sys.exit(1)

@@ -6,7 +6,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import cli
+from pipeline.cli import _finish, cli
+from pipeline.records import error_record
 
 from .conftest import GOLD_DIR, REPO
 from .consumer_fixtures import consumer_out, consumer_out_ro  # noqa: F401
@@ -205,3 +206,13 @@ def test_a_folder_that_cannot_be_written_is_an_error_not_a_traceback(tmp_path, m
     result = invoke("ingest", str(raw), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1 and "documents.jsonl: Read-only file system" in result.output, result.output
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(("error", "shown"), [
+    (error_record("a", "raw/a.txt", "relate", KeyError("start")), "wpx: error: raw/a.txt: [relate] KeyError: 'start'"),
+    (error_record("b", None, "ingest", "no text layer", kind="IngestWarning"), "wpx: error: b: [ingest] IngestWarning: no text layer"),
+])
+def test_per_document_errors_name_their_type(capsys, error, shown):
+    with pytest.raises(SystemExit) as exited:
+        _finish([error], "summary")
+    assert exited.value.code == 1 and capsys.readouterr().err.splitlines() == [shown, "summary"]
