@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import time
@@ -32,10 +33,10 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 
 
 @contextmanager
-def _cluster(folder: Path, *worker_options: str) -> Iterator[str]:
+def _cluster(folder: Path, *worker_options: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """Start `dask scheduler` and two `dask worker` processes (random ports) logging into ``folder``; yield the scheduler address."""
     scheduler_file = folder / "scheduler.json"
-    common = {"cwd": REPO, "stdout": subprocess.DEVNULL, "stderr": open(folder / "dask.log", "wb")}
+    common = {"cwd": REPO, "stdout": subprocess.DEVNULL, "stderr": open(folder / "dask.log", "wb"), "env": {**os.environ, **(env or {})}}
     processes = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)], **common)]
     try:
         deadline = time.monotonic() + 60
@@ -93,17 +94,53 @@ def test_dask_workers_running_other_code_stop_the_run(cluster, tmp_path, config,
         batch.run(GENRE / "dev" / "raw", tmp_path / "out", config, ner=False, scheduler=cluster)
 
 
-def test_a_document_that_kills_its_dask_workers_fails_alone(tmp_path, config):
-    """Dask gives up on a task whose workers all die (KilledWorker): its chunk runs again one document at a time, and only the culprit fails."""
+def _raw_with_poison(tmp_path: Path) -> tuple[Path, Path]:
+    """Return a raw folder of 11 documents whose first (in doc_id order) kills its worker, and the same folder without it."""
     raw, clean = tmp_path / "raw", tmp_path / "clean" / "raw"  # one folder name: it is part of source_path
-    shutil.copytree(GENRE / "dev" / "raw", clean)
+    clean.mkdir(parents=True)
+    for path in sorted((GENRE / "dev" / "raw").iterdir()):
+        shutil.copy(path, clean / path.name)
+        shutil.copy(path, clean / f"copy_{path.name}")
     shutil.copytree(clean, raw)
-    shutil.copy(sorted(raw.iterdir())[0], raw / "poison.txt")
+    shutil.copy(sorted(raw.iterdir())[0], raw / "0poison.txt")  # first: the chunks queued behind it meet the deaths too
+    return raw, clean
+
+
+def test_a_document_that_kills_its_dask_workers_fails_alone(tmp_path, config):
+    """Dask gives up on a task whose workers all die (KilledWorker), and on tasks queued behind it: their documents run again
+    one at a time, alone on the cluster, and only the culprit fails."""
+    raw, clean = _raw_with_poison(tmp_path)
     (tmp_path / "dask").mkdir()
     with _cluster(tmp_path / "dask", "--preload", str(REPO / "tests" / "dask_poison.py")) as address:
-        summary = batch.run(raw, tmp_path / "out", config, ner=False, scheduler=address)
-    assert summary.processed == 6 and summary.failed == 1
-    assert [(e["doc_id"], e["stage"], e["error"]) for e in summary.errors] == [("poison", "worker", "WorkerDied")]
+        summary = batch.run(raw, tmp_path / "out", config, ner=False, scheduler=address, workers=2)
+    assert summary.processed == 11 and summary.failed == 1
+    assert [(e["doc_id"], e["stage"], e["error"]) for e in summary.errors] == [("0poison", "worker", "WorkerDied")]
     batch.run(clean, tmp_path / "local", config, ner=False)
     remote, local = outputs(tmp_path / "out"), outputs(tmp_path / "local")
     assert all(remote[name] == local[name] for name in ("documents.jsonl", "segments.jsonl", "mentions.jsonl")) and remote["mentions.jsonl"]
+
+
+def test_dask_workers_that_die_whatever_the_document_stop_the_run(tmp_path, config):
+    """Workers that die while they build the engine (out of memory) blame no document: the run stops with a message."""
+    raw, _ = _raw_with_poison(tmp_path)
+    (tmp_path / "dask").mkdir()
+    with _cluster(tmp_path / "dask", "--preload", str(REPO / "tests" / "dask_poison.py"), env={"WPX_TEST_KILL": "engine"}) as address:
+        with pytest.raises(batch.WorkersDie, match="before they can take a document"):
+            batch.run(raw, tmp_path / "out", config, ner=False, scheduler=address, workers=2)
+    assert not (tmp_path / "out" / "errors.jsonl").exists() or "WorkerDied" not in (tmp_path / "out" / "errors.jsonl").read_text()
+
+
+def test_losing_the_scheduler_mid_run_is_a_message_not_a_traceback(cluster, tmp_path, config, monkeypatch):
+    """The client cancels what is in flight when the scheduler goes away (a reviewer killed it: a CancelledError traceback)."""
+    from concurrent.futures import CancelledError
+
+    from pipeline.batch import executors
+
+    def cancelled(*args, **kwargs):
+        raise CancelledError()
+        yield  # a generator, as _surviving is
+
+    monkeypatch.setattr(executors, "_surviving", cancelled)
+    with pytest.raises(executors.SchedulerLost, match="lost the Dask scheduler at .* run again"):
+        batch.run(GENRE / "dev" / "raw", tmp_path / "out", config, ner=False, scheduler=cluster)
+    assert issubclass(executors.SchedulerLost, batch.WorkersDie)  # the CLI shows WorkersDie as a message, exit 1

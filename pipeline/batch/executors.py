@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..config import Config
 from ..records import Misuse
 from .code import code_hash
-from .work import Chunk, Engine, Outcome, Snapshot, died, frozen, process_chunk, warm
+from .work import Chunk, Engine, Outcome, Snapshot, died, engine_ready, frozen, process_chunk, warm
 
 
 class SchedulerUnavailable(Misuse):
@@ -24,6 +24,10 @@ class SchedulerUnavailable(Misuse):
 
 class WorkersDie(Exception):
     """Pool workers die before they can take any document: no document is to blame, the run cannot go on."""
+
+
+class SchedulerLost(WorkersDie):
+    """The Dask scheduler went away during the run (the shards written so far are kept)."""
 
 
 WARM_UP_TRIES = 3
@@ -172,6 +176,8 @@ def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterato
 
 
 def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, timeout: float) -> Iterator[list[Outcome]]:
+    from concurrent.futures import CancelledError
+
     from distributed import Client
 
     try:
@@ -181,42 +187,71 @@ def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, 
     try:
         executor = client.get_executor(pure=False)
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        yield from _surviving(lambda chunk: executor.submit(process_chunk, snapshot, ner, chunk), chunks, 2 * workers)
+        yield from _surviving(lambda chunk: executor.submit(process_chunk, snapshot, ner, chunk), lambda: executor.submit(engine_ready, snapshot, ner),
+                              chunks, 2 * workers)
+    except CancelledError:  # the client cancels what is in flight when it loses the scheduler
+        raise SchedulerLost(f"lost the Dask scheduler at {address} during the run; the documents done so far are kept: run again") from None
     finally:
         client.close()
 
 
-def _surviving(submit: Callable[[Chunk], Future], chunks: Iterable[Chunk], window: int) -> Iterator[list[Outcome]]:
+def _surviving(submit: Callable[[Chunk], Future], ready: Callable[[], Future], chunks: Iterable[Chunk], window: int) -> Iterator[list[Outcome]]:
     """Submit chunks to Dask keeping at most ``window`` in flight; a chunk whose workers all died costs only the document that kills them.
 
     Dask runs a task again on another worker when its worker dies, and gives
     up with KilledWorker after `distributed.scheduler.allowed-failures` more
-    deaths (3 by default). Such a chunk runs again one document at a time;
-    a one-document chunk Dask gives up on is the document that kills its
-    workers: it gets a WorkerDied record (retried by the next run), and the
-    others their results. Any other exception ends the run, as in _bounded.
+    deaths (3 by default). A death counts against every task the worker
+    held, queued ones too, so a KilledWorker does not say which document is
+    to blame: the documents of such chunks become suspects. Once the chunks
+    in flight are done, each suspect runs alone (_one_at_a_time), and only
+    a suspect Dask gives up on while it runs alone is blamed. Any other
+    exception ends the run, as in _bounded.
     """
     from distributed import KilledWorker
 
     source = iter(chunks)
-    again: deque[Chunk] = deque()
+    suspects: deque[Chunk] = deque()
     pending: dict[Future, Chunk] = {}
     while True:
-        while len(pending) < window and (chunk := again.popleft() if again else next(source, None)) is not None:
+        while not suspects and len(pending) < window and (chunk := next(source, None)) is not None:
             pending[submit(chunk)] = chunk
         if not pending:
-            return
+            if not suspects:
+                return
+            yield from _one_at_a_time(suspects, submit, ready)
+            continue
         done, _ = wait(pending, return_when=FIRST_COMPLETED)
         for future in done:
             chunk = pending.pop(future)
             try:
                 result = future.result()
             except KilledWorker:
-                if len(chunk.tasks) > 1:
-                    again.extend(_documents_of([chunk]))
-                    continue
-                result = died(chunk)
+                suspects.extend(_documents_of([chunk]))
+                continue
             yield result
+
+
+def _one_at_a_time(suspects: deque[Chunk], submit: Callable[[Chunk], Future], ready: Callable[[], Future]) -> Iterator[list[Outcome]]:
+    """Run one-document chunks one after the other with nothing else in flight; blame a document Dask gives up on.
+
+    Before each, a worker must build its engine (``ready``): when Dask gives
+    up on that, workers die whatever the document (out of memory while the
+    model loads) and the run stops instead of blaming every document.
+    """
+    from distributed import KilledWorker
+
+    while suspects:
+        try:
+            ready().result()
+        except KilledWorker:
+            raise WorkersDie("the Dask workers die before they can take a document (while they load the model: out of memory?); "
+                             "give them more memory, then run again") from None
+        chunk = suspects.popleft()
+        try:
+            result = submit(chunk).result()
+        except KilledWorker:
+            result = died(chunk)
+        yield result
 
 
 def _documents_of(chunks: list[Chunk]) -> list[Chunk]:

@@ -296,6 +296,12 @@ def warm(snapshot: Snapshot, ner: bool) -> None:
         pass
 
 
+def engine_ready(snapshot: Snapshot, ner: bool) -> int:
+    """Build this process's engine (or find it built) and return the pid: a Dask worker that survives this can take a document."""
+    engine_for(snapshot, ner)
+    return os.getpid()
+
+
 def died(chunk: Chunk) -> list[Outcome]:
     """Return the outcome of a one-document chunk whose worker process died on it: an errors.jsonl record."""
     from ..ingest import source_path
