@@ -144,3 +144,19 @@ def test_losing_the_scheduler_mid_run_is_a_message_not_a_traceback(cluster, tmp_
     with pytest.raises(executors.SchedulerLost, match="lost the Dask scheduler at .* run again"):
         batch.run(GENRE / "dev" / "raw", tmp_path / "out", config, ner=False, scheduler=cluster)
     assert issubclass(executors.SchedulerLost, batch.WorkersDie)  # the CLI shows WorkersDie as a message, exit 1
+
+
+def test_a_cluster_left_without_workers_stops_the_run(tmp_path):
+    """Workers with no nanny to restart them, killed by a document: nothing would ever finish; after [batch] scheduler_timeout the run stops."""
+    from pipeline.config import load_config
+
+    configs = Path(shutil.copytree(REPO / "configs", tmp_path / "configs"))
+    toml = configs / "pipeline.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("scheduler_timeout = 30.0", "scheduler_timeout = 3.0"), encoding="utf-8")
+    raw, _ = _raw_with_poison(tmp_path)
+    (tmp_path / "dask").mkdir()
+    with _cluster(tmp_path / "dask", "--no-nanny", "--preload", str(REPO / "tests" / "dask_poison.py")) as address:
+        started = time.monotonic()
+        with pytest.raises(batch.WorkersDie, match="no worker for 3 s"):
+            batch.run(raw, tmp_path / "out", load_config(configs), ner=False, scheduler=address, workers=2)
+        assert time.monotonic() - started < 60

@@ -7,10 +7,12 @@ scheduler address is given.
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 from dataclasses import replace
+from typing import Any
 
 from ..config import Config
 from ..records import Misuse
@@ -176,6 +178,14 @@ def _one_by_one(suspects: list[Chunk], snapshot: Snapshot, ner: bool) -> Iterato
 
 
 def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, timeout: float) -> Iterator[list[Outcome]]:
+    """Run chunks on a Dask cluster with the client's own futures.
+
+    Not ``client.get_executor()``: its futures never complete when a result
+    is fetched after its worker died and the rescheduled task then ends in
+    KilledWorker (an exception escapes the executor's callback; a reviewer's
+    runs hung in 1 of 12).
+    """
+    import logging
     from concurrent.futures import CancelledError
 
     from distributed import Client
@@ -184,18 +194,58 @@ def _dask(chunks: Iterable[Chunk], snapshot: Snapshot, ner: bool, address: str, 
         client = Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    quiet = logging.getLogger("distributed.client")
+    level = quiet.level
     try:
-        executor = client.get_executor(pure=False)
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        yield from _surviving(lambda chunk: executor.submit(process_chunk, snapshot, ner, chunk), lambda: executor.submit(engine_ready, snapshot, ner),
-                              chunks, 2 * workers)
+        yield from _surviving(lambda chunk: client.submit(process_chunk, snapshot, ner, chunk, pure=False),
+                              lambda: client.submit(engine_ready, snapshot, ner, pure=False), chunks, 2 * workers, _first_done(client, address, timeout))
     except CancelledError:  # the client cancels what is in flight when it loses the scheduler
+        quiet.setLevel(logging.CRITICAL)  # closing cancels the client's reconnection, which logs a traceback
         raise SchedulerLost(f"lost the Dask scheduler at {address} during the run; the documents done so far are kept: run again") from None
     finally:
         client.close()
+        quiet.setLevel(level)
 
 
-def _surviving(submit: Callable[[Chunk], Future], ready: Callable[[], Future], chunks: Iterable[Chunk], window: int) -> Iterator[list[Outcome]]:
+FETCH_SECONDS = 10.0  # a settled future's result arrives at once, unless its worker died meanwhile
+SETTLED = frozenset({"finished", "error", "cancelled"})  # Dask future states whose result() returns or raises at once
+
+
+def _first_done(client: Any, address: str, patience: float) -> Callable[[Iterable[Any]], set[Any]]:
+    """Return a wait for the first of some Dask futures to finish that gives up when the cluster has had no worker for ``patience`` seconds.
+
+    Dask gives up on a task only after several worker deaths; when every
+    worker is gone (no nanny restarts them), nothing ever finishes.
+    """
+    from distributed import wait as dask_wait
+
+    def first_done(futures: Iterable[Any]) -> set[Any]:
+        futures = list(futures)
+        alone_since = None
+        while True:
+            try:
+                with client.as_current():  # the run's client is not the default one
+                    done = dask_wait(futures, timeout=min(5.0, patience), return_when="FIRST_COMPLETED").done
+                settled = {future for future in done if future.status in SETTLED}
+                if settled:
+                    return settled
+                time.sleep(0.5)  # "lost" (its worker died, no worker left) counts as done for wait, but its result would block
+            except TimeoutError:
+                pass
+            if client.scheduler_info().get("workers"):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since >= patience:
+                raise WorkersDie(f"the Dask cluster at {address} has had no worker for {patience:g} s (did they die? without a nanny nothing restarts "
+                                 "them); the documents done so far are kept: start workers and run again")
+
+    return first_done
+
+
+def _surviving(submit: Callable[[Chunk], Any], ready: Callable[[], Any], chunks: Iterable[Chunk], window: int,
+               first_done: Callable[[Iterable[Any]], set[Any]]) -> Iterator[list[Outcome]]:
     """Submit chunks to Dask keeping at most ``window`` in flight; a chunk whose workers all died costs only the document that kills them.
 
     Dask runs a task again on another worker when its worker dies, and gives
@@ -203,36 +253,38 @@ def _surviving(submit: Callable[[Chunk], Future], ready: Callable[[], Future], c
     deaths (3 by default). A death counts against every task the worker
     held, queued ones too, so a KilledWorker does not say which document is
     to blame: the documents of such chunks become suspects. Once the chunks
-    in flight are done, each suspect runs alone (_one_at_a_time), and only
-    a suspect Dask gives up on while it runs alone is blamed. Any other
-    exception ends the run, as in _bounded.
+    in flight are done, each suspect runs alone among this run's tasks
+    (_one_at_a_time), and only a suspect Dask gives up on while it runs alone
+    is blamed. Any other exception ends the run, as in _bounded.
     """
     from distributed import KilledWorker
 
     source = iter(chunks)
     suspects: deque[Chunk] = deque()
-    pending: dict[Future, Chunk] = {}
+    pending: dict[Any, Chunk] = {}
     while True:
         while not suspects and len(pending) < window and (chunk := next(source, None)) is not None:
             pending[submit(chunk)] = chunk
         if not pending:
             if not suspects:
                 return
-            yield from _one_at_a_time(suspects, submit, ready)
+            yield from _one_at_a_time(suspects, submit, ready, first_done)
             continue
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            chunk = pending.pop(future)
+        for future in first_done(pending):
             try:
-                result = future.result()
+                result = future.result(timeout=FETCH_SECONDS)
+            except TimeoutError:
+                continue  # its worker died before the result was fetched: Dask runs it again (first_done stops when no worker is left)
             except KilledWorker:
-                suspects.extend(_documents_of([chunk]))
+                suspects.extend(_documents_of([pending.pop(future)]))
                 continue
+            del pending[future]
             yield result
 
 
-def _one_at_a_time(suspects: deque[Chunk], submit: Callable[[Chunk], Future], ready: Callable[[], Future]) -> Iterator[list[Outcome]]:
-    """Run one-document chunks one after the other with nothing else in flight; blame a document Dask gives up on.
+def _one_at_a_time(suspects: deque[Chunk], submit: Callable[[Chunk], Any], ready: Callable[[], Any],
+                   first_done: Callable[[Iterable[Any]], set[Any]]) -> Iterator[list[Outcome]]:
+    """Run one-document chunks one after the other with nothing else of this run in flight; blame a document Dask gives up on.
 
     Before each, a worker must build its engine (``ready``): when Dask gives
     up on that, workers die whatever the document (out of memory while the
@@ -240,15 +292,23 @@ def _one_at_a_time(suspects: deque[Chunk], submit: Callable[[Chunk], Future], re
     """
     from distributed import KilledWorker
 
+    def outcome(future: Any) -> Any:
+        while True:
+            first_done([future])
+            try:
+                return future.result(timeout=FETCH_SECONDS)
+            except TimeoutError:
+                continue  # see _surviving
+
     while suspects:
         try:
-            ready().result()
+            outcome(ready())
         except KilledWorker:
             raise WorkersDie("the Dask workers die before they can take a document (while they load the model: out of memory?); "
                              "give them more memory, then run again") from None
         chunk = suspects.popleft()
         try:
-            result = submit(chunk).result()
+            result = outcome(submit(chunk))
         except KilledWorker:
             result = died(chunk)
         yield result
