@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from importlib import resources
 from pathlib import Path
 
 SUFFIXES = (".py", ".json", ".tsv", ".toml", ".html", ".css", ".js", ".md")  # what a run's code hash can cover (modules and data files)
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(str(resources.files(__package__)))  # the package folder, as pipeline.batch.code finds it
 
 
 def digest(root: Path = ROOT) -> str:

@@ -49,9 +49,9 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     settings = config.section("batch")
     store = Store(out_dir)
     manifest = store.load_manifest()
-    code, noted = reuse(manifest.code, (manifest.key or {}).get("code_hash"))  # before planning, which may take minutes: the code is what was loaded
+    noted = reuse(manifest.code, (manifest.key or {}).get("code_hash"))  # fixes the code hash before planning, which may take minutes: the code is what was loaded
     planned = plan(raw_dir, config)
-    key = run_key(config, raw_dir, ner, code)
+    key = run_key(config, raw_dir, ner)
     todo = changes(planned, manifest, key, store)
     if manifest.key != key:
         manifest = Manifest(key, {}, manifest.outputs)

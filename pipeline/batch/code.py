@@ -35,16 +35,15 @@ def code_hash() -> str:
     return _fixed(None, None)["code_hash"]
 
 
-def reuse(noted: object, in_key: object) -> tuple[str, dict[str, str]]:
-    """Return the code hash and a note to keep for next time, taking ``noted``'s hash when the package's files are unchanged since it was noted.
+def reuse(noted: object, in_key: object) -> dict[str, str]:
+    """Fix this process's code hash, taking ``noted``'s when the package's files are unchanged since it was noted; return the note to keep.
 
     ``noted`` is the note a previous run kept in the output folder's
     manifest and ``in_key`` the code hash of that manifest's run key; the
     note is taken only when its hash is that one. Anything else (none, an
     older manifest, a hand edit) means the hash is computed.
     """
-    fixed = _fixed(noted, in_key)
-    return fixed["code_hash"], dict(fixed)
+    return dict(_fixed(noted, in_key))
 
 
 def _fixed(noted: object, in_key: object) -> dict[str, str]:

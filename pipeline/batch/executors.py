@@ -25,7 +25,7 @@ class SchedulerUnavailable(Misuse):
 
 
 class WorkersDie(Exception):
-    """Pool workers die before they can take any document: no document is to blame, the run cannot go on."""
+    """Workers (pool or Dask) die before they can take any document, or none is left: no document is to blame, the run cannot go on."""
 
 
 class SchedulerLost(WorkersDie):

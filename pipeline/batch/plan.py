@@ -52,15 +52,15 @@ class Changes:
     drop: list[str]
 
 
-def run_key(config: Config, raw_dir: Path, ner: bool, code: str | None = None) -> dict[str, Any]:
+def run_key(config: Config, raw_dir: Path, ner: bool) -> dict[str, Any]:
     """Return what every shard depends on besides its own files: version, code, configs, mode, raw folder name.
 
     The code hash covers the sources of the modules a run imports (code.py),
     so an edited rule reprocesses everything even when the version was not
-    bumped, and an edited export or card does not. ``code`` is that hash when
-    the caller has it already (code.reuse), else it is computed.
+    bumped, and an edited export or card does not (fixed once per process,
+    taken from the output folder's note when code.reuse ran first).
     """
-    return {"pipeline_version": __version__, "code_hash": code or code_hash(), "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": raw_dir.name}
+    return {"pipeline_version": __version__, "code_hash": code_hash(), "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": raw_dir.name}
 
 
 def sha256_file(path: Path) -> str:
