@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .config import Config, ConfigError, load_config
-from .records import DOCUMENTS, SEGMENTS, BadInput, BadRecord, Misuse, exclusive
+from .records import DOCUMENTS, INGEST_WARNING, SEGMENTS, BadInput, BadRecord, Misuse, exclusive
 
 # Stage modules import spaCy (over a second), so commands import them when they
 # run: `wpx run` with nothing to redo then answers in a fraction of a second.
@@ -25,6 +25,14 @@ QUIET_HELP = "No progress line (it is shown only when stderr is a terminal anywa
 
 class UsageError(click.ClickException):
     exit_code = 2
+
+
+def usable_cores() -> int:
+    """Return how many CPUs this process may run on (its affinity: a container or `taskset` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _config(ctx: click.Context) -> Config:
@@ -88,7 +96,10 @@ def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path, quiet: bool
     from .progress import enabled
 
     result = _stage(out_dir, ingest.run, raw_dir, out_dir, _config(ctx), enabled(quiet))
-    _finish(result.errors, f"wpx ingest: {result.written} documents written, {len(result.errors)} failed")
+    from .batch.progress import warned
+
+    failed = sum(1 for error in result.errors if error["error"] != INGEST_WARNING)  # a warning's document was written
+    _finish(result.errors, f"wpx ingest: {result.written} documents written, {failed} failed{warned(result.errors)}")
 
 
 @cli.command("segment")
@@ -153,7 +164,7 @@ def relate_command(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
 @click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--ner/--no-ner", default=True, show_default=True, help=NER_HELP)
-@click.option("--workers", type=click.IntRange(min=1), default=None, help=f"Worker processes, each loading the model once (default: the machine's cores, here {os.cpu_count()}).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help=f"Worker processes, each loading the model once (default: the cores this process may use, here {usable_cores()}).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Run on this existing Dask cluster instead of local processes (outputs are written here).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (it is shown only when stderr is a terminal anyway).")
 @click.pass_context
@@ -171,7 +182,7 @@ def run_command(ctx: click.Context, raw_dir: Path, out_dir: Path, ner: bool, wor
 
     config = _config(ctx)
     try:
-        summary = batch.run(raw_dir, out_dir, config, ner=ner, workers=workers or os.cpu_count() or 1, scheduler=scheduler, progress=enabled(quiet))
+        summary = batch.run(raw_dir, out_dir, config, ner=ner, workers=workers or usable_cores(), scheduler=scheduler, progress=enabled(quiet))
     except batch.WorkersDie as exc:
         raise click.ClickException(str(exc)) from None
     _finish(summary.errors, summary.line())

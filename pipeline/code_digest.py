@@ -8,9 +8,10 @@ whether the files changed on disk after this process loaded some of them.
 from __future__ import annotations
 
 import hashlib
-import os
 from importlib import resources
 from pathlib import Path
+
+from . import tree
 
 SUFFIXES = (".py", ".json", ".tsv", ".toml", ".html", ".css", ".js", ".md")  # what a run's code hash can cover (modules and data files)
 ROOT = Path(str(resources.files(__package__)))  # the package folder, as pipeline.batch.code finds it
@@ -32,17 +33,8 @@ def digest(root: Path = ROOT) -> str:
 
 
 def files(root: Path = ROOT) -> list[Path]:
-    """Return the modules and data files under ``root``, sorted, following linked folders as imports do (each real folder once)."""
-    found, seen = [], set()
-    for folder, subfolders, names in os.walk(root, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
-            subfolders[:] = []
-            continue
-        seen.add(real)
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
-        found += [Path(folder, name) for name in names if name.endswith(SUFFIXES) and os.path.isfile(os.path.join(folder, name))]
-    return sorted(found)
+    """Return the modules and data files under ``root``, sorted, following linked folders as imports do."""
+    return [path for path in tree.entries(root, prune=lambda folder: folder.name == "__pycache__") if path.name.endswith(SUFFIXES) and path.is_file()]
 
 
 AT_IMPORT = digest()

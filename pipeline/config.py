@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from . import tree
+
 
 class ConfigError(Exception):
     """A configuration file is missing or does not fit its schema."""
@@ -92,10 +94,10 @@ def read_utf8(path: Path) -> str:
 
 
 def config_hash(root: Path | str) -> str:
-    """Hash every file under the configs folder (names and bytes) in a stable order."""
+    """Hash every file under the configs folder (names and bytes, through linked folders) in a stable order."""
     root = Path(root)
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in tree.files(root):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

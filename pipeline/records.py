@@ -5,6 +5,7 @@ renamed over the target, so a crash never leaves a half-written file behind.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -153,10 +154,23 @@ def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
             if durable:
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
-        raise
+        named = naming(exc, path)
+        if named is exc:
+            raise
+        raise named from exc
+
+
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO, errno.EROFS})  # what writing data can fail with
+
+
+def naming(exc: BaseException, path: Path) -> BaseException:
+    """Return a failed write's OSError naming ``path`` (write() and flush() errors name no file: "[Errno 28] No space left on device")."""
+    if isinstance(exc, OSError) and exc.filename is None and exc.errno in _WRITE_ERRNOS:
+        return type(exc)(exc.errno, exc.strerror, str(path))
+    return exc
 
 
 def write_lines(handle: IO[str], records: Iterable[dict[str, Any]]) -> int:
@@ -319,6 +333,9 @@ def _parse_line(line: str | bytes) -> tuple[Any, str | None]:
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg})"
     return (record, None) if isinstance(record, dict) else (None, "expected a JSON object")
+
+
+INGEST_WARNING = "IngestWarning"  # the error kind of a document that was written but flagged (a missing page, mojibake)
 
 
 def error_record(doc_id: str | None, source_path: str | None, stage: str, exc: BaseException | str, kind: str | None = None) -> dict[str, Any]:

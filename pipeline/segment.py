@@ -160,12 +160,20 @@ def _segment(doc_id: str, kind: str, start: int, end: int, text: str, section_pa
     }
 
 
+class SegmentError(ValueError):
+    """A document the segment stage cannot split into blocks the pipeline can take."""
+
+
 def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: Language, keep_docs: dict[int, tuple[str, Doc]] | None = None) -> list[dict[str, Any]]:
     """Split paragraphs into sentence segments, trimmed of whitespace, with one nlp.pipe call."""
     records = []
     punct = frozenset(get_string_id(c) for c in nlp.get_pipe("sentencizer").punct_chars)
     for para in paragraphs:
         start = para["start"]
+        if len(para["text"]) > nlp.max_length:
+            raise SegmentError(f"the paragraph at characters {start}-{para['end']} is {len(para['text']):,} characters long, more than a block may be "
+                               f"({nlp.max_length:,}: the statistical model needs about 1 GB of memory per 100,000 characters of a block); "
+                               "break the text into paragraphs (blank lines between them)")
         doc = nlp.make_doc(para["text"])
         if keep_docs is not None:
             keep_docs[start] = (para["text"], doc)

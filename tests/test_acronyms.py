@@ -47,6 +47,12 @@ def test_outside_blocks_is_ignored():
     assert spans(text, added) == [("Group", "REGIME", {"id": "NSG"})]
 
 
+def test_recurrence_inside_an_added_long_form_is_skipped():
+    text = 'Japan (hereinafter "the Forum") joined the Forum for Nuclear Cooperation in Asia (FNCA).'
+    added = link(text, [m(text, "Japan", "ORG", {"id": "JPN"})], [(0, len(text))], SETTINGS)
+    assert spans(text, added) == [("Forum", "ORG", {"id": "JPN"}), ("Forum for Nuclear Cooperation in Asia", "ORG", {"id": None}), ("FNCA", "ORG", {"id": None})]
+
+
 @pytest.mark.parametrize("text", ["costs (USD) rose", "the Democratic People's Republic of Korea (DPRK)"])
 def test_no_pair_without_spelled_out_long_form(text):
     existing = [m(text, "Democratic People's Republic of Korea", "COUNTRY", {"id": "PRK"})] if "Korea" in text else []
@@ -66,3 +72,128 @@ def test_occurrences_equal_the_word_bounded_regex(text, short):
     from pipeline.extract.acronyms import _occurrences
 
     assert list(_occurrences(text, short)) == [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)]
+
+
+def reference_link(text, mentions, blocks, settings):
+    """Return what link returned before it was made near-linear: the pairwise scans, kept as the specification."""
+    import re
+
+    from pipeline.extract.acronyms import RULE, _definition, _follows_a_mention, _is_acronym, _occurrences, _spelled_out
+
+    def inside(pos):
+        return any(s <= pos < e for s, e in blocks)
+
+    by_span = {(m["start"], m["end"], m["label"]) for m in mentions}
+    taken = [(m["start"], m["end"], m["label"]) for m in mentions]
+    added, definitions = [], {}
+
+    def add(start, end, label, norm):
+        if (start, end, label) in by_span or any(s < end and start < e and l == label for s, e, l in taken):
+            return
+        by_span.add((start, end, label))
+        taken.append((start, end, label))
+        added.append({"start": start, "end": end, "label": label, "norm": dict(norm), "rule": RULE})
+
+    for mention in sorted(mentions, key=lambda m: (m["start"], -m["end"])):
+        if mention["label"] not in settings.long_form_labels:
+            continue
+        short = _definition(text, mention["end"], settings)
+        if short and not any(m["start"] <= short[0] < m["end"] for m in mentions):
+            s, e = short
+            definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
+            add(s, e, mention["label"], mention["norm"])
+    ends = {m["end"] for m in mentions}
+    for match in re.finditer(r"\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)", text):
+        acronym = match.group(1)
+        if not _is_acronym(acronym) or acronym in definitions or not inside(match.start()):
+            continue
+        if _follows_a_mention(text, match.start(), ends):
+            continue
+        long_form = _spelled_out(text, match.start(), acronym, settings)
+        if long_form:
+            norm = {"id": None}
+            definitions[acronym] = (settings.default_label, norm)
+            add(long_form[0], long_form[1], settings.default_label, norm)
+            add(match.start(1), match.start(1) + len(acronym), settings.default_label, norm)
+    for short, (label, norm) in definitions.items():
+        for start in _occurrences(text, short):
+            if inside(start):
+                add(start, start + len(short), label, norm)
+    return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
+
+
+CHUNKS = [["Missile Technology Control Regime", " (MTCR)"], ["Forum for Nuclear Cooperation in Asia", " (FNCA)"], ["Nuclear Suppliers Group", "(NSG)"],
+          ["Nuclear Suppliers Group", ' (hereinafter "the Group")'], ["Japan", " (Japan)"], ["Japan", " (Euratom)"], ["Japan", ' (hereinafter "the Forum")'], ["MTCR"], ["FNCA"], ["NSG"], ["Group"], ["Forum"],
+          ["Euratom"], ["the"], ["of"], [" "], [" "], ["\n"], ["."], ["-"], ["("], [")"], ["MTCRs"]]
+LABELS = ["REGIME", "TREATY", "ORG", "COUNTRY"]
+
+
+@st.composite
+def documents(draw):
+    """Draw a text of definition-prone pieces, mentions on pieces, across pieces or anywhere (even empty or reversed), and blocks."""
+    pieces = [piece for chunk in draw(st.lists(st.sampled_from(CHUNKS), max_size=20)) for piece in chunk]
+    text = "".join(pieces)
+    cuts = [0]
+    for piece in pieces:
+        cuts.append(cuts[-1] + len(piece))
+    one_piece = st.integers(0, max(len(pieces) - 1, 0)).map(lambda i: (cuts[i], cuts[min(i + 1, len(pieces))]))
+    across = st.tuples(st.sampled_from(cuts), st.sampled_from(cuts)).map(lambda pair: tuple(sorted(pair)))
+    anywhere = st.tuples(st.integers(0, len(text)), st.integers(0, len(text)))
+    norms = st.sampled_from([{"id": None}, {"id": "MTCR"}, {"id": "NSG"}])
+    mention = st.builds(lambda span, label, norm: {"start": span[0], "end": span[1], "label": label, "norm": norm, "rule": "registry"},
+                        st.one_of(one_piece, one_piece, across, anywhere), st.sampled_from(LABELS), norms)
+    blocks = draw(st.one_of(st.just([(0, len(text))]), st.lists(st.one_of(across, anywhere), max_size=6)))
+    return text, draw(st.lists(mention, max_size=12)), blocks
+
+
+@settings(max_examples=1000, deadline=None)
+@given(documents())
+def test_link_equals_the_pairwise_reference(document):
+    text, mentions, blocks = document
+    assert link(text, mentions, blocks, SETTINGS) == reference_link(text, mentions, blocks, SETTINGS)
+
+
+def executed_lines(function, *args):
+    """Count the lines run inside the acronyms module during one call: deterministic work, unlike a timing."""
+    import sys
+
+    from pipeline.extract import acronyms
+
+    count = 0
+
+    def local(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename == acronyms.__file__ else None
+
+    previous = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+PARAGRAPHS = {
+    "definitions after long forms": ("The Missile Technology Control Regime (MTCR) met. ", "Missile Technology Control Regime"),
+    "recurrences in many blocks": ("The FNCA and the FNCA met.\n", None),
+    "recurrences to add": ("MTCR, MTCR, MTCR and MTCR. ", None),
+}
+
+
+@pytest.mark.parametrize("paragraph, long_form", PARAGRAPHS.values(), ids=PARAGRAPHS)
+def test_link_work_grows_linearly(paragraph, long_form):
+    def work(copies):
+        head = "Forum for Nuclear Cooperation in Asia (FNCA) and the Missile Technology Control Regime (MTCR).\n"
+        text = head + paragraph * copies
+        mentions = [m(text, "Missile Technology Control Regime", "REGIME", {"id": "MTCR"})]
+        if long_form:
+            mentions += [m(text, long_form, "REGIME", {"id": "MTCR"}, nth) for nth in range(1, copies + 1)]
+        blocks = [(0, len(head))] + [(len(head) + i * len(paragraph), len(head) + (i + 1) * len(paragraph)) for i in range(copies)]
+        return executed_lines(link, text, mentions, blocks, SETTINGS)
+
+    assert work(400) < 2.2 * work(200)

@@ -123,6 +123,7 @@ def test_file_names_that_are_not_utf8_and_broken_links_fail_alone_both_ways(tmp_
     for run in range(2):  # the rerun reports both again, and redoes nothing
         summary = batch.run(raw, tmp_path / "batch", config, ner=False)
         assert (summary.processed, summary.skipped, summary.failed) == ((2, 0, 2) if run == 0 else (0, 2, 2))
+        assert summary.line().startswith("wpx run: 4 documents: ")  # the two that failed while the folder was listed are documents too
     for _, stage in api.stages(False):
         stage(raw, tmp_path / "stages", config)
     for name in OUTPUTS:
@@ -131,6 +132,52 @@ def test_file_names_that_are_not_utf8_and_broken_links_fail_alone_both_ways(tmp_
     assert [(e["source_path"], e["stage"], e["error"]) for e in errors] == [
         ("raw/\\xffbad-name.txt", "ingest", "IngestError"), ("raw/linked.txt", "ingest", "FileNotFoundError")]
     assert "not valid UTF-8" in errors[0]["message"]
+
+
+def test_a_file_gone_for_a_moment_during_the_run_is_retried_not_failed_for_good(tmp_path, config, monkeypatch):
+    raw = make_raw(tmp_path / "raw", 3)
+    batch.run(raw, tmp_path / "clean", config, ner=False)
+    moved = sorted(raw.iterdir())[-1]
+    planned = batch.plan
+
+    def plan_then_move(*args, **kwargs):  # listed and hashed, then gone before its bytes are read
+        found = planned(*args, **kwargs)
+        moved.rename(tmp_path / "aside")
+        return found
+
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "plan", plan_then_move)
+        summary = batch.run(raw, tmp_path / "out", config, ner=False)
+    assert (summary.processed, summary.failed) == (3, 1)
+    assert [e["error"] for e in summary.errors] == ["FileNotFoundError"]
+    assert f"'raw/{moved.name}'" in summary.errors[0]["message"]
+    (tmp_path / "aside").rename(moved)
+    summary = batch.run(raw, tmp_path / "out", config, ner=False)
+    assert (summary.processed, summary.skipped, summary.failed) == (1, 2, 0)
+    assert outputs(tmp_path / "out") == outputs(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("spelled", ["same", "link"])
+def test_the_raw_folder_as_output_folder_is_a_usage_error_that_writes_nothing(tmp_path, spelled):
+    raw = make_raw(tmp_path / "raw", 2)
+    before = sorted(p.name for p in raw.iterdir())
+    out = raw
+    if spelled == "link":
+        out = tmp_path / "alias"
+        out.symlink_to(raw, target_is_directory=True)
+    result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "run", str(raw), "--out", str(out), "--no-ner", "-q", "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "is the raw folder" in result.output
+    assert sorted(p.name for p in raw.iterdir()) == before
+
+
+def test_an_output_folder_inside_the_raw_folder_is_not_input(tmp_path, config):
+    raw = make_raw(tmp_path / "raw", 2)
+    batch.run(raw, tmp_path / "clean", config, ner=False)
+    for run in range(2):
+        summary = batch.run(raw, raw / "extracted", config, ner=False)
+        assert (summary.processed, summary.skipped, summary.failed) == ((2, 0, 0) if run == 0 else (0, 2, 0))
+    assert outputs(raw / "extracted") == outputs(tmp_path / "clean")
 
 
 def test_a_worker_that_dies_costs_only_its_document(tmp_path, config, monkeypatch):

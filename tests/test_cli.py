@@ -34,6 +34,43 @@ def test_bad_input_exit_code_and_stderr(raw_dir, tmp_path):
     assert (tmp_path / "o" / "documents.jsonl").read_text(encoding="utf-8").count("\n") == 1
 
 
+PAGE = "<html><head><title>Full text: A</title></head><body><h1>Full text: A</h1><p>China joined the NSG in 2004.</p></body></html>"
+
+
+@pytest.mark.parametrize("command, summary", [
+    ("ingest", "wpx ingest: 1 documents written, 0 failed, 1 with warnings"),
+    ("run", "wpx run: 1 documents: 1 processed, 0 skipped (unchanged), 0 dropped; 0 failed, 1 with warnings; "),
+])
+def test_a_warning_is_counted_as_a_warning_not_a_failure(tmp_path, command, summary):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("a.html", "a_3.html"):  # page 2 is missing: the article is written, flagged
+        (raw / name).write_text(PAGE, encoding="utf-8")
+    result = invoke(command, str(raw), "--out", str(tmp_path / "out"), "-q", *(["--no-ner", "--workers", "1"] if command == "run" else []))
+    assert result.exit_code == 1  # as documented: a flagged document makes the command exit 1
+    assert summary in result.output.splitlines()[-1], result.output
+    assert "IngestWarning: multi-page article without page(s) 2" in result.output
+
+
+@pytest.mark.parametrize("allowed, expected", [({0}, 1), ({0, 1}, 2)])
+def test_workers_default_to_the_cpus_this_process_may_use(raw_dir, tmp_path, monkeypatch, allowed, expected):
+    import os
+
+    from pipeline import batch
+
+    seen = {}
+
+    def fake_run(raw, out, config, **options):
+        seen.update(options)
+        return batch.Summary()
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(allowed))
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(batch, "run", fake_run)
+    assert invoke("run", str(raw_dir), "--out", str(tmp_path / "out"), "-q").exit_code == 0
+    assert seen["workers"] == expected
+
+
 def test_config_error_is_exit_2(raw_dir, tmp_path):
     result = CliRunner().invoke(cli, ["--configs", str(tmp_path / "missing"), "run", str(raw_dir)])
     assert result.exit_code == 2

@@ -17,6 +17,29 @@ def test_hash_changes_with_any_file(tmp_path):
     assert config_hash(tmp_path) != before
 
 
+def test_hash_and_worker_snapshot_cover_a_linked_sub_folder(tmp_path):
+    """A registries folder linked in from elsewhere is part of the configs: `Path.rglob` left it out of both."""
+    import shutil
+
+    from pipeline.batch.work import Snapshot
+
+    from .conftest import REPO
+
+    configs = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", configs)
+    whole = load_config(configs)
+    shutil.move(configs / "registries", tmp_path / "registries")
+    (configs / "registries").symlink_to(tmp_path / "registries", target_is_directory=True)
+    linked = load_config(configs)
+    before = linked.hash
+    assert before == whole.hash
+    assert sorted(name for name, _ in Snapshot.of(linked).files) == sorted(name for name, _ in Snapshot.of(whole).files)
+    assert any(name.startswith("registries/") for name, _ in Snapshot.of(linked).files)
+    table = tmp_path / "registries" / "entities.tsv"
+    table.write_text(table.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert config_hash(configs) != before
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline import ingest
 from pipeline.ingest.txt import IngestError, decode_text
-from pipeline.records import read_jsonl
+from pipeline.records import Misuse, read_jsonl
 from pipeline.schemas import problems
 
 from .conftest import SEED_ID, SEED_RAW
@@ -68,6 +68,38 @@ def test_doc_ids_follow_the_folder_layout(tmp_path, config):
     (raw / ".DS_Store").write_bytes(b"\x00\x01")
     ingest.run(raw, tmp_path / "out", config)
     assert [d["doc_id"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")] == ["2021/export-controls"]
+
+
+def test_a_linked_folder_is_read_and_an_output_folder_inside_raw_is_not(raw_dir, tmp_path, config):
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "2021").mkdir(parents=True)
+    (elsewhere / "2021" / "a.txt").write_text("Full text: A\n\nChina acted in 2021.\n", encoding="utf-8")
+    (raw_dir / "gov").symlink_to(elsewhere, target_is_directory=True)
+    out = raw_dir / "extracted"
+    for _ in range(2):  # the second time, OUT holds documents.jsonl and errors.jsonl: not input
+        result = ingest.run(raw_dir, out, config)
+        assert (result.written, result.errors) == (2, [])
+    assert [d["doc_id"] for d in read_jsonl(out / "documents.jsonl")] == [SEED_ID, "gov/2021/a"]
+
+
+@pytest.mark.parametrize("spelled", ["same", "dot", "link"])
+def test_the_raw_folder_as_output_folder_is_misuse(raw_dir, tmp_path, config, spelled):
+    out = {"same": raw_dir, "dot": raw_dir / ".", "link": tmp_path / "alias"}[spelled]
+    if spelled == "link":
+        out.symlink_to(raw_dir, target_is_directory=True)
+    with pytest.raises(Misuse, match="is the raw folder"):
+        ingest.run(raw_dir, out, config)
+    assert sorted(p.name for p in raw_dir.iterdir()) == [SEED_RAW.name]
+
+
+@pytest.mark.parametrize("spelled", ["relative", "absolute", "dot"])
+def test_source_paths_and_messages_do_not_depend_on_how_raw_is_spelled(raw_dir, tmp_path, config, monkeypatch, spelled):
+    (raw_dir / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    monkeypatch.chdir(raw_dir if spelled == "dot" else tmp_path)
+    given = {"relative": "raw", "absolute": str(raw_dir), "dot": "."}[spelled]
+    result = ingest.run(given, tmp_path / "out", config)
+    assert [d["source_path"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")] == [f"raw/{SEED_RAW.name}"]
+    assert [(e["source_path"], e["message"]) for e in result.errors] == [("raw/gone.txt", "[Errno 2] No such file or directory: 'raw/gone.txt'")]
 
 
 def test_bad_files_fail_alone(raw_dir, tmp_path, config):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import errno
 import json
 import os
 
@@ -60,6 +61,31 @@ def test_outputs_get_the_permissions_of_a_plain_open(tmp_path, write):
     assert oct(written.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
     write(written)  # replacing an existing output too
     assert oct(written.stat().st_mode & 0o777) == oct(plain.stat().st_mode & 0o777)
+
+
+@pytest.mark.parametrize("writer", ["jsonl", "text", "many"])
+@pytest.mark.parametrize("code, named", [(errno.ENOSPC, True), (errno.EFBIG, True), (errno.EACCES, False)])
+def test_a_failed_write_names_the_file_and_leaves_no_temp_file(tmp_path, monkeypatch, writer, code, named):
+    """write() and flush() errors carry no file name; "Error: [Errno 28] No space left on device" alone says nothing of where."""
+    from pipeline.batch.atomic import atomic_many
+
+    def full(fd):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(os, "fsync", full)
+    target = tmp_path / "out" / "mentions.jsonl"
+    with pytest.raises(OSError) as caught:
+        if writer == "jsonl":
+            write_jsonl(target, [{"a": 1}])
+        elif writer == "text":
+            write_text(target, "x\n")
+        else:
+            with atomic_many([tmp_path / "out" / "documents.jsonl", target]) as handles:
+                handles[1].write("x\n")
+    expected = str(tmp_path / "out" / ("documents.jsonl" if writer == "many" else "mentions.jsonl"))  # the first file flushed fails
+    assert caught.value.errno == code
+    assert caught.value.filename == (expected if named else None)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
 
 
 def test_read_reports_file_and_line(tmp_path):

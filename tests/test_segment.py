@@ -153,3 +153,18 @@ def test_sentence_starts_match_spacy_sentencizer_on_any_text(config, parts):
     text = " ".join(parts)
     doc = nlp.make_doc(text)
     assert (segment._sentence_starts(doc, punct) if len(doc) else []) == _spacy_sentence_starts(nlp, text)
+
+
+@pytest.mark.parametrize("limit, fails", [(42, True), (43, False)])
+def test_a_paragraph_longer_than_a_block_may_be_is_named_with_its_offsets(config, limit, fails):
+    """spaCy's own E088 message advises raising `nlp.max_length`, which no wpx user can reach."""
+    text = "Full text: A\n\nChina held five rounds of dialogue in 2019.\n"  # the paragraph: characters 14-57 (43)
+    nlp = segment.sentencizer(config)
+    nlp.max_length = limit
+    doc = {"doc_id": "d", "text": text}
+    if fails:
+        with pytest.raises(segment.SegmentError, match=r"the paragraph at characters 14-57 is 43 characters long, more than a block may be \(42"):
+            segment.segment_document(doc, LayoutRules.from_config(config), nlp)
+    else:
+        assert [s["text"] for s in segment.segment_document(doc, LayoutRules.from_config(config), nlp) if s["kind"] == "sentence"] == [
+            "China held five rounds of dialogue in 2019."]

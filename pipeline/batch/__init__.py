@@ -9,6 +9,7 @@ previous outputs intact and the next run resumes from the shards written.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -17,8 +18,8 @@ from typing import Any
 
 from .. import lineage
 from ..config import Config
-from ..ingest import source_path
-from ..records import ERRORS, PARSES, FolderBusy, error_record, exclusive, read_jsonl
+from ..ingest import folder_name, named_in_raw, source_path
+from ..records import ERRORS, PARSES, FolderBusy, Misuse, error_record, exclusive, read_jsonl
 from .code import reuse
 from .consolidate import consolidate, fingerprint, up_to_date
 from .executors import SchedulerUnavailable, WorkersDie, check_address
@@ -35,10 +36,12 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = Tr
         scheduler: str | None = None, progress: bool = False) -> Summary:
     """Bring ``out_dir`` up to date with ``raw_dir``: process new and changed documents, drop deleted ones.
 
-    Raises FolderBusy when another wpx process is writing ``out_dir``.
+    Raises FolderBusy when another wpx process is writing ``out_dir``, Misuse when it is ``raw_dir``.
     """
     if scheduler:
         check_address(scheduler)
+    if os.path.realpath(raw_dir) == os.path.realpath(out_dir):  # checked before the lock file lands among the raw files
+        raise Misuse(f"the output folder {out_dir} is the raw folder: give an output folder of its own (--out)")
     with exclusive(Path(out_dir), also=(MANIFEST,)):
         return _run(Path(raw_dir), Path(out_dir), config, ner, workers, scheduler, progress)
 
@@ -50,7 +53,7 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     store = Store(out_dir)
     manifest = store.load_manifest()
     noted = reuse(manifest.code, (manifest.key or {}).get("code_hash"))  # fixes the code hash before planning, which may take minutes: the code is what was loaded
-    planned = plan(raw_dir, config)
+    planned = plan(raw_dir, config, out_dir)
     key = run_key(config, raw_dir, ner)
     todo = changes(planned, manifest, key, store)
     if manifest.key != key:
@@ -96,6 +99,7 @@ def _run(raw_dir: Path, out_dir: Path, config: Config, ner: bool, workers: int, 
     stats = [entry["stats"] for entry in manifest.documents.values()]
     summary.totals = {name: sum(s.get(name, 0) for s in stats) for name in ("documents", "segments", "mentions", "relations", "errors")}
     summary.failed = sum(1 for s in stats if s.get("failed")) + len(planned.errors)
+    summary.unlisted = len(planned.errors)
     errors_path = out_dir / ERRORS
     summary.errors = list(read_jsonl(errors_path)) if errors_path.stat().st_size else []
     summary.seconds = time.perf_counter() - started
@@ -151,14 +155,14 @@ def _chunks(todo: list[Planned], raw_dir: Path, size: int, max_bytes: int) -> It
             files = tuple((rel, (raw_dir / rel).read_bytes()) for rel, _ in doc.files)
         except OSError as exc:
             files = ()
-            error = error_record(doc.doc_id, source_path(raw_dir, raw_dir / doc.files[0][0]), "ingest", exc)
+            error = error_record(doc.doc_id, source_path(raw_dir, raw_dir / doc.files[0][0]), "ingest", named_in_raw(raw_dir, exc))
             tasks.append(Task(doc.doc_id, files, error))
             continue
         weight = sum(len(data) for _, data in files)
         if tasks and (len(tasks) >= size or used + weight > max_bytes):
-            yield Chunk(raw_dir.name, tuple(tasks))
+            yield Chunk(folder_name(raw_dir), tuple(tasks))
             tasks, used = [], 0
         tasks.append(Task(doc.doc_id, files))
         used += weight
     if tasks:
-        yield Chunk(raw_dir.name, tuple(tasks))
+        yield Chunk(folder_name(raw_dir), tuple(tasks))

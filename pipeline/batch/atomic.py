@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from ..records import atomic_text, temp_beside
+from ..records import atomic_text, naming, temp_beside
 
 
 def write_text(path: Path, text: str, durable: bool = True) -> None:
@@ -32,19 +32,25 @@ def atomic_many(paths: list[Path]) -> Iterator[list[IO[str]]]:
     """
     temps: list[str] = []
     handles: list[IO[str]] = []
+    writing = paths[0].parent if paths else Path()  # which file a failed write names: the folder while the caller writes them all
     try:
         for path in paths:
             fd, tmp = temp_beside(path)
             temps.append(tmp)
             handles.append(os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
         yield handles
-        for handle in handles:
+        for handle, writing in zip(handles, paths):
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
         for tmp, path in zip(temps, paths):
             os.replace(tmp, path)
         temps = []
+    except OSError as exc:
+        named = naming(exc, writing)
+        if named is exc:
+            raise
+        raise named from exc
     finally:
         for handle in handles:
             handle.close()

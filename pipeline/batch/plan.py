@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..config import Config
-from ..ingest import discover, doc_id_for, name_problem, source_path
+from ..ingest import discover, doc_id_for, folder_name, name_problem, named_in_raw, source_path
 from ..ingest.multipage import group_pages, page_patterns
 from ..ingest.txt import IngestError
 from ..records import error_record
@@ -60,7 +60,7 @@ def run_key(config: Config, raw_dir: Path, ner: bool) -> dict[str, Any]:
     bumped, and an edited export or card does not (fixed once per process,
     taken from the output folder's note when code.reuse ran first).
     """
-    return {"pipeline_version": __version__, "code_hash": code_hash(), "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": raw_dir.name}
+    return {"pipeline_version": __version__, "code_hash": code_hash(), "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": folder_name(raw_dir)}
 
 
 def sha256_file(path: Path) -> str:
@@ -69,13 +69,13 @@ def sha256_file(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def plan(raw_dir: Path, config: Config) -> Plan:
-    """List the documents under ``raw_dir`` (multi-page articles grouped) with their files' hashes."""
+def plan(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Plan:
+    """List the documents under ``raw_dir`` (multi-page articles grouped; ``out_dir`` left out) with their files' hashes."""
     settings = config.section("ingest")
     merged = {fmt for fmt in settings["formats"].values() if fmt == "html"}
     result = Plan(raw_dir)
     seen: dict[str, str] = {}
-    for files in group_pages(discover(raw_dir, config), settings["formats"], merged, page_patterns(config)):
+    for files in group_pages(discover(raw_dir, config, out_dir), settings["formats"], merged, page_patterns(config)):
         doc_id = doc_id_for(raw_dir, files[0])
         source = source_path(raw_dir, files[0])
         if doc_id in seen:
@@ -88,7 +88,7 @@ def plan(raw_dir: Path, config: Config) -> Plan:
         try:
             hashed = tuple((p.relative_to(raw_dir).as_posix(), sha256_file(p)) for p in files)
         except OSError as exc:  # a broken link, no permission: an error on every run, with no shard to redo each time
-            result.errors.append(error_record(doc_id, source, "ingest", exc))
+            result.errors.append(error_record(doc_id, source, "ingest", named_in_raw(raw_dir, exc)))
             continue
         result.documents.append(Planned(doc_id, hashed))
     result.documents.sort(key=lambda d: d.doc_id)

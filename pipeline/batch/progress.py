@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..records import INGEST_WARNING
+
 
 @dataclass
 class Summary:
@@ -13,6 +15,7 @@ class Summary:
     skipped: int = 0
     failed: int = 0
     dropped: int = 0
+    unlisted: int = 0  # inputs that failed while the raw folder was listed (a taken doc_id, a broken link): failed, neither processed nor skipped
     words: int = 0
     totals: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -21,9 +24,15 @@ class Summary:
 
     def line(self) -> str:
         """Return the one-line summary printed at the end of `wpx run`."""
-        text = (f"wpx run: {self.processed + self.skipped} documents: {self.processed} processed, {self.skipped} skipped (unchanged), "
-                f"{self.dropped} dropped; {self.failed} failed; {self.totals.get('mentions', 0)} mentions, "
+        text = (f"wpx run: {self.processed + self.skipped + self.unlisted} documents: {self.processed} processed, {self.skipped} skipped (unchanged), "
+                f"{self.dropped} dropped; {self.failed} failed{warned(self.errors)}; {self.totals.get('mentions', 0)} mentions, "
                 f"{self.totals.get('relations', 0)} relations; {self.seconds:.1f} s")
         if self.rules_only:
             text += "; rules-only: no engagements (no dependency parse)"
         return text
+
+
+def warned(errors: list[dict[str, Any]]) -> str:
+    """Return ", N with warnings" for the IngestWarning records among ``errors`` (written documents, flagged: the exit code is 1), else ""."""
+    count = sum(1 for error in errors if error.get("error") == INGEST_WARNING)
+    return f", {count} with warnings" if count else ""

@@ -26,8 +26,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from .. import tree
 from ..config import Config, ConfigError, config_hash, load_config
-from ..records import DOCUMENTS, ERRORS, MENTIONS, OUTPUT_FILES, RELATIONS, SEGMENTS, STAGE_ORDER, Misuse, dumps, error_record
+from ..records import DOCUMENTS, ERRORS, INGEST_WARNING, MENTIONS, OUTPUT_FILES, RELATIONS, SEGMENTS, STAGE_ORDER, Misuse, dumps, error_record
 
 OUTPUTS = OUTPUT_FILES
 STAGES = (*STAGE_ORDER, "serialize")  # Engine.seconds: serialize is the records' JSON text
@@ -71,7 +72,7 @@ class Snapshot:
     @classmethod
     def of(cls, config: Config) -> Snapshot:
         root = config.root
-        files = tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in sorted(root.rglob("*")) if p.is_file())
+        files = tuple((p.relative_to(root).as_posix(), p.read_bytes()) for p in tree.files(root))  # what config_hash hashes
         return cls(files, config.hash, str(root))
 
     def engine(self, ner: bool) -> Engine:
@@ -150,15 +151,15 @@ class Engine:
         from .. import segment
         from ..ingest import ingest_file, source_path
 
-        if error is not None:  # the raw file could not be read
-            return _Progress(doc_id, "", {ERRORS: [error]}, "done")
+        if error is not None:  # the raw file could not be read: moved or locked for a moment, perhaps, so not its result for good
+            return _Progress(doc_id, "", {ERRORS: [error]}, "done", retry=True)
         state = _Progress(doc_id, source_path(raw_dir, paths[0]), {name: [] for name in OUTPUTS})
         records, seconds, started = state.records, self.seconds, time.perf_counter()
         try:
             lines: list[Any] = []
             state.document, flagged = ingest_file(raw_dir, paths, self.config, self.readers, data, lines)
             records[DOCUMENTS].append(state.document)
-            records[ERRORS] += [error_record(doc_id, state.source, state.stage, message, kind="IngestWarning") for message in flagged]
+            records[ERRORS] += [error_record(doc_id, state.source, state.stage, message, kind=INGEST_WARNING) for message in flagged]
             state.stage, started = _lap(seconds, state.stage, started, "segment")
             state.segments = records[SEGMENTS] = segment.segment_document(state.document, self.readers.layout, self.sentencizer, state.tokenized, lines)
             state.stage, started = _lap(seconds, state.stage, started, "extract")
@@ -195,6 +196,8 @@ class Engine:
             started = _lap(seconds, "relate", started, "")[1]
         state.docs = []
         done = outcome(state.doc_id, state.records)
+        if state.retry:
+            done.stats["retry"] = True
         _lap(seconds, "serialize", started, "")
         return done
 
@@ -211,6 +214,7 @@ class _Progress:
     segments: list[dict[str, Any]] = field(default_factory=list)
     tokenized: dict[int, Any] = field(default_factory=dict)  # block start -> (text, Doc) from the segment stage's tokenizer
     docs: list[Any] = field(default_factory=list)  # the parsed block docs, for relate
+    retry: bool = False  # the next run tries it again (a raw file that could not be read this time)
 
     def fail(self, exc: BaseException) -> None:
         """Record the exception as this document's error at its current stage; it goes no further."""
@@ -264,7 +268,7 @@ def outcome(doc_id: str, records: dict[str, list[dict[str, Any]]]) -> Outcome:
     stats = {
         "words": sum(len(d["text"].split()) for d in records.get(DOCUMENTS, [])),
         **{name.removesuffix(".jsonl"): len(records.get(name, [])) for name in OUTPUTS},
-        "failed": any(e["error"] != "IngestWarning" for e in records.get(ERRORS, [])),
+        "failed": any(e["error"] != INGEST_WARNING for e in records.get(ERRORS, [])),
     }
     outputs = {name: "".join(dumps(r) + "\n" for r in records.get(name, [])) for name in OUTPUTS}
     return Outcome(doc_id, outputs, stats)

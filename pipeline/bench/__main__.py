@@ -10,29 +10,56 @@ where the time goes); no-op rerun over 1,000 documents < 2 s; peak RSS at x10 th
 corpus within 1.2x of x1, for `wpx run` and for each stage command (`make
 extract`). Figures are printed as measured; nothing here fails on a missed
 target.
+
+--out is replaced by each run, but only when it is missing, empty or an
+earlier bench output (marked by a .wpx-bench file); the corpus sources are
+found under --sources-root (default: the folder holding --configs), and too
+few of them stop the bench before anything is written.
 """
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
-from ..config import load_config
-from . import corpus, measure
+from ..config import ConfigError, load_config
+from . import corpus, measure, output
+
+
+def parser() -> argparse.ArgumentParser:
+    built = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
+    built.add_argument("--configs", type=Path, default=Path("configs"), metavar="DIR",
+                       help="configuration folder; its pipeline.toml [bench] sets the corpus (default: configs)")
+    built.add_argument("--out", type=Path, default=Path("bench/out"), metavar="DIR",
+                       help="output folder (default: bench/out). REPLACED by each run: the bench's entries of an earlier "
+                            "run there (corpus/, small/, big/, o-*/, bench.json) are deleted first. Only a missing or empty "
+                            f"folder or an earlier bench output (it carries a {output.MARKER} file) is accepted; any other "
+                            "non-empty folder is refused and left untouched")
+    built.add_argument("--sources-root", type=Path, default=None, metavar="DIR",
+                       help="folder the corpus sources ([bench] sources of pipeline.toml: raw/*.txt and the genre "
+                            "fixtures' raw files) are relative to (default: the folder holding --configs, the project "
+                            "root, wherever the bench is run from). The bench stops if they give too few paragraphs for "
+                            "distinct documents")
+    return built
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--configs", type=Path, default=Path("configs"))
-    parser.add_argument("--out", type=Path, default=Path("bench/out"))
-    args = parser.parse_args()
-    config = load_config(args.configs)
+    cli = parser()
+    args = cli.parse_args()
+    try:
+        config = load_config(args.configs)
+    except ConfigError as exc:
+        cli.error(str(exc))
     settings = config.section("bench")
-    repo = Path.cwd()
-    shutil.rmtree(args.out, ignore_errors=True)
-    blocks = corpus.paragraphs(corpus.sources(repo, settings["sources"]))
+    root = args.sources_root if args.sources_root is not None else args.configs.resolve().parent
     span = tuple(settings["paragraphs_per_document"])
     seed = int(settings["seed"])
+    try:  # both checked before anything is deleted or written
+        output.check(args.out)
+        blocks = corpus.load(root, settings["sources"], span)
+    except (output.OutError, corpus.SourcesError) as exc:
+        cli.error(str(exc))
+    for entry in output.prepare(args.out):
+        print(f"bench: left in place in --out (not the bench's): {entry}", flush=True)
     main_raw, small_raw, big_raw = args.out / "corpus" / "raw", args.out / "small" / "raw", args.out / "big" / "raw"
     words = corpus.words(corpus.build(main_raw, int(settings["documents"]), blocks, seed, span))
     corpus.build(small_raw, int(settings["small_documents"]), blocks, seed, span)

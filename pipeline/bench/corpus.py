@@ -25,6 +25,31 @@ def sources(repo: Path, globs: list[str]) -> list[Path]:
     return sorted({p for pattern in globs for p in repo.glob(pattern) if p.suffix == ".txt"})
 
 
+class SourcesError(ValueError):
+    """The sources cannot give a corpus of distinct documents (its message names the root, the patterns and what was found)."""
+
+
+def load(root: Path, globs: list[str], per_doc: tuple[int, int], min_words: int = 8) -> list[str]:
+    """Return the paragraphs of the .txt files matching ``globs`` under ``root``, checked to be enough for distinct documents.
+
+    Raises SourcesError when no file matches, or when the files give no more
+    paragraphs than a document draws at most (``per_doc[1]``): every
+    document would then hold the same paragraphs (none at all when there are
+    none), and the figures would measure a degenerate corpus.
+    """
+    if not root.is_dir():
+        raise SourcesError(f"no corpus sources: {root} is not a folder")
+    files = sources(root, globs)
+    if not files:
+        raise SourcesError(f"no corpus sources: none of {globs} matches a .txt file under {root}")
+    blocks = paragraphs(files, min_words)
+    if len(blocks) <= per_doc[1]:
+        raise SourcesError(f"too few corpus sources: the {len(files)} .txt file(s) matching {globs} under {root} give "
+                           f"{len(blocks)} paragraph(s) of at least {min_words} words; distinct documents of up to "
+                           f"{per_doc[1]} paragraphs need more than {per_doc[1]}")
+    return blocks
+
+
 def build(dest: Path, count: int, blocks: list[str], seed: int, per_doc: tuple[int, int]) -> list[Path]:
     """Write ``count`` documents of ``per_doc`` (min, max) paragraphs to ``dest``; return their paths.
 

@@ -9,8 +9,11 @@ mention dicts and the document text, so it needs no model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 RULE = "acronyms"
@@ -39,29 +42,36 @@ def _is_acronym(text: str) -> bool:
 def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]], settings: Settings) -> list[dict[str, Any]]:
     """Return new mentions (start, end, label, norm, rule) for defined short forms and their recurrences."""
     by_span = {(m["start"], m["end"], m["label"]) for m in mentions}
-    taken = [(m["start"], m["end"], m["label"]) for m in mentions]
+    per_label: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in mentions:
+        per_label[m["label"]].append((m["start"], m["end"]))
+    existing = {label: _Spans(spans) for label, spans in per_label.items()}
+    anywhere, inside = _Spans((m["start"], m["end"]) for m in mentions), _Spans(blocks)
+    # Per label, the characters of the spans added so far: they are never empty and never overlap
+    # one another, so two of them overlap exactly when they share a character.
+    covered: dict[str, bytearray] = defaultdict(lambda: bytearray(len(text)))
     added: list[dict[str, Any]] = []
     definitions: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def add(start: int, end: int, label: str, norm: dict[str, Any]) -> None:
-        if (start, end, label) in by_span or any(s < end and start < e and l == label for s, e, l in taken):
+        if (start, end, label) in by_span or (label in existing and existing[label].overlaps(start, end)) or covered[label].find(1, start, end) >= 0:
             return
         by_span.add((start, end, label))
-        taken.append((start, end, label))
+        covered[label][start:end] = b"\x01" * (end - start)
         added.append({"start": start, "end": end, "label": label, "norm": dict(norm), "rule": RULE})
 
     for mention in sorted(mentions, key=lambda m: (m["start"], -m["end"])):
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short and not any(m["start"] <= short[0] < m["end"] for m in mentions):  # "(Japan)" is a mention already
+        if short and not anywhere.overlaps(short[0], short[0] + 1):  # "(Japan)" is a mention already
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])
     ends = {m["end"] for m in mentions}
     for match in re.finditer(r"\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)", text):
         acronym = match.group(1)
-        if not _is_acronym(acronym) or acronym in definitions or not _inside(match.start(), blocks):
+        if not _is_acronym(acronym) or acronym in definitions or not inside.overlaps(match.start(), match.start() + 1):
             continue
         if _follows_a_mention(text, match.start(), ends):
             continue
@@ -73,9 +83,23 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             add(match.start(1), match.start(1) + len(acronym), settings.default_label, norm)
     for short, (label, norm) in definitions.items():
         for start in _occurrences(text, short):
-            if _inside(start, blocks):
+            if inside.overlaps(start, start + 1):
                 add(start, start + len(short), label, norm)
     return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
+
+
+class _Spans:
+    """Answer "does any span overlap [start, end)?" by bisection: scanning every span per query made link quadratic."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(spans, key=lambda span: span[0])
+        self.starts = [s for s, _ in ordered]
+        self.reach = list(accumulate((e for _, e in ordered), max))  # the furthest end among the spans starting so far
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Return whether some span (s, e) has s < end and start < e, exactly as the pairwise test would."""
+        count = bisect_left(self.starts, end)
+        return count > 0 and self.reach[count - 1] > start
 
 
 def _occurrences(text: str, short: str) -> Iterator[int]:
@@ -101,10 +125,6 @@ def _follows_a_mention(text: str, pos: int, ends: set[int]) -> bool:
     while first > 0 and text[first - 1].isspace():
         first -= 1
     return any(end in ends for end in range(first, pos + 1))
-
-
-def _inside(pos: int, blocks: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in blocks)
 
 
 def _definition(text: str, end: int, settings: Settings) -> tuple[int, int] | None:

@@ -7,18 +7,19 @@ the source map that pipeline/provenance.py reads.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, tree
 from ..config import Config
 from ..layout import LayoutRules, Line, classify, metadata
 from ..normalize.dates import find_dates
 from ..progress import Progress
-from ..records import StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
+from ..records import INGEST_WARNING, Misuse, StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
 from .html import HtmlRules, read_html
 from .multipage import group_pages, merge, missing_pages, page_patterns
 from .pdf import PdfRules, read_pdf
@@ -28,15 +29,25 @@ from .txt import IngestError, decode_text
 STAGE = "ingest"
 
 
-def discover(raw_dir: Path, config: Config) -> list[Path]:
-    """List the files under ``raw_dir`` in a stable order, skipping OS litter.
+def discover(raw_dir: Path, config: Config, out_dir: Path | None = None) -> list[Path]:
+    """List the files under ``raw_dir`` (through linked folders) in a stable order, skipping OS litter and ``out_dir``.
 
     A broken symbolic link is listed too: reading it fails, so it becomes an
     error naming the file instead of a document that silently disappears.
+    An output folder inside the raw folder is not input (its JSONL files and
+    review pages would come back as documents); the raw folder itself as
+    the output folder is Misuse.
     """
     skip = tuple(config.section("ingest")["skip_prefixes"])
+    out_real = os.path.realpath(out_dir) if out_dir is not None else None
+    if out_real is not None and out_real == os.path.realpath(raw_dir):
+        raise Misuse(f"the output folder {out_dir} is the raw folder: give an output folder of its own (--out)")
+
+    def pruned(folder: Path) -> bool:
+        return folder.name.startswith(skip) or os.path.realpath(folder) == out_real
+
     return sorted(
-        (p for p in raw_dir.rglob("*") if (p.is_file() or (p.is_symlink() and not p.exists())) and not any(part.startswith(skip) for part in p.relative_to(raw_dir).parts)),
+        (p for p in tree.entries(raw_dir, pruned) if not p.name.startswith(skip) and (p.is_file() or (p.is_symlink() and not p.exists()))),
         key=lambda p: p.relative_to(raw_dir).as_posix(),
     )
 
@@ -142,7 +153,27 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
 
 def source_path(raw_dir: Path, path: Path) -> str:
     """Return the contract's source_path: the raw folder's name and the path under it."""
-    return printable((Path(raw_dir.name) / path.relative_to(raw_dir)).as_posix())
+    return printable((Path(folder_name(raw_dir)) / path.relative_to(raw_dir)).as_posix())
+
+
+def folder_name(raw_dir: Path) -> str:
+    """Return the raw folder's own name however it is spelled ("." run inside it, "raw/." or "/abs/raw" all give "raw")."""
+    return Path(os.path.abspath(raw_dir)).name
+
+
+def named_in_raw(raw_dir: Path, exc: BaseException) -> BaseException:
+    """Return ``exc`` with the file it names written as a source_path when it is a raw file's OSError.
+
+    The message goes into errors.jsonl: as the OS words it, it carries the
+    raw folder as typed, an absolute path included, so the dataset's bytes
+    would depend on how the folder was spelled and leak the machine's paths.
+    """
+    if isinstance(exc, OSError) and isinstance(exc.filename, str) and exc.errno is not None:
+        try:
+            return type(exc)(exc.errno, exc.strerror, source_path(raw_dir, Path(exc.filename)))
+        except ValueError:  # not under the raw folder
+            return exc
+    return exc
 
 
 def _metadata(found: dict[str, str | None], markup: dict[str, str | None], rules: LayoutRules) -> dict[str, str | None]:
@@ -173,7 +204,7 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
 
     # documents in doc_id order, as `wpx run` writes them ("a.txt" before "a-b.txt", which sorts first as a path);
     # the sort is stable, so of two files with one doc_id the first in path order still claims it
-    groups = sorted(group_pages(discover(raw_dir, config), settings["formats"], merged, readers.page_patterns), key=lambda files: doc_id_for(raw_dir, files[0]))
+    groups = sorted(group_pages(discover(raw_dir, config, out_dir), settings["formats"], merged, readers.page_patterns), key=lambda files: doc_id_for(raw_dir, files[0]))
     bar = Progress(len(groups), progress, name="wpx ingest")
 
     def documents() -> Iterator[dict[str, Any]]:
@@ -188,10 +219,10 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
                     raise problem
                 document, flagged = ingest_file(raw_dir, files, config, readers)
             except (IngestError, OSError) as exc:
-                result.errors.append(error_record(doc_id, source, STAGE, exc))
+                result.errors.append(error_record(doc_id, source, STAGE, named_in_raw(raw_dir, exc)))
                 bar.update(1, 0)
                 continue
-            result.errors.extend(error_record(doc_id, source, STAGE, message, kind="IngestWarning") for message in flagged)
+            result.errors.extend(error_record(doc_id, source, STAGE, message, kind=INGEST_WARNING) for message in flagged)
             bar.document(document["text"])
             yield document
 
