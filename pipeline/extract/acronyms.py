@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import accumulate
 from typing import Any
 
@@ -42,11 +43,10 @@ def _is_acronym(text: str) -> bool:
 def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]], settings: Settings) -> list[dict[str, Any]]:
     """Return new mentions (start, end, label, norm, rule) for defined short forms and their recurrences."""
     by_span = {(m["start"], m["end"], m["label"]) for m in mentions}
-    per_label: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for m in mentions:
-        per_label[m["label"]].append((m["start"], m["end"]))
-    existing = {label: _Spans(spans) for label, spans in per_label.items()}
-    anywhere, inside = _Spans((m["start"], m["end"]) for m in mentions), _Spans(blocks)
+    # The indexes are built when first asked: most documents define no short form and need none of them.
+    existing = cache(lambda label: _Spans((m["start"], m["end"]) for m in mentions if m["label"] == label))
+    anywhere = cache(lambda: _Spans((m["start"], m["end"]) for m in mentions))
+    inside = cache(lambda: _Spans(blocks))
     # Per label, the characters of the spans added so far: they are never empty and never overlap
     # one another, so two of them overlap exactly when they share a character.
     covered: dict[str, bytearray] = defaultdict(lambda: bytearray(len(text)))
@@ -54,7 +54,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     definitions: dict[str, tuple[str, dict[str, Any]]] = {}
 
     def add(start: int, end: int, label: str, norm: dict[str, Any]) -> None:
-        if (start, end, label) in by_span or (label in existing and existing[label].overlaps(start, end)) or covered[label].find(1, start, end) >= 0:
+        if (start, end, label) in by_span or existing(label).overlaps(start, end) or covered[label].find(1, start, end) >= 0:
             return
         by_span.add((start, end, label))
         covered[label][start:end] = b"\x01" * (end - start)
@@ -64,14 +64,14 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short and not anywhere.overlaps(short[0], short[0] + 1):  # "(Japan)" is a mention already
+        if short and not anywhere().overlaps(short[0], short[0] + 1):  # "(Japan)" is a mention already
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])
     ends = {m["end"] for m in mentions}
     for match in re.finditer(r"\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)", text):
         acronym = match.group(1)
-        if not _is_acronym(acronym) or acronym in definitions or not inside.overlaps(match.start(), match.start() + 1):
+        if not _is_acronym(acronym) or acronym in definitions or not inside().overlaps(match.start(), match.start() + 1):
             continue
         if _follows_a_mention(text, match.start(), ends):
             continue
@@ -83,7 +83,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             add(match.start(1), match.start(1) + len(acronym), settings.default_label, norm)
     for short, (label, norm) in definitions.items():
         for start in _occurrences(text, short):
-            if inside.overlaps(start, start + 1):
+            if inside().overlaps(start, start + 1):
                 add(start, start + len(short), label, norm)
     return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
 
