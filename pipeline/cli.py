@@ -49,9 +49,17 @@ def _finish(errors: list[dict[str, Any]], summary: str) -> None:
 
 
 def _stage(out_dir: Path, func, *args):
-    """Run a stage writing into ``out_dir`` while holding the folder."""
-    with exclusive(out_dir):
-        return func(*args)
+    """Run a stage writing into ``out_dir`` while holding the folder; a folder made for a stage that failed before writing is removed."""
+    made = [folder for folder in (out_dir, *out_dir.parents) if not folder.exists()]  # what exclusive() will create, deepest first
+    try:
+        with exclusive(out_dir):
+            return func(*args)
+    except Exception:
+        for folder in made:  # `wpx segment --out typo` leaves no empty folder behind
+            if not folder.is_dir() or next(folder.iterdir(), None) is not None:
+                break
+            folder.rmdir()
+        raise
 
 
 class _Commands(click.Group):

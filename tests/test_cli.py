@@ -119,6 +119,14 @@ def test_a_missing_input_is_a_usage_error_naming_the_file(tmp_path, command, mis
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, not even an empty output
 
 
+@pytest.mark.parametrize("command", [["segment"], ["extract"], ["relate"]])
+def test_a_stage_that_fails_on_a_new_output_folder_leaves_no_folder(tmp_path, command):
+    out = tmp_path / "typo" / "nested"
+    result = invoke(*command, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "typo").exists()
+
+
 def _parsed_blocks(out):
     """Write OUT/parses/ as extract with the model does: one block per document of ``out`` (a hand-made dependency parse)."""
     import spacy
