@@ -65,19 +65,21 @@ def check(out_dir: Path, reading: dict[str, Path | str]) -> None:
                                  "stages after it again, in order (`make extract` does)")
 
 
-def note(out_dir: Path, outputs: tuple[str, ...], read: dict[str, Path | str]) -> None:
+def note(out_dir: Path, outputs: tuple[str, ...], read: dict[str, Path | str], digests: dict[str, str] | None = None) -> None:
     """Record that ``outputs`` (names in OUT) were just made from ``read`` (name -> the file read, in OUT or not).
 
     What was read from elsewhere (--documents) is noted too: the next stage
-    compares it with OUT's own file. Stdin leaves nothing noted: nothing to
-    check the outputs against.
+    compares it with OUT's own file. Stdin or a pipe is noted by ``digests``
+    (name -> sha256 of the bytes the stage read), when the stage hashed them
+    as it read; without one, nothing is noted: nothing to check the outputs against.
     """
+    digests = digests or {}
     noted = _load(out_dir)
     for output in outputs:
-        if not all(map(_regular, read.values())):  # stdin, a pipe: read once, nothing left to hash
+        if not all(_regular(path) or name in digests for name, path in read.items()):  # stdin, a pipe: read once, nothing left to hash
             noted.pop(output, None)
         else:
-            noted[output] = {name: identity(Path(path)) for name, path in read.items()}
+            noted[output] = {name: identity(Path(path)) if _regular(path) else digests[name] for name, path in read.items()}
     _save(out_dir, noted)
 
 

@@ -183,15 +183,31 @@ def write_lines(handle: IO[str], records: Iterable[dict[str, Any]]) -> int:
     return count
 
 
-def read_jsonl(path: Path | str) -> Iterator[dict[str, Any]]:
-    """Yield the records of a JSONL file ('-' reads stdin), naming file and line on bad JSON."""
+def read_jsonl(path: Path | str, digest: Any = None) -> Iterator[dict[str, Any]]:
+    """Yield the records of a JSONL file ('-' reads stdin), naming file and line on bad JSON.
+
+    ``digest`` (a hashlib object), when given, is fed the bytes of stdin or a
+    pipe as they are read: they cannot be read again to note where a stage's
+    output came from (lineage.note).
+    """
     if str(path) == "-":
         import sys
 
-        yield from _read_lines(sys.stdin, "<stdin>")
+        yield from _read_lines(_fed(getattr(sys.stdin, "buffer", sys.stdin), digest) if digest is not None else sys.stdin, "<stdin>")
+        return
+    if digest is not None and not os.path.isfile(path):
+        with open(path, "rb") as binary:
+            yield from _read_lines(_fed(binary, digest), str(path))
         return
     with open(path, encoding="utf-8") as handle:
         yield from _read_lines(handle, str(path))
+
+
+def _fed(stream: Iterable[bytes] | Iterable[str], digest: Any) -> Iterator[bytes | str]:
+    """Yield the lines of a stream (binary; text when stdin was replaced by one), feeding their bytes to ``digest`` first."""
+    for line in stream:
+        digest.update(line if isinstance(line, bytes) else line.encode("utf-8"))
+        yield line
 
 
 class BadInput(ValueError):
@@ -220,14 +236,14 @@ def check_kind(path: Path | str, name: str) -> None:
             return
 
 
-def _read_lines(handle: IO[str], name: str) -> Iterator[dict[str, Any]]:
+def _read_lines(handle: Iterable[str] | Iterable[bytes], name: str) -> Iterator[dict[str, Any]]:
     for lineno, record, problem in parse_lines(handle):
         if problem:
             raise BadRecord(f"{name}:{lineno}: {problem}")
         yield record
 
 
-def parse_lines(handle: IO[str]) -> Iterator[tuple[int, Any, str | None]]:
+def parse_lines(handle: Iterable[str] | Iterable[bytes]) -> Iterator[tuple[int, Any, str | None]]:
     """Yield (line number, record, problem or None) per non-blank line, going on after a bad one."""
     for lineno, line in enumerate(handle, 1):
         record, problem = _parse_line(line)

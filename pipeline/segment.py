@@ -7,6 +7,7 @@ parser, so dependency trees never cross a sentence.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -231,8 +232,10 @@ def run(documents: Path | str, out_dir: Path | str, config: Config, progress: bo
 
     bar = for_records("wpx segment", documents, progress)
 
+    read = hashlib.sha256()  # stdin or a pipe, hashed as it is read, for the lineage note
+
     def segments() -> Iterator[dict[str, Any]]:
-        for doc in read_jsonl(documents):
+        for doc in read_jsonl(documents, read):
             bar.document(doc.get("text") or "")
             try:
                 found = segment_document(doc, rules, nlp)
@@ -244,6 +247,6 @@ def run(documents: Path | str, out_dir: Path | str, config: Config, progress: bo
     check_kind(documents, DOCUMENTS)
     with bar:
         result.written = write_jsonl(out_dir / SEGMENTS, segments())
-    lineage.note(out_dir, (SEGMENTS,), {DOCUMENTS: documents})
+    lineage.note(out_dir, (SEGMENTS,), {DOCUMENTS: documents}, {DOCUMENTS: read.hexdigest()})
     update_errors(out_dir, STAGE, result.errors)
     return result

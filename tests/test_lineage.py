@@ -1,6 +1,7 @@
 """Stage commands refuse inputs made from an older version of another input, and files of the wrong kind."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_stages_in_order_and_after_a_run_pass_the_check(tmp_path, config):
 
 @pytest.mark.parametrize("source", ["a copy elsewhere", "stdin"])
 def test_documents_read_from_elsewhere_are_compared_with_outs_own(tmp_path, config, monkeypatch, source):
-    """Segments made from a copy of OUT's documents pass; once OUT's documents change, they do not. Stdin notes nothing."""
+    """Segments made from a copy of OUT's documents pass; once OUT's documents change, they do not (stdin is hashed as it is read)."""
     import io
     import sys
 
@@ -77,9 +78,6 @@ def test_documents_read_from_elsewhere_are_compared_with_outs_own(tmp_path, conf
     extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)  # the same bytes as OUT's
     _edit_a_document(raw)
     ingest.run(raw, out, config)
-    if source == "stdin":  # nothing noted for segments: nothing to check
-        extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
-        return
     with pytest.raises(lineage.StaleInput, match="segments.jsonl was made from another version of"):
         extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
 
@@ -175,8 +173,9 @@ def test_consumers_refuse_a_folder_whose_files_do_not_belong_together(tmp_path, 
     assert result.exit_code == 1 and "relations.jsonl was made from another version of" in result.output
 
 
-def test_documents_piped_into_segment_leave_nothing_to_check_against(tmp_path, config):
-    """A pipe is read once: hashing it afterwards would note an empty file and refuse the next stage."""
+@pytest.mark.parametrize("piped", ["the same documents", "other documents"])
+def test_documents_piped_into_segment_are_hashed_as_they_are_read(tmp_path, config, piped):
+    """A pipe is read once: its bytes are hashed while segment reads them, so extract can tell piped documents that are not OUT's."""
     import subprocess
 
     from .batch_fixtures import wpx
@@ -184,11 +183,18 @@ def test_documents_piped_into_segment_leave_nothing_to_check_against(tmp_path, c
     raw = make_raw(tmp_path / "raw", 1)
     out = tmp_path / "out"
     _stages_in_order(raw, out, config)
-    text = (out / "documents.jsonl").read_bytes()
+    other = make_raw(tmp_path / "other", 1, seed=2)
+    ingest.run(other, tmp_path / "other-out", config)
+    text = (out if piped == "the same documents" else tmp_path / "other-out").joinpath("documents.jsonl").read_bytes()
     done = subprocess.run([*wpx(), "segment", "--documents", "/dev/stdin", "--out", str(out), "-q"], input=text, capture_output=True)
     assert done.returncode == 0, done.stderr
-    assert "segments.jsonl" not in json.loads((out / lineage.FILE).read_text(encoding="utf-8"))
-    extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
+    noted = json.loads((out / lineage.FILE).read_text(encoding="utf-8"))["segments.jsonl"]
+    assert noted == {"documents.jsonl": hashlib.sha256(text).hexdigest()}
+    if piped == "the same documents":
+        extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
+    else:  # before, extract wrote no mentions and no error: the segments were another document's
+        with pytest.raises(lineage.StaleInput, match="segments.jsonl was made from another version of"):
+            extract.run((out / "documents.jsonl", out / "segments.jsonl"), out, config)
 
 
 def test_a_missing_output_is_not_compared_with_old_notes(tmp_path, config):
