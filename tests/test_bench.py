@@ -201,6 +201,23 @@ def test_out_that_is_a_file_is_refused(tmp_path, monkeypatch, capsys, project, f
     assert out.read_text(encoding="utf-8") == "precious\n"
 
 
+def test_out_that_is_a_link_to_nothing_is_refused(tmp_path, monkeypatch, capsys, project, fake_measures):
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / "nowhere" / "x")
+    assert "a link to nothing" in refused(monkeypatch, capsys, "--configs", project / "configs", "--out", out)
+    assert out.is_symlink() and not (tmp_path / "nowhere").exists()
+
+
+def test_sources_are_found_beside_a_linked_configs_folder_not_beside_its_target(tmp_path, monkeypatch, project, fake_measures):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shutil.move(project / "configs", shared / "wpxconf")
+    (project / "configs").symlink_to(shared / "wpxconf", target_is_directory=True)
+    monkeypatch.chdir(project)
+    run_bench(monkeypatch, "--configs", "configs", "--out", tmp_path / "out")
+    assert len(list((tmp_path / "out" / "corpus" / "raw").iterdir())) == 4
+
+
 @pytest.mark.parametrize("existing", [False, True], ids=["missing", "empty"])
 def test_a_missing_or_empty_out_is_accepted(tmp_path, existing):
     out = tmp_path / "a" / "out"

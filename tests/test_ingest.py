@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import hashlib
 
 import pytest
@@ -82,6 +83,43 @@ def test_a_linked_folder_is_read_and_an_output_folder_inside_raw_is_not(raw_dir,
     assert [d["doc_id"] for d in read_jsonl(out / "documents.jsonl")] == [SEED_ID, "gov/2021/a"]
 
 
+def test_another_wpx_output_folder_inside_raw_is_not_input(raw_dir, tmp_path, config):
+    """A full run's and a rules-only run's outputs kept side by side in raw/: each skips the other's, review pages included."""
+    other = raw_dir / "ex1"
+    (other / "review").mkdir(parents=True)
+    for name in ("documents.jsonl", "errors.jsonl"):
+        (other / name).write_text("", encoding="utf-8")
+    (other / "review" / "page.html").write_text("<html><body><p>China joined the NSG in 2004.</p></body></html>", encoding="utf-8")
+    (raw_dir / "notes").mkdir()
+    (raw_dir / "notes" / "documents.jsonl").write_text("", encoding="utf-8")  # a documents.jsonl alone: not a wpx output folder
+    assert [p.relative_to(raw_dir).as_posix() for p in ingest.discover(raw_dir, config, raw_dir / "ex2")] == [SEED_RAW.name, "notes/documents.jsonl"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind mounts need root")
+def test_the_raw_folder_bind_mounted_as_output_folder_is_misuse(raw_dir, tmp_path, config):
+    """`docker run -v papers:/raw -v papers:/out`: the paths differ, the folder is one."""
+    import subprocess
+
+    mounted = tmp_path / "mounted"
+    mounted.mkdir()
+    if subprocess.run(["mount", "--bind", str(raw_dir), str(mounted)], capture_output=True).returncode != 0:
+        pytest.skip("mount --bind is not allowed here")
+    try:
+        with pytest.raises(Misuse, match="is the raw folder"):
+            ingest.discover(raw_dir, config, mounted)
+        (raw_dir / "out").mkdir()
+        inner = tmp_path / "inner"
+        inner.mkdir()
+        subprocess.run(["mount", "--bind", str(raw_dir / "out"), str(inner)], check=True)
+        try:
+            (raw_dir / "out" / "x.txt").write_text("Full text: X\n\nChina.\n", encoding="utf-8")
+            assert [p.name for p in ingest.discover(raw_dir, config, inner)] == [SEED_RAW.name]
+        finally:
+            subprocess.run(["umount", str(inner)], check=True)
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)
+
+
 @pytest.mark.parametrize("spelled", ["same", "dot", "link"])
 def test_the_raw_folder_as_output_folder_is_misuse(raw_dir, tmp_path, config, spelled):
     out = {"same": raw_dir, "dot": raw_dir / ".", "link": tmp_path / "alias"}[spelled]
@@ -92,11 +130,18 @@ def test_the_raw_folder_as_output_folder_is_misuse(raw_dir, tmp_path, config, sp
     assert sorted(p.name for p in raw_dir.iterdir()) == [SEED_RAW.name]
 
 
-@pytest.mark.parametrize("spelled", ["relative", "absolute", "dot"])
+@pytest.mark.parametrize("spelled", ["relative", "absolute", "dot", "link", "link/.", "dot in link", "up from a linked sub-folder"])
 def test_source_paths_and_messages_do_not_depend_on_how_raw_is_spelled(raw_dir, tmp_path, config, monkeypatch, spelled):
     (raw_dir / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
-    monkeypatch.chdir(raw_dir if spelled == "dot" else tmp_path)
-    given = {"relative": "raw", "absolute": str(raw_dir), "dot": "."}[spelled]
+    (tmp_path / "alias").symlink_to(raw_dir, target_is_directory=True)
+    (raw_dir / "sub").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "up").symlink_to(raw_dir / "sub", target_is_directory=True)
+    monkeypatch.chdir(raw_dir if spelled in ("dot", "dot in link") else tmp_path)
+    if spelled == "dot in link":
+        monkeypatch.chdir(tmp_path / "alias")  # the working directory is the target: os.getcwd() resolves links
+    given = {"relative": "raw", "absolute": str(raw_dir), "dot": ".", "link": "alias", "link/.": "alias/.", "dot in link": ".",
+             "up from a linked sub-folder": "elsewhere/up/.."}[spelled]  # the OS resolves "up" first: raw/sub/.. is raw, not "elsewhere"
     result = ingest.run(given, tmp_path / "out", config)
     assert [d["source_path"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")] == [f"raw/{SEED_RAW.name}"]
     assert [(e["source_path"], e["message"]) for e in result.errors] == [("raw/gone.txt", "[Errno 2] No such file or directory: 'raw/gone.txt'")]

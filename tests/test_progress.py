@@ -74,3 +74,17 @@ def test_a_pipe_is_read_once_with_the_progress_line_on(tmp_path, config, capsys)
         os.close(read_end)
     assert (tmp_path / "piped" / SEGMENTS).read_bytes() == expected
     assert "wpx segment" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("records, said", [
+    ([], ""),
+    ([("a", "IngestWarning"), ("a", "IngestWarning")], ", 1 with warnings"),  # two warnings of one document
+    ([("a", "IngestWarning"), ("b", "IngestWarning")], ", 2 with warnings"),
+    ([("a", "IngestWarning"), ("a", "IngestError")], ""),  # failed: counted among the failures only
+    ([("a", "IngestWarning"), ("b", "FileNotFoundError")], ", 1 with warnings"),
+])
+def test_warnings_count_the_documents_written_but_flagged(records, said):
+    from pipeline.batch.progress import warned
+    from pipeline.records import error_record
+
+    assert warned([error_record(doc_id, None, "ingest", "m", kind=kind) for doc_id, kind in records]) == said

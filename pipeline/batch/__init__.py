@@ -9,7 +9,6 @@ previous outputs intact and the next run resumes from the shards written.
 """
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 
 from .. import lineage
 from ..config import Config
-from ..ingest import folder_name, named_in_raw, source_path
+from ..ingest import folder_name, named_in_raw, same_folder, source_path
 from ..records import ERRORS, PARSES, FolderBusy, Misuse, error_record, exclusive, read_jsonl
 from .code import reuse
 from .consolidate import consolidate, fingerprint, up_to_date
@@ -40,7 +39,7 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = Tr
     """
     if scheduler:
         check_address(scheduler)
-    if os.path.realpath(raw_dir) == os.path.realpath(out_dir):  # checked before the lock file lands among the raw files
+    if same_folder(Path(raw_dir), Path(out_dir)):  # checked before anything is written among the raw files
         raise Misuse(f"the output folder {out_dir} is the raw folder: give an output folder of its own (--out)")
     with exclusive(Path(out_dir), also=(MANIFEST,)):
         return _run(Path(raw_dir), Path(out_dir), config, ner, workers, scheduler, progress)

@@ -33,6 +33,7 @@ class Summary:
 
 
 def warned(errors: list[dict[str, Any]]) -> str:
-    """Return ", N with warnings" for the IngestWarning records among ``errors`` (written documents, flagged: the exit code is 1), else ""."""
-    count = sum(1 for error in errors if error.get("error") == INGEST_WARNING)
+    """Return ", N with warnings" for the documents flagged by an IngestWarning and not failed (written, flagged: the exit code is 1), else ""."""
+    failed = {error.get("doc_id") for error in errors if error.get("error") != INGEST_WARNING}
+    count = len({error.get("doc_id") for error in errors if error.get("error") == INGEST_WARNING} - failed)
     return f", {count} with warnings" if count else ""

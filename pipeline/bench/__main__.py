@@ -50,7 +50,7 @@ def main() -> None:
     except ConfigError as exc:
         cli.error(str(exc))
     settings = config.section("bench")
-    root = args.sources_root if args.sources_root is not None else args.configs.resolve().parent
+    root = args.sources_root if args.sources_root is not None else args.configs.absolute().parent
     span = tuple(settings["paragraphs_per_document"])
     seed = int(settings["seed"])
     try:  # both checked before anything is deleted or written

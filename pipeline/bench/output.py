@@ -42,6 +42,8 @@ def is_bench_output(out: Path) -> bool:
 
 def check(out: Path) -> None:
     """Raise OutError unless ``out`` is missing, an empty folder or an earlier bench output. Changes nothing."""
+    if out.is_symlink() and not out.exists():
+        raise OutError(f"--out {out}: a link to nothing ({out.readlink()}); choose a new or empty folder")
     if not out.exists():
         return
     if not out.is_dir():

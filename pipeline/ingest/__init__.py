@@ -19,7 +19,7 @@ from ..config import Config
 from ..layout import LayoutRules, Line, classify, metadata
 from ..normalize.dates import find_dates
 from ..progress import Progress
-from ..records import INGEST_WARNING, Misuse, StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
+from ..records import ERRORS, INGEST_WARNING, Misuse, StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
 from .html import HtmlRules, read_html
 from .multipage import group_pages, merge, missing_pages, page_patterns
 from .pdf import PdfRules, read_pdf
@@ -35,21 +35,33 @@ def discover(raw_dir: Path, config: Config, out_dir: Path | None = None) -> list
     A broken symbolic link is listed too: reading it fails, so it becomes an
     error naming the file instead of a document that silently disappears.
     An output folder inside the raw folder is not input (its JSONL files and
-    review pages would come back as documents); the raw folder itself as
-    the output folder is Misuse.
+    review pages would come back as documents): ``out_dir``, and any folder
+    holding the documents.jsonl and errors.jsonl every wpx output folder has
+    (another run's, in another mode). The raw folder itself as the output
+    folder is Misuse. Folders are compared as files (device and inode), so a
+    bind mount or a link is seen through.
     """
     skip = tuple(config.section("ingest")["skip_prefixes"])
-    out_real = os.path.realpath(out_dir) if out_dir is not None else None
-    if out_real is not None and out_real == os.path.realpath(raw_dir):
+    if out_dir is not None and same_folder(raw_dir, out_dir):
         raise Misuse(f"the output folder {out_dir} is the raw folder: give an output folder of its own (--out)")
 
     def pruned(folder: Path) -> bool:
-        return folder.name.startswith(skip) or os.path.realpath(folder) == out_real
+        if folder.name.startswith(skip) or ((folder / DOCUMENTS).is_file() and (folder / ERRORS).is_file()):
+            return True
+        return out_dir is not None and same_folder(folder, out_dir)
 
     return sorted(
         (p for p in tree.entries(raw_dir, pruned) if not p.name.startswith(skip) and (p.is_file() or (p.is_symlink() and not p.exists()))),
         key=lambda p: p.relative_to(raw_dir).as_posix(),
     )
+
+
+def same_folder(one: Path, other: Path) -> bool:
+    """Return whether two paths name one folder (through links and bind mounts); False when either does not exist."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def doc_id_for(raw_dir: Path, path: Path) -> str:
@@ -157,8 +169,13 @@ def source_path(raw_dir: Path, path: Path) -> str:
 
 
 def folder_name(raw_dir: Path) -> str:
-    """Return the raw folder's own name however it is spelled ("." run inside it, "raw/." or "/abs/raw" all give "raw")."""
-    return Path(os.path.abspath(raw_dir)).name
+    """Return the raw folder's own name however it is spelled: "." run inside it, "raw/.", "/abs/raw" and a link to it all give "raw".
+
+    The folder's real name, through links: the working directory is one
+    already ("." inside a linked folder is the target), and ".." after a
+    linked sub-folder leads where the link's target leads.
+    """
+    return Path(os.path.realpath(raw_dir)).name
 
 
 def named_in_raw(raw_dir: Path, exc: BaseException) -> BaseException:
