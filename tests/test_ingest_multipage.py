@@ -85,3 +85,16 @@ def test_missing_page_is_flagged(tmp_path, config):
     result = ingest.run(raw, tmp_path / "out", config)
     assert result.written == 1
     assert [e["message"] for e in result.errors] == ["multi-page article without page(s) 2"]
+    [doc] = read_jsonl(tmp_path / "out" / "documents.jsonl")
+    assert [(p["page"], p["file"]) for p in doc["pages"]] == [(1, 0), (3, 1)]  # the file of page 3 is page 3, not the second page
+
+
+def test_a_page_s_warnings_name_its_page_number(config):
+    from pipeline.ingest.multipage import merge
+    from pipeline.ingest.sourcemap import Extracted
+
+    def page(text, warnings):
+        return Extracted(text=text, source_map=[], encoding="utf-8", encoding_fallback=False, warnings=warnings, meta={"title": None})
+
+    merged = merge([page("One.", []), page("Three.", ["truncated"])], 80, [1, 3])
+    assert merged.warnings == ["page 3: truncated"] and [p["page"] for p in merged.pages] == [1, 3]

@@ -21,7 +21,7 @@ from ..normalize.dates import find_dates
 from ..progress import Progress
 from ..records import ERRORS, INGEST_WARNING, Misuse, StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl
 from .html import HtmlRules, read_html
-from .multipage import group_pages, merge, missing_pages, page_patterns
+from .multipage import group_pages, merge, missing_pages, page_numbers, page_patterns
 from .pdf import PdfRules, read_pdf
 from .sourcemap import Extracted
 from .txt import IngestError, decode_text
@@ -130,7 +130,7 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
             pages.append(_read(fmt, raw, index, settings, readers))
         except IngestError as exc:
             raise IngestError(f"{source_path(raw_dir, page_path)}: {exc}" if len(files) > 1 else str(exc)) from None
-    extracted = pages[0] if len(pages) == 1 else merge(pages, readers.layout.title_max_chars)
+    extracted = pages[0] if len(pages) == 1 else merge(pages, readers.layout.title_max_chars, page_numbers(files, readers.page_patterns))
     missing = missing_pages(files, readers.page_patterns)
     if missing:
         extracted.flagged.append(f"multi-page article without page(s) {', '.join(map(str, missing))}")

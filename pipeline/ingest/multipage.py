@@ -67,25 +67,36 @@ def group_pages(paths: list[Path], formats: dict[str, str], merged: set[str], pa
     return documents
 
 
+def page_numbers(files: list[Path], patterns: tuple[re.Pattern[str], ...]) -> list[int]:
+    """Return the page number of each file of an article (group_pages's order): 1 for the first, then what the names say."""
+    numbers = [1]
+    for index, path in enumerate(files[1:], 2):
+        match = next((m for p in patterns if (m := p.fullmatch(path.stem))), None)
+        numbers.append(int(match.group("page")) if match else index)
+    return numbers
+
+
 def missing_pages(files: list[Path], patterns: tuple[re.Pattern[str], ...]) -> list[int]:
     """Return page numbers skipped between the pages found (name, name_2, name_4 -> [3])."""
-    numbers = [1]
-    for path in files[1:]:
-        match = next((m for p in patterns if (m := p.fullmatch(path.stem))), None)
-        if match:
-            numbers.append(int(match.group("page")))
+    numbers = page_numbers(files, patterns)
     return sorted(set(range(1, max(numbers) + 1)) - set(numbers))
 
 
-def merge(pages: list[Extracted], repeated_max_chars: int) -> Extracted:
-    """Join pages with a blank line; short lines of later pages that repeat page 1's are boilerplate."""
+def merge(pages: list[Extracted], repeated_max_chars: int, numbers: list[int] | None = None) -> Extracted:
+    """Join pages with a blank line; short lines of later pages that repeat page 1's are boilerplate.
+
+    ``numbers`` are the pages' numbers (page_numbers; by default 1, 2, 3...):
+    with page 2 missing, the file of page 3 is labelled page 3 in the
+    document's pages and its warnings.
+    """
+    numbers = numbers or list(range(1, len(pages) + 1))
     first = pages[0]
     texts, runs, spans, page_info = [], [], [], []
     warnings, flagged = list(first.warnings), list(first.flagged)
     length = 0
     page_one_lines = {first.text[s:e] for s, e in iter_lines(first.text) if 0 < e - s <= repeated_max_chars}
-    for number, page in enumerate(pages, 1):
-        if number > 1:
+    for index, (number, page) in enumerate(zip(numbers, pages)):
+        if index:
             texts.append("\n\n")
             length += 2
             warnings += [f"page {number}: {w}" for w in page.warnings]
@@ -94,7 +105,7 @@ def merge(pages: list[Extracted], repeated_max_chars: int) -> Extracted:
         texts.append(page.text)
         runs += [[r[0] + length, r[1] + length, *r[2:]] for r in page.source_map]
         spans += [[s + length, e + length, kind] for s, e, kind in page.boilerplate_spans]
-        page_info.append({"page": number, "file": number - 1, "start": length, "end": length + len(page.text)})
+        page_info.append({"page": number, "file": index, "start": length, "end": length + len(page.text)})
         length += len(page.text)
     meta = {key: next((p.meta.get(key) for p in pages if p.meta.get(key)), None) for key in first.meta}
     return Extracted(text="".join(texts), source_map=runs, encoding=first.encoding,
