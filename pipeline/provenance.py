@@ -53,9 +53,9 @@ class SourceLocator:
 
 def _touched(runs: list[list[Any]], start: int, end: int, starts: list[int]) -> list[list[Any]]:
     """Return the runs overlapping [start, end), in text order (runs are sorted and disjoint; ``starts`` are their starts)."""
-    first = max(0, bisect_right(starts, start) - 1)
     touched = []
-    for run in runs[first:]:
+    for index in range(max(0, bisect_right(starts, start) - 1), len(runs)):  # by index: a slice copied the rest of the map per mention
+        run = runs[index]
         if run[0] >= end:
             break
         if run[1] > start:

@@ -182,3 +182,27 @@ def test_any_span_has_a_page_and_box_inside_it(seed_pdf, data):
     assert 0 <= x0 <= x1 <= page["width"] and 0 <= top <= bottom <= page["height"]
     words = [r for r in doc["source_map"] if r[0] < end and r[1] > start]
     assert src["page"] == words[0][2]
+
+
+def test_every_page_s_cache_is_freed_once_its_lines_are_read(rules, monkeypatch):
+    """pdfplumber keeps each page object, with its characters and layout, until the file closes: 13 KB per word of a whole PDF."""
+    from pdfplumber.page import Page
+
+    from pipeline.ingest import pdf as pdf_module
+
+    events = []
+    close, lines = Page.close, pdf_module._lines
+
+    def closing(page):
+        events.append(("close", page.page_number))
+        close(page)
+
+    def reading(page, number, rules):
+        events.append(("lines", number))
+        return lines(page, number, rules)
+
+    monkeypatch.setattr(Page, "close", closing)
+    monkeypatch.setattr(pdf_module, "_lines", reading)
+    pdf = drawn([[(40, 350, "China held five rounds of dialogue.")], [(40, 350, "The NSG met in 2019.")], [(40, 350, "MTCR.")]])
+    read_pdf(pdf, rules)
+    assert events[:6] == [("lines", 1), ("close", 1), ("lines", 2), ("close", 2), ("lines", 3), ("close", 3)]

@@ -66,3 +66,26 @@ def test_any_html_span_slices_back(config, paragraphs, data):
         assert src is not None
         assert slice_matches(doc, src, start, end, {"p.html": raw}, rules.blocks | rules.line_breaks)
         assert raw[src["start"]] != "<" and raw[src["end"] - 1] != ">"
+
+
+class _CountingRuns(list):
+    """A source map that counts the runs read from it (a slice counts every run it copies)."""
+
+    read = 0
+
+    def __getitem__(self, index):
+        found = super().__getitem__(index)
+        type(self).read += len(found) if isinstance(index, slice) else 1
+        return found
+
+
+@pytest.mark.parametrize("mention", [(0, 3), (5000, 5012), (9990, 10000)])
+def test_a_mention_reads_only_the_runs_it_touches(mention):
+    """One run per word in a PDF: copying the rest of the map for every mention made provenance quadratic."""
+    from pipeline.provenance import SourceLocator
+
+    runs = _CountingRuns([[i * 10, i * 10 + 9, 1, 0.0, 0.0, 1.0, 1.0] for i in range(1000)])  # PDF runs: start, end, page, box
+    locate = SourceLocator({"format": "pdf", "source_map": runs, "text": "x" * 10000})
+    _CountingRuns.read = 0
+    assert locate(*mention) is not None
+    assert _CountingRuns.read <= 4

@@ -416,3 +416,35 @@ def test_relation_values_of_the_wrong_kind_are_config_errors(tmp_path, edit, nee
     line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text.startswith(needle))
     with pytest.raises(ConfigError, match=rf"relations\.toml:{line}: {message}"):
         Rules.from_config(load_config(root))
+
+
+def _sentences(paragraph_sizes):
+    return [{"id": f"s{p}.{i}", "parent_id": f"p{p}"} for p, size in enumerate(paragraph_sizes) for i in range(size)]
+
+
+@pytest.mark.parametrize("window", [0, 1, 2, 5])
+@pytest.mark.parametrize("sizes", [[1], [3], [2, 4, 1], [5, 5], [1, 1, 1, 6]])
+def test_paragraph_window_walks_back_to_what_the_filter_found(window, sizes):
+    """A paragraph's sentences are consecutive: the run at the end of the prefix is what filtering every earlier sentence gave."""
+    from types import SimpleNamespace
+
+    from pipeline.relate.anaphora import Prefix, paragraph_window
+
+    sentences, rules = _sentences(sizes), SimpleNamespace(window=window)
+    for index, sent in enumerate(sentences):
+        filtered = [s for s in sentences[:index] if s["parent_id"] == sent["parent_id"]][-window:]
+        assert paragraph_window(Prefix(sentences, index), sent, rules) == filtered
+        assert paragraph_window(sentences[:index], sent, rules) == filtered
+
+
+def test_a_prefix_reads_like_the_copied_list_it_replaces():
+    from pipeline.relate.anaphora import Prefix
+
+    items = list(range(10))
+    prefix = Prefix(items, 6)
+    assert (len(prefix), list(prefix), prefix[-1], prefix[0], list(reversed(prefix))) == (6, items[:6], 5, 0, items[:6][::-1])
+    assert isinstance(prefix[:-1], Prefix) and list(prefix[:-1]) == items[:5] and list(prefix[:100]) == items[:6]
+    assert prefix[-3:] == [3, 4, 5] and prefix[2:4] == [2, 3] and prefix[::2] == [0, 2, 4]
+    assert bool(Prefix(items, 0)) is False and 5 in prefix and 6 not in prefix
+    with pytest.raises(IndexError):
+        prefix[6]

@@ -6,6 +6,7 @@ headed anaphor) the document; docs/DECISIONS.md gives the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from spacy.tokens import Doc, Token
@@ -138,9 +139,42 @@ def ellipsis(span, rules: Rules) -> Token | None:
     return None
 
 
-def paragraph_window(previous: list[dict[str, Any]], sent: dict[str, Any], rules: Rules) -> list[dict[str, Any]]:
-    """Return the last ``rules.window`` sentences before ``sent`` in its paragraph (``previous``: the document's sentences before it)."""
-    return [s for s in previous if s["parent_id"] == sent["parent_id"]][-rules.window:]
+def paragraph_window(previous: Sequence[dict[str, Any]], sent: dict[str, Any], rules: Rules) -> list[dict[str, Any]]:
+    """Return the last ``rules.window`` sentences before ``sent`` in its paragraph (``previous``: the document's sentences before it).
+
+    A paragraph's sentences are consecutive in text order, so they are the
+    run at the end of ``previous`` with its parent_id, found walking back
+    (filtering all of ``previous`` for every sentence made relate quadratic).
+    """
+    first = len(previous)
+    while first and previous[first - 1]["parent_id"] == sent["parent_id"]:
+        first -= 1
+    return list(previous[first:])[-rules.window:]
+
+
+class Prefix(Sequence):
+    """The first ``stop`` items of a list, not copied: relate gives every sentence the document's sentences before it.
+
+    ``prefix[:k]`` is a Prefix too (``before[:-1]``); any other slice is a list.
+    """
+
+    __slots__ = ("items", "stop")
+
+    def __init__(self, items: list[Any], stop: int) -> None:
+        self.items, self.stop = items, stop
+
+    def __len__(self) -> int:
+        return self.stop
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.stop)
+            return Prefix(self.items, stop) if start == 0 and step == 1 else self.items[start:stop:step]
+        if index < 0:
+            index += self.stop
+        if not 0 <= index < self.stop:
+            raise IndexError("Prefix index out of range")
+        return self.items[index]
 
 
 def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str, groups: bool = True, numbered=UNSET) -> list[tuple[dict[str, Any], dict[str, Any]]]:

@@ -11,6 +11,7 @@ rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from spacy.tokens import Doc, Span, Token
@@ -31,7 +32,7 @@ class SentenceView:
     span: Span
     doc: Doc
     offset: int
-    before: list[dict[str, Any]]  # the document's sentences before this one
+    before: Sequence[dict[str, Any]]  # the document's sentences before this one (a Prefix: not copied per sentence)
     by_sentence: dict[str, list[dict[str, Any]]]
     mentions: list[dict[str, Any]]  # this sentence's
     previous: dict[str, Any] | None  # the paragraph's latest engagement record

@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Token
 
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
-from .anaphora import ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
+from .anaphora import Prefix, ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
                       in_subject_of, instrument_year, noun_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
@@ -312,7 +312,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         share_objects(grouped, found, rules)
-        view = SentenceView(text, sent, span, doc, offset, sentences[:index], by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
+        view = SentenceView(text, sent, span, doc, offset, Prefix(sentences, index), by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
         for activity, rec in sorted(grouped.items()):
             resolve_counterparts(rec, activity, view, {t.i for t, _ in found}, rules)
             if rec["count"] is None or rec["count_rank"] > 0:
