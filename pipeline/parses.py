@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import spacy
+import srsly.msgpack
 from spacy.tokens import Doc, DocBin
 
 from .records import PARSES, BadInput, umask, write_bytes
@@ -65,12 +66,14 @@ class PartsWriter:
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".tmp", dir=self.out_dir))
         os.chmod(self.tmp, 0o777 & ~umask())  # mkdtemp makes 0700: the folder would be hidden from a shared dataset's users
         self.parts: list[dict[str, Any]] = []
-        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=True), [], 0
+        self._packer = srsly.msgpack.Packer(use_bin_type=True)  # what srsly.msgpack_dumps builds on every call, built once
+        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=False), [], 0
 
     def add(self, doc_id: str, docs: list[Doc]) -> None:
         """Add one document's parsed blocks (each carries its doc_id and offset in user_data)."""
         for doc in docs:
-            self._bin.add(doc)
+            self._bin.add(doc)  # without its user_data: DocBin packs it with a new msgpack Packer per block,
+            self._bin.user_data.append(self._packer.pack(doc.user_data))  # whose set-up scans the installed packages' entry points
             self._tokens += len(doc)
         self._doc_ids.append(doc_id)
         if self._tokens >= self.part_tokens:
@@ -123,9 +126,10 @@ class PartsWriter:
 
     def _close_part(self) -> None:
         name = f"{len(self.parts):05d}.spacy"
+        self._bin.store_user_data = True  # the user_data packed in add(): the same bytes DocBin.add would have made
         write_bytes(self.tmp / name, self._bin.to_bytes())
         self.parts.append({"file": name, "doc_ids": self._doc_ids})
-        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=True), [], 0
+        self._bin, self._doc_ids, self._tokens = DocBin(store_user_data=False), [], 0
 
 
 class PartsReader:
@@ -161,11 +165,23 @@ class PartsReader:
             return []
         if name != self._file:
             try:
-                self._docs = _grouped(DocBin(store_user_data=True).from_bytes((self.folder / name).read_bytes()).get_docs(self.vocab))
+                self._docs = _grouped(_unpacked(DocBin(store_user_data=True).from_bytes((self.folder / name).read_bytes()), self.vocab))
             except Exception as exc:  # missing, cut short, not a DocBin: the folder is damaged, not the document
                 raise BrokenParses(f"{self.folder / name}: unreadable part ({type(exc).__name__}: {exc}); run wpx extract again") from None
             self._file = name
         return self._docs.get(doc_id, [])
+
+
+def _unpacked(docbin: DocBin, vocab: Any) -> list[Doc]:
+    """Return a DocBin's docs with their user_data, unpacked by one msgpack Unpacker (get_docs builds one per doc)."""
+    packed, docbin.user_data = docbin.user_data, []
+    docs = list(docbin.get_docs(vocab))
+    unpacker = srsly.msgpack.Unpacker(raw=False, use_list=False)  # as srsly.msgpack_loads(..., use_list=False) reads each
+    for doc, data in zip(docs, packed):
+        if data is not None:
+            unpacker.feed(data)
+            doc.user_data.update(unpacker.unpack())
+    return docs
 
 
 def _grouped(docs: Any) -> dict[str, list[Doc]]:

@@ -254,3 +254,29 @@ def test_a_failed_first_move_leaves_nothing_aside(tmp_path, nlp, monkeypatch):
         _write(tmp_path, _documents(nlp, 1), 1)
     monkeypatch.setattr(os, "replace", real)
     assert sorted(os.listdir(tmp_path)) == [FOLDER]
+
+
+def test_blocks_are_packed_and_unpacked_without_a_msgpack_set_up_each(tmp_path, nlp, monkeypatch):
+    """srsly builds a Packer (or Unpacker) per call, whose set-up scans the installed packages' entry points: 0.6 ms per block."""
+    import srsly
+
+    calls = {"dumps": 0, "loads": 0}
+    dumps, loads = srsly.msgpack_dumps, srsly.msgpack_loads
+
+    def counted_dumps(data):
+        calls["dumps"] += 1
+        return dumps(data)
+
+    def counted_loads(data, use_list=True):
+        calls["loads"] += 1
+        return loads(data, use_list=use_list)
+
+    documents = _documents(nlp, 12)  # 30 blocks in one part
+    monkeypatch.setattr(srsly, "msgpack_dumps", counted_dumps)
+    monkeypatch.setattr(srsly, "msgpack_loads", counted_loads)
+    _write(tmp_path, documents, 10**6)
+    reader = PartsReader(tmp_path)
+    got = {doc_id: reader.get(doc_id) for doc_id in documents}
+    assert calls == {"dumps": 1, "loads": 1}  # the part itself, once each way
+    assert {doc_id: [(d.text, d.user_data["wpx_offset"]) for d in blocks] for doc_id, blocks in got.items()} == {
+        doc_id: [(d.text, d.user_data["wpx_offset"]) for d in blocks] for doc_id, blocks in documents.items()}
