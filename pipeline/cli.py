@@ -50,7 +50,8 @@ def _finish(errors: list[dict[str, Any]], summary: str) -> None:
 
 def _stage(out_dir: Path, func, *args):
     """Run a stage writing into ``out_dir`` while holding the folder; a folder made for a stage that failed before writing is removed."""
-    made = [folder for folder in (out_dir, *out_dir.parents) if not folder.exists()]  # what exclusive() will create, deepest first
+    # what exclusive() will create, deepest first: "new/../old" exists when old does, so each path is resolved first
+    made = [folder for folder in (out_dir, *out_dir.parents) if not os.path.exists(os.path.realpath(folder))]
     try:
         with exclusive(out_dir):
             return func(*args)

@@ -181,6 +181,11 @@ def _unpacked(docbin: DocBin, vocab: Any) -> list[Doc]:
         if data is not None:
             unpacker.feed(data)
             doc.user_data.update(unpacker.unpack())
+            try:
+                unpacker.unpack()
+            except srsly.msgpack.OutOfData:
+                continue
+            raise srsly.msgpack.ExtraData(None, data)  # as msgpack_loads refuses it: no block takes another's user_data
     return docs
 
 

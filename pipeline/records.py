@@ -6,6 +6,7 @@ renamed over the target, so a crash never leaves a half-written file behind.
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import tempfile
@@ -193,21 +194,40 @@ def read_jsonl(path: Path | str, digest: Any = None) -> Iterator[dict[str, Any]]
     if str(path) == "-":
         import sys
 
-        yield from _read_lines(_fed(getattr(sys.stdin, "buffer", sys.stdin), digest) if digest is not None else sys.stdin, "<stdin>")
+        if digest is None:
+            yield from _read_lines(sys.stdin, "<stdin>")
+        elif hasattr(sys.stdin, "buffer"):
+            yield from _read_lines(_hashed_text(sys.stdin.buffer, digest), "<stdin>")
+        else:  # stdin replaced by a text stream (an embedding program, a test)
+            yield from _read_lines((digest.update(line.encode("utf-8")) or line for line in sys.stdin), "<stdin>")
         return
     if digest is not None and not os.path.isfile(path):
         with open(path, "rb") as binary:
-            yield from _read_lines(_fed(binary, digest), str(path))
+            yield from _read_lines(_hashed_text(binary, digest), str(path))
         return
     with open(path, encoding="utf-8") as handle:
         yield from _read_lines(handle, str(path))
 
 
-def _fed(stream: Iterable[bytes] | Iterable[str], digest: Any) -> Iterator[bytes | str]:
-    """Yield the lines of a stream (binary; text when stdin was replaced by one), feeding their bytes to ``digest`` first."""
-    for line in stream:
-        digest.update(line if isinstance(line, bytes) else line.encode("utf-8"))
-        yield line
+class _Hashing(io.RawIOBase):
+    """A binary stream that feeds every byte read from it to a digest."""
+
+    def __init__(self, raw: IO[bytes], digest: Any) -> None:
+        self.raw, self.digest = raw, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        if count:
+            self.digest.update(memoryview(buffer)[:count])
+        return count or 0
+
+
+def _hashed_text(binary: IO[bytes], digest: Any) -> IO[str]:
+    """Return ``binary`` read as text as open(path, encoding="utf-8") reads a file (a lone CR ends a line too), its bytes fed to ``digest``."""
+    return io.TextIOWrapper(io.BufferedReader(_Hashing(binary, digest)), encoding="utf-8")
 
 
 class BadInput(ValueError):

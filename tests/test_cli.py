@@ -119,6 +119,14 @@ def test_a_missing_input_is_a_usage_error_naming_the_file(tmp_path, command, mis
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, not even an empty output
 
 
+def test_a_failed_stage_keeps_a_folder_that_existed_when_out_is_spelled_through_a_new_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keep").mkdir()
+    result = invoke("segment", "--out", "nothere/../keep")
+    assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep"]
+
+
 @pytest.mark.parametrize("command", [["segment"], ["extract"], ["relate"]])
 def test_a_stage_that_fails_on_a_new_output_folder_leaves_no_folder(tmp_path, command):
     out = tmp_path / "typo" / "nested"

@@ -26,6 +26,7 @@ FORMATS = {".html": "html", ".htm": "html", ".txt": "txt", ".pdf": "pdf"}
         (["a.html", "a_2.htm"], [["a.html", "a_2.htm"]]),  # .htm and .html are one format
         (["a.pdf", "a_2.pdf"], [["a.pdf"], ["a_2.pdf"]]),
         (["report_2021.html", "report.html"], [["report.html"], ["report_2021.html"]]),
+        (["a.html", "a_2.html", "a_2_3.html"], [["a.html", "a_2.html"], ["a_2_3.html"]]),  # a page of a page: its own document, not lost
     ],
 )
 def test_group_pages(config, names, groups):

@@ -173,6 +173,26 @@ def test_consumers_refuse_a_folder_whose_files_do_not_belong_together(tmp_path, 
     assert result.exit_code == 1 and "relations.jsonl was made from another version of" in result.output
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_documents_piped_with_other_line_ends_are_read_as_the_same_file_would_be(tmp_path, config, newline):
+    """A pipe is hashed byte by byte but read as text, as a file is: a lone CR ends a line there too."""
+    import subprocess
+
+    from .batch_fixtures import wpx
+
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    ingest.run(raw, out, config)
+    text = (out / "documents.jsonl").read_bytes().replace(b"\n", newline.encode())
+    (tmp_path / "documents.jsonl").write_bytes(text)
+    segment.run(tmp_path / "documents.jsonl", tmp_path / "from-file", config)
+    done = subprocess.run([*wpx(), "segment", "--documents", "/dev/stdin", "--out", str(tmp_path / "from-pipe"), "-q"], input=text, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "from-pipe" / "segments.jsonl").read_bytes() == (tmp_path / "from-file" / "segments.jsonl").read_bytes()
+    noted = json.loads((tmp_path / "from-pipe" / lineage.FILE).read_text(encoding="utf-8"))["segments.jsonl"]
+    assert noted == {"documents.jsonl": hashlib.sha256(text).hexdigest()}
+
+
 @pytest.mark.parametrize("piped", ["the same documents", "other documents"])
 def test_documents_piped_into_segment_are_hashed_as_they_are_read(tmp_path, config, piped):
     """A pipe is read once: its bytes are hashed while segment reads them, so extract can tell piped documents that are not OUT's."""

@@ -280,3 +280,17 @@ def test_blocks_are_packed_and_unpacked_without_a_msgpack_set_up_each(tmp_path, 
     assert calls == {"dumps": 1, "loads": 1}  # the part itself, once each way
     assert {doc_id: [(d.text, d.user_data["wpx_offset"]) for d in blocks] for doc_id, blocks in got.items()} == {
         doc_id: [(d.text, d.user_data["wpx_offset"]) for d in blocks] for doc_id, blocks in documents.items()}
+
+
+def test_a_block_whose_user_data_carries_extra_bytes_is_a_broken_part(tmp_path, nlp):
+    """Read with one Unpacker, a block's extra object would become the next block's user_data; msgpack_loads refused it."""
+    import srsly
+
+    documents = _documents(nlp, 1)
+    _write(tmp_path, documents, 10**6)
+    part = tmp_path / FOLDER / "00000.spacy"
+    docbin = DocBin(store_user_data=True).from_bytes(part.read_bytes())
+    docbin.user_data[0] = docbin.user_data[0] + srsly.msgpack_dumps({"wpx_doc_id": "X", "wpx_offset": 9})
+    part.write_bytes(docbin.to_bytes())
+    with pytest.raises(BrokenParses, match="unreadable part"):
+        PartsReader(tmp_path).get("doc-00")

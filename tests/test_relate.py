@@ -448,3 +448,14 @@ def test_a_prefix_reads_like_the_copied_list_it_replaces():
     assert bool(Prefix(items, 0)) is False and 5 in prefix and 6 not in prefix
     with pytest.raises(IndexError):
         prefix[6]
+
+
+@pytest.mark.parametrize("index", [slice(None, None, -1), slice(10, None, -1), slice(4, 1, -1), slice(None, None, 2), slice(-2, None),
+                                   slice(3, 1), slice(-100, 100), slice(None, -1), slice(None, 0), 0, -1, -6, 5])
+def test_a_prefix_indexes_and_slices_as_the_copied_list(index):
+    from pipeline.relate.anaphora import Prefix
+
+    items = list(range(10))
+    got = Prefix(items, 6)[index]
+    assert (list(got) if isinstance(got, Prefix) else got) == items[:6][index]
+    assert Prefix(items, 6) == items[:6] and Prefix(items, 6) != items[:5]

@@ -60,9 +60,11 @@ def group_pages(paths: list[Path], formats: dict[str, str], merged: set[str], pa
             break
     documents = []
     for path in paths:
-        if path in member_of:
-            continue
-        pages = groups.get(path, {1: path})
+        head = member_of.get(path)
+        if head is not None and head not in member_of:
+            continue  # a page of the article ``head`` heads
+        # a page of a page ("a_2_3.html", "a_2.html" being a's) is a document of its own, not lost
+        pages = groups.get(path, {1: path}) if head is None else {1: path}
         documents.append([pages[n] for n in sorted(pages)])
     return documents
 

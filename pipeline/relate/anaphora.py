@@ -169,12 +169,19 @@ class Prefix(Sequence):
     def __getitem__(self, index):
         if isinstance(index, slice):
             start, stop, step = index.indices(self.stop)
-            return Prefix(self.items, stop) if start == 0 and step == 1 else self.items[start:stop:step]
+            if step == 1:
+                return Prefix(self.items, stop) if start == 0 else self.items[start:max(start, stop)]
+            return self.items[:self.stop][index]  # a step (reversed, every other): rare, copied
         if index < 0:
             index += self.stop
         if not 0 <= index < self.stop:
             raise IndexError("Prefix index out of range")
         return self.items[index]
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, (list, Prefix)) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like the list it stands for
 
 
 def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules, actor: str | None, names: dict[str, str], activity: str, groups: bool = True, numbered=UNSET) -> list[tuple[dict[str, Any], dict[str, Any]]]:
