@@ -30,24 +30,26 @@ test: setup
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
-# Listings of raw/ and configs/ (path, size and time of every file, through symbolic links, and every link
-# with its target), rewritten when make reads this file and only when they changed. Ingest depends on
-# both: a raw file or a config file added, changed, renamed or deleted reruns it (every document records
-# the hash of the whole configs folder), no file name (spaces, colons) appears in a rule, and `make -n`
-# after no change lists no stage. Ingest skips hidden raw files; the configs' hash
-# covers every file. Not for the goals that never read raw/ or configs/. (RAW, OUT and CONFIGS
-# themselves must not contain spaces: make cannot name such targets.)
-list_files = { find -L $(1) \( -type f -o -type l \) $(2) -printf '%P\t%s\t%T@\n'; find $(1) -type l $(2) -printf '%P\t-> %l\n'; } 2>/dev/null | LC_ALL=C sort
-listing = $(shell mkdir -p $(OUT) && $(call list_files,$(1),$(3)) > $(2).new; cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2))
+# Listings of raw/ and configs/, rewritten when make reads this file and only when they changed. Ingest
+# depends on both: a raw file or a config file added, changed, renamed, deleted or re-linked reruns it
+# (every document records the hash of the whole configs folder), no file name (spaces, colons) appears
+# in a rule, and `make -n` after no change lists no stage. The raw listing is wpx's own (`wpx list-raw`:
+# the files ingest reads, skipping what it skips, OUT and other wpx output folders inside RAW among
+# them, with their real paths); before setup has made wpx, the listing is left as it is. The configs'
+# listing is every file, through links (the configs' hash covers every file). Not for the goals that
+# never read raw/ or configs/. (RAW, OUT and CONFIGS themselves must not contain spaces.)
+list_configs = { find -L $(1) \( -type f -o -type l \) -printf '%P\t%s\t%T@\n'; find -H $(1) -type l -printf '%P\t-> %l\n'; } 2>/dev/null | LC_ALL=C sort
+list_raw = $(WPX) list-raw $(RAW) --out $(OUT)
+listing = $(shell mkdir -p $(OUT) && $(1) > $(2).new && { cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2); } || rm -f $(2).new)
 ifneq ($(filter-out setup test bench clean,$(or $(MAKECMDGOALS),setup)),)
-_ := $(call listing,$(RAW),$(OUT)/.raw-files,! -name '.*')$(call listing,$(CONFIGS),$(OUT)/.config-files,)
+_ := $(if $(wildcard $(BIN)/wpx),$(call listing,$(list_raw),$(OUT)/.raw-files))$(call listing,$(call list_configs,$(CONFIGS)),$(OUT)/.config-files)
 endif
 
-# When `make clean extract` deleted them after they were written.
-$(OUT)/.raw-files:
-	@mkdir -p $(OUT) && $(call list_files,$(RAW),! -name '.*') > $@
+# When `make clean extract` deleted them after they were written (the raw listing needs wpx: after setup).
+$(OUT)/.raw-files: | setup
+	@mkdir -p $(OUT) && $(list_raw) > $@
 $(OUT)/.config-files:
-	@mkdir -p $(OUT) && $(call list_files,$(CONFIGS),) > $@
+	@mkdir -p $(OUT) && $(call list_configs,$(CONFIGS)) > $@
 
 $(OUT)/documents.jsonl: $(OUT)/.raw-files $(OUT)/.config-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)

@@ -111,6 +111,24 @@ def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path, quiet: bool
     _finish(result.errors, f"wpx ingest: {result.written} documents written, {failed} failed{warned(result.errors)}")
 
 
+@cli.command("list-raw")
+@click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help="The output folder (left out of the listing when it lies in RAW_DIR).")
+@click.pass_context
+def list_raw_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
+    """Print the files of RAW_DIR that ingest reads: path, size, modification time (ns) and real path, tab-separated.
+
+    The Makefile compares this listing with the last one to rerun ingest
+    when a raw file is added, changed, renamed, deleted or re-linked.
+
+    Example: wpx list-raw raw --out extracted > extracted/.raw-files
+    """
+    from . import ingest
+
+    for line in ingest.listing(raw_dir, _config(ctx), out_dir):
+        click.echo(line)
+
+
 @cli.command("segment")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--documents", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="documents.jsonl to read ('-' for stdin); default OUT/documents.jsonl.")

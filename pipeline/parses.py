@@ -63,7 +63,7 @@ class PartsWriter:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.part_tokens = part_tokens or PART_TOKENS
         recover(self.out_dir, clean=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".tmp", dir=self.out_dir))
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".tmp", dir=os.path.realpath(self.out_dir)))  # as records.temp_beside
         os.chmod(self.tmp, 0o777 & ~umask())  # mkdtemp makes 0700: the folder would be hidden from a shared dataset's users
         self.parts: list[dict[str, Any]] = []
         self._packer = srsly.msgpack.Packer(use_bin_type=True)  # what srsly.msgpack_dumps builds on every call, built once
@@ -95,7 +95,7 @@ class PartsWriter:
         target = self.out_dir / FOLDER
         aside = None
         if target.exists():
-            aside = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".old", dir=self.out_dir))
+            aside = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", suffix=".old", dir=os.path.realpath(self.out_dir)))
             try:
                 os.replace(target, aside / FOLDER)
             except BaseException:

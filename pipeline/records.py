@@ -94,7 +94,8 @@ def temp_beside(path: Path) -> tuple[int, str]:
     dataset folder.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # the folder as the OS finds it: mkstemp drops "link/.." as text, which is another folder than the target's
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=os.path.realpath(path.parent))
     os.fchmod(fd, 0o666 & ~umask())
     return fd, tmp
 

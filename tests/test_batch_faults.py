@@ -120,17 +120,18 @@ def test_file_names_that_are_not_utf8_and_broken_links_fail_alone_both_ways(tmp_
     with open(bad, "wb") as handle:
         handle.write(b"Full text: Bad\n\nChina 2019.\n")
     os.symlink(tmp_path / "nowhere.txt", raw / "linked.txt")
-    for run in range(2):  # the rerun reports both again, and redoes nothing
+    os.symlink(tmp_path / "unmounted-drive", raw / "archive2019")  # no extension: unsupported before it is unreadable, both ways
+    for run in range(2):  # the rerun reports them all again, and redoes nothing
         summary = batch.run(raw, tmp_path / "batch", config, ner=False)
-        assert (summary.processed, summary.skipped, summary.failed) == ((2, 0, 2) if run == 0 else (0, 2, 2))
-        assert summary.line().startswith("wpx run: 4 documents: ")  # the two that failed while the folder was listed are documents too
+        assert (summary.processed, summary.skipped, summary.failed) == ((2, 0, 3) if run == 0 else (0, 2, 3))
+        assert summary.line().startswith("wpx run: 5 documents: ")  # the three that failed while the folder was listed are documents too
     for _, stage in api.stages(False):
         stage(raw, tmp_path / "stages", config)
     for name in OUTPUTS:
         assert (tmp_path / "batch" / name).read_bytes() == (tmp_path / "stages" / name).read_bytes(), name
     errors = [json.loads(line) for line in (tmp_path / "batch" / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(e["source_path"], e["stage"], e["error"]) for e in errors] == [
-        ("raw/\\xffbad-name.txt", "ingest", "IngestError"), ("raw/linked.txt", "ingest", "FileNotFoundError")]
+        ("raw/\\xffbad-name.txt", "ingest", "IngestError"), ("raw/archive2019", "ingest", "IngestError"), ("raw/linked.txt", "ingest", "FileNotFoundError")]
     assert "not valid UTF-8" in errors[0]["message"]
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import codecs
-import os
 import hashlib
+import os
+import shutil
 
 import pytest
 
@@ -11,7 +12,7 @@ from pipeline.ingest.txt import IngestError, decode_text
 from pipeline.records import Misuse, read_jsonl
 from pipeline.schemas import problems
 
-from .conftest import SEED_ID, SEED_RAW
+from .conftest import REPO, SEED_ID, SEED_RAW
 
 
 @pytest.mark.parametrize(
@@ -179,3 +180,31 @@ def test_mojibake_detector(text, flagged):
     from pipeline.ingest.txt import looks_like_mojibake
 
     assert looks_like_mojibake(text) is flagged
+
+
+@pytest.mark.skipif(shutil.which("make") is None or not (REPO / ".venv" / "bin" / "wpx").exists(), reason="needs make and the installed wpx")
+def test_make_extract_settles_with_its_output_folder_inside_raw_and_sees_a_relinked_folder(tmp_path):
+    """The Makefile's raw listing is `wpx list-raw`: what ingest reads, so its own outputs and hidden files rerun nothing."""
+    import subprocess
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SEED_RAW, raw)
+    for version in ("v1", "v2"):
+        (tmp_path / version).mkdir()
+        (tmp_path / version / "a.txt").write_text(f"Full text: A\n\nChina joined the NSG in {2004 if version == 'v1' else 2005}.\n", encoding="utf-8")
+    stamp = (tmp_path / "v1" / "a.txt").stat()
+    os.utime(tmp_path / "v2" / "a.txt", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same size and time: only the link tells
+    (raw / "linked").symlink_to(tmp_path / "v1", target_is_directory=True)
+    make = ["make", "-C", str(REPO), "-s", f"RAW={raw}", f"OUT={raw / 'out'}"]
+
+    def to_run() -> list[str]:
+        return [line for line in subprocess.run([*make, "-n", "extract"], capture_output=True, text=True, check=True).stdout.splitlines() if " wpx " in f" {line} " or "/wpx " in line]
+
+    subprocess.run([*make, "extract"], capture_output=True, check=True)
+    assert to_run() == []  # its own outputs in raw/out are not raw files
+    (raw / ".notes.txt").write_text("a hidden file ingest skips", encoding="utf-8")
+    assert to_run() == []
+    (raw / "linked").unlink()
+    (raw / "linked").symlink_to(tmp_path / "v2", target_is_directory=True)
+    assert any("ingest" in line for line in to_run())

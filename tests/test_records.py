@@ -173,3 +173,18 @@ def test_read_document_names_a_line_that_is_no_object(tmp_path, line, problem):
     path.write_text('{"doc_id": "a"}\n' + line + "\n", encoding="utf-8")
     with pytest.raises(BadRecord, match=f"x.jsonl:2: {problem}"):
         list(read_document(path, "a"))
+
+
+@pytest.mark.parametrize("writer", ["jsonl", "text"])
+def test_a_path_through_a_link_and_dotdot_is_written_where_the_os_finds_it(tmp_path, writer):
+    """mkstemp drops "l/.." as text: the temporary file landed in another folder than the one its rename targets."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b" / "deep").mkdir(parents=True)
+    (tmp_path / "a" / "l").symlink_to(tmp_path / "b" / "deep", target_is_directory=True)
+    target = tmp_path / "a" / "l" / ".." / "sub" / "out.jsonl"  # the OS reads it as b/sub/out.jsonl (a/sub never exists)
+    if writer == "jsonl":
+        write_jsonl(target, [{"a": 1}])
+    else:
+        write_text(target, '{"a": 1}\n')
+    assert (tmp_path / "b" / "sub" / "out.jsonl").read_text(encoding="utf-8") == '{"a": 1}\n'
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["l"] and sorted(p.name for p in (tmp_path / "b" / "sub").iterdir()) == ["out.jsonl"]

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..config import Config
-from ..ingest import discover, doc_id_for, folder_name, name_problem, named_in_raw, source_path
+from ..ingest import discover, doc_id_for, folder_name, format_of, name_problem, named_in_raw, source_path
 from ..ingest.multipage import group_pages, page_patterns
 from ..ingest.txt import IngestError
 from ..records import error_record
@@ -84,6 +84,11 @@ def plan(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Plan:
         seen[doc_id] = source
         if problem := name_problem(raw_dir, files):  # no shard or manifest entry can carry its name: an error on every run
             result.errors.append(error_record(doc_id, source, "ingest", problem))
+            continue
+        try:
+            format_of(files[0], settings["formats"])  # before hashing, as ingest checks it before reading: the same error either way
+        except IngestError as exc:
+            result.errors.append(error_record(doc_id, source, "ingest", exc))
             continue
         try:
             hashed = tuple((p.relative_to(raw_dir).as_posix(), sha256_file(p)) for p in files)

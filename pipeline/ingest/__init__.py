@@ -64,6 +64,32 @@ def same_folder(one: Path, other: Path) -> bool:
         return False
 
 
+def format_of(path: Path, formats: dict[str, str]) -> str:
+    """Return the reader a file's extension selects ([ingest] formats); IngestError when none does."""
+    fmt = formats.get(path.suffix.lower())
+    if fmt is None:
+        raise IngestError(f"unsupported file type {path.suffix or '(no extension)'!r}; supported: {', '.join(sorted(formats))}")
+    return fmt
+
+
+def listing(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Iterator[str]:
+    """Yield one line per file ingest would read: its path under ``raw_dir``, size, modification time and real path.
+
+    What `make` compares to decide whether ingest must run again: the same
+    files discover() lists (links followed, litter and output folders
+    skipped), and a link pointed elsewhere changes the real path. A broken
+    link shows where it points.
+    """
+    for path in discover(raw_dir, config, out_dir):
+        rel = printable(path.relative_to(raw_dir).as_posix())
+        try:
+            found = path.stat()
+        except OSError:
+            yield f"{rel}\t-> {printable(os.readlink(path)) if path.is_symlink() else '?'}"
+            continue
+        yield f"{rel}\t{found.st_size}\t{found.st_mtime_ns}\t{printable(os.path.realpath(path))}"
+
+
 def doc_id_for(raw_dir: Path, path: Path) -> str:
     """Return the contract's doc_id: the path under the input folder without extension."""
     rel = path.relative_to(raw_dir)
@@ -120,9 +146,7 @@ def ingest_file(raw_dir: Path, files: list[Path], config: Config, readers: Reade
     Raises IngestError saying why when the file cannot become a document.
     """
     settings = config.section("ingest")
-    fmt = settings["formats"].get(files[0].suffix.lower())
-    if fmt is None:
-        raise IngestError(f"unsupported file type {files[0].suffix or '(no extension)'!r}; supported: {', '.join(sorted(settings['formats']))}")
+    fmt = format_of(files[0], settings["formats"])
     raws = data if data is not None else [p.read_bytes() for p in files]
     pages = []
     for index, (page_path, raw) in enumerate(zip(files, raws)):
