@@ -40,14 +40,16 @@ test: setup
 # never read raw/ or configs/. (RAW, OUT and CONFIGS themselves must not contain spaces.)
 list_configs = { find -L $(1) \( -type f -o -type l \) -printf '%P\t%s\t%T@\n'; find -H $(1) -type l -printf '%P\t-> %l\n'; } 2>/dev/null | LC_ALL=C sort
 list_raw = $(WPX) list-raw $(RAW) --out $(OUT)
-listing = $(shell mkdir -p $(OUT) && $(1) > $(2).new && { cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2); } || rm -f $(2).new)
+# A listing that cannot be made now (no wpx before setup, RAW missing or unreadable) is deleted, so its
+# rule below makes it after setup, or fails and stops make: never a stale listing that reruns nothing.
+listing = $(shell mkdir -p $(OUT) && { $(1) > $(2).new && { cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2); } || rm -f $(2).new $(2); })
 ifneq ($(filter-out setup test bench clean,$(or $(MAKECMDGOALS),setup)),)
-_ := $(if $(wildcard $(BIN)/wpx),$(call listing,$(list_raw),$(OUT)/.raw-files))$(call listing,$(call list_configs,$(CONFIGS)),$(OUT)/.config-files)
+_ := $(if $(wildcard $(BIN)/wpx),$(call listing,$(list_raw),$(OUT)/.raw-files),$(shell rm -f $(OUT)/.raw-files))$(call listing,$(call list_configs,$(CONFIGS)),$(OUT)/.config-files)
 endif
 
-# When `make clean extract` deleted them after they were written (the raw listing needs wpx: after setup).
+# When deleted above or by `make clean extract` (the raw listing needs wpx: after setup).
 $(OUT)/.raw-files: | setup
-	@mkdir -p $(OUT) && $(list_raw) > $@
+	@mkdir -p $(OUT) && $(list_raw) > $@.new && mv -f $@.new $@
 $(OUT)/.config-files:
 	@mkdir -p $(OUT) && $(call list_configs,$(CONFIGS)) > $@
 

@@ -116,7 +116,9 @@ def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path, quiet: bool
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help="The output folder (left out of the listing when it lies in RAW_DIR).")
 @click.pass_context
 def list_raw_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
-    """Print the files of RAW_DIR that ingest reads: path, size, modification time (ns) and real path, tab-separated.
+    """Print the files of RAW_DIR that ingest reads, one JSON array per line: path, size, modification time (ns), real path.
+
+    A broken link prints [path, "->", its target].
 
     The Makefile compares this listing with the last one to rerun ingest
     when a raw file is added, changed, renamed, deleted or re-linked.

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import json
 import os
 import shutil
 
@@ -196,7 +197,7 @@ def test_make_extract_settles_with_its_output_folder_inside_raw_and_sees_a_relin
     stamp = (tmp_path / "v1" / "a.txt").stat()
     os.utime(tmp_path / "v2" / "a.txt", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # same size and time: only the link tells
     (raw / "linked").symlink_to(tmp_path / "v1", target_is_directory=True)
-    make = ["make", "-C", str(REPO), "-s", f"RAW={raw}", f"OUT={raw / 'out'}"]
+    make = ["make", "-C", str(REPO), "-s", "-o", ".venv/.installed", f"RAW={raw}", f"OUT={raw / 'out'}"]  # never reinstall the venv
 
     def to_run() -> list[str]:
         return [line for line in subprocess.run([*make, "-n", "extract"], capture_output=True, text=True, check=True).stdout.splitlines() if " wpx " in f" {line} " or "/wpx " in line]
@@ -208,3 +209,22 @@ def test_make_extract_settles_with_its_output_folder_inside_raw_and_sees_a_relin
     (raw / "linked").unlink()
     (raw / "linked").symlink_to(tmp_path / "v2", target_is_directory=True)
     assert any("ingest" in line for line in to_run())
+    subprocess.run([*make, "extract"], capture_output=True, check=True)
+    raw.rename(tmp_path / "gone")  # a listing that cannot be made stops make; before, the old one ran nothing and make exited 0
+    moved = [part.replace(str(raw), str(tmp_path / "gone")) if part.startswith("OUT=") else part for part in make]
+    failed = subprocess.run([*moved, "extract"], capture_output=True, text=True)
+    assert failed.returncode != 0 and "does not exist" in failed.stderr, failed.stderr
+
+
+@pytest.mark.parametrize("renamed", [b"z\\xff.txt", b"z\tb.txt"])
+def test_the_raw_listing_tells_any_two_names_apart(tmp_path, config, renamed):
+    """A file named with the byte 0xff and one named with the text "\\xff" once listed alike: a rename reran nothing."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with open(os.path.join(os.fsencode(raw), b"z\xff.txt"), "wb") as handle:
+        handle.write(b"Full text: Z\n\nChina.\n")
+    before = list(ingest.listing(raw, config))
+    os.rename(os.path.join(os.fsencode(raw), b"z\xff.txt"), os.path.join(os.fsencode(raw), renamed))
+    after = list(ingest.listing(raw, config))
+    assert len(before) == len(after) == 1 and before != after
+    assert [json.loads(line)[0] for line in after] == [os.fsdecode(renamed)]

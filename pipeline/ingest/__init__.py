@@ -7,6 +7,7 @@ the source map that pipeline/provenance.py reads.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -73,7 +74,7 @@ def format_of(path: Path, formats: dict[str, str]) -> str:
 
 
 def listing(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Iterator[str]:
-    """Yield one line per file ingest would read: its path under ``raw_dir``, size, modification time and real path.
+    """Yield one JSON line per file ingest would read: its path under ``raw_dir``, size, modification time and real path.
 
     What `make` compares to decide whether ingest must run again: the same
     files discover() lists (links followed, litter and output folders
@@ -81,13 +82,13 @@ def listing(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Itera
     link shows where it points.
     """
     for path in discover(raw_dir, config, out_dir):
-        rel = printable(path.relative_to(raw_dir).as_posix())
-        try:
+        rel = path.relative_to(raw_dir).as_posix()  # JSON of the names as Python holds them: bytes that are not UTF-8 stay
+        try:  # surrogates (\udcff, never the text "\xff"), and tabs and newlines are escaped: one state, one listing
             found = path.stat()
         except OSError:
-            yield f"{rel}\t-> {printable(os.readlink(path)) if path.is_symlink() else '?'}"
+            yield json.dumps([rel, "->", os.readlink(path) if path.is_symlink() else None])
             continue
-        yield f"{rel}\t{found.st_size}\t{found.st_mtime_ns}\t{printable(os.path.realpath(path))}"
+        yield json.dumps([rel, found.st_size, found.st_mtime_ns, os.path.realpath(path)])
 
 
 def doc_id_for(raw_dir: Path, path: Path) -> str:
