@@ -340,18 +340,18 @@ def test_stages_write_documents_in_doc_id_order_as_the_run_does(tmp_path, config
     sources = sorted((GENRE / "dev" / "raw").iterdir())
     for name, source in zip(["a.txt", "a-b.txt", "sub/z.txt", "sub_a.txt", "c.txt"], sources):
         shutil.copy(source, raw / name)
-    (raw / "c.docx").write_text("not a Word file", encoding="utf-8")  # claims doc_id "c" and fails: c.txt is then an error, both ways
+    (raw / "c.docx").write_text("not a Word file", encoding="utf-8")  # fails and claims no doc_id: c.txt is read, both ways
     for name in ("b.docx", "b-x.docx"):  # two failures whose path order ("b-x.docx" first) is not their doc_id order ("b" first)
         (raw / name).write_text("not a Word file", encoding="utf-8")
     api.run_all(raw, tmp_path / "batch", config, ner=False)
     for _, stage in api.stages(False):
         stage(raw, tmp_path / "stages", config)
     doc_ids = [json.loads(line)["doc_id"] for line in (tmp_path / "stages" / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert doc_ids == ["a", "a-b", "sub/z", "sub_a"]
+    assert doc_ids == ["a", "a-b", "c", "sub/z", "sub_a"]
     for name in OUTPUTS:
         assert (tmp_path / "batch" / name).read_bytes() == (tmp_path / "stages" / name).read_bytes(), name
     errors = [(e["source_path"], e["stage"]) for e in map(json.loads, (tmp_path / "stages" / "errors.jsonl").read_text(encoding="utf-8").splitlines())]
-    assert errors == [("raw/b.docx", "ingest"), ("raw/b-x.docx", "ingest"), ("raw/c.docx", "ingest"), ("raw/c.txt", "ingest")]  # doc_id order, the claimant first
+    assert errors == [("raw/b.docx", "ingest"), ("raw/b-x.docx", "ingest"), ("raw/c.docx", "ingest")]  # doc_id order
 
 
 def test_workers_give_the_same_bytes_as_one_process(tmp_path, config):

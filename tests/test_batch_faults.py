@@ -135,6 +135,20 @@ def test_file_names_that_are_not_utf8_and_broken_links_fail_alone_both_ways(tmp_
     assert "not valid UTF-8" in errors[0]["message"]
 
 
+def test_a_file_no_reader_takes_claims_no_doc_id_from_one_that_is_read(tmp_path, config):
+    """"a.docx" sorts before "a.txt": it took the doc_id "a", and the paper itself failed as a taken doc_id, both ways."""
+    raw = make_raw(tmp_path / "raw", 1)
+    paper = sorted(raw.iterdir())[0]
+    (raw / f"{paper.stem}.docx").write_bytes(b"PK\x03\x04")
+    summary = batch.run(raw, tmp_path / "batch", config, ner=False)
+    for _, stage in api.stages(False):
+        stage(raw, tmp_path / "stages", config)
+    assert outputs(tmp_path / "batch") == outputs(tmp_path / "stages")
+    assert [json.loads(line)["doc_id"] for line in (tmp_path / "batch" / "documents.jsonl").read_text(encoding="utf-8").splitlines()] == [paper.stem]
+    assert [(e["source_path"], e["error"]) for e in summary.errors] == [(f"raw/{paper.stem}.docx", "IngestError")]
+    assert "unsupported file type '.docx'" in summary.errors[0]["message"]
+
+
 def test_a_file_gone_for_a_moment_during_the_run_is_retried_not_failed_for_good(tmp_path, config, monkeypatch):
     raw = make_raw(tmp_path / "raw", 3)
     batch.run(raw, tmp_path / "clean", config, ner=False)

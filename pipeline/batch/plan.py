@@ -78,17 +78,17 @@ def plan(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Plan:
     for files in group_pages(discover(raw_dir, config, out_dir), settings["formats"], merged, page_patterns(config)):
         doc_id = doc_id_for(raw_dir, files[0])
         source = source_path(raw_dir, files[0])
+        try:  # first: a file no reader takes ("a.docx") claims no doc_id from one that is read ("a.txt"); nor is it hashed
+            format_of(files[0], settings["formats"])
+        except IngestError as exc:
+            result.errors.append(error_record(doc_id, source, "ingest", exc))
+            continue
         if doc_id in seen:
             result.errors.append(error_record(doc_id, source, "ingest", IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")))
             continue
         seen[doc_id] = source
         if problem := name_problem(raw_dir, files):  # no shard or manifest entry can carry its name: an error on every run
             result.errors.append(error_record(doc_id, source, "ingest", problem))
-            continue
-        try:
-            format_of(files[0], settings["formats"])  # before hashing, as ingest checks it before reading: the same error either way
-        except IngestError as exc:
-            result.errors.append(error_record(doc_id, source, "ingest", exc))
             continue
         try:
             hashed = tuple((p.relative_to(raw_dir).as_posix(), sha256_file(p)) for p in files)

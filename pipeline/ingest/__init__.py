@@ -254,6 +254,7 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
             source = source_path(raw_dir, files[0])
             doc_id = doc_id_for(raw_dir, files[0])
             try:
+                format_of(files[0], settings["formats"])  # a file no reader takes claims no doc_id, as in `wpx run`
                 if doc_id in seen:
                     raise IngestError(f"doc_id {doc_id!r} already taken by {seen[doc_id]}")
                 seen[doc_id] = source  # the first file in path order claims the doc_id even if it then fails, as in `wpx run`
