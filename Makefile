@@ -35,8 +35,8 @@ test: setup
 # (every document records the hash of the whole configs folder), no file name (spaces, colons) appears
 # in a rule, and `make -n` after no change lists no stage. The raw listing is wpx's own (`wpx list-raw`:
 # the files ingest reads, skipping what it skips, OUT and other wpx output folders inside RAW among
-# them, with their real paths); before setup has made wpx, the listing is left as it is. The configs'
-# listing is every file, through links (the configs' hash covers every file). Not for the goals that
+# them, with their real paths); before setup has made wpx, it is made by its rule after setup. The
+# configs' listing is every file, through links (the configs' hash covers every file). Not for the goals that
 # never read raw/ or configs/. (RAW, OUT and CONFIGS themselves must not contain spaces.)
 list_configs = { find -L $(1) \( -type f -o -type l \) -printf '%P\t%s\t%T@\n'; find -H $(1) -type l -printf '%P\t-> %l\n'; } 2>/dev/null | LC_ALL=C sort
 list_raw = $(WPX) list-raw $(RAW) --out $(OUT)
