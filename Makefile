@@ -42,14 +42,14 @@ list_configs = { find -L $(1) \( -type f -o -type l \) -printf '%P\t%s\t%T@\n'; 
 list_raw = $(WPX) list-raw $(RAW) --out $(OUT)
 # A listing that cannot be made now (no wpx before setup, RAW missing or unreadable) is deleted, so its
 # rule below makes it after setup, or fails and stops make: never a stale listing that reruns nothing.
-listing = $(shell mkdir -p $(OUT) && { $(1) > $(2).new && { cmp -s $(2).new $(2) && rm -f $(2).new || mv -f $(2).new $(2); } || rm -f $(2).new $(2); })
+listing = $(shell mkdir -p $(OUT) && { $(1) > $(2).$$$$.new && { cmp -s $(2).$$$$.new $(2) && rm -f $(2).$$$$.new || mv -f $(2).$$$$.new $(2); } || rm -f $(2).$$$$.new $(2); })
 ifneq ($(filter-out setup test bench clean,$(or $(MAKECMDGOALS),setup)),)
 _ := $(if $(wildcard $(BIN)/wpx),$(call listing,$(list_raw),$(OUT)/.raw-files),$(shell rm -f $(OUT)/.raw-files))$(call listing,$(call list_configs,$(CONFIGS)),$(OUT)/.config-files)
 endif
 
 # When deleted above or by `make clean extract` (the raw listing needs wpx: after setup).
 $(OUT)/.raw-files: | setup
-	@mkdir -p $(OUT) && $(list_raw) > $@.new && mv -f $@.new $@
+	@mkdir -p $(OUT) && { $(list_raw) > $@.$$$$.new && mv -f $@.$$$$.new $@ || { rm -f $@.$$$$.new; exit 1; }; }
 $(OUT)/.config-files:
 	@mkdir -p $(OUT) && $(call list_configs,$(CONFIGS)) > $@
 

@@ -394,17 +394,19 @@ STAGE_ORDER = ("ingest", "segment", "extract", "relate")
 def update_errors(out_dir: Path | str, stage: str, errors: list[dict[str, Any]]) -> None:
     """Replace ``stage``'s records in errors.jsonl with ``errors``, keeping other stages' records.
 
-    The order is that of `wpx run`: by doc_id; within a doc_id, the claiming
-    file's records (the first in path order) before those of files that found
-    the doc_id taken; then by stage, in pipeline order.
+    The order is that of `wpx run` (error_order): by doc_id; within a
+    doc_id, by source_path (the claiming file, first in path order, before
+    files that found the doc_id taken, and beside a file no reader takes);
+    then by stage, in pipeline order.
     """
     path = Path(out_dir) / ERRORS
     kept = [r for r in read_jsonl(path) if r.get("stage") != stage] if path.exists() else []
-    merged = sorted(kept + list(errors), key=_error_order)
+    merged = sorted(kept + list(errors), key=error_order)
     write_jsonl(path, merged)
 
 
-def _error_order(record: dict[str, Any]) -> tuple[str, str, int]:
+def error_order(record: dict[str, Any]) -> tuple[str, str, int]:
+    """Return the sort key of an errors.jsonl record: doc_id, source_path, stage in pipeline order."""
     stage = record.get("stage")
     return (str(record.get("doc_id") or ""), str(record.get("source_path") or ""), STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER))
 

@@ -149,6 +149,22 @@ def test_a_file_no_reader_takes_claims_no_doc_id_from_one_that_is_read(tmp_path,
     assert "unsupported file type '.docx'" in summary.errors[0]["message"]
 
 
+def test_a_flagged_article_beside_a_file_no_reader_takes_gives_one_errors_file_both_ways(tmp_path, config):
+    """The article's warning (its shard) and the .docx's error (planning) share a doc_id: ordered by source_path both ways."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = "<html><head><title>T</title></head><body><article><h1>A treaty</h1><p>China signed the Treaty in 2006 in Semipalatinsk.</p></article></body></html>"
+    for name in ("a.html", "a_3.html"):  # page 2 is missing: written, flagged
+        (raw / name).write_text(page, encoding="utf-8")
+    (raw / "a.docx").write_bytes(b"PK\x03\x04")
+    summary = batch.run(raw, tmp_path / "batch", config, ner=False)
+    for _, stage in api.stages(False):
+        stage(raw, tmp_path / "stages", config)
+    assert outputs(tmp_path / "batch") == outputs(tmp_path / "stages")
+    assert [(e["source_path"], e["error"]) for e in summary.errors] == [("raw/a.docx", "IngestError"), ("raw/a.html", "IngestWarning")]
+    assert "1 failed, 1 with warnings" in summary.line()
+
+
 def test_a_file_gone_for_a_moment_during_the_run_is_retried_not_failed_for_good(tmp_path, config, monkeypatch):
     raw = make_raw(tmp_path / "raw", 3)
     batch.run(raw, tmp_path / "clean", config, ner=False)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ..records import dumps
+from ..records import dumps, error_order
 from .atomic import atomic_many
 from .store import CorruptShard, Store
 from .work import OUTPUTS
@@ -60,6 +60,10 @@ def consolidate(store: Store, doc_ids: list[str], extra_errors: list[dict[str, A
                     continue
                 if damaged:
                     continue  # nothing will be kept; only look for more damaged shards
+                if doc_id in extras:  # its own errors and its planning errors together, in errors.jsonl's order (records.error_order)
+                    texts = dict(texts)
+                    own = [json.loads(line) for line in texts.pop(ERRORS_FILE, "").splitlines()]
+                    texts[ERRORS_FILE] = "".join(dumps(error) + "\n" for error in sorted(own + extras.pop(doc_id), key=error_order))
                 for name, text in texts.items():
                     by_name[name].write(text)
             for error in extras.get(doc_id, []):

@@ -34,6 +34,9 @@ class Summary:
 
 def warned(errors: list[dict[str, Any]]) -> str:
     """Return ", N with warnings" for the documents flagged by an IngestWarning and not failed (written, flagged: the exit code is 1), else ""."""
-    failed = {error.get("doc_id") for error in errors if error.get("error") != INGEST_WARNING}
-    count = len({error.get("doc_id") for error in errors if error.get("error") == INGEST_WARNING} - failed)
+    def document(error: dict[str, Any]) -> tuple[Any, Any]:
+        return error.get("doc_id"), error.get("source_path")  # "a.docx" beside "a.txt": one doc_id, two files
+
+    failed = {document(error) for error in errors if error.get("error") != INGEST_WARNING}
+    count = len({document(error) for error in errors if error.get("error") == INGEST_WARNING} - failed)
     return f", {count} with warnings" if count else ""
