@@ -257,14 +257,14 @@ def check_kind(path: Path | str, name: str) -> None:
             return
 
 
-def _read_lines(handle: Iterable[str] | Iterable[bytes], name: str) -> Iterator[dict[str, Any]]:
+def _read_lines(handle: Iterable[str], name: str) -> Iterator[dict[str, Any]]:
     for lineno, record, problem in parse_lines(handle):
         if problem:
             raise BadRecord(f"{name}:{lineno}: {problem}")
         yield record
 
 
-def parse_lines(handle: Iterable[str] | Iterable[bytes]) -> Iterator[tuple[int, Any, str | None]]:
+def parse_lines(handle: Iterable[str]) -> Iterator[tuple[int, Any, str | None]]:
     """Yield (line number, record, problem or None) per non-blank line, going on after a bad one."""
     for lineno, line in enumerate(handle, 1):
         record, problem = _parse_line(line)

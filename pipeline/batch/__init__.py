@@ -17,8 +17,8 @@ from typing import Any
 
 from .. import lineage
 from ..config import Config
-from ..ingest import folder_name, named_in_raw, same_folder, source_path
-from ..records import ERRORS, PARSES, FolderBusy, Misuse, error_record, exclusive, read_jsonl
+from ..ingest import folder_name, named_in_raw, refuse_raw_as_out, source_path
+from ..records import ERRORS, PARSES, FolderBusy, error_record, exclusive, read_jsonl
 from .code import reuse
 from .consolidate import consolidate, fingerprint, up_to_date
 from .executors import SchedulerUnavailable, WorkersDie, check_address
@@ -39,8 +39,7 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, ner: bool = Tr
     """
     if scheduler:
         check_address(scheduler)
-    if same_folder(Path(raw_dir), Path(out_dir)):  # checked before anything is written among the raw files
-        raise Misuse(f"the output folder {out_dir} is the raw folder: give an output folder of its own (--out)")
+    refuse_raw_as_out(Path(raw_dir), Path(out_dir))  # before anything is written among the raw files
     with exclusive(Path(out_dir), also=(MANIFEST,)):
         return _run(Path(raw_dir), Path(out_dir), config, ner, workers, scheduler, progress)
 

@@ -43,8 +43,8 @@ def discover(raw_dir: Path, config: Config, out_dir: Path | None = None) -> list
     bind mount or a link is seen through.
     """
     skip = tuple(config.section("ingest")["skip_prefixes"])
-    if out_dir is not None and same_folder(raw_dir, out_dir):
-        raise Misuse(f"the output folder {out_dir} is the raw folder: give an output folder of its own (--out)")
+    if out_dir is not None:
+        refuse_raw_as_out(raw_dir, out_dir)
 
     def pruned(folder: Path) -> bool:
         if folder.name.startswith(skip) or ((folder / DOCUMENTS).is_file() and (folder / ERRORS).is_file()):
@@ -55,6 +55,12 @@ def discover(raw_dir: Path, config: Config, out_dir: Path | None = None) -> list
         (p for p in tree.entries(raw_dir, pruned) if not p.name.startswith(skip) and (p.is_file() or (p.is_symlink() and not p.exists()))),
         key=lambda p: p.relative_to(raw_dir).as_posix(),
     )
+
+
+def refuse_raw_as_out(raw_dir: Path, out_dir: Path) -> None:
+    """Raise Misuse when the output folder is the raw folder (through links and bind mounts)."""
+    if same_folder(raw_dir, out_dir):
+        raise Misuse(f"the output folder {out_dir} is the raw folder: give an output folder of its own (--out)")
 
 
 def same_folder(one: Path, other: Path) -> bool:
