@@ -10,10 +10,15 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from .config import Config, ConfigError, compile_regex
+from .config import POSITIVE, TEXT, Config, ConfigError, Kind, check_tables, compile_regex
 from .normalize.dates import find_dates
+
+
+PARAGRAPHS_SCHEMA: dict[str, Kind] = {"unwrapped_line_chars": POSITIVE, "sentence_final": TEXT,
+                                      "closers": Kind("a string", lambda v: isinstance(v, str))}
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class LayoutRules:
     headings: tuple[tuple[int, re.Pattern[str]], ...]
     heading_max_chars: int
     heading_final: str
+    unwrapped_line_chars: int
+    paragraph_final: str
+    paragraph_closers: str
 
     @cached_property
     def boilerplate_needs(self) -> tuple[frozenset[str], ...]:
@@ -52,7 +60,7 @@ class LayoutRules:
     def from_config(cls, config: Config) -> LayoutRules:
         """Compile the rules of the configured segmentation file, rejecting unknown keys."""
         data, where = config.named_toml("segment", "rules")
-        unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits"}
+        unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits", "paragraphs"}
         if unknown:
             raise ConfigError(f"{where}: unknown table(s) {sorted(unknown)}")
         try:
@@ -68,6 +76,8 @@ class LayoutRules:
                 for i, rule in enumerate(data["heading"], 1)
             )
             limits = _only(data["heading_limits"], {"max_chars", "sentence_final"}, f"{where} [heading_limits]")
+            check_tables(Path(where), {k: v for k, v in data.items() if k == "paragraphs"}, {"paragraphs": PARAGRAPHS_SCHEMA})
+            paragraphs = data["paragraphs"]
             return cls(
                 boilerplate=boilerplate,
                 title=compile_regex(title["pattern"], f"{where} [title]", re.I),
@@ -76,9 +86,27 @@ class LayoutRules:
                 headings=headings,
                 heading_max_chars=int(limits["max_chars"]),
                 heading_final=str(limits["sentence_final"]),
+                unwrapped_line_chars=int(paragraphs["unwrapped_line_chars"]),
+                paragraph_final=str(paragraphs["sentence_final"]),
+                paragraph_closers=str(paragraphs["closers"]),
             )
         except KeyError as exc:
             raise ConfigError(f"{where}: missing key {exc}") from None
+
+    def paragraph_break(self, text: str, before: Line, after: Line) -> bool:
+        """Return whether the line break between two content lines ends a paragraph.
+
+        Text wrapped at a fixed width never has a line longer than
+        ``unwrapped_line_chars``, so a break next to such a line was typed,
+        not wrapped: text saved with one paragraph per line and no blank
+        lines between. It ends a paragraph when the line before ends like a
+        sentence (closing quotes and brackets aside), so a line break typed
+        inside a sentence joins its halves as before.
+        """
+        if max(before.end - before.start, after.end - after.start) <= self.unwrapped_line_chars:
+            return False
+        tail = text[before.start:before.end].rstrip(self.paragraph_closers)
+        return tail[-1:] in self.paragraph_final if tail else False
 
 
 def required_punctuation(pattern: re.Pattern[str]) -> frozenset[str]:

@@ -91,6 +91,8 @@ def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language, kee
 
     for line in lines:
         if line.kind == "content":
+            if paragraph and rules.paragraph_break(text, paragraph[-1], line):
+                flush()
             paragraph.append(line)
             continue
         if line.kind == "blank":

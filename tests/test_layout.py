@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.config import ConfigError, load_config
 from pipeline.layout import LayoutRules, classify, iter_lines, metadata
 
 NBSP = "\u00a0"
@@ -107,3 +108,41 @@ def test_boilerplate_prefilter_never_skips_a_match(rules, pieces, glue):
     for (kind, pattern), needs in zip(rules.boilerplate, rules.boilerplate_needs):
         if pattern.fullmatch(body):
             assert all(ch in body for ch in needs), (kind, pattern.pattern, body)
+
+
+@pytest.mark.parametrize(("edit", "needle", "message"), [
+    (lambda s: s.replace("unwrapped_line_chars = 160", "unwrapped_line_chars = 0"), "unwrapped_line_chars =",
+     r"\[paragraphs\] unwrapped_line_chars must be an integer > 0, got int 0"),
+    (lambda s: s.replace("unwrapped_line_chars = 160", 'unwrapped_line_chars = "160"'), "unwrapped_line_chars =",
+     r"\[paragraphs\] unwrapped_line_chars must be an integer > 0, got str '160'"),
+    (lambda s: s.replace('sentence_final = ".;:!?"\nclosers', 'sentence_final = ""\nclosers'), 'sentence_final = ""',
+     r"\[paragraphs\] sentence_final must be a non-empty string"),
+    (lambda s: s.replace("unwrapped_line_chars = 160", "unwrapped_line_chars = 160\nwrap = 80"), "wrap = 80", r"\[paragraphs\] unknown key 'wrap'"),
+    (lambda s: s.replace("unwrapped_line_chars = 160\n", ""), "[paragraphs]", r"\[paragraphs\] missing key 'unwrapped_line_chars'"),
+])
+def test_paragraphs_table_is_checked_with_file_and_line(tmp_path, edit, needle, message):
+    root = _segmentation_with(tmp_path, edit)
+    line = next(n for n, body in enumerate((root / "segmentation.toml").read_text(encoding="utf-8").splitlines(), 1) if needle in body)
+    with pytest.raises(ConfigError, match=rf"segmentation\.toml:{line}: {message}"):
+        LayoutRules.from_config(load_config(root))
+
+
+def test_a_segmentation_file_without_paragraphs_names_the_table(tmp_path):
+    root = _segmentation_with(tmp_path, lambda s: s[:s.index("[paragraphs]")])
+    with pytest.raises(ConfigError, match=r"segmentation\.toml: missing table \[paragraphs\]"):
+        LayoutRules.from_config(load_config(root))
+
+
+def _segmentation_with(tmp_path, edit):
+    """Copy configs/ to tmp_path with ``edit`` applied to segmentation.toml; return the folder."""
+    import shutil
+
+    from .conftest import REPO
+
+    root = tmp_path / "configs"
+    shutil.copytree(REPO / "configs", root)
+    path = root / "segmentation.toml"
+    text = path.read_text(encoding="utf-8")
+    assert edit(text) != text
+    path.write_text(edit(text), encoding="utf-8")
+    return root

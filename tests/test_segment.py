@@ -168,3 +168,64 @@ def test_a_paragraph_longer_than_a_block_may_be_is_named_with_its_offsets(config
     else:
         assert [s["text"] for s in segment.segment_document(doc, LayoutRules.from_config(config), nlp) if s["kind"] == "sentence"] == [
             "China held five rounds of dialogue in 2019."]
+
+
+LONG = ("China held five rounds of dialogue on export controls with the European Union and exchanged views on "
+        "control lists, licensing practice and enforcement with its partners in the region")  # 183 characters, no final punctuation
+
+
+def _paragraphs(config, body: str) -> list[str]:
+    doc = {"doc_id": "d", "text": "Full text: A\n\n" + body + "\n"}
+    found = segment.segment_document(doc, LayoutRules.from_config(config), segment.sentencizer(config))
+    for seg in found:
+        if "text" in seg:
+            assert doc["text"][seg["start"]:seg["end"]] == seg["text"]
+    return [s["text"] for s in found if s["kind"] == "paragraph"]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # One paragraph per line, no blank lines (a browser's text copied into a .txt file): one paragraph each.
+    (f"{LONG}.\n{LONG}.\n{LONG}!", [f"{LONG}.", f"{LONG}.", f"{LONG}!"]),
+    # Closing quotes and brackets after the full stop still end the sentence.
+    (f"{LONG}.\u201d\n{LONG}.)\n{LONG}.", [f"{LONG}.\u201d", f"{LONG}.)", f"{LONG}."]),
+    # A short line before or after a long one: the break next to the long line was typed.
+    (f"It said so.\n{LONG}.\nIt agreed.", ["It said so.", f"{LONG}.", "It agreed."]),
+    # A typed break inside a sentence (the line before ends with no final punctuation) joins the halves.
+    (f"{LONG}\nand then ended.", [f"{LONG}\nand then ended."]),
+    # Text wrapped at a fixed width: one paragraph, even where a wrapped line ends a sentence.
+    ("China held five rounds of dialogue on export controls with the\nEuropean Union. It exchanged views on control lists and\n"
+     "licensing practice.",
+     ["China held five rounds of dialogue on export controls with the\nEuropean Union. It exchanged views on control lists and\nlicensing practice."]),
+    # Two short lines: nothing says the break was typed, so they stay one paragraph, as before.
+    ("It said so.\nIt agreed.", ["It said so.\nIt agreed."]),
+    # A blank line still ends a paragraph whatever the lengths.
+    (f"{LONG}\n\n{LONG}", [LONG, LONG]),
+])
+def test_a_line_break_next_to_an_unwrapped_line_ends_a_paragraph(config, body, expected):
+    assert _paragraphs(config, body) == expected
+
+
+@pytest.mark.parametrize(("size", "split"), [(160, False), (161, True)])
+def test_unwrapped_line_chars_is_the_longest_line_a_wrap_may_leave(config, size, split):
+    assert LayoutRules.from_config(config).unwrapped_line_chars == 160
+    line = ("x" * (size - 1))[:size - 1] + "."
+    paragraphs = _paragraphs(config, f"{line}\nNext.")
+    assert paragraphs == ([line, "Next."] if split else [f"{line}\nNext."])
+
+
+WORDS = st.text(alphabet="abcdefghij", min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.lists(WORDS, min_size=1, max_size=40), st.sampled_from([".", ",", "", ";", ".\u201d"])), min_size=1, max_size=8))
+def test_paragraphs_tile_the_runs_and_only_break_at_typed_line_ends(config, lines):
+    """Every content line lands in exactly one paragraph; a paragraph ends inside a run only after a long line's neighbour ends a sentence."""
+    texts = [" ".join(words).capitalize() + end for words, end in lines]
+    paragraphs = _paragraphs(config, "\n".join(texts))
+    assert "\n".join(paragraphs) == "\n".join(texts)  # nothing lost, nothing doubled, order kept
+    limit = LayoutRules.from_config(config).unwrapped_line_chars
+    breaks = {len("\n".join(texts[:k + 1])) for k in range(len(texts) - 1)}
+    made = {len("\n".join(paragraphs[:k + 1])) for k in range(len(paragraphs) - 1)}
+    expected = {at for k, at in enumerate(sorted(breaks))
+                if max(len(texts[k]), len(texts[k + 1])) > limit and texts[k].rstrip("\u201d")[-1] in ".;:!?"}
+    assert made == expected
