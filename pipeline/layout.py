@@ -18,7 +18,8 @@ from .normalize.dates import find_dates
 
 
 PARAGRAPHS_SCHEMA: dict[str, Kind] = {"unwrapped_line_chars": POSITIVE, "sentence_final": TEXT,
-                                      "closers": Kind("a string", lambda v: isinstance(v, str))}
+                                      "closers": Kind("a string", lambda v: isinstance(v, str)),
+                                      "wrap_tolerance": Kind("a number >= 0 and < 1", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1)}
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class LayoutRules:
     unwrapped_line_chars: int
     paragraph_final: str
     paragraph_closers: str
+    wrap_tolerance: float
 
     @cached_property
     def boilerplate_needs(self) -> tuple[frozenset[str], ...]:
@@ -89,6 +91,7 @@ class LayoutRules:
                 unwrapped_line_chars=int(paragraphs["unwrapped_line_chars"]),
                 paragraph_final=str(paragraphs["sentence_final"]),
                 paragraph_closers=str(paragraphs["closers"]),
+                wrap_tolerance=float(paragraphs["wrap_tolerance"]),
             )
         except KeyError as exc:
             raise ConfigError(f"{where}: missing key {exc}") from None
@@ -105,7 +108,27 @@ class LayoutRules:
         """
         if max(before.end - before.start, after.end - after.start) <= self.unwrapped_line_chars:
             return False
-        tail = text[before.start:before.end].rstrip(self.paragraph_closers)
+        return self._ends_sentence(text[before.start:before.end])
+
+    def hard_wrapped(self, paragraph: str) -> bool:
+        """Return whether a paragraph's line breaks were made by wrapping it at a fixed width (not typed between items).
+
+        Wrapping moves a word to the next line only when it does not fit, so
+        every line but the last, with the next line's first word, is longer
+        than the width (at least the longest line; ``wrap_tolerance`` of it
+        is allowed for proportional fonts). A paragraph also ends like a
+        sentence. A masthead, a menu or an address glued into one block
+        ("LT | EN" / "Ministry of Foreign Affairs" / "Home :: ...") fails one
+        test or the other, and its line breaks stay separators.
+        """
+        lines = [line.strip() for line in paragraph.splitlines()]
+        if len(lines) < 2 or not all(lines) or not self._ends_sentence(lines[-1]):
+            return False
+        width = max(map(len, lines)) * (1 - self.wrap_tolerance)
+        return all(len(line) + 1 + len(following.split(maxsplit=1)[0]) > width for line, following in zip(lines, lines[1:]))
+
+    def _ends_sentence(self, line: str) -> bool:
+        tail = line.rstrip(self.paragraph_closers)
         return tail[-1:] in self.paragraph_final if tail else False
 
 

@@ -22,13 +22,14 @@ import spacy
 import srsly.msgpack
 from spacy.tokens import Doc, DocBin
 
+from .fold import OFFSET_KEY
 from .records import PARSES, BadInput, umask, write_bytes
 
 FOLDER = PARSES
 INDEX = "index.json"
 LEGACY = "parses.spacy"  # the single DocBin of earlier versions, removed when a folder replaces it
 PART_TOKENS = 20_000  # a part closes at the first document boundary after this many tokens (about 35 short documents)
-DOC_ID_KEY, OFFSET_KEY = "wpx_doc_id", "wpx_offset"  # user_data of every parsed block: its document and start offset
+DOC_ID_KEY = "wpx_doc_id"  # user_data of every parsed block: its document; OFFSET_KEY: its start offset (and FOLD_KEY, fold.py)
 
 
 class MissingParses(FileNotFoundError):

@@ -20,6 +20,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from .config import Config
+from .fold import fold, text_offset
 from .layout import Line, LayoutRules, classify
 from .progress import for_records
 from . import lineage
@@ -132,7 +133,7 @@ def segment_document(doc: dict[str, Any], rules: LayoutRules, nlp: Language, kee
     flush()
     while stack:
         _close(stack.pop(), text)
-    segments.extend(_sentences(doc_id, text, pending, nlp, keep_docs))
+    segments.extend(_sentences(doc_id, text, pending, nlp, rules, keep_docs))
     return sorted(segments, key=_order)
 
 
@@ -167,7 +168,8 @@ class SegmentError(ValueError):
     """A document the segment stage cannot split into blocks the pipeline can take."""
 
 
-def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: Language, keep_docs: dict[int, tuple[str, Doc]] | None = None) -> list[dict[str, Any]]:
+def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: Language, rules: LayoutRules,
+               keep_docs: dict[int, tuple[str, Doc]] | None = None) -> list[dict[str, Any]]:
     """Split paragraphs into sentence segments, trimmed of whitespace, with one nlp.pipe call."""
     records = []
     punct = frozenset(get_string_id(c) for c in nlp.get_pipe("sentencizer").punct_chars)
@@ -177,14 +179,15 @@ def _sentences(doc_id: str, text: str, paragraphs: list[dict[str, Any]], nlp: La
             raise SegmentError(f"the paragraph at characters {start}-{para['end']} is {len(para['text']):,} characters long, more than a block may be "
                                f"({nlp.max_length:,}: the statistical model needs about 1 GB of memory per 100,000 characters of a block); "
                                "break the text into paragraphs (blank lines between them)")
-        doc = nlp.make_doc(para["text"])
+        folded, shifts = fold(para["text"], rules)
+        doc = nlp.make_doc(folded)
         if keep_docs is not None:
             keep_docs[start] = (para["text"], doc)
         if not len(doc):
             continue
         # Sentence k runs from its first token to the next sentence's first token;
         # what lies between is whitespace, trimmed below (no Span objects needed).
-        bounds = [doc[i].idx for i in _sentence_starts(doc, punct)] + [len(para["text"])]
+        bounds = [text_offset(shifts, doc[i].idx) if shifts else doc[i].idx for i in _sentence_starts(doc, punct)] + [len(para["text"])]
         for first, last in zip(bounds, bounds[1:]):
             while first < last and text[start + first].isspace():
                 first += 1

@@ -118,6 +118,7 @@ def test_boilerplate_prefilter_never_skips_a_match(rules, pieces, glue):
     (lambda s: s.replace('sentence_final = ".;:!?"\nclosers', 'sentence_final = ""\nclosers'), 'sentence_final = ""',
      r"\[paragraphs\] sentence_final must be a non-empty string"),
     (lambda s: s.replace("unwrapped_line_chars = 160", "unwrapped_line_chars = 160\nwrap = 80"), "wrap = 80", r"\[paragraphs\] unknown key 'wrap'"),
+    (lambda s: s.replace("wrap_tolerance = 0.15", "wrap_tolerance = 1"), "wrap_tolerance =", r"\[paragraphs\] wrap_tolerance must be a number >= 0 and < 1, got int 1"),
     (lambda s: s.replace("unwrapped_line_chars = 160\n", ""), "[paragraphs]", r"\[paragraphs\] missing key 'unwrapped_line_chars'"),
 ])
 def test_paragraphs_table_is_checked_with_file_and_line(tmp_path, edit, needle, message):

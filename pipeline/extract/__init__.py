@@ -29,10 +29,12 @@ from ..provenance import SourceLocator
 from ..components.base import BLOCK_KIND_KEY, META_KEY, REGISTRY_TUPLES_KEY, SPANS_KEY, TEXT_KEY, TOKEN_ATTRS_KEY
 from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
+from ..layout import LayoutRules
 from ..nlp import build
 from ..registry import Registry
 from ..progress import for_records
-from ..parses import DOC_ID_KEY, OFFSET_KEY, PartsWriter
+from ..fold import FOLD_KEY, OFFSET_KEY, doc_offset, fold, shifts_of, text_offset
+from ..parses import DOC_ID_KEY, PartsWriter
 from .. import lineage
 from ..records import DOCUMENTS, MENTIONS, PARSES, SCHEMA_VERSION, SEGMENTS, RecordsByDocument, StageResult, atomic_text, check_kind, error_record, read_jsonl, record_id, update_errors, write_lines
 from . import acronyms
@@ -68,16 +70,19 @@ def content_blocks(segments: list[dict[str, Any]]) -> list[Block]:
     return sorted(blocks, key=lambda b: b.start)
 
 
-def make_block_doc(nlp: Language, text: str, block: Block, tokenized: tuple[str, Doc] | None = None) -> Doc:
+def make_block_doc(nlp: Language, text: str, block: Block, layout: LayoutRules, tokenized: tuple[str, Doc] | None = None) -> Doc:
     """Tokenize a block (or take ``tokenized``: a text and its Doc) and preset its sentence starts from the segment stage."""
     body = text[block.start:block.end]
-    doc = tokenized[1] if tokenized is not None and tokenized[0] == body else nlp.make_doc(body)
+    folded, shifts = fold(body, layout)  # tokenized with its whitespace runs folded (fold.py), as the segment stage did
+    doc = tokenized[1] if tokenized is not None and tokenized[0] == body else nlp.make_doc(folded)
     if len(doc):
-        wanted = {s - block.start for s in block.sentence_starts} | {0}
+        wanted = {doc_offset(shifts, s - block.start) if shifts else s - block.start for s in block.sentence_starts} | {0}
         flags = [1 if idx in wanted else -1 for idx in doc.to_array(IDX).tolist()]
         doc.from_array([SENT_START], numpy.array(flags, dtype="int64").astype("uint64").reshape(-1, 1))
     doc.user_data[BLOCK_KIND_KEY] = block.kind
-    doc.user_data[TEXT_KEY] = body
+    doc.user_data[TEXT_KEY] = folded
+    if shifts:
+        doc.user_data[FOLD_KEY] = shifts
     return doc
 
 
@@ -92,6 +97,7 @@ class Extractor:
         self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"])
         self.batch_size = int(config.section("extract").get("batch_size", 64))
         self.curated_places = frozenset(registry.place_patterns.values())
+        self.layout = LayoutRules.from_config(config)
 
     def process(self, document: dict[str, Any], segments: list[dict[str, Any]], tokenized: dict[int, tuple[str, Doc]] | None = None) -> tuple[list[dict[str, Any]], list[Doc]]:
         """Return the mention records and the parsed block docs of one document.
@@ -145,7 +151,7 @@ class Extractor:
         """Return a document's content blocks and their docs, tokenized, with the segment stage's sentence starts, not yet piped."""
         blocks = content_blocks(segments)
         tokenized = tokenized or {}
-        return blocks, [make_block_doc(self.nlp, document["text"], b, tokenized.get(b.start)) for b in blocks]
+        return blocks, [make_block_doc(self.nlp, document["text"], b, self.layout, tokenized.get(b.start)) for b in blocks]
 
     def _finish(self, document: dict[str, Any], segments: list[dict[str, Any]], blocks: list[Block], docs: list[Doc]) -> tuple[list[dict[str, Any]], list[Doc]]:
         """Turn the piped block docs of one document into its mention records; slim the docs for relate."""
@@ -155,6 +161,8 @@ class Extractor:
             rows = doc.user_data.get(MENTION_ROWS_KEY, ())
             if rows:
                 offsets = doc.to_array([IDX, LENGTH]).tolist()  # token start and length: character offsets without Span objects
+                if shifts := shifts_of(doc):
+                    offsets = [[text_offset(shifts, idx), length] for idx, length in offsets]
                 for start, end, label, rule, norm in rows:
                     found.append({"start": block.start + offsets[start][0], "end": block.start + offsets[end - 1][0] + offsets[end - 1][1], "label": label, "norm": norm, "rule": rule})
         found += acronyms.link(text, found, [(b.start, b.end) for b in blocks], self.acronym_settings)

@@ -18,7 +18,7 @@ from itertools import accumulate
 from typing import Any
 
 RULE = "acronyms"
-_PAREN = re.compile(r"\s*\(\s*([^()\n]{1,80}?)\s*\)")
+_PAREN = re.compile(r"\s*\(\s*((?:[^()\n]|\n(?!\s*\n)){1,80}?)\s*\)")  # a line break inside (a wrapped line), never a blank line
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&.\-]{1,11}")
 _QUOTED = re.compile(r"[\"“‘']\s*(?:the\s+)?([^\"”’']{2,60}?)\s*[\"”’']")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")

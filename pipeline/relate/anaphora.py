@@ -11,8 +11,9 @@ from typing import Any
 
 from spacy.tokens import Doc, Token
 
+from ..fold import OFFSET_KEY, idx
 from ..normalize.numbers import parse_number
-from .rules import Rules
+from .rules import Rules, spaced_pattern
 from .syntax import conjuncts, governing_verb, token_at
 
 UNSET = object()  # "not computed yet" for a sentence's numbered anaphor, which may itself be None
@@ -91,11 +92,12 @@ def numbered_anaphor(span, rules: Rules) -> tuple[int, str, int, int, bool] | No
             continue  # a number makes "the five nuclear-weapon States" plural whatever its tag
         if any(d.lower_ == "both" for d in dets):
             first = min(d.i for d in dets)
-            return 2, token.lower_, span.doc[first].idx + span.doc.user_data.get("wpx_offset", 0), token.idx + len(token.text) + span.doc.user_data.get("wpx_offset", 0), token.dep_ in ("nsubj", "nsubjpass")
+            offset = span.doc.user_data.get(OFFSET_KEY, 0)
+            return 2, token.lower_, idx(span.doc[first]) + offset, idx(token) + len(token.text) + offset, token.dep_ in ("nsubj", "nsubjpass")
         if numbers and any(d.lower_ == "the" for d in dets) and (size := parse_number(numbers[0].text)) and size >= 2 and size == int(size):
             first = min(d.i for d in dets if d.lower_ == "the")
-            offset = span.doc.user_data.get("wpx_offset", 0)
-            return int(size), token.lower_, span.doc[first].idx + offset, token.idx + len(token.text) + offset, token.dep_ in ("nsubj", "nsubjpass")
+            offset = span.doc.user_data.get(OFFSET_KEY, 0)
+            return int(size), token.lower_, idx(span.doc[first]) + offset, idx(token) + len(token.text) + offset, token.dep_ in ("nsubj", "nsubjpass")
     return None
 
 
@@ -221,10 +223,10 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
             if wanted and len(group) >= wanted:
                 return [(m, anaphor(start - sent["start"], end - start)) for m in group[:wanted]]
     named_spans = [(m["start"] - sent["start"], m["end"] - sent["start"]) for m in by_sentence.get(sent["id"], [])]
-    for phrase, at in _anaphor_occurrences(text, sent, body, rules):
-        if any(s < at + len(phrase) and at < e for s, e in named_spans):
+    for phrase, at, length in _anaphor_occurrences(text, sent, body, rules):
+        if any(s < at + length and at < e for s, e in named_spans):
             continue  # "the Agency for the Prohibition of Nuclear Weapons ...": a name, not an anaphor
-        if span is not None and _in_frame(last := token_at(span.doc, span.doc.user_data.get("wpx_offset", 0), sent["start"] + at + len(phrase) - 1), rules):
+        if span is not None and _in_frame(last := token_at(span.doc, span.doc.user_data.get(OFFSET_KEY, 0), sent["start"] + at + length - 1), rules):
             continue  # "Under the Agency's technical cooperation programme, Thailand has hosted ...": the frame, not a party
         if span is not None and _supporting(last, rules):
             continue  # "each with the support of the Agency": a supporter, not a party
@@ -234,7 +236,7 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
         for named in [earlier] + [by_sentence.get(prior["id"], []) for prior in [*reversed(same_paragraph), *reversed(further)]]:
             for m in sorted(named, key=lambda m: -m["start"]):
                 if fits(m, head):
-                    return [(m, anaphor(at, len(phrase)))]
+                    return [(m, anaphor(at, length))]
     return []
 
 
@@ -247,7 +249,7 @@ def named_group(text: str, sent: dict[str, Any], span, previous: list[dict[str, 
     rounds of consultations with the nuclear-weapon States": the list that
     followed the words names the group.
     """
-    offset = span.doc.user_data.get("wpx_offset", 0)
+    offset = span.doc.user_data.get(OFFSET_KEY, 0)
     same_paragraph = paragraph_window(previous, sent, rules)
     for token in span:
         if token.lower_ not in rules.country_heads or not any(c.dep_ == "det" and c.lower_ == "the" for c in token.children) or any(c.dep_ == "nummod" for c in token.children):
@@ -256,14 +258,13 @@ def named_group(text: str, sent: dict[str, Any], span, previous: list[dict[str, 
         if not modifiers:
             continue
         first = min(t.i for m in modifiers for t in m.subtree)
-        words = text[offset + span.doc[first].idx:offset + token.idx + len(token.text)].lower()
-        anaphor = {"text": text[offset + span.doc[first - 1].idx:offset + token.idx + len(token.text)], "start": offset + span.doc[first - 1].idx, "end": offset + token.idx + len(token.text)}
+        words = spaced_pattern(text[offset + idx(span.doc[first]):offset + idx(token) + len(token.text)].lower())
+        anaphor = {"text": text[offset + idx(span.doc[first - 1]):offset + idx(token) + len(token.text)], "start": offset + idx(span.doc[first - 1]), "end": offset + idx(token) + len(token.text)}
         for prior in reversed(same_paragraph):
-            body = text[prior["start"]:prior["end"]]
-            at = body.lower().find(words)
-            if at < 0:
+            found = words.search(text[prior["start"]:prior["end"]].lower())
+            if found is None:
                 continue
-            listed = _list_after(text, prior["start"] + at + len(words), sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]), rules)
+            listed = _list_after(text, prior["start"] + found.end(), sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]), rules)
             group = [m for m in listed if m["norm"].get("id") and m["norm"]["id"] != actor]
             if len(group) >= 2:
                 return [(m, anaphor) for m in group]
@@ -318,16 +319,16 @@ def previous_subject(text: str, sent: dict[str, Any], prior_span, previous: list
     subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None:
         return []
-    offset = prior_span.doc.user_data.get("wpx_offset", 0)
-    low, high = offset + subject.left_edge.idx, offset + subject.right_edge.idx + len(subject.right_edge.text)
+    offset = prior_span.doc.user_data.get(OFFSET_KEY, 0)
+    low, high = offset + idx(subject.left_edge), offset + idx(subject.right_edge) + len(subject.right_edge.text)
     named = [m for m in by_sentence.get(sent["id"], []) if low <= m["start"] and m["end"] <= high and m["label"] in rules.labels]
     if named:
         return [m for m in named if m["norm"].get("id") and m["norm"]["id"] != actor and len(named) == 1]
     return [m for m, anaphor in resolve(text, sent, prior_span, previous, by_sentence, rules, actor, names, activity, groups=False) if low <= anaphor["start"] < high]
 
 
-def _anaphor_occurrences(text: str, sent: dict[str, Any], body: str, rules: Rules) -> list[tuple[str, int]]:
-    """Return every anaphor phrase of a sentence with its offset, phrase by phrase in the configured order.
+def _anaphor_occurrences(text: str, sent: dict[str, Any], body: str, rules: Rules) -> list[tuple[str, int, int]]:
+    """Return every anaphor phrase of a sentence with its offset and length there, phrase by phrase in the configured order.
 
     Every occurrence counts ("under the Agency's programme, ... trained by the Agency": the first is a
     frame, the second a party); a bare capitalized head before a lowercase word is one too ("Agency
@@ -336,10 +337,10 @@ def _anaphor_occurrences(text: str, sent: dict[str, Any], body: str, rules: Rule
     found = []
     sentence = text[sent["start"]:sent["end"]]
     for phrase, pattern, bare, bare_pattern in rules.anaphor_patterns:
-        ats = [m.start() for m in pattern.finditer(body)] if phrase in body else []
+        ats = [(m.start(), m.end() - m.start()) for m in pattern.finditer(body)] if phrase.rsplit(maxsplit=1)[-1] in body else []
         if not ats and bare is not None and bare in sentence:
-            found += [(bare.lower(), m.start()) for m in bare_pattern.finditer(sentence)]
-        found += [(phrase, at) for at in ats]
+            found += [(bare.lower(), m.start(), len(bare)) for m in bare_pattern.finditer(sentence)]
+        found += [(phrase, at, length) for at, length in ats]
     return found
 
 
@@ -390,12 +391,12 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
     verb = governing_verb(trigger)
     if verb.tag_ in ("VBP", "VBZ"):
         return []
-    offset = trigger.doc.user_data.get("wpx_offset", 0)
+    offset = trigger.doc.user_data.get(OFFSET_KEY, 0)
     slots = [c for node in {verb.i: verb, trigger.i: trigger}.values() for c in node.children
              if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent") or (c.dep_ == "prep" and (c.lower_ in rules.partner_preps or c.lower_ in rules.audience_preps))]
     found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for slot in slots:
-        low, high = offset + slot.left_edge.idx, offset + slot.right_edge.idx + len(slot.right_edge.text)
+        low, high = offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)
         for match in rules.demonym_pattern.finditer(text, low, high):
             code = rules.demonyms.get(match.group())
             if any(m["start"] < match.end() and match.start() < m["end"] for m in mentions):

@@ -10,6 +10,7 @@ from typing import Any
 import pycountry
 from spacy.tokens import Doc, Token
 
+from ..fold import idx
 from .rules import Rules
 from .anaphora import UNSET, numbered_anaphor
 from .syntax import governing_verb, governs, token_at
@@ -182,7 +183,7 @@ def instrument_year(doc: Doc, offset: int, date: dict[str, Any], mentions: list[
     if first is None or last is None or first.i < 2 or last.i + 1 >= len(doc) or doc[first.i - 1].text != "(" or doc[last.i + 1].text != ")":
         return False
     before = doc[first.i - 2]  # the instrument's last word, right before "("
-    return any(m["label"] in rules.instrument_labels and m["end"] == offset + before.idx + len(before.text) for m in mentions)
+    return any(m["label"] in rules.instrument_labels and m["end"] == offset + idx(before) + len(before.text) for m in mentions)
 
 
 def international(rec: dict[str, Any], rules: Rules) -> bool:

@@ -16,6 +16,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
+from ..fold import char_span, idx
 from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, named_group, numbered_anaphor, paragraph_window, previous_subject,
                        pronoun_subject, resolve, subject_anaphor)
 from .clauses import drop_co_actors, international, partner_slot, unit
@@ -42,8 +43,8 @@ class SentenceView:
     names: dict[str, str]
 
     def anaphor(self, start: int, end: int) -> dict[str, Any]:
-        """Return the anaphor record of the text between two block offsets."""
-        return {"text": self.doc.text[start:end], "start": self.offset + start, "end": self.offset + end}
+        """Return the anaphor record of the text between two offsets in the block's text."""
+        return {"text": self.text[self.offset + start:self.offset + end], "start": self.offset + start, "end": self.offset + end}
 
     def carry(self, rec: dict[str, Any], anaphor: dict[str, Any], keep=lambda mention: True) -> None:
         """Give a record the counterparts of the paragraph's previous engagement."""
@@ -76,16 +77,16 @@ def resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView,
                                 partner=lambda head: partner_slot(head, trigger, rules))  # "Jointly with the Organisation, the National Authority has run ..."
         add_subject_pair(rec, text, sent, span, before, by_sentence, rules, view.names, activity, numbered)
     if not rec["counterparts"] and previous is not None and previous["activity"] == activity and (the_event := definite(trigger)) is not None:
-        view.carry(rec, view.anaphor(the_event.start_char, the_event.end_char))  # "The fifth round of the dialogue was held in Beijing"
+        view.carry(rec, view.anaphor(idx(the_event[0]), idx(the_event[-1]) + len(the_event[-1].text)))  # "The fifth round of the dialogue was held in Beijing"
     if not rec["counterparts"] and previous is not None and view.elided is not None and trigger.i == view.elided.i:
-        view.carry(rec, view.anaphor(view.elided.idx, view.elided.idx + len(view.elided.text)))  # "The latest round took place in Rzeszów"
+        view.carry(rec, view.anaphor(idx(view.elided), idx(view.elided) + len(view.elided.text)))  # "The latest round took place in Rzeszów"
     if not rec["counterparts"] and previous is not None and (subject := continuing_subject(trigger, rules)) is not None:
         # a treaty ratified before is no partner of a seminar
-        view.carry(rec, view.anaphor(subject.idx, subject.idx + len(subject.text)), lambda carried: carried["label"] in rules.labels or activity in rules.treaty_activities)
+        view.carry(rec, view.anaphor(idx(subject), idx(subject) + len(subject.text)), lambda carried: carried["label"] in rules.labels or activity in rules.treaty_activities)
     if not rec["counterparts"] and before and (pronoun := pronoun_subject(trigger, rules)) is not None and (prior := before[-1])["parent_id"] == sent["parent_id"] \
-            and (prior_span := doc.char_span(prior["start"] - offset, prior["end"] - offset, alignment_mode="expand")) is not None:
+            and (prior_span := char_span(doc, prior["start"] - offset, prior["end"] - offset, alignment_mode="expand")) is not None:
         for mention in previous_subject(text, prior, prior_span, before[:-1], by_sentence, rules, actor, view.names, activity):
-            rec["counterparts"][mention["norm"]["id"]] = (mention, view.anaphor(pronoun.idx, pronoun.idx + len(pronoun.text)))  # "the Agency has also sent ... it has trained ..."
+            rec["counterparts"][mention["norm"]["id"]] = (mention, view.anaphor(idx(pronoun), idx(pronoun) + len(pronoun.text)))  # "the Agency has also sent ... it has trained ..."
     if not rec["counterparts"] and not rec.get("unnamed") and activity not in rules.treaty_activities and activity not in rules.no_country_activities:
         for mention, anaphor in demonym_parties(trigger, text, rules, actor, view.first_country, view.mentions):
             rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "Portuguese and Greek customs experts carried out three joint inspections"

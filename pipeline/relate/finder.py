@@ -23,6 +23,7 @@ from typing import Any
 from spacy.attrs import LOWER
 from spacy.tokens import Doc, Token
 
+from ..fold import OFFSET_KEY, char_span, idx
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import Prefix, ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
@@ -65,7 +66,7 @@ class Relater:
         if self._attached(trigger, tok) or participle_sequel(trigger, tok):
             return True
         if m["label"] == "COUNT":  # the count holds the trigger, or sits in a clause on the event or a later clause about it
-            return (m["start"] <= offset + trigger.idx < m["end"] or clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)
+            return (m["start"] <= offset + idx(trigger) < m["end"] or clause_on(trigger, tok) or passive_sequel(trigger, tok, rules)
                     or pronoun_sequel(trigger, tok, rules))
         return fronted_partner(root, trigger, rules) or (clause_on(trigger, tok, strict=True) and governing_verb(tok).lemma_.lower() in rules.relative_report_verbs)
 
@@ -107,7 +108,7 @@ class Relater:
                 activity = self.rules.signed_activity  # "signed a Country Programme Framework", "signed a road map"
             if activity is None and token.tag_ == "NNPS" and token.dep_ in ("dobj", "nsubjpass"):
                 activity = self.rules.trigger_activity.get(token.lower_.removesuffix("s"))  # "Practical Arrangements": a plural name the lemmatizer keeps
-            if activity is None or any(s <= token.idx < e for s, e in inside):
+            if activity is None or any(s <= idx(token) < e for s, e in inside):
                 continue
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
                 continue
@@ -172,7 +173,7 @@ class Relater:
             tok = token_at(doc, offset, m["start"])
             if tok is None:
                 continue
-            span = doc.char_span(m["start"] - offset, m["end"] - offset, alignment_mode="expand")
+            span = char_span(doc, m["start"] - offset, m["end"] - offset, alignment_mode="expand")
             root = span.root if span is not None and len(span) else tok
             prepared.append((m, tok, root, m["label"] not in ("DATE", "PLACE") and self._blocked(tok)))  # only parties and counts use it
         return prepared
@@ -206,7 +207,7 @@ class Relater:
             nested = label == "COUNTRY" and any(s <= m["start"] and m["end"] <= e for s, e in agencies)
             served = nested and (listed := first_conjunct(root)).i > 0 and doc[listed.i - 1].pos_ == "ADP" and doc[listed.i - 1].lower_ != "of"
             agency = label == "COUNTRY" and ((nested and not served)  # "the United States Department of Energy" acts for the US
-                                             or (root.dep_ == "poss" and any(s <= offset + root.head.idx < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
+                                             or (root.dep_ == "poss" and any(s <= offset + idx(root.head) < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
             framed = (not agency and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
             source = from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
             # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
@@ -269,7 +270,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
     for m in mentions:
         if m.get("sentence_id"):
             by_sentence[m["sentence_id"]].append(m)
-    offsets = [d.user_data["wpx_offset"] for d in docs]
+    offsets = [d.user_data[OFFSET_KEY] for d in docs]
     by_id = {m["id"]: m for m in mentions}
     first_country: dict[str, dict[str, Any]] = {}
     for m in sorted(mentions, key=lambda m: m["start"]):
@@ -282,7 +283,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         if pos < 0:
             continue
         doc, offset = docs[pos], offsets[pos]
-        span = doc.char_span(sent["start"] - offset, sent["end"] - offset, alignment_mode="expand")
+        span = char_span(doc, sent["start"] - offset, sent["end"] - offset, alignment_mode="expand")
         if span is None:
             continue
         ms = by_sentence.get(sent["id"], [])
@@ -303,9 +304,9 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
             if activity in rules.treaty_activities and (pronoun := object_pronoun(trigger)) is not None:
-                treaty = nearest_treaty_before(ms, offset + pronoun.idx)
+                treaty = nearest_treaty_before(ms, offset + idx(pronoun))
                 if treaty is not None:  # "signed the TPNW ... and ratified it"
-                    rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + pronoun.idx, "end": offset + pronoun.idx + len(pronoun.text)}))
+                    rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + idx(pronoun), "end": offset + idx(pronoun) + len(pronoun.text)}))
             if activity in rules.treaty_only_activities and any(c.dep_ == "prep" and c.lower_ == "with" for c in trigger.children):
                 rec["bilateral"] = True  # "an additional protocol was signed with the Agency": signed with a partner, no treaty signature
             if third_parties(doc, offset, trigger, ms, default_actor, rules, solo=activity in rules.needs_counterpart):
@@ -412,7 +413,7 @@ def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: di
         "counterparts": [cid for cid, _ in counterparts],
         "counterpart_mentions": [{"id": cid, "mention_id": m["id"], "resolved_from": m["id"] if anaphor else None, "anaphor": anaphor} for cid, (m, anaphor) in counterparts],
         "activity": activity,
-        "trigger": {"text": trigger.text, "lemma": trigger.lemma_.lower(), "start": trigger.doc.user_data["wpx_offset"] + trigger.idx, "end": trigger.doc.user_data["wpx_offset"] + trigger.idx + len(trigger.text)},
+        "trigger": {"text": trigger.text, "lemma": trigger.lemma_.lower(), "start": trigger.doc.user_data[OFFSET_KEY] + idx(trigger), "end": trigger.doc.user_data[OFFSET_KEY] + idx(trigger) + len(trigger.text)},
         "count": {"value": count["norm"]["value"], "qualifier": count["norm"]["qualifier"], "mention_id": count["id"]} if count else None,
         "dates": [d[0] for d in dates],
         "places": [p[0] for p in places],

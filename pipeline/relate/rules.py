@@ -159,12 +159,16 @@ class Rules:
 
     @cached_property
     def anaphor_patterns(self) -> tuple[tuple[str, re.Pattern[str], str | None, re.Pattern[str] | None], ...]:
-        """Return, per anaphor phrase: the phrase, its pattern, and its bare capitalized head with a pattern ("Agency inspectors"), if it has one."""
+        """Return, per anaphor phrase: the phrase, its pattern, and its bare capitalized head with a pattern ("Agency inspectors"), if it has one.
+
+        Words are matched across any whitespace: a hard-wrapped paragraph
+        breaks "the\\nAgency" over two lines.
+        """
         out = []
         for phrase in self.anaphora:
             words = phrase.split()
             bare = words[-1].capitalize() if len(words) == 2 and words[-1] not in self.any_entity_heads else None
-            out.append((phrase, re.compile(re.escape(phrase)), bare, re.compile(rf"(?<![\w'’-]){re.escape(bare)}(?= [a-z])") if bare else None))
+            out.append((phrase, spaced_pattern(phrase), bare, re.compile(rf"(?<![\w'’-]){re.escape(bare)}(?=\s+[a-z])") if bare else None))
         return tuple(out)
 
     @cached_property
@@ -180,5 +184,14 @@ class Rules:
 
 def _whole_words(names) -> re.Pattern[str]:
     """Return one regular expression matching any of ``names`` as whole words, longest first (one that never matches when there are none)."""
-    body = "|".join(map(re.escape, sorted(names, key=len, reverse=True))) or "(?!)"
+    body = "|".join(map(_spaced, sorted(names, key=len, reverse=True))) or "(?!)"
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)")
+
+
+def spaced_pattern(phrase: str) -> re.Pattern[str]:
+    """Compile ``phrase`` to a pattern whose words may stand apart by any whitespace (a line break of a wrapped paragraph)."""
+    return re.compile(_spaced(phrase))
+
+
+def _spaced(phrase: str) -> str:
+    return r"\s+".join(map(re.escape, phrase.split()))

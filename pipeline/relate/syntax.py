@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
+from ..fold import char_span
+
 
 def governing_verb(token: Token) -> Token:
     """Return the nearest verb at or above ``token`` (the root if none)."""
@@ -28,7 +30,7 @@ def prev_lower(token: Token) -> str:
 
 
 def token_at(doc: Doc, offset: int, char: int) -> Token | None:
-    span = doc.char_span(char - offset, char - offset + 1, alignment_mode="expand")
+    span = char_span(doc, char - offset, char - offset + 1, alignment_mode="expand")
     return span[0] if span is not None and len(span) else None
 
 
