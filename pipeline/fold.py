@@ -29,17 +29,24 @@ _RUN = re.compile(r"\s{2,}|[^\S ]")  # whitespace other than one plain space (st
 _LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what str.splitlines splits at
 
 
-class Wrapping(Protocol):
+class Reading(Protocol):
+    same_as: dict[int, str]
+
     def hard_wrapped(self, paragraph: str) -> bool: ...
 
 
-def fold(text: str, wrapping: Wrapping) -> tuple[str, list[list[int]]]:
+def fold(text: str, reading: Reading) -> tuple[str, list[list[int]]]:
     """Return ``text`` with its whitespace runs folded (see the module's docstring), and the shifts that undo it.
 
-    The shifts are [doc offset, shift] pairs, one per run longer than one
-    character, in order: from that offset of the folded text on, the
-    offset in ``text`` is the folded offset plus the shift.
+    First each character of ``reading.same_as`` is read as the one it maps
+    to, one for one ("People’s" as "People's", a zero-width space as a
+    space), so the registries' names, written with straight apostrophes,
+    are found in curly typography too. The shifts are [doc offset, shift]
+    pairs, one per run longer than one character, in order: from that
+    offset of the folded text on, the offset in ``text`` is the folded
+    offset plus the shift.
     """
+    text = text.translate(reading.same_as)
     if "  " not in text and text.isprintable():
         return text, []  # the usual paragraph: str.isprintable is false for every whitespace character but the space
     pieces: list[str] = []
@@ -51,7 +58,7 @@ def fold(text: str, wrapping: Wrapping) -> tuple[str, list[list[int]]]:
         separator = " "
         if _LINE_BREAK.search(match.group()):
             if wrapped is None:
-                wrapped = wrapping.hard_wrapped(text)
+                wrapped = reading.hard_wrapped(text)
             separator = " " if wrapped else "\n"
         pieces.append(separator)
         at = match.end()

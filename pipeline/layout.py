@@ -17,8 +17,11 @@ from .config import POSITIVE, TEXT, Config, ConfigError, Kind, check_tables, com
 from .normalize.dates import find_dates
 
 
+READING_SCHEMA: dict[str, Kind] = {"same_as": Kind("a table of single characters to single characters",
+                                                lambda v: isinstance(v, dict) and all(len(k) == 1 and isinstance(x, str) and len(x) == 1 for k, x in v.items()))}
 PARAGRAPHS_SCHEMA: dict[str, Kind] = {"unwrapped_line_chars": POSITIVE, "sentence_final": TEXT,
                                       "closers": Kind("a string", lambda v: isinstance(v, str)),
+                                      "wrap_min_chars": POSITIVE,
                                       "wrap_tolerance": Kind("a number >= 0 and < 1", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1)}
 
 
@@ -52,6 +55,8 @@ class LayoutRules:
     paragraph_final: str
     paragraph_closers: str
     wrap_tolerance: float
+    wrap_min_chars: int
+    same_as: dict[int, str]  # str.translate table: what the tokenizer reads each listed character as ([reading])
 
     @cached_property
     def boilerplate_needs(self) -> tuple[frozenset[str], ...]:
@@ -62,7 +67,7 @@ class LayoutRules:
     def from_config(cls, config: Config) -> LayoutRules:
         """Compile the rules of the configured segmentation file, rejecting unknown keys."""
         data, where = config.named_toml("segment", "rules")
-        unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits", "paragraphs"}
+        unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits", "paragraphs", "reading"}
         if unknown:
             raise ConfigError(f"{where}: unknown table(s) {sorted(unknown)}")
         try:
@@ -78,7 +83,7 @@ class LayoutRules:
                 for i, rule in enumerate(data["heading"], 1)
             )
             limits = _only(data["heading_limits"], {"max_chars", "sentence_final"}, f"{where} [heading_limits]")
-            check_tables(Path(where), {k: v for k, v in data.items() if k == "paragraphs"}, {"paragraphs": PARAGRAPHS_SCHEMA})
+            check_tables(Path(where), {k: v for k, v in data.items() if k in ("paragraphs", "reading")}, {"paragraphs": PARAGRAPHS_SCHEMA, "reading": READING_SCHEMA})
             paragraphs = data["paragraphs"]
             return cls(
                 boilerplate=boilerplate,
@@ -92,6 +97,8 @@ class LayoutRules:
                 paragraph_final=str(paragraphs["sentence_final"]),
                 paragraph_closers=str(paragraphs["closers"]),
                 wrap_tolerance=float(paragraphs["wrap_tolerance"]),
+                wrap_min_chars=int(paragraphs["wrap_min_chars"]),
+                same_as=str.maketrans(data["reading"]["same_as"]),
             )
         except KeyError as exc:
             raise ConfigError(f"{where}: missing key {exc}") from None
@@ -116,15 +123,21 @@ class LayoutRules:
         Wrapping moves a word to the next line only when it does not fit, so
         every line but the last, with the next line's first word, is longer
         than the width (at least the longest line; ``wrap_tolerance`` of it
-        is allowed for proportional fonts). A paragraph also ends like a
-        sentence. A masthead, a menu or an address glued into one block
-        ("LT | EN" / "Ministry of Foreign Affairs" / "Home :: ...") fails one
-        test or the other, and its line breaks stay separators.
+        is allowed for proportional fonts). That says little when every line
+        is short (a list of bodies, an address: any next word overflows a
+        narrow width), so the longest line must be at least
+        ``wrap_min_chars`` long. A paragraph also ends like a sentence. A
+        masthead, a menu or an address glued into one block ("LT | EN" /
+        "Ministry of Foreign Affairs" / "Home :: ...") fails one test or
+        another, and its line breaks stay separators.
         """
         lines = [line.strip() for line in paragraph.splitlines()]
         if len(lines) < 2 or not all(lines) or not self._ends_sentence(lines[-1]):
             return False
-        width = max(map(len, lines)) * (1 - self.wrap_tolerance)
+        longest = max(map(len, lines))
+        if longest < self.wrap_min_chars:
+            return False
+        width = longest * (1 - self.wrap_tolerance)
         return all(len(line) + 1 + len(following.split(maxsplit=1)[0]) > width for line, following in zip(lines, lines[1:]))
 
     def _ends_sentence(self, line: str) -> bool:

@@ -32,7 +32,7 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "dates": {},
     "resolutions": {"numbered_prefixes": TEXTS, "title_connectors_lower": TEXTS, "triggers_lower": TEXTS},
     "acronyms": {"connectors_lower": TEXTS, "default_label": TEXT, "definition_markers_lower": TEXTS, "long_form_labels": TEXTS},
-    "tokenizer": {"extra_infixes": TEXTS, "unsplit_prefixes": TEXTS},
+    "tokenizer": {"extra_infixes": TEXTS, "extra_suffixes": TEXTS, "unsplit_prefixes": TEXTS},
 }
 # [[designations]]: a list of tables with exactly these keys.
 DESIGNATION = {"label": TEXT, "pattern": TEXT}
@@ -122,15 +122,20 @@ def add_tokenizer_rules(nlp: Language, config: Config) -> Language:
 
 
 def _add_infixes(nlp: Language, settings: dict[str, Any], config: Config) -> None:
-    """Adjust the tokenizer's infix rules (configs/extraction.toml [tokenizer]).
+    """Adjust the tokenizer's infix and suffix rules (configs/extraction.toml [tokenizer]).
 
-    ``extra_infixes`` are added; ``unsplit_prefixes`` keep their hyphen
-    ("co-hosted" stays one verb for the parser instead of "co - hosted").
+    ``extra_infixes`` and ``extra_suffixes`` are added (the suffixes before
+    spaCy's own, so a footnote marker "[1]" goes before its "]"); ``unsplit_prefixes``
+    keep their hyphen ("co-hosted" stays one verb for the parser instead of "co - hosted").
     """
-    patterns, prefixes = list(settings["extra_infixes"]), list(settings["unsplit_prefixes"])
+    patterns, prefixes, suffixes = list(settings["extra_infixes"]), list(settings["unsplit_prefixes"]), list(settings["extra_suffixes"])
+    where = f"{config.root / 'extraction.toml'} [tokenizer]"
+    for pattern in suffixes:
+        compile_regex(pattern, f"{where} extra_suffixes")
+    if suffixes:
+        nlp.tokenizer.suffix_search = spacy.util.compile_suffix_regex(suffixes + list(nlp.Defaults.suffixes)).search
     if not patterns and not prefixes:
         return
-    where = f"{config.root / 'extraction.toml'} [tokenizer]"
     for pattern in patterns:
         compile_regex(pattern, f"{where} extra_infixes")
     for prefix in prefixes:

@@ -63,6 +63,9 @@ def test_city_suffix_names_only_city_subdivisions(rules_nlp, name, code):
         ("It lasts up to 90 days.", ("up to 90 days", {"value": 90, "qualifier": "le", "unit": "days", "of": None})),
         ("nearly twenty-one members joined.", ("nearly twenty-one members", {"value": 21, "qualifier": "lt", "unit": "members", "of": None})),
         ("It held 2019 seminars.", ("2019 seminars", {"value": 2019, "qualifier": "exact", "unit": "seminars", "of": None})),  # a year-like number counting a plural
+        ("It trained 3 000 enterprises.", ("3 000 enterprises", {"value": 3000, "qualifier": "exact", "unit": "enterprises", "of": None})),  # UN style: not a count of 0
+        ("Some 12 500 000 people were screened.", ("Some 12 500 000 people", {"value": 12500000, "qualifier": "approx", "unit": "people", "of": None})),
+        ("In 2019 150 officials attended.", ("150 officials", {"value": 150, "qualifier": "exact", "unit": "officials", "of": None})),  # a year is no thousands group
     ],
 )
 def test_counts_without_a_tagger(rules_nlp, text, count):
@@ -73,7 +76,8 @@ def test_counts_without_a_tagger(rules_nlp, text, count):
 @pytest.mark.parametrize(
     "text",
     ["The 76th Session opened.", "Resolution 1540 was adopted.", "The 1540 Committee met.", "Exports rose 30 percent.", "It cost 5 million yuan.",
-     "Several countries and dozens of firms joined.", "In 2004, China acted.", "At its 2021 meeting, the Group agreed.", "It has a 10-megawatt reactor.", "It removed about 2 kilograms of uranium."],
+     "Several countries and dozens of firms joined.", "In 2004, China acted.", "At its 2021 meeting, the Group agreed.", "It has a 10-megawatt reactor.", "It removed about 2 kilograms of uranium.",
+     "It joined the Nuclear Suppliers Group2 members agreed.", "It met the Regime,1 experts agreed.", "The 1540 Committee.3 Experts met.", "It met the Treaty² experts."],  # footnote markers
 )
 def test_not_counts(rules_nlp, text):
     assert [m for m in mentions(rules_nlp, text) if m[0] == "COUNT"] == []

@@ -16,6 +16,10 @@ from .conftest import GENRE, SEED_RAW
 
 
 class Always:
+    """Reading rules that call every paragraph wrapped, or none, and read every character as itself."""
+
+    same_as: dict[int, str] = {}
+
     def __init__(self, wrapped: bool) -> None:
         self.wrapped = wrapped
 
@@ -148,7 +152,8 @@ def test_a_hard_wrapped_paper_gives_what_the_unwrapped_one_gives(tmp_path, confi
 
 @pytest.mark.parametrize(("paragraph", "wrapped"), [
     ("China held five rounds of dialogue on export controls with the\nEuropean Union and exchanged views on control lists and\nlicensing.", True),
-    ("It met the Nuclear Suppliers\nGroup.", True),  # two lines: the first is the longest
+    ("In 2019 China held its fifth round of consultations with the Nuclear Suppliers\nGroup.", True),  # two lines: the first is the longest
+    ("Ministry of Foreign Affairs\nNational Nuclear Regulator\nSri Lanka Atomic Energy Board.", False),  # short items: no wrap width
     ("LT | EN\nMinistry of Foreign Affairs of the Republic of Lithuania\nHome :: Foreign Policy", False),  # short items
     ("The State Council Information Office of the People's Republic of China\nHome • White Papers • Full Texts", False),  # no sentence ends it
     ("Annual Report\nThe Ministry of Commerce released the annual report on Friday.", False),  # "Annual Report" was not full
@@ -157,3 +162,50 @@ def test_a_hard_wrapped_paper_gives_what_the_unwrapped_one_gives(tmp_path, confi
 ])
 def test_hard_wrapped(config, paragraph, wrapped):
     assert LayoutRules.from_config(config).hard_wrapped(paragraph) is wrapped
+
+
+@pytest.mark.parametrize(("sentence", "found"), [
+    ("China held talks with the Democratic People’s Republic of Korea.", ("COUNTRY", "Democratic People’s Republic of Korea", "PRK")),  # not KOR
+    ("It trained officials from Côte d’Ivoire.", ("COUNTRY", "Côte d’Ivoire", "CIV")),
+    ("It held five rounds of dialogue with \u200bRussia.", ("COUNTRY", "Russia", "RUS")),  # after a zero-width space
+    ("It trained 3\u00a0000 enterprises.", ("COUNT", "3\u00a0000 enterprises", 3000)),  # a no-break space between the groups
+    ("It trained 3\u202f000 enterprises.", ("COUNT", "3\u202f000 enterprises", 3000)),  # a narrow one
+    ("It consulted the Wassenaar Arrangement,[1] in 2019.", ("REGIME", "Wassenaar Arrangement", "WA")),  # footnote markers
+    ("It consulted the Missile Technology Control Regime,1 in 2019.", ("REGIME", "Missile Technology Control Regime", "MTCR")),
+    ("It joined the Nuclear Suppliers Group2 in 2004.", ("REGIME", "Nuclear Suppliers Group", "NSG")),
+    ("It ratified the Comprehensive Nuclear-Test-Ban Treaty² in 1998.", ("TREATY", "Comprehensive Nuclear-Test-Ban Treaty", "CTBT")),
+])
+def test_typography_reads_as_plain_text(tmp_path, config, sentence, found):
+    """Curly apostrophes, invisible characters, no-break spaces in numbers and footnote markers do not hide what a sentence names."""
+    from pipeline import api
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "paper.txt").write_text(f"Full text: Cooperation\n\n{sentence}\n", encoding="utf-8")
+    assert api.run_all(raw, tmp_path / "out", config, ner=False).errors == []
+    text = f"Full text: Cooperation\n\n{sentence}\n"
+    mentions = [json.loads(line) for line in (tmp_path / "out" / "mentions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(text[m["start"]:m["end"]] == m["text"] for m in mentions)
+    label, words, value = found
+    assert (label, words, value) in [(m["label"], m["text"], m["norm"].get("id", m["norm"].get("value"))) for m in mentions]
+    assert not [m for m in mentions if m["label"] == "COUNT" and m["norm"]["value"] in (0, 1, 2)]  # no footnote number or "000" read as a count
+
+
+def test_names_matched_across_whitespace_are_looked_up_by_their_words(tmp_path, config):
+    """relate matches a publisher's country and a two-word demonym across any whitespace, and finds them in its tables all the same."""
+    from pipeline import api
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ghana.txt").write_text(
+        "Ministry of Foreign Affairs of the Republic\u00a0of Ghana\nHome / Policy / Non-Proliferation\n\nGhana and the Agency\n\n"
+        "In 2019, Ghana signed an agreement with the International Atomic Energy Agency.\n", encoding="utf-8")
+    (raw / "spain.txt").write_text(
+        "Spain and Its Partners\n\nSpain maintains close cooperation with Costa Rica and with Portugal on export control matters.\n\n"
+        "In 2021, Portuguese and Costa\nRican customs experts carried out three joint inspections at\nthe port of Valencia under the bilateral arrangement signed in 2019.\n",
+        encoding="utf-8")
+    result = api.run_all(raw, tmp_path / "out", config)
+    assert result.errors == []  # the publisher's "Republic\u00a0of Ghana" was a KeyError
+    relations = [json.loads(line) for line in (tmp_path / "out" / "relations.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["actor"] for r in relations if r["doc_id"] == "ghana"} == {"GHA"}
+    assert [sorted(r["counterparts"]) for r in relations if r["doc_id"] == "spain" and r["activity"] == "inspection"] == [["CRI", "PRT"]]

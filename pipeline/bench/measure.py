@@ -123,6 +123,7 @@ def bare_pipe(config: Config, raw: Path, ner: bool = True) -> dict[str, Any]:
     """Time bare ``nlp.pipe`` (same model and rule components; ``ner=False``: the rules-only pipeline) over the corpus's content blocks."""
     from .. import segment
     from ..extract import content_blocks
+    from ..fold import fold
     from ..layout import LayoutRules
     from ..nlp import build
 
@@ -131,7 +132,7 @@ def bare_pipe(config: Config, raw: Path, ner: bool = True) -> dict[str, Any]:
     for path in sorted(raw.iterdir()):
         text = path.read_text(encoding="utf-8")
         doc = {"doc_id": path.stem, "text": text}
-        texts += [text[b.start:b.end] for b in content_blocks(segment.segment_document(doc, rules, sentencizer))]
+        texts += [fold(text[b.start:b.end], rules)[0] for b in content_blocks(segment.segment_document(doc, rules, sentencizer))]  # as make_block_doc reads them
     nlp = build(config, ner=ner, span_groups=False)  # as the extractor builds it
     batch_size = int(config.section("extract").get("batch_size", 64))
     started = time.perf_counter()

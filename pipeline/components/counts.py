@@ -21,6 +21,7 @@ from ..normalize.text import quoted_ranges
 from .base import SettingsComponent, doc_text, registry_spans, token_column
 
 RULE = "counts"
+FOOTNOTE_AFTER = (",", ".", ";", ":")  # what a footnote number follows with no space ("Arrangement,1"), besides a word
 
 
 @Language.factory("wpx_counts")
@@ -59,6 +60,8 @@ class CountFinder(SettingsComponent):
         for i in numbers:
             if i < done or i in named:
                 continue  # inside the number phrase found before ("twenty - one")
+            if i and not doc[i - 1].whitespace_ and (doc[i - 1].is_alpha or doc[i - 1].text in FOOTNOTE_AFTER):
+                continue  # glued to the word before it: a footnote marker ("Regime,1 in", "Group2"), not a count
             end = self._number_end(doc, i)
             if end == i:
                 continue
@@ -90,6 +93,8 @@ class CountFinder(SettingsComponent):
                 j += 1  # "1.5 million", but not "24 first responders" (spaCy reads ordinal words as numbers)
             elif doc[j].text in ("-", "and") and j + 1 < len(doc) and self._is_number(doc[j + 1]) and not doc[j + 1].text[:1].isdigit():
                 j += 2
+            elif _thousands(doc, i, j):
+                j += 1  # "3 000 enterprises": one number, not 3 and a count of 0
             else:
                 break
         return j
@@ -245,6 +250,17 @@ class CountFinder(SettingsComponent):
                 if self._is_noun(token, tagged):
                     return _lemma(token, tagged)
         return None
+
+
+def _thousands(doc: Doc, i: int, j: int) -> bool:
+    """Return whether token ``j`` continues a number written in groups of three digits set apart by spaces ("3 000", "12 500 000").
+
+    A no-break or thin space between the groups is read as a space (fold.py).
+    """
+    group, first = doc[j].text, doc[i].text
+    if not (len(group) == 3 and group.isdigit() and group.isascii()) or doc[j - 1].whitespace_ != " ":
+        return False
+    return first.isdigit() and first.isascii() and len(first) <= 3 and all(len(t.text) == 3 and t.text.isdigit() for t in doc[i + 1:j])
 
 
 def _lemma(token: Token, tagged: bool) -> str:

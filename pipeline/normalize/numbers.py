@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from text_to_num import text2num
 
-_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d{1,3}(?: \d{3})+|\d+")  # "3,000", "3 000" (groups set apart by a space, as in UN and European style), "3000"
 _DECIMAL_TIMES_WORD = re.compile(r"(\d+(?:\.\d+)?)\s+([a-z]+)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 
@@ -26,7 +26,7 @@ def parse_number(text: str) -> int | None:
     if not phrase or _ORDINAL.fullmatch(phrase):
         return None
     if _DIGITS.fullmatch(phrase):
-        return int(phrase.replace(",", ""))
+        return int(phrase.replace(",", "").replace(" ", ""))
     match = _DECIMAL_TIMES_WORD.fullmatch(phrase)
     if match:
         scale = _words(match.group(2))

@@ -398,7 +398,7 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
     for slot in slots:
         low, high = offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)
         for match in rules.demonym_pattern.finditer(text, low, high):
-            code = rules.demonyms.get(match.group())
+            code = rules.demonyms.get(" ".join(match.group().split()))  # "Costa\nRican": matched across any whitespace
             if any(m["start"] < match.end() and match.start() < m["end"] for m in mentions):
                 continue
             if code and code != actor and code in countries and code not in found:

@@ -381,7 +381,7 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     with no id), else its most-named country."""
     found = rules.country_pattern.search(document.get("publisher") or "")
     if found:
-        return rules.country_names[found.group()]
+        return rules.country_names[" ".join(found.group().split())]  # matched across any whitespace ("Republic\u00a0of Ghana")
     titles = [(s["start"], s["end"]) for s in segments if s["kind"] == "title"]
     in_title = sorted((m for m in mentions if m["label"] in ("COUNTRY", "ORG") and any(s <= m["start"] < e for s, e in titles)), key=lambda m: (m["start"], -m["end"]))
     if in_title and not in_title[0]["norm"].get("id") and in_title[0]["label"] == "ORG":
