@@ -9,7 +9,7 @@ without re-reading it.
   offsets into that file's decoded text (leading BOM removed). What holds:
   ``fold(unescape(strip_tags(raw[s:e]))) == fold(text[start:end])``, where
   strip_tags removes comments, elements configs/html.toml drops (with their
-  content) and inline tags, and turns block and line-break tags into a space,
+  content: furniture, and footnote markers such as ``<sup>1</sup>``) and inline tags, and turns block and line-break tags into a space,
   and fold collapses every whitespace run to one space and trims; when
   ``raw[s:e]`` holds no tag this is the contract's ``html.unescape(raw[s:e])``
   equality. ``s`` and ``e`` always fall on text, never inside a tag. A span whose text comes

@@ -6,6 +6,7 @@ import re
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)\b[^>]*>")
+_MARKER = re.compile(r"<sup\b[^>]*>\s*(?:\[?\d{1,3}\]?|[*†‡§¶]+)\s*</sup>", re.I)  # a footnote marker, dropped with its content
 
 
 def fold(text: str) -> str:
@@ -14,8 +15,8 @@ def fold(text: str) -> str:
 
 
 def raw_text(raw: str, blocks: frozenset[str]) -> str:
-    """Remove comments and inline tags, turn block and <br> tags into a space, unescape."""
-    text = _COMMENT.sub("", raw)
+    """Remove comments, footnote markers and inline tags, turn block and <br> tags into a space, unescape."""
+    text = _MARKER.sub("", _COMMENT.sub("", raw))
     text = _TAG.sub(lambda m: " " if m.group(1).lower() in blocks else "", text)
     return html.unescape(text)
 

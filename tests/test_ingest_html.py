@@ -47,6 +47,14 @@ def page(body: str, head: str = "", encoding: str = "utf-8") -> bytes:
         ("<p>  folded \n\t whitespace  </p>", "folded whitespace"),
         ("<nav><p>Home</p></nav><div class='share-box'>Share</div><script>x=1</script><p>body</p><footer>c</footer>", "body"),
         ("<div id='breadcrumb'>Home &gt; News</div><p>AT&T and &notanentity;</p>", "AT&T and \u00acanentity;"),  # HTML5 legacy-entity prefix, as browsers show it
+        # ASP.NET WebForms wrap the whole page in a form: its text is read, its controls are not
+        ("<form id='aspnetForm'><label>Search</label><input name='q'><main><p>China joined the NSG.</p></main></form>", "China joined the NSG."),
+        # furniture words anywhere in a class token or id
+        ("<div class='sidebar-right'>a</div><div class='related_articles'>b</div><div id='cookieConsent'>c</div><div class='NavBar'>d</div>"
+         "<div class='articleBody'><p>kept</p></div><div class='shareholder-report'>too</div>", "kept\n\ntoo"),
+        # footnote markers are dropped, not glued to the word before them; other superscripts stay
+        ("<p>It joined in 2001<sup>1</sup> the Organisation<sup>[2]</sup> for the Prohibition<sup>*</sup> of Chemical Weapons, its 5<sup>th</sup> body.</p>",
+         "It joined in 2001 the Organisation for the Prohibition of Chemical Weapons, its 5th body."),
     ],
 )
 def test_visible_text(rules, blocks, body, text):

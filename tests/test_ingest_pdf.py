@@ -68,6 +68,9 @@ WRAPPED = [
          "The controlled items and other controlled goods are listed by the State."),
         ([body(["Full text: Title"]), body(["Second page, whose line is wider than the title."])],
          "Full text: Title\n\nSecond page, whose line is wider than the title."),
+        # a capitalized word broken over two lines is one word; a lower-case compound keeps its hyphen
+        ([body(["China held five rounds of dialogue with the Wassen-", "aar Arrangement and trained export-", "oriented firms in Kazakh-", "stan."])],
+         "China held five rounds of dialogue with the Wassenaar Arrangement and trained export-oriented firms in Kazakhstan."),
     ],
 )
 def test_lines_and_paragraphs(rules, pages, text):

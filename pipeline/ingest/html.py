@@ -22,6 +22,7 @@ from .sourcemap import Extracted, RawRuns
 from .txt import IngestError, looks_like_mojibake, utf8_or_fallback
 
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_WORD_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")  # "cookieConsent" -> cookie, Consent; "related_articles" -> related, articles
 _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 
 
@@ -29,6 +30,9 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:-
 class HtmlRules:
     drop_tags: frozenset[str]
     drop_names: tuple[re.Pattern[str], ...]
+    drop_words: frozenset[str]
+    marker_tags: frozenset[str]
+    marker_text: re.Pattern[str]
     blocks: frozenset[str]
     line_breaks: frozenset[str]
     void: frozenset[str]
@@ -45,6 +49,9 @@ class HtmlRules:
             return cls(
                 drop_tags=_names(drop["tags"], f"{where} [drop] tags"),
                 drop_names=tuple(compile_regex(p, f"{where} [drop] class_or_id #{i}") for i, p in enumerate(drop["class_or_id"], 1)),
+                drop_words=_names(drop["class_or_id_words"], f"{where} [drop] class_or_id_words"),
+                marker_tags=_names(drop["marker_tags"], f"{where} [drop] marker_tags"),
+                marker_text=compile_regex(drop["marker_text"], f"{where} [drop] marker_text"),
                 blocks=_names(text["blocks"], f"{where} [text] blocks"),
                 line_breaks=_names(text["line_breaks"], f"{where} [text] line_breaks"),
                 void=_names(text["void"], f"{where} [text] void"),
@@ -131,13 +138,20 @@ class _Reader(HTMLParser):
             self._boundary(tag)
         if tag in self.rules.void or self_closing:
             return
-        drop = tag in self.rules.drop_tags or self._furniture(values)
+        drop = tag in self.rules.drop_tags or self._furniture(values) or (tag in self.rules.marker_tags and self._marker(tag))
         self.stack.append((tag, drop))
         self.dropped += drop
 
     def _furniture(self, values: dict[str, str]) -> bool:
         names = values.get("class", "").split() + ([values["id"]] if values.get("id") else [])
-        return any(p.fullmatch(name) for name in names for p in self.rules.drop_names)
+        return any(p.fullmatch(name) for name in names for p in self.rules.drop_names) \
+            or any(part.lower() in self.rules.drop_words for name in names for part in _WORD_PARTS.findall(name))
+
+    def _marker(self, tag: str) -> bool:
+        """Return whether the element starting here holds only a footnote marker (its text up to its end tag, tags aside)."""
+        inner = self.position() + len(self.get_starttag_text() or "")
+        end = re.compile(rf"</{re.escape(tag)}\s*>", re.I).search(self.source, inner)
+        return end is not None and bool(self.rules.marker_text.fullmatch(html.unescape(re.sub(r"<[^>]*>", "", self.source[inner:end.start()]))))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "title" and self.title is not None:

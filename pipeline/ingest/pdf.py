@@ -41,6 +41,7 @@ class PdfRules:
     wrap_slack: float
     keep_prefixes: frozenset[str]
     keep_by_default: bool
+    drop_after_capital: bool
     top_zone: float
     bottom_zone: float
     min_pages: int
@@ -58,6 +59,7 @@ class PdfRules:
                 usual_gap_max=_number(paras, "usual_gap_max", where),
                 indent=_number(paras, "indent", where), wrap_slack=_number(paras, "wrap_slack", where),
                 keep_prefixes=frozenset(p.lower() for p in hyph["keep_prefixes"]), keep_by_default=bool(hyph["keep_by_default"]),
+                drop_after_capital=bool(hyph["drop_after_capital"]),
                 top_zone=_number(furn, "top_zone", where), bottom_zone=_number(furn, "bottom_zone", where),
                 min_pages=int(furn["min_pages"]),
                 page_number=tuple(compile_regex(p, f"{where} [furniture] page_number #{i}") for i, p in enumerate(furn["page_number"], 1)),
@@ -297,7 +299,8 @@ def _hyphen_join(prev: _Line, line: _Line, rules: PdfRules, vocabulary: set[str]
     last, first = prev.words[-1]["text"], line.words[0]["text"]
     if not (_HYPHENATED.search(last) and first[:1].islower()):
         return None
-    head = re.split(r"[^\w-]", last[:-1])[-1].lower()
+    word = re.split(r"[^\w-]", last[:-1])[-1]
+    head = word.lower()
     tail_match = _TAIL.match(first)
     tail = tail_match.group(0).lower() if tail_match else ""
     if f"{head}-{tail}" in vocabulary:
@@ -306,4 +309,6 @@ def _hyphen_join(prev: _Line, line: _Line, rules: PdfRules, vocabulary: set[str]
         return "drop"
     if head.split("-")[-1] in rules.keep_prefixes:
         return "keep"
+    if rules.drop_after_capital and word.split("-")[-1][:1].isupper():
+        return "drop"  # "Wassen-" / "aar", "Kazakh-" / "stan": a capitalized word went on, no compound began
     return "keep" if rules.keep_by_default else "drop"
