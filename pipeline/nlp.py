@@ -30,7 +30,7 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
     "counts": {"excluded_units": TEXTS, "identifier_before": TEXTS, "max_gap": NON_NEGATIVE, "modifier_nouns": TEXTS, "of_heads": TEXTS, "qualifiers": table_of(TEXT)},
     "dates": {},
-    "resolutions": {"numbered_prefixes": TEXTS, "title_connectors_lower": TEXTS, "triggers_lower": TEXTS},
+    "resolutions": {"numbered_list_prefixes": TEXTS, "numbered_prefixes": TEXTS, "title_connectors_lower": TEXTS, "triggers_lower": TEXTS},
     "acronyms": {"connectors_lower": TEXTS, "default_label": TEXT, "definition_markers_lower": TEXTS, "long_form_labels": TEXTS},
     "tokenizer": {"extra_infixes": TEXTS, "extra_suffixes": TEXTS, "unsplit_prefixes": TEXTS},
 }

@@ -19,13 +19,16 @@ def registry(config):
     ("name", "iso"),
     [("China", "CHN"), ("People's Republic of China", "CHN"), ("US", "USA"), ("United States of America", "USA"), ("Russia", "RUS"),
      ("Russian Federation", "RUS"), ("UK", "GBR"), ("Republic of Korea", "KOR"), ("ROK", "KOR"), ("DPRK", "PRK"), ("Viet Nam", "VNM"),
-     ("Türkiye", "TUR"), ("the Republic of Kazakhstan", "KAZ"), ("Taiwan", None), ("Chinese", None), ("States", None)],
+     ("Türkiye", "TUR"), ("the Republic of Kazakhstan", "KAZ"), ("Taiwan", None), ("Chinese", None), ("States", None),
+     ("Burma", "MMR"), ("East Timor", "TLS"), ("Democratic Republic of Congo", "COD"), ("Turkiye", "TUR"), ("St. Kitts and Nevis", "KNA"),
+     ("Chinese Taipei", None)],
 )
 def test_country_ids(registry, name, iso):
     assert registry.country_id(name) == iso
 
 
-@pytest.mark.parametrize(("name", "code"), [("Beijing", "CN-BJ"), ("Seoul", "KR-11"), ("Guangdong", "CN-GD"), ("Qingdao", None)])
+@pytest.mark.parametrize(("name", "code"), [("Beijing", "CN-BJ"), ("Seoul", "KR-11"), ("Guangdong", "CN-GD"), ("Qingdao", None),
+                                             ("Washington", "US-DC"), ("Kuwait City", "KW-KU"), ("Chinese Taipei", "CN-TW")])
 def test_place_ids(registry, name, code):
     assert registry.place_id(name) == code
 

@@ -325,6 +325,22 @@ def test_numbered_group_without_the_actor_keeps_every_member(tmp_path, subject):
     assert {cm["anaphor"]["text"] for cm in rel["counterpart_mentions"]} == {"the five States"}
 
 
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Russia held a dialogue with Iran in 2020.", []),  # another country with its own partner: not Japan's
+    ("The United States held consultations with China in Washington in 2016.", []),
+    ("US officials held three rounds of consultation in Tokyo in 2019.", [("consultation", ["USA"])]),  # one party, on Japan's side
+    ("The OPCW has carried out 600 inspections in Japan.", [("inspection", ["OPCW"])]),
+    ("Japan held a dialogue with Iran in 2020.", [("dialogue", ["IRN"])]),
+])
+def test_another_country_with_its_own_partner_is_not_the_actor_s_engagement(tmp_path, sentence, expected):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("Full text: Japan's Disarmament and Non-Proliferation Policy\n\n" + sentence + "\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    assert [(r["activity"], r["counterparts"]) for r in read_jsonl(tmp_path / "out" / "relations.jsonl")] == expected
+    assert all(r["actor"] == "JPN" for r in read_jsonl(tmp_path / "out" / "relations.jsonl"))
+
+
 @pytest.mark.parametrize(
     ("sentence", "places"),
     [
@@ -373,7 +389,7 @@ def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor)
     raw = tmp_path / "raw"
     raw.mkdir()
     byline = f"Source: {publisher} | Updated: 2021-12-29\n\n" if publisher else ""
-    body = "The United States and the United States held two rounds of dialogue with Japan in 2020."
+    body = "Its officials held two rounds of dialogue with Japan in 2020."  # no party in the subject: the engagement is the actor's
     (raw / "d.txt").write_text(f"{title}\n{byline}\n{body}\n", encoding="utf-8")
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     [rel] = read_jsonl(tmp_path / "out" / "relations.jsonl")

@@ -1,5 +1,6 @@
 """wpx_resolutions: UN resolutions by number ("Resolution 1540", "UNSCR 1540",
-"resolution 76/234") or by a quoted title after the word "resolution".
+"resolution 76/234", and each number of a list: "resolutions 1718 (2006),
+1874 (2009) and 2094 (2013)") or by a quoted title after the word "resolution".
 
 Numbered Security Council resolutions normalize to "UNSCR-<n>"; General
 Assembly ones written "<session>/<number>" to "UNGA-<session>-<number>";
@@ -20,6 +21,7 @@ from .base import SettingsComponent, indices_of, word_ids
 RULE = "resolutions"
 _SC_NUMBER = re.compile(r"\d{1,4}")
 _GA_NUMBER = re.compile(r"(?:A/RES/)?(\d{1,3})/(\d{1,4})")
+_YEAR = re.compile(r"\d{4}")
 _OPEN_QUOTES = "\"“«"
 _CLOSE_QUOTES = "\"”»"
 
@@ -39,11 +41,15 @@ class ResolutionFinder(SettingsComponent):
         self.prefixes = sorted((tuple(p.split()) for p in s.get("numbered_prefixes", ())), key=len, reverse=True)
         self.first_words = frozenset(p[0] for p in self.prefixes)
         self.first_ids = word_ids(self.first_words)
+        self.list_words = frozenset(s.get("numbered_list_prefixes", ()))
+        self.list_ids = word_ids(self.list_words)
         self.trigger_ids = word_ids(self.triggers)
 
     def __call__(self, doc: Doc) -> Doc:
         for i in indices_of(doc, ORTH, self.first_ids):
             self._numbered(doc, i)
+        for i in indices_of(doc, ORTH, self.list_ids):
+            self._listed(doc, i)
         for i in indices_of(doc, LOWER, self.trigger_ids):
             self._titled(doc, i)
         return doc
@@ -63,6 +69,24 @@ class ResolutionFinder(SettingsComponent):
                     self.add(doc, i, i + n + 1, "RESOLUTION", RULE, {"id": f"UNGA-{int(match.group(1))}-{int(match.group(2))}"})
                     return
 
+    def _listed(self, doc: Doc, i: int) -> None:
+        """Add each number of a list after a plural ("resolutions 1718 (2006), 1874 (2009) and 2094 (2013)", "UNSCRs 1540 and 1977").
+
+        The first number takes the plural with it, as "Resolution 1540" takes
+        its word; a year in brackets after a number is its year, not another
+        resolution; the list ends at the first token that continues none.
+        """
+        k, first = i + 1, True
+        while k < len(doc) and (norm := _number_id(doc[k].text)) is not None:
+            self.add(doc, i if first else k, k + 1, "RESOLUTION", RULE, norm)
+            first, k = False, k + 1
+            if k + 2 < len(doc) and doc[k].text == "(" and _YEAR.fullmatch(doc[k + 1].text) and doc[k + 2].text == ")":
+                k += 3  # "1874 (2009)"
+            if k < len(doc) and doc[k].text == ",":
+                k += 1
+            if k < len(doc) and doc[k].lower_ == "and":
+                k += 1
+
     def _titled(self, doc: Doc, i: int) -> None:
         j = i + 1
         while j < len(doc) and doc[j].lower_ in self.connectors:
@@ -74,3 +98,11 @@ class ResolutionFinder(SettingsComponent):
                 if k > j + 1 and doc[j + 1].text[:1].isupper():
                     self.add(doc, j + 1, k, "RESOLUTION", RULE, {"id": None})
                 return
+
+
+def _number_id(text: str) -> dict[str, str] | None:
+    """Return the id a resolution number names ("1540": UNSCR-1540, "76/234": UNGA-76-234), else None."""
+    if _SC_NUMBER.fullmatch(text):
+        return {"id": f"UNSCR-{int(text)}"}
+    match = _GA_NUMBER.fullmatch(text)
+    return {"id": f"UNGA-{int(match.group(1))}-{int(match.group(2))}"} if match else None

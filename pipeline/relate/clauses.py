@@ -274,16 +274,43 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
     with ``solo``: one other country joining, signing or ratifying something acts for itself."""
     if any(m["norm"].get("id") == actor for m in mentions):
         return False
+    parties = subject_parties(doc, offset, trigger, mentions, rules)
+    if parties is None:
+        return False  # "SSM and the regulators of Ukraine, Georgia and Armenia held ...": the actor's own body acts with them
+    if solo and any(m["label"] == "COUNTRY" and m["norm"].get("id") in parties for m in mentions):
+        return True  # "Iran became a member state of the SCO in July 2023": another country's own accession
+    return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
+
+
+def subject_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], rules: Rules) -> set[str] | None:
+    """Return the ids of the parties the trigger's subject names; None when a body with no id is among them (the actor's own)."""
     verb = governing_verb(trigger)
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
     subject -= {t.i for i in subject if (prep := doc[i]).dep_ == "prep" and prep.lower_ in rules.partner_preps for t in prep.subtree}  # "Those with Uzbekistan and Mongolia were signed"
     if any(m["label"] == "ORG" and not m["norm"].get("id") and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions):
-        return False  # "SSM and the regulators of Ukraine, Georgia and Armenia held ...": the actor's own body acts with them
-    parties = {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
-               and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok, rules)}
-    if solo and any(m["label"] == "COUNTRY" and m["norm"].get("id") in parties for m in mentions):
-        return True  # "Iran became a member state of the SCO in July 2023": another country's own accession
-    return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
+        return None
+    return {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
+            and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok, rules)}
+
+
+def one_party_with_another(doc: Doc, offset: int, triggers: list[Token], mentions: list[dict[str, Any]], actor: str | None, counterparts, rules: Rules) -> bool:
+    """Return whether another country acts with a counterpart of its own, the actor unnamed ("Russia held a dialogue with Iran" in Japan's paper).
+
+    One party acting alone on the actor's side stays ("US officials held
+    three rounds of consultation", "The OPCW has carried out 600
+    inspections in China"): its counterparts are its own id only. So does a
+    body the actor belongs to ("ASEAN held three rounds of consultations
+    with China, France, ..." in Indonesia's paper): only a country is
+    another party for sure.
+    """
+    if actor is None or any(m["norm"].get("id") == actor for m in mentions):
+        return False
+    countries = {m["norm"].get("id") for m in mentions if m["label"] == "COUNTRY"}
+    for trigger in triggers:
+        parties = subject_parties(doc, offset, trigger, mentions, rules)
+        if parties and len(parties) == 1 and parties <= countries and any(cid not in parties for cid in counterparts):
+            return True
+    return False
 
 
 def topic(token: Token, rules: Rules) -> bool:

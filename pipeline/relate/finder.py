@@ -28,7 +28,7 @@ from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import Prefix, ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
-                      in_subject_of, instrument_year, noun_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
+                      in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
@@ -316,6 +316,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         view = SentenceView(text, sent, span, doc, offset, Prefix(sentences, index), by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
         for activity, rec in sorted(grouped.items()):
             resolve_counterparts(rec, activity, view, {t.i for t, _ in found}, rules)
+            if not rec.get("third_parties") and one_party_with_another(doc, offset, rec["triggers"], ms, rec.get("actor"), rec["counterparts"], rules):
+                rec["third_parties"] = True  # "Russia held a dialogue with Iran in 2020": not the actor's engagement
             if rec["count"] is None or rec["count_rank"] > 0:
                 rounds = [m for m, tok, _, blocked in prepared if m["label"] == "COUNT" and not blocked and unit(m) in rules.ellipsis_nouns and not two_party_anaphor(doc, offset, m)]
                 if len(rounds) == 1 and len(grouped) == 1:
