@@ -19,7 +19,9 @@ def test_parse_number(text, value):
 @pytest.mark.parametrize(
     ("text", "iso"),
     [("2004", "2004"), ("April 2004", "2004-04"), ("December 29, 2021", "2021-12-29"), ("29 December 2021", "2021-12-29"),
-     ("Dec. 29, 2021", "2021-12-29"), ("2021-12-29", "2021-12-29"), ("Sept 2019", "2019-09"), ("1540", None), ("Wednesday", None)],
+     ("Dec. 29, 2021", "2021-12-29"), ("2021-12-29", "2021-12-29"), ("Sept 2019", "2019-09"), ("1540", None), ("Wednesday", None),
+     ("29.12.2021", "2021-12-29"), ("05.03.2022", "2022-03-05"),  # dotted: the day first
+     ("29/12/2021", "2021-12-29"), ("12/29/2021", "2021-12-29"), ("05/03/2022", "2022")],  # slashed: only what one of them cannot be decides; else the year
 )
 def test_parse_date(text, iso):
     assert parse_date(text) == iso
@@ -53,6 +55,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 PIECES = st.sampled_from(["In", "Summar", "March", "Mar.", "Sept", "29", "1st", "of", "December", "2021", "1999", "12345", "2004-04-01", ",", " ", "  ", "and", "Mayor", "May", "-", "1540",
+                          ".", "/", "12", "05", "31",
                           "janov", "Mayjun", "noV", "ſep", "20211", "٢٠٢١", "\n"])  # overlapping month stems, a long s that re.I reads as "s", non-ASCII digits
 
 

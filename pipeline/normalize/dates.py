@@ -36,6 +36,8 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
         (re.compile(rf"(?P<m>{month})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I), "mdy"),
         (re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{month}),?\s+(?P<y>\d{{4}})", re.I), "dmy"),
         (re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"), "ymd"),
+        (re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"), "dotted"),  # "29.12.2021": with dots, the day comes first
+        (re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})"), "slashed"),  # "29/12/2021", "12/29/2021": see _iso
         (re.compile(rf"(?P<m>{month}),?\s+(?P<y>\d{{4}})", re.I), "my"),
         (re.compile(r"(?P<y>\d{4})"), "y"),
     ]
@@ -133,6 +135,8 @@ def _iso(match: re.Match[str], form: str) -> str | None:
         return None
     if form == "y":
         return f"{year:04d}"
+    if form == "slashed":
+        return _slashed(int(match.group("a")), int(match.group("b")), year)
     raw_month = match.group("m")
     month = int(raw_month) if raw_month.isdigit() else month_numbers().get(raw_month.casefold(), 0)  # casefold: re.I also matches "ſep"
     if not 1 <= month <= 12:
@@ -141,5 +145,23 @@ def _iso(match: re.Match[str], form: str) -> str | None:
         return f"{year:04d}-{month:02d}"
     try:
         return dt.date(year, month, int(match.group("d"))).isoformat()
+    except ValueError:
+        return None
+
+
+def _slashed(a: int, b: int, year: int) -> str | None:
+    """Return the ISO date of "a/b/year": day first (29/12/2021) or month first (12/29/2021) when one of them cannot be a month.
+
+    "05/03/2022" is the 5th of March in Europe and the 3rd of May in the
+    United States: only its year is sure.
+    """
+    if a > 12 >= b:
+        day, month = a, b
+    elif b > 12 >= a:
+        day, month = b, a
+    else:
+        return f"{year:04d}" if a <= 12 and b <= 12 else None
+    try:
+        return dt.date(year, month, day).isoformat()
     except ValueError:
         return None
