@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span, Token
 
 FOLD_KEY = "wpx_fold"  # user_data: [[doc offset, shift], ...]: from each doc offset on, text offset = doc offset + shift
 OFFSET_KEY = "wpx_offset"  # user_data of a parsed block: where the block starts in its document's text
+UNFOLDED_KEY = "wpx_unfolded"  # user_data while extracting: the block's own text, when it was folded
 
 _RUN = re.compile(r"\s{2,}|[^\S ]")  # whitespace other than one plain space (str.isspace, as spaCy's tokenizer reads it)
 _LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what str.splitlines splits at
@@ -106,6 +107,14 @@ def idx(token: Token) -> int:
     """
     shifts = token.doc.user_data.get(FOLD_KEY)
     return text_offset(shifts, token.idx) if shifts else token.idx
+
+
+def gap(doc: Doc, i: int) -> str:
+    """Return the text between token ``i`` and the next one as the block has it (a tab is a tab, three spaces are three)."""
+    text = doc.user_data.get(UNFOLDED_KEY)
+    if text is None:
+        return doc[i].whitespace_
+    return text[idx(doc[i]) + len(doc[i].text):idx(doc[i + 1])]
 
 
 def char_span(doc: Doc, begin: int, stop: int, **options: str) -> Span | None:

@@ -62,6 +62,11 @@ def test_a_city_holds_no_country(rules_nlp, city, code):
     ("It follows UNSCRs 1540 and 1977.", [("RESOLUTION", "UNSCRs 1540", {"id": "UNSCR-1540"}), ("RESOLUTION", "1977", {"id": "UNSCR-1977"})]),
     ("It recalls resolutions 76/234 and 77/56.", [("RESOLUTION", "resolutions 76/234", {"id": "UNGA-76-234"}), ("RESOLUTION", "77/56", {"id": "UNGA-77-56"})]),
     ("Both resolutions were adopted in 2004.", [("DATE", "2004", {"value": "2004"})]),
+    ("Under resolutions 1718 and 2397, 12 Member States reported.", [("RESOLUTION", "resolutions 1718", {"id": "UNSCR-1718"}), ("RESOLUTION", "2397", {"id": "UNSCR-2397"})]),
+    ("It applies resolutions 2270 and 2321, and 35 States agreed.", [("RESOLUTION", "resolutions 2270", {"id": "UNSCR-2270"}), ("RESOLUTION", "2321", {"id": "UNSCR-2321"}),
+                                                                       ("COUNT", "35 States", {"value": 35, "qualifier": "exact", "unit": "States", "of": None})]),
+    ("After resolutions 61/89 and 63/240, 153 States voted.", [("RESOLUTION", "resolutions 61/89", {"id": "UNGA-61-89"}), ("RESOLUTION", "63/240", {"id": "UNGA-63-240"}),
+                                                                ("COUNT", "153 States", {"value": 153, "qualifier": "exact", "unit": "States", "of": None})]),
 ])
 def test_name_variants(rules_nlp, text, expected):
     """Names a tester wrote as writers of the genre do (tenth session)."""

@@ -170,6 +170,8 @@ def test_hard_wrapped(config, paragraph, wrapped):
     ("It held five rounds of dialogue with \u200bRussia.", ("COUNTRY", "Russia", "RUS")),  # after a zero-width space
     ("It trained 3\u00a0000 enterprises.", ("COUNT", "3\u00a0000 enterprises", 3000)),  # a no-break space between the groups
     ("It trained 3\u202f000 enterprises.", ("COUNT", "3\u202f000 enterprises", 3000)),  # a narrow one
+    ("Seminars\t\t12\t\t340 participants attended.", ("COUNT", "340 participants", 340)),  # table columns, not digit groups
+    ("Workshops    5    120 experts attended.", ("COUNT", "120 experts", 120)),
     ("It consulted the Wassenaar Arrangement,[1] in 2019.", ("REGIME", "Wassenaar Arrangement", "WA")),  # footnote markers
     ("It consulted the Missile Technology Control Regime,1 in 2019.", ("REGIME", "Missile Technology Control Regime", "MTCR")),
     ("It joined the Nuclear Suppliers Group2 in 2004.", ("REGIME", "Nuclear Suppliers Group", "NSG")),

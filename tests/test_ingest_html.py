@@ -50,8 +50,11 @@ def page(body: str, head: str = "", encoding: str = "utf-8") -> bytes:
         # ASP.NET WebForms wrap the whole page in a form: its text is read, its controls are not
         ("<form id='aspnetForm'><label>Search</label><input name='q'><main><p>China joined the NSG.</p></main></form>", "China joined the NSG."),
         # furniture words anywhere in a class token or id
-        ("<div class='sidebar-right'>a</div><div class='related_articles'>b</div><div id='cookieConsent'>c</div><div class='NavBar'>d</div>"
+        ("<div class='sidebar-right'>a</div><div class='related_articles'>b</div><div id='cookieConsent'>c</div>"
          "<div class='articleBody'><p>kept</p></div><div class='shareholder-report'>too</div>", "kept\n\ntoo"),
+        # ... when the word begins the token, and never on the page's containers (WordPress body and post classes)
+        ("<div class='has-sidebar'><article class='post category-social-affairs tag-nuclear-sharing'><div class='article-share-content'>"
+         "<p>one</p></div><div id='content-with-sidebar'>two</div></article></div>", "one\n\ntwo"),
         # footnote markers are dropped, not glued to the word before them; other superscripts stay
         ("<p>It joined in 2001<sup>1</sup> the Organisation<sup>[2]</sup> for the Prohibition<sup>*</sup> of Chemical Weapons, its 5<sup>th</sup> body.</p>",
          "It joined in 2001 the Organisation for the Prohibition of Chemical Weapons, its 5th body."),
@@ -67,6 +70,11 @@ def test_visible_text(rules, blocks, body, text):
             src = source_for(doc, start, end)
             if text[start:end].strip():
                 assert src is not None and slice_matches(doc, src, start, end, {"p.html": raw}, blocks), (start, end)
+
+
+def test_a_furniture_word_in_the_body_s_classes_drops_nothing(rules):
+    raw = b"<!DOCTYPE html><html><head></head><body class='has-sidebar cookies-not-set related-posts-enabled'><h1>White Paper</h1><p>Japan hosted experts.</p></body></html>"
+    assert read_html(raw, rules, "cp1252").text == "White Paper\n\nJapan hosted experts."
 
 
 @pytest.mark.parametrize(

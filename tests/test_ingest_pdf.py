@@ -71,6 +71,9 @@ WRAPPED = [
         # a capitalized word broken over two lines is one word; a lower-case compound keeps its hyphen
         ([body(["China held five rounds of dialogue with the Wassen-", "aar Arrangement and trained export-", "oriented firms in Kazakh-", "stan."])],
          "China held five rounds of dialogue with the Wassenaar Arrangement and trained export-oriented firms in Kazakhstan."),
+        # ... but not an acronym's compound, a participle, a listed compound tail or a prefix
+        ([body(["It ran EU-", "funded and IAEA-", "led courses for State-", "owned firms of the Asia-", "pacific region and Sino-", "foreign ventures."])],
+         "It ran EU-funded and IAEA-led courses for State-owned firms of the Asia-pacific region and Sino-foreign ventures."),
     ],
 )
 def test_lines_and_paragraphs(rules, pages, text):

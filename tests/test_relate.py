@@ -331,6 +331,8 @@ def test_numbered_group_without_the_actor_keeps_every_member(tmp_path, subject):
     ("US officials held three rounds of consultation in Tokyo in 2019.", [("consultation", ["USA"])]),  # one party, on Japan's side
     ("The OPCW has carried out 600 inspections in Japan.", [("inspection", ["OPCW"])]),
     ("Japan held a dialogue with Iran in 2020.", [("dialogue", ["IRN"])]),
+    ("In 2020, Kazakhstan and our country co-hosted a seminar with the IAEA in Astana.", [("seminar", ["IAEA"])]),  # the actor in the first person
+    ("In 2019, Kazakhstan held a joint workshop with Japanese experts and the IAEA in Almaty.", [("seminar", ["IAEA"])]),  # ... or by its demonym
 ])
 def test_another_country_with_its_own_partner_is_not_the_actor_s_engagement(tmp_path, sentence, expected):
     raw = tmp_path / "raw"

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Token
 from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges
+from ..fold import gap
 from .base import SettingsComponent, doc_text, registry_spans, token_column
 
 RULE = "counts"
@@ -42,6 +43,7 @@ class CountFinder(SettingsComponent):
         self.of_heads = frozenset(s.get("of_heads", ()))
         self.max_gap = int(s.get("max_gap", 4))
         self.modifier_nouns = frozenset(s.get("modifier_nouns", ()))
+        self.group_separators = frozenset(s.get("group_separators", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         like_num = token_column(doc, LIKE_NUM)
@@ -93,7 +95,7 @@ class CountFinder(SettingsComponent):
                 j += 1  # "1.5 million", but not "24 first responders" (spaCy reads ordinal words as numbers)
             elif doc[j].text in ("-", "and") and j + 1 < len(doc) and self._is_number(doc[j + 1]) and not doc[j + 1].text[:1].isdigit():
                 j += 2
-            elif _thousands(doc, i, j):
+            elif _thousands(doc, i, j) and gap(doc, j - 1) in self.group_separators:
                 j += 1  # "3 000 enterprises": one number, not 3 and a count of 0
             else:
                 break
@@ -253,9 +255,11 @@ class CountFinder(SettingsComponent):
 
 
 def _thousands(doc: Doc, i: int, j: int) -> bool:
-    """Return whether token ``j`` continues a number written in groups of three digits set apart by spaces ("3 000", "12 500 000").
+    """Return whether token ``j`` continues a number written in groups of three digits set apart by a space ("3 000", "12 500 000").
 
-    A no-break or thin space between the groups is read as a space (fold.py).
+    The tokenizer reads a no-break or thin space as a space (fold.py); which
+    separators count is configured (`group_separators`: not a tab or a run
+    of spaces, which set table columns apart).
     """
     group, first = doc[j].text, doc[i].text
     if not (len(group) == 3 and group.isdigit() and group.isascii()) or doc[j - 1].whitespace_ != " ":

@@ -22,6 +22,7 @@ RULE = "resolutions"
 _SC_NUMBER = re.compile(r"\d{1,4}")
 _GA_NUMBER = re.compile(r"(?:A/RES/)?(\d{1,3})/(\d{1,4})")
 _YEAR = re.compile(r"\d{4}")
+_LATER_NUMBER = re.compile(r"\d{3,4}|(?:A/RES/)?\d{1,3}/\d{1,4}")  # a resolution number after the first of a list
 _OPEN_QUOTES = "\"“«"
 _CLOSE_QUOTES = "\"”»"
 
@@ -74,10 +75,15 @@ class ResolutionFinder(SettingsComponent):
 
         The first number takes the plural with it, as "Resolution 1540" takes
         its word; a year in brackets after a number is its year, not another
-        resolution; the list ends at the first token that continues none.
+        resolution; the list ends at the first token that continues none. A
+        later number must look like a resolution's (three or four digits, or
+        session/number) and must not be followed by a word: "resolutions
+        1718 and 2397, 12 Member States submitted ..." counts States.
         """
         k, first = i + 1, True
         while k < len(doc) and (norm := _number_id(doc[k].text)) is not None:
+            if not first and (not _LATER_NUMBER.fullmatch(doc[k].text) or (k + 1 < len(doc) and doc[k + 1].is_alpha and doc[k + 1].lower_ != "and")):
+                break
             self.add(doc, i if first else k, k + 1, "RESOLUTION", RULE, norm)
             first, k = False, k + 1
             if k + 2 < len(doc) and doc[k].text == "(" and _YEAR.fullmatch(doc[k + 1].text) and doc[k + 2].text == ")":

@@ -33,7 +33,7 @@ from ..layout import LayoutRules
 from ..nlp import build
 from ..registry import Registry
 from ..progress import for_records
-from ..fold import FOLD_KEY, OFFSET_KEY, doc_offset, fold, shifts_of, text_offset
+from ..fold import FOLD_KEY, OFFSET_KEY, UNFOLDED_KEY, doc_offset, fold, shifts_of, text_offset
 from ..parses import DOC_ID_KEY, PartsWriter
 from .. import lineage
 from ..records import DOCUMENTS, MENTIONS, PARSES, SCHEMA_VERSION, SEGMENTS, RecordsByDocument, StageResult, atomic_text, check_kind, error_record, read_jsonl, record_id, update_errors, write_lines
@@ -83,6 +83,8 @@ def make_block_doc(nlp: Language, text: str, block: Block, layout: LayoutRules, 
     doc.user_data[TEXT_KEY] = folded
     if shifts:
         doc.user_data[FOLD_KEY] = shifts
+    if folded != body:
+        doc.user_data[UNFOLDED_KEY] = body
     return doc
 
 
@@ -242,6 +244,7 @@ def _slim(doc: Doc, doc_id: str, offset: int) -> None:
     doc.user_data.pop(TOKEN_ATTRS_KEY, None)
     doc.user_data.pop(BLOCK_KIND_KEY, None)
     doc.user_data.pop(TEXT_KEY, None)
+    doc.user_data.pop(UNFOLDED_KEY, None)
     doc.user_data[DOC_ID_KEY] = doc_id
     doc.user_data[OFFSET_KEY] = offset
 

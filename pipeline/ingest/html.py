@@ -31,6 +31,7 @@ class HtmlRules:
     drop_tags: frozenset[str]
     drop_names: tuple[re.Pattern[str], ...]
     drop_words: frozenset[str]
+    containers: frozenset[str]
     marker_tags: frozenset[str]
     marker_text: re.Pattern[str]
     blocks: frozenset[str]
@@ -50,6 +51,7 @@ class HtmlRules:
                 drop_tags=_names(drop["tags"], f"{where} [drop] tags"),
                 drop_names=tuple(compile_regex(p, f"{where} [drop] class_or_id #{i}") for i, p in enumerate(drop["class_or_id"], 1)),
                 drop_words=_names(drop["class_or_id_words"], f"{where} [drop] class_or_id_words"),
+                containers=_names(drop["containers"], f"{where} [drop] containers"),
                 marker_tags=_names(drop["marker_tags"], f"{where} [drop] marker_tags"),
                 marker_text=compile_regex(drop["marker_text"], f"{where} [drop] marker_text"),
                 blocks=_names(text["blocks"], f"{where} [text] blocks"),
@@ -138,14 +140,14 @@ class _Reader(HTMLParser):
             self._boundary(tag)
         if tag in self.rules.void or self_closing:
             return
-        drop = tag in self.rules.drop_tags or self._furniture(values) or (tag in self.rules.marker_tags and self._marker(tag))
+        drop = tag in self.rules.drop_tags or (tag not in self.rules.containers and self._furniture(values)) or (tag in self.rules.marker_tags and self._marker(tag))
         self.stack.append((tag, drop))
         self.dropped += drop
 
     def _furniture(self, values: dict[str, str]) -> bool:
         names = values.get("class", "").split() + ([values["id"]] if values.get("id") else [])
         return any(p.fullmatch(name) for name in names for p in self.rules.drop_names) \
-            or any(part.lower() in self.rules.drop_words for name in names for part in _WORD_PARTS.findall(name))
+            or any((parts := _WORD_PARTS.findall(name)) and parts[0].lower() in self.rules.drop_words for name in names)
 
     def _marker(self, tag: str) -> bool:
         """Return whether the element starting here holds only a footnote marker (its text up to its end tag, tags aside)."""

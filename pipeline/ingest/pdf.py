@@ -42,6 +42,7 @@ class PdfRules:
     keep_prefixes: frozenset[str]
     keep_by_default: bool
     drop_after_capital: bool
+    compound_tails: frozenset[str]
     top_zone: float
     bottom_zone: float
     min_pages: int
@@ -60,6 +61,7 @@ class PdfRules:
                 indent=_number(paras, "indent", where), wrap_slack=_number(paras, "wrap_slack", where),
                 keep_prefixes=frozenset(p.lower() for p in hyph["keep_prefixes"]), keep_by_default=bool(hyph["keep_by_default"]),
                 drop_after_capital=bool(hyph["drop_after_capital"]),
+                compound_tails=frozenset(t.lower() for t in hyph["compound_tails"]),
                 top_zone=_number(furn, "top_zone", where), bottom_zone=_number(furn, "bottom_zone", where),
                 min_pages=int(furn["min_pages"]),
                 page_number=tuple(compile_regex(p, f"{where} [furniture] page_number #{i}") for i, p in enumerate(furn["page_number"], 1)),
@@ -309,6 +311,7 @@ def _hyphen_join(prev: _Line, line: _Line, rules: PdfRules, vocabulary: set[str]
         return "drop"
     if head.split("-")[-1] in rules.keep_prefixes:
         return "keep"
-    if rules.drop_after_capital and word.split("-")[-1][:1].isupper():
+    part = word.split("-")[-1]
+    if rules.drop_after_capital and part[:1].isupper() and not part.isupper() and not tail.endswith(("ed", "ing")) and tail not in rules.compound_tails:
         return "drop"  # "Wassen-" / "aar", "Kazakh-" / "stan": a capitalized word went on, no compound began
     return "keep" if rules.keep_by_default else "drop"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pycountry
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from ..fold import idx
 from .rules import Rules
@@ -293,7 +293,8 @@ def subject_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[s
             and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok, rules)}
 
 
-def one_party_with_another(doc: Doc, offset: int, triggers: list[Token], mentions: list[dict[str, Any]], actor: str | None, counterparts, rules: Rules) -> bool:
+def one_party_with_another(doc: Doc, offset: int, triggers: list[Token], mentions: list[dict[str, Any]], actor: str | None, counterparts, rules: Rules,
+                           sentence: Span) -> bool:
     """Return whether another country acts with a counterpart of its own, the actor unnamed ("Russia held a dialogue with Iran" in Japan's paper).
 
     One party acting alone on the actor's side stays ("US officials held
@@ -301,9 +302,14 @@ def one_party_with_another(doc: Doc, offset: int, triggers: list[Token], mention
     inspections in China"): its counterparts are its own id only. So does a
     body the actor belongs to ("ASEAN held three rounds of consultations
     with China, France, ..." in Indonesia's paper): only a country is
-    another party for sure.
+    another party for sure. A sentence that names the actor by its demonym
+    or in the first person ("with Japanese experts", "Kazakhstan and our
+    country co-hosted ...") is the actor's.
     """
     if actor is None or any(m["norm"].get("id") == actor for m in mentions):
+        return False
+    if any(t.lower_ in rules.actor_pronouns for t in sentence) \
+            or any(rules.demonyms.get(" ".join(match.group().split())) == actor for match in rules.demonym_pattern.finditer(sentence.text)):
         return False
     countries = {m["norm"].get("id") for m in mentions if m["label"] == "COUNTRY"}
     for trigger in triggers:

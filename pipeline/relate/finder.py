@@ -316,7 +316,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         view = SentenceView(text, sent, span, doc, offset, Prefix(sentences, index), by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
         for activity, rec in sorted(grouped.items()):
             resolve_counterparts(rec, activity, view, {t.i for t, _ in found}, rules)
-            if not rec.get("third_parties") and one_party_with_another(doc, offset, rec["triggers"], ms, rec.get("actor"), rec["counterparts"], rules):
+            if not rec.get("third_parties") and one_party_with_another(doc, offset, rec["triggers"], ms, rec.get("actor"), rec["counterparts"], rules, span):
                 rec["third_parties"] = True  # "Russia held a dialogue with Iran in 2020": not the actor's engagement
             if rec["count"] is None or rec["count_rank"] > 0:
                 rounds = [m for m, tok, _, blocked in prepared if m["label"] == "COUNT" and not blocked and unit(m) in rules.ellipsis_nouns and not two_party_anaphor(doc, offset, m)]

@@ -71,6 +71,7 @@ class Rules:
     pronouns: frozenset[str]
     ellipsis_nouns: frozenset[str]
     ellipsis_pronouns: frozenset[str]
+    actor_pronouns: frozenset[str]
     window: int
     headed_window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
