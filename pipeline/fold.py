@@ -32,6 +32,7 @@ _LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # what 
 
 class Reading(Protocol):
     same_as: dict[int, str]
+    same_as_chars: re.Pattern[str]
 
     def hard_wrapped(self, paragraph: str) -> bool: ...
 
@@ -47,7 +48,8 @@ def fold(text: str, reading: Reading) -> tuple[str, list[list[int]]]:
     offset of the folded text on, the offset in ``text`` is the folded
     offset plus the shift.
     """
-    text = text.translate(reading.same_as)
+    if reading.same_as_chars.search(text):
+        text = text.translate(reading.same_as)
     if "  " not in text and text.isprintable():
         return text, []  # the usual paragraph: str.isprintable is false for every whitespace character but the space
     pieces: list[str] = []

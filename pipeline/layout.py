@@ -59,6 +59,11 @@ class LayoutRules:
     same_as: dict[int, str]  # str.translate table: what the tokenizer reads each listed character as ([reading])
 
     @cached_property
+    def same_as_chars(self) -> re.Pattern[str]:
+        """Return a pattern finding any character of ``same_as`` (most blocks have none: str.translate is then skipped)."""
+        return re.compile("[" + "".join(re.escape(chr(code)) for code in self.same_as) + "]" if self.same_as else "(?!)")
+
+    @cached_property
     def boilerplate_needs(self) -> tuple[frozenset[str], ...]:
         """Return, per boilerplate pattern, the punctuation every match contains (see required_punctuation)."""
         return tuple(required_punctuation(pattern) for _, pattern in self.boilerplate)

@@ -19,6 +19,7 @@ class Always:
     """Reading rules that call every paragraph wrapped, or none, and read every character as itself."""
 
     same_as: dict[int, str] = {}
+    same_as_chars = re.compile("(?!)")
 
     def __init__(self, wrapped: bool) -> None:
         self.wrapped = wrapped
