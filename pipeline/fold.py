@@ -112,11 +112,15 @@ def idx(token: Token) -> int:
 
 
 def gap(doc: Doc, i: int) -> str:
-    """Return the text between token ``i`` and the next one as the block has it (a tab is a tab, three spaces are three)."""
+    """Return the text between token ``i`` and the next one as the block has it (a tab is a tab, three spaces are three).
+
+    A line break the fold read as a space (a hard-wrapped paragraph) is a space.
+    """
     text = doc.user_data.get(UNFOLDED_KEY)
     if text is None:
         return doc[i].whitespace_
-    return text[idx(doc[i]) + len(doc[i].text):idx(doc[i + 1])]
+    between = text[idx(doc[i]) + len(doc[i].text):idx(doc[i + 1])]
+    return " " if doc[i].whitespace_ == " " and _LINE_BREAK.search(between) else between
 
 
 def char_span(doc: Doc, begin: int, stop: int, **options: str) -> Span | None:

@@ -173,6 +173,9 @@ def test_hard_wrapped(config, paragraph, wrapped):
     ("It trained 3\u202f000 enterprises.", ("COUNT", "3\u202f000 enterprises", 3000)),  # a narrow one
     ("Seminars\t\t12\t\t340 participants attended.", ("COUNT", "340 participants", 340)),  # table columns, not digit groups
     ("Workshops    5    120 experts attended.", ("COUNT", "120 experts", 120)),
+    ("It reached 3\u200b000 villages in 2019.", ("DATE", "2019", "2019")),  # "000 villages" is no count of 0
+    ("China held talks with the Nuclear Suppliers Group and it trained a total of 4\n000 officials from many countries in the region in 2019.",
+     ("COUNT", "4\n000 officials", 4000)),  # groups of a number wrapped onto two lines
     ("It consulted the Wassenaar Arrangement,[1] in 2019.", ("REGIME", "Wassenaar Arrangement", "WA")),  # footnote markers
     ("It consulted the Missile Technology Control Regime,1 in 2019.", ("REGIME", "Missile Technology Control Regime", "MTCR")),
     ("It joined the Nuclear Suppliers Group2 in 2004.", ("REGIME", "Nuclear Suppliers Group", "NSG")),

@@ -74,6 +74,9 @@ WRAPPED = [
         # ... but not an acronym's compound, a participle, a listed compound tail or a prefix
         ([body(["It ran EU-", "funded and IAEA-", "led courses for State-", "owned firms of the Asia-", "pacific region and Sino-", "foreign ventures."])],
          "It ran EU-funded and IAEA-led courses for State-owned firms of the Asia-pacific region and Sino-foreign ventures."),
+        # a short "-ed" or "-ing" ending a broken name is no participle
+        ([body(["The Uni-", "ted Nations met in Bei-", "jing and the Euro-", "pean Union in Kun-", "ming."])],
+         "The United Nations met in Beijing and the European Union in Kunming."),
     ],
 )
 def test_lines_and_paragraphs(rules, pages, text):

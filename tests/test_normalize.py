@@ -32,6 +32,11 @@ def test_find_dates_splits_lists():
     assert [(text[s:e], iso) for s, e, iso in find_dates(text)] == [("2015", "2015"), ("2017", "2017"), ("2019", "2019")]
 
 
+def test_a_range_of_dotted_dates_is_two_dates():
+    text = "on 1.12.2019-3.12.2019 and 31.12.2020-1.1.2021"
+    assert [iso for _, _, iso in find_dates(text)] == ["2019-12-01", "2019-12-03", "2020-12-31", "2021-01-01"]
+
+
 def test_impossible_day_is_not_a_full_date():
     assert parse_date("February 30, 2020") is None
 

@@ -64,6 +64,8 @@ class CountFinder(SettingsComponent):
                 continue  # inside the number phrase found before ("twenty - one")
             if i and not doc[i - 1].whitespace_ and (doc[i - 1].is_alpha or doc[i - 1].text in FOOTNOTE_AFTER):
                 continue  # glued to the word before it: a footnote marker ("Regime,1 in", "Group2"), not a count
+            if len(doc[i].text) > 1 and doc[i].text[0] == "0" and doc[i].text.isdigit():
+                continue  # "000 villages": a group of a number split apart ("3\u200b000"), never a count of its own
             end = self._number_end(doc, i)
             if end == i:
                 continue

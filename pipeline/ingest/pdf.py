@@ -296,6 +296,11 @@ def _separator(prev_page: _Page, prev: _Line, page: _Page, line: _Line, rules: P
     return "\n" if prev_page is page else "\n\n"
 
 
+def _participle(tail: str) -> bool:
+    """Return whether a line's first word reads as a participle ("owned", "hosted", "speaking"), not the end of a broken word ("ted", "jing")."""
+    return len(tail) >= 5 and tail.endswith(("ed", "ing"))
+
+
 def _hyphen_join(prev: _Line, line: _Line, rules: PdfRules, vocabulary: set[str]) -> str | None:
     """Decide whether a line-final hyphen before a lower-case continuation is kept or dropped."""
     last, first = prev.words[-1]["text"], line.words[0]["text"]
@@ -312,6 +317,6 @@ def _hyphen_join(prev: _Line, line: _Line, rules: PdfRules, vocabulary: set[str]
     if head.split("-")[-1] in rules.keep_prefixes:
         return "keep"
     part = word.split("-")[-1]
-    if rules.drop_after_capital and part[:1].isupper() and not part.isupper() and not tail.endswith(("ed", "ing")) and tail not in rules.compound_tails:
+    if rules.drop_after_capital and part[:1].isupper() and not part.isupper() and not _participle(tail) and tail not in rules.compound_tails:
         return "drop"  # "Wassen-" / "aar", "Kazakh-" / "stan": a capitalized word went on, no compound began
     return "keep" if rules.keep_by_default else "drop"

@@ -35,7 +35,7 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
     return [
         (re.compile(rf"(?P<m>{month})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})", re.I), "mdy"),
         (re.compile(rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>{month}),?\s+(?P<y>\d{{4}})", re.I), "dmy"),
-        (re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"), "ymd"),
+        (re.compile(r"(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})"), "ymd"),  # one separator twice: "1.12.2019-3.12.2019" is two dates
         (re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"), "dotted"),  # "29.12.2021": with dots, the day comes first
         (re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})"), "slashed"),  # "29/12/2021", "12/29/2021": see _iso
         (re.compile(rf"(?P<m>{month}),?\s+(?P<y>\d{{4}})", re.I), "my"),

@@ -308,13 +308,27 @@ def one_party_with_another(doc: Doc, offset: int, triggers: list[Token], mention
     """
     if actor is None or any(m["norm"].get("id") == actor for m in mentions):
         return False
-    if any(t.lower_ in rules.actor_pronouns for t in sentence) \
-            or any(rules.demonyms.get(" ".join(match.group().split())) == actor for match in rules.demonym_pattern.finditer(sentence.text)):
+    if any(t.text in rules.actor_pronouns for t in sentence) or _actor_demonym(doc, offset, sentence, actor, rules):
         return False
     countries = {m["norm"].get("id") for m in mentions if m["label"] == "COUNTRY"}
     for trigger in triggers:
         parties = subject_parties(doc, offset, trigger, mentions, rules)
         if parties and len(parties) == 1 and parties <= countries and any(cid not in parties for cid in counterparts):
+            return True
+    return False
+
+
+def _actor_demonym(doc: Doc, offset: int, sentence: Span, actor: str, rules: Rules) -> bool:
+    """Return whether the actor's demonym qualifies a party of the event: in the subject or after a partner preposition ("with Japanese experts")."""
+    start = offset + idx(sentence[0])
+    for match in rules.demonym_pattern.finditer(sentence.text):
+        if rules.demonyms.get(" ".join(match.group().split())) != actor:
+            continue
+        token = token_at(doc, offset, start + match.end() - 1)
+        head = token.head if token is not None else None
+        while head is not None and head.dep_ == "conj" and head.head.i != head.i:
+            head = head.head  # "with Kazakh and Japanese experts"
+        if head is not None and (head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "pobj" and head.head.lower_ in rules.partner_preps)):
             return True
     return False
 
