@@ -55,10 +55,11 @@ def page(body: str, head: str = "", encoding: str = "utf-8") -> bytes:
         # ... when the word begins the token, and never on the page's containers (WordPress body and post classes)
         ("<div class='has-sidebar'><article class='post category-social-affairs tag-nuclear-sharing'><div class='article-share-content'>"
          "<p>one</p></div><div id='content-with-sidebar'>two</div></article></div>", "one\n\ntwo"),
-        # navigation words end furniture tokens too; the content's id or role keeps an element whatever its classes
-        ("<div class='page-footer'>a</div><ul class='primary-nav'><li>b</li></ul><div id='mobile-menu'>c</div><div class='navMenu'>d</div>"
-         "<div role='main' class='sidebar-layout'>kept</div><div id='main' class='share-enabled'><p>too</p><div class='article-footer'>Share this</div></div>",
-         "kept\n\ntoo"),
+        # the content's id or role keeps an element from furniture words, not from whole-token patterns; layout classes ending in a
+        # navigation word are no furniture, nor are footers of tables and quotes
+        ("<div class='navMenu'>d</div><div id='main' class='footer'>e</div><div role='main' class='sidebar-layout'>kept</div>"
+         "<div class='site has-sticky-footer'><p>too</p><div class='table-footer'>Note: data of 2019.</div></div>",
+         "kept\n\ntoo\n\nNote: data of 2019."),
         # footnote markers are dropped, not glued to the word before them; other superscripts stay
         ("<p>It joined in 2001<sup>1</sup> the Organisation<sup>[2]</sup> for the Prohibition<sup>*</sup> of Chemical Weapons, its 5<sup>th</sup> body.</p>",
          "It joined in 2001 the Organisation for the Prohibition of Chemical Weapons, its 5th body."),

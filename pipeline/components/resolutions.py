@@ -83,9 +83,11 @@ class ResolutionFinder(SettingsComponent):
         """
         k, first = i + 1, True
         while k < len(doc) and (norm := _number_id(doc[k].text)) is not None:
+            following = doc[k + 1] if k + 1 < len(doc) else None
             if not first and (not _LATER_NUMBER.fullmatch(doc[k].text)
-                              or (doc[k - 1].text == "," and k + 1 < len(doc) and doc[k + 1].is_alpha and doc[k + 1].lower_ != "and")):
-                break
+                              or (following is not None and following.is_alpha and following.lower_ != "and"
+                                  and (doc[k - 1].text == "," or (following.is_lower and not following.is_stop)))):
+                break  # "..., 153 States voted", "... and 120 enterprises were inspected": a count
             self.add(doc, i if first else k, k + 1, "RESOLUTION", RULE, norm)
             first, k = False, k + 1
             if k + 2 < len(doc) and doc[k].text == "(" and _YEAR.fullmatch(doc[k + 1].text) and doc[k + 2].text == ")":

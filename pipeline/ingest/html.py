@@ -32,7 +32,6 @@ class HtmlRules:
     drop_names: tuple[re.Pattern[str], ...]
     drop_words: frozenset[str]
     containers: frozenset[str]
-    drop_last_words: frozenset[str]
     container_ids: frozenset[str]
     container_roles: frozenset[str]
     marker_tags: frozenset[str]
@@ -55,7 +54,6 @@ class HtmlRules:
                 drop_names=tuple(compile_regex(p, f"{where} [drop] class_or_id #{i}") for i, p in enumerate(drop["class_or_id"], 1)),
                 drop_words=_names(drop["class_or_id_words"], f"{where} [drop] class_or_id_words"),
                 containers=_names(drop["containers"], f"{where} [drop] containers"),
-                drop_last_words=_names(drop["class_or_id_last_words"], f"{where} [drop] class_or_id_last_words"),
                 container_ids=_names(drop["container_ids"], f"{where} [drop] container_ids"),
                 container_roles=_names(drop["container_roles"], f"{where} [drop] container_roles"),
                 marker_tags=_names(drop["marker_tags"], f"{where} [drop] marker_tags"),
@@ -146,20 +144,18 @@ class _Reader(HTMLParser):
             self._boundary(tag)
         if tag in self.rules.void or self_closing:
             return
-        drop = tag in self.rules.drop_tags or (not self._container(tag, values) and self._furniture(values)) or (tag in self.rules.marker_tags and self._marker(tag))
+        drop = tag in self.rules.drop_tags or (tag not in self.rules.containers and self._furniture(values, by_word=not self._content(values))) or (tag in self.rules.marker_tags and self._marker(tag))
         self.stack.append((tag, drop))
         self.dropped += drop
 
-    def _container(self, tag: str, values: dict[str, str]) -> bool:
-        """Return whether an element is the page or its content by tag, id or role: never dropped for its class or id."""
-        return tag in self.rules.containers or values.get("id", "").lower() in self.rules.container_ids \
-            or values.get("role", "").lower() in self.rules.container_roles
+    def _content(self, values: dict[str, str]) -> bool:
+        """Return whether an element's id or role says it is the page's content (then no furniture word drops it)."""
+        return values.get("id", "").lower() in self.rules.container_ids or values.get("role", "").lower() in self.rules.container_roles
 
-    def _furniture(self, values: dict[str, str]) -> bool:
+    def _furniture(self, values: dict[str, str], by_word: bool = True) -> bool:
         names = values.get("class", "").split() + ([values["id"]] if values.get("id") else [])
         return any(p.fullmatch(name) for name in names for p in self.rules.drop_names) \
-            or any((parts := _WORD_PARTS.findall(name)) and (parts[0].lower() in self.rules.drop_words or parts[-1].lower() in self.rules.drop_last_words)
-                   for name in names)
+            or (by_word and any((parts := _WORD_PARTS.findall(name)) and parts[0].lower() in self.rules.drop_words for name in names))
 
     def _marker(self, tag: str) -> bool:
         """Return whether the element starting here holds only a footnote marker (its text up to its end tag, tags aside)."""

@@ -324,12 +324,18 @@ def _actor_demonym(doc: Doc, offset: int, sentence: Span, actor: str, rules: Rul
     for match in rules.demonym_pattern.finditer(sentence.text):
         if rules.demonyms.get(" ".join(match.group().split())) != actor:
             continue
-        token = token_at(doc, offset, start + match.end() - 1)
-        head = token.head if token is not None else None
-        while head is not None and head.dep_ == "conj" and head.head.i != head.i:
-            head = head.head  # "with Kazakh and Japanese experts"
-        if head is not None and (head.dep_ in ("nsubj", "nsubjpass") or (head.dep_ == "pobj" and head.head.lower_ in rules.partner_preps)):
-            return True
+        node = token_at(doc, offset, start + match.end() - 1)
+        for _ in range(8):  # up from the demonym through what it qualifies: "with Kazakh and Japanese experts", "with experts from Japanese universities"
+            if node is None:
+                break
+            if node.dep_ in ("nsubj", "nsubjpass") or (node.dep_ == "pobj" and node.head.lower_ in rules.partner_preps):
+                return True
+            if node.dep_ in ("amod", "compound", "conj", "appos", "nmod", "poss") and node.head.i != node.i:
+                node = node.head
+            elif node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ in ("from", "of") and node.head.head.i != node.head.i:
+                node = node.head.head
+            else:
+                break
     return False
 
 
