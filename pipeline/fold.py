@@ -107,8 +107,7 @@ def idx(token: Token) -> int:
     A token never holds a folded run, so it ends ``len(token.text)`` later
     in the text too.
     """
-    shifts = token.doc.user_data.get(FOLD_KEY)
-    return text_offset(shifts, token.idx) if shifts else token.idx
+    return text_offset(shifts_of(token.doc), token.idx)
 
 
 def gap(doc: Doc, i: int) -> str:
@@ -125,8 +124,6 @@ def gap(doc: Doc, i: int) -> str:
 
 def char_span(doc: Doc, begin: int, stop: int, **options: str) -> Span | None:
     """Return doc.char_span for offsets ``begin``-``stop`` in the block's text (each at a token's character or between tokens)."""
-    shifts = doc.user_data.get(FOLD_KEY)
-    if not shifts:
-        return doc.char_span(begin, stop, **options)
+    shifts = shifts_of(doc)
     first = doc_offset(shifts, begin)
     return doc.char_span(first, doc_offset(shifts, stop - 1) + 1 if stop > begin else first, **options)

@@ -28,7 +28,7 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "combine": {"never_nested": TEXTS, "no_nesting_inside": TEXTS},
     "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
-    "counts": {"excluded_units": TEXTS, "group_separators": TEXTS, "identifier_before": TEXTS, "max_gap": NON_NEGATIVE, "modifier_nouns": TEXTS, "of_heads": TEXTS,
+    "counts": {"excluded_units": TEXTS, "footnote_after": TEXTS, "group_separators": TEXTS, "identifier_before": TEXTS, "max_gap": NON_NEGATIVE, "modifier_nouns": TEXTS, "of_heads": TEXTS,
                "qualifiers": table_of(TEXT)},
     "dates": {},
     "resolutions": {"numbered_list_prefixes": TEXTS, "numbered_prefixes": TEXTS, "title_connectors_lower": TEXTS, "triggers_lower": TEXTS},

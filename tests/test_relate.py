@@ -337,6 +337,7 @@ def test_numbered_group_without_the_actor_keeps_every_member(tmp_path, subject):
     ("Russia held a dialogue with Iran on the Japanese proposal in 2020.", []),  # a demonym on the topic names no party
     ("In 2019, Kazakhstan held a joint workshop with Kazakh and Japanese experts and the IAEA in Almaty.", [("seminar", ["IAEA"])]),
     ("In 2019, Kazakhstan held a joint workshop with experts from Japanese universities and the IAEA in Almaty.", [("seminar", ["IAEA"])]),
+    ("In  2019,   Kazakhstan  held   a joint  workshop   with    Japanese    experts and the IAEA in Almaty.", [("seminar", ["IAEA"])]),  # a folded block
 ])
 def test_another_country_with_its_own_partner_is_not_the_actor_s_engagement(tmp_path, sentence, expected):
     raw = tmp_path / "raw"

@@ -22,7 +22,6 @@ from ..fold import gap
 from .base import SettingsComponent, doc_text, registry_spans, token_column
 
 RULE = "counts"
-FOOTNOTE_AFTER = (",", ".", ";", ":")  # what a footnote number follows with no space ("Arrangement,1"), besides a word
 
 
 @Language.factory("wpx_counts")
@@ -44,6 +43,7 @@ class CountFinder(SettingsComponent):
         self.max_gap = int(s.get("max_gap", 4))
         self.modifier_nouns = frozenset(s.get("modifier_nouns", ()))
         self.group_separators = frozenset(s.get("group_separators", ()))
+        self.footnote_after = frozenset(s.get("footnote_after", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         like_num = token_column(doc, LIKE_NUM)
@@ -62,7 +62,7 @@ class CountFinder(SettingsComponent):
         for i in numbers:
             if i < done or i in named:
                 continue  # inside the number phrase found before ("twenty - one")
-            if i and not doc[i - 1].whitespace_ and (doc[i - 1].is_alpha or doc[i - 1].text in FOOTNOTE_AFTER):
+            if i and not doc[i - 1].whitespace_ and (doc[i - 1].is_alpha or doc[i - 1].text in self.footnote_after):
                 continue  # glued to the word before it: a footnote marker ("Regime,1 in", "Group2"), not a count
             if len(doc[i].text) > 1 and doc[i].text[0] == "0" and doc[i].text.isdigit():
                 continue  # "000 villages": a group of a number split apart ("3\u200b000"), never a count of its own
@@ -97,7 +97,7 @@ class CountFinder(SettingsComponent):
                 j += 1  # "1.5 million", but not "24 first responders" (spaCy reads ordinal words as numbers)
             elif doc[j].text in ("-", "and") and j + 1 < len(doc) and self._is_number(doc[j + 1]) and not doc[j + 1].text[:1].isdigit():
                 j += 2
-            elif _thousands(doc, i, j) and gap(doc, j - 1) in self.group_separators:
+            elif _thousands(doc, i, j) and gap(doc, j - 1) in self.group_separators:  # as the paper has it: a tab sets columns apart
                 j += 1  # "3 000 enterprises": one number, not 3 and a count of 0
             else:
                 break
@@ -259,12 +259,10 @@ class CountFinder(SettingsComponent):
 def _thousands(doc: Doc, i: int, j: int) -> bool:
     """Return whether token ``j`` continues a number written in groups of three digits set apart by a space ("3 000", "12 500 000").
 
-    The tokenizer reads a no-break or thin space as a space (fold.py); which
-    separators count is configured (`group_separators`: not a tab or a run
-    of spaces, which set table columns apart).
+    Which separator stands between the groups is the caller's test (fold.gap).
     """
     group, first = doc[j].text, doc[i].text
-    if not (len(group) == 3 and group.isdigit() and group.isascii()) or doc[j - 1].whitespace_ != " ":
+    if not (len(group) == 3 and group.isdigit() and group.isascii()):
         return False
     return first.isdigit() and first.isascii() and len(first) <= 3 and all(len(t.text) == 3 and t.text.isdigit() for t in doc[i + 1:j])
 

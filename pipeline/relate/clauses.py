@@ -320,11 +320,11 @@ def one_party_with_another(doc: Doc, offset: int, triggers: list[Token], mention
 
 def _actor_demonym(doc: Doc, offset: int, sentence: Span, actor: str, rules: Rules) -> bool:
     """Return whether the actor's demonym qualifies a party of the event: in the subject or after a partner preposition ("with Japanese experts")."""
-    start = offset + idx(sentence[0])
-    for match in rules.demonym_pattern.finditer(sentence.text):
+    for match in rules.demonym_pattern.finditer(sentence.text):  # the Doc's text (folded): its offsets are the Doc's, not the document's
         if rules.demonyms.get(" ".join(match.group().split())) != actor:
             continue
-        node = token_at(doc, offset, start + match.end() - 1)
+        found = doc.char_span(sentence.start_char + match.start(), sentence.start_char + match.end(), alignment_mode="expand")
+        node = found[-1] if found is not None and len(found) else None
         for _ in range(8):  # up from the demonym through what it qualifies: "with Kazakh and Japanese experts", "with experts from Japanese universities"
             if node is None:
                 break
@@ -332,7 +332,7 @@ def _actor_demonym(doc: Doc, offset: int, sentence: Span, actor: str, rules: Rul
                 return True
             if node.dep_ in ("amod", "compound", "conj", "appos", "nmod", "poss") and node.head.i != node.i:
                 node = node.head
-            elif node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ in ("from", "of") and node.head.head.i != node.head.i:
+            elif node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ in rules.qualifier_preps and node.head.head.i != node.head.i:
                 node = node.head.head
             else:
                 break

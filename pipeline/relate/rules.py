@@ -49,6 +49,7 @@ class Rules:
     temporal_marks: frozenset[str]
     partner_preps: frozenset[str]
     source_preps: frozenset[str]
+    qualifier_preps: frozenset[str]
     event_subject_verbs: frozenset[str]
     relative_report_verbs: frozenset[str]
     not_as_compound: frozenset[str]
