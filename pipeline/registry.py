@@ -32,6 +32,7 @@ class Registry:
     country_names: dict[str, str]  # surface form -> alpha-3
     place_names: dict[str, str]  # surface form -> ISO 3166-2 (pycountry subdivisions + places.tsv)
     place_patterns: dict[str, str]  # the curated places.tsv names only: safe to match anywhere
+    regions: tuple[str, ...] = ()  # regions.tsv: places with no id, matched anywhere
     excluded_countries: frozenset[str] = field(default_factory=frozenset)
     demonyms: dict[str, str | None] = field(default_factory=dict)  # "Maltese" -> MLT; None for regional adjectives
 
@@ -45,8 +46,11 @@ class Registry:
         entities = _entities(config)
         countries = _countries(config, excluded, settings["countries"]["fields"])
         curated = _curated_places(config)
-        places = {**_subdivisions(settings["places"]), **curated}
-        return cls(entities=entities, country_names=countries, place_names=places, place_patterns=curated, excluded_countries=excluded, demonyms=_demonyms(config))
+        regions = _regions(config, countries, curated)
+        lowered = {name.lower() for name in regions}
+        places = {name: code for name, code in {**_subdivisions(settings["places"]), **curated}.items() if name.lower() not in lowered}
+        return cls(entities=entities, country_names=countries, place_names=places, place_patterns=curated, excluded_countries=excluded, demonyms=_demonyms(config),
+                   regions=regions)
 
     @cached_property
     def _country_lower(self) -> dict[str, str]:
@@ -64,7 +68,7 @@ class Registry:
         return self.country_names.get(text) or self._country_lower.get(text.lower())
 
     def place_id(self, text: str) -> str | None:
-        """Return the ISO 3166-2 code of a sub-national place that is itself a subdivision."""
+        """Return the ISO 3166-2 code of a sub-national place that is itself a subdivision (a region of regions.tsv has none)."""
         return self.place_names.get(text) or self._place_lower.get(text.lower())
 
     def patterns(self) -> list[dict[str, Any]]:
@@ -77,6 +81,8 @@ class Registry:
                 out.append({"label": entity.label, "pattern": name, "id": entity.id})
         for name, code in sorted(self.place_patterns.items()):
             out.append({"label": "PLACE", "pattern": name, "id": code})
+        for name in self.regions:
+            out.append({"label": "PLACE", "pattern": name})
         return out
 
 
@@ -158,6 +164,24 @@ _STROKED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O",
 def ascii_fold(text: str) -> str:
     """Drop diacritics ("Ninh Thuận" -> "Ninh Thuan", "Đồng Nai" -> "Dong Nai", "Bogotá" -> "Bogota")."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.translate(_STROKED)) if not unicodedata.combining(ch))
+
+
+def _regions(config: Config, countries: dict[str, str], places: dict[str, str]) -> tuple[str, ...]:
+    """Load regions.tsv: names of regions, sorted; none may be a country's or a curated place's name (those have ids).
+
+    A region may share its name with a pycountry subdivision: in prose "the
+    Sahel" is the region, not Burkina Faso's Sahel Region, so from_config
+    drops such subdivision names.
+    """
+    names: set[str] = set()
+    for row in load_table(config.path("registries", "regions.tsv"), ["name"]):
+        name = row["name"]
+        if name in countries or name in places:
+            raise ConfigError(f"{row['_where']}: {name!r} names a country or a place of places.tsv, which has an id")
+        if name in names:
+            raise ConfigError(f"{row['_where']}: duplicate region {name!r}")
+        names.add(name)
+    return tuple(sorted(names))
 
 
 def _curated_places(config: Config) -> dict[str, str]:

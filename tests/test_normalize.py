@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize.dates import find_dates, parse_date
+from pipeline.normalize.dates import find_dates, parse_date, reread_slashed, slashed_order
 from pipeline.normalize.numbers import parse_number
 
 
@@ -25,6 +25,22 @@ def test_parse_number(text, value):
 )
 def test_parse_date(text, iso):
     assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(("text", "order"), [
+    ("signed on 28/10/2004 and 12/03/2022", "dmy"), ("signed on 10/28/2004 and 12/03/2022", "mdy"), ("12/03/2022 only", None),
+    ("28/10/2004 and 10/28/2004", None), ("no dates here", None), ("Ref. 03-11/27 of 1/13/2025", "mdy"), ("page 3/14/2020/5", None),
+])
+def test_slashed_order_is_what_the_unambiguous_dates_say(text, order):
+    assert slashed_order(text) == order
+
+
+@pytest.mark.parametrize(("text", "order", "iso"), [
+    ("12/03/2022", "dmy", "2022-03-12"), ("12/03/2022", "mdy", "2022-12-03"), ("28/10/2004", "mdy", None),  # already read by its own numbers
+    ("12 March 2022", "dmy", None), ("31/02/2022", "dmy", None), ("02/31/2022", "dmy", None),
+])
+def test_reread_slashed(text, order, iso):
+    assert reread_slashed(text, order) == iso
 
 
 def test_find_dates_splits_lists():

@@ -56,7 +56,10 @@ def test_patterns_are_stable(registry):
      ("places.tsv", "Gotham\tXX-99\n", "'XX-99' is not an ISO 3166-2 code"),
      ("entities.tsv", "FOO\tTHING\tFoo\t\n", "label must be one of"),
      ("demonyms.tsv", "Atlantean\tATL\n", "'ATL' is not an ISO 3166-1 alpha-3 code"),
-     ("demonyms.tsv", "Maltese\tMLT\n", "duplicate demonym 'Maltese'")],
+     ("demonyms.tsv", "Maltese\tMLT\n", "duplicate demonym 'Maltese'"),
+     ("regions.tsv", "Sahel\n", "duplicate region 'Sahel'"),
+     ("regions.tsv", "Antarctica\n", "'Antarctica' names a country or a place of places.tsv, which has an id"),
+     ("regions.tsv", "Beijing\n", "'Beijing' names a country or a place of places.tsv, which has an id")],
 )
 def test_bad_registry_rows_name_file_and_line(tmp_path, file, line, message):
     root = tmp_path / "configs"
@@ -97,7 +100,13 @@ def test_country_alias_of_its_own_country_is_accepted(tmp_path, alias, iso):
     assert Registry.from_config(load_config(root)).country_id(alias) == iso
 
 
-@pytest.mark.parametrize("file", ["country_aliases.tsv", "entities.tsv", "places.tsv", "demonyms.tsv"])
+@pytest.mark.parametrize(("region", "pattern"), [("Middle East", {"label": "PLACE", "pattern": "Middle East"}), ("Sahel", {"label": "PLACE", "pattern": "Sahel"})])
+def test_regions_are_places_with_no_id(registry, region, pattern):
+    assert pattern in registry.patterns()
+    assert registry.place_id(region) is None  # Sahel is also a region of Burkina Faso (BF-13): in prose, the region
+
+
+@pytest.mark.parametrize("file", ["country_aliases.tsv", "entities.tsv", "places.tsv", "demonyms.tsv", "regions.tsv"])
 def test_invalid_utf8_in_a_registry_names_file_and_line(tmp_path, file):
     root = tmp_path / "configs"
     shutil.copytree(REPO / "configs", root)

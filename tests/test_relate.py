@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -301,6 +301,15 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         # acceding to an agreement is the agreement; a regime admitting the actor is a membership
         ("In May 2010 China acceded to the safeguards agreement between the IAEA and Euratom.", [("agreement", ["IAEA"], None, ["2010-05"])]),
         ("The Australia Group admitted China as a participant in 2024.", [("membership", ["AG"], None, ["2024"])]),
+        # a partner and dates in a coordinated act with its own object belong to that act; a shared object belongs to both
+        ("China has signed 24 bilateral agreements on nuclear energy and held four rounds of consultations with the United States between 2014 and 2018.",
+         [("agreement", [], 24, []), ("consultation", ["USA"], 4, ["2014", "2018"])]),
+        ("China signed and ratified the CTBT in 1996.", [("ratification", ["CTBT"], None, ["1996"]), ("signature", ["CTBT"], None, ["1996"])]),
+        # a subject of a relative clause names no event of the paragraph ("the second edition of which")
+        ("China signed the CTBT in 1996. It coordinated the P5 Glossary of Key Nuclear Terms, the second edition of which was released in 2023.",
+         [("signature", ["CTBT"], None, ["1996"])]),
+        # a demonym inside a count names the trainees' country
+        ("Since 2022, the Centre has trained more than 350 Ukrainian deminers in Eksjö. Ukraine thanked it.", [("training", ["UKR"], 350, ["2022"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

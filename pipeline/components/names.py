@@ -25,7 +25,8 @@ class DocRegistry(NamedTuple):
 
     spans: list[tuple[int, int, str]]  # (start, end, label)
     starts: set[int]
-    country_ends: set[int]  # the last token of each COUNTRY name
+    ends: set[int]  # the last token of each registry name
+    regions: set[int]  # the first token of each region (a registry place with no id)
 
 
 @Language.factory("wpx_names")
@@ -42,10 +43,11 @@ class NameScanner(SettingsComponent):
         self.head_labels: dict[int, str] = {get_string_id(word): label for word, label in self.heads.items()}  # by string id
         self.head_ids = frozenset(self.head_labels)
         self.connectors = frozenset(s.get("connectors", ()))
+        self.coordinators = frozenset(s.get("coordinators", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
         self.left_by_label = {label: frozenset(words) for label, words in s.get("left_connectors_by_label", {}).items()}
-        self.months = frozenset(s.get("months", ()))
+        self.calendar_words = frozenset(s.get("months", ())) | frozenset(s.get("weekdays", ()))
         self.never_first = frozenset(s.get("never_first", ()))
         self.min_modifiers = int(s.get("min_modifiers", 1))
         self._cap_memo: dict[int, bool] = {}
@@ -55,8 +57,10 @@ class NameScanner(SettingsComponent):
         if not heads:
             return doc  # no head word: no name
         found: dict[tuple[int, int], str] = {}
-        registry = [(start, end, label) for start, end, label, _ in registry_spans(doc)]
-        names = DocRegistry(registry, {start for start, _, _ in registry}, {end - 1 for _, end, label in registry if label == "COUNTRY"})
+        spans = registry_spans(doc)
+        registry = [(start, end, label) for start, end, label, _ in spans]
+        regions = {start for start, _, label, span_id in spans if label == "PLACE" and not span_id}
+        names = DocRegistry(registry, {start for start, _, _ in registry}, {end - 1 for _, end, _ in registry}, regions)
         in_places = {i for start, end, label in registry if label in ("COUNTRY", "PLACE") for i in range(start, end)}
         in_places |= {end - 1 for start, end, label in registry}  # "the 1540 Committee in Cartagena": the registry's name ends at the head
         sentences = doc.has_annotation("SENT_START")
@@ -98,10 +102,21 @@ class NameScanner(SettingsComponent):
         return known
 
     def _weak_stop(self, doc: Doc, names: DocRegistry, nxt: int) -> bool:
-        """Return whether a name stops before a weak connector: another name, a place, an acronym, a number or a month follows."""
+        """Return whether a name stops before a weak connector: another name, a place, an acronym, a number, a month or a weekday follows.
+
+        A region goes on with the name ("Regional Centre for Peace and Disarmament in Africa", "Agency for the
+        Prohibition of Nuclear Weapons in Latin America and the Caribbean"); a city or a province ends it
+        ("Center of Excellence on Nuclear Security in Beijing").
+        """
+        if nxt in names.regions:
+            return False
         token = doc[nxt]
-        return (nxt in names.starts or token.ent_type_ in ("GPE", "LOC") or token.like_num
-                or token.lower_ in self.months or (len(token.text) > 1 and token.text.isupper()))
+        return ((nxt in names.starts and not self._compound_start(doc, names, nxt)) or token.ent_type_ in ("GPE", "LOC") or token.like_num
+                or token.lower_ in self.calendar_words or (len(token.text) > 1 and token.text.isupper()))
+
+    def _compound_start(self, doc: Doc, names: DocRegistry, start: int) -> bool:
+        """Return whether the registry name at ``start`` opens a hyphenated compound ("Forum on China-Africa Cooperation"): a word of the name, not another name."""
+        return any(s == start and e + 1 < len(doc) and doc[e].text == "-" and self._is_cap(doc[e + 1]) for s, e, _ in names.spans)
 
     def _grow(self, doc: Doc, names: DocRegistry, sent: tuple[int, int], head: int, label: str) -> tuple[int, int] | None:
         """Return the name around the head word ``head`` within the sentence ``sent`` (token start, end), else None."""
@@ -118,8 +133,8 @@ class NameScanner(SettingsComponent):
             elif token.text == "," and j - 1 >= sent_start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
                 pass  # "Foreign, Commonwealth and Development Office": a serial list left of the head
             elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent_start and self._is_cap(doc[j - 1]):
-                if token.text in ("'s", "’s") and j - 1 in names.country_ends:
-                    break  # "China's Export Control Law": the possessor is not part of the name
+                if token.text in ("'s", "’s") and j - 1 in names.ends:
+                    break  # "China's Export Control Law", "the IAEA's Response and Assistance Network": the possessor is not part of the name
             else:
                 break
             j -= 1
@@ -144,15 +159,15 @@ class NameScanner(SettingsComponent):
             if token.text == "-" and k + 1 < sent_end and self._is_cap(doc[k - 1]):
                 right = k = k + 2  # "Dual-use": the word after the hyphen belongs to the name
                 continue
-            if token.text in self.connectors and (after_connector or token.text not in ("'s", "’s", "-", "and")):
+            if token.text in self.connectors and (after_connector or (token.text not in ("'s", "’s", "-") and token.text not in self.coordinators)):
                 nxt = k + 1
-                while nxt < sent_end and doc[nxt].text in self.connectors and doc[nxt].text not in ("and",):
+                while nxt < sent_end and doc[nxt].text in self.connectors and doc[nxt].text not in self.coordinators:
                     nxt += 1
                 if nxt >= sent_end or not self._is_cap(doc[nxt]):
                     break
-                if token.lower_ == "and" and doc[k + 1].lower_ == "the" and doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1])):
+                if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1])):
                     break  # "the Ministry of Emergency Management and the Organisation": a second party, named by its short form
-                if token.lower_ in ("and", "of", "for", "under") and self._starts_other_name(doc, nxt, sent_end):
+                if (token.lower_ in self.coordinators or token.lower_ in ("of", "for", "under")) and self._starts_other_name(doc, nxt, sent_end):
                     break
                 if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt):
                     break

@@ -31,6 +31,7 @@ from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..layout import LayoutRules
 from ..nlp import build
+from ..normalize.dates import reread_slashed, slashed_order
 from ..registry import Registry
 from ..progress import for_records
 from ..fold import FOLD_KEY, OFFSET_KEY, UNFOLDED_KEY, doc_offset, fold, shifts_of, text_offset
@@ -169,6 +170,7 @@ class Extractor:
                     found.append({"start": block.start + offsets[start][0], "end": block.start + offsets[end - 1][0] + offsets[end - 1][1], "label": label, "norm": norm, "rule": rule})
         found += acronyms.link(text, found, [(b.start, b.end) for b in blocks], self.acronym_settings)
         _drop_foreign_subdivisions(found, self.curated_places)
+        _read_slashed_dates(found, text)
         records = self._records(document, segments, blocks, found)
         for block, doc in zip(blocks, docs):
             _slim(doc, document["doc_id"], block.start)
@@ -216,6 +218,16 @@ def _drop_foreign_subdivisions(found: list[dict[str, Any]], curated: frozenset[s
         code = (m["norm"] or {}).get("id") if m["label"] == "PLACE" else None
         if code and code not in curated and code.split("-")[0] not in named:
             m["norm"] = {"id": None}
+
+
+def _read_slashed_dates(found: list[dict[str, Any]], text: str) -> None:
+    """Date an ambiguous "12/03/2022" (only its year is sure) by the order the document's other slashed dates show ("28/10/2004": day first)."""
+    order = slashed_order(text)
+    if order is None:
+        return
+    for m in found:
+        if m["label"] == "DATE" and (value := reread_slashed(text[m["start"]:m["end"]], order)) is not None:
+            m["norm"] = {"value": value}
 
 
 @lru_cache(maxsize=None)

@@ -29,6 +29,11 @@ def month_numbers() -> dict[str, int]:
     return table
 
 
+def weekday_names() -> set[str]:
+    """Return the lowercased English weekday names, in full (abbreviations such as "Sun" are words of names too)."""
+    return {calendar.day_name[day].lower() for day in range(7)}
+
+
 @lru_cache(maxsize=1)
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
     month = "|".join(sorted((re.escape(m) for m in month_numbers()), key=len, reverse=True))
@@ -161,6 +166,41 @@ def _slashed(a: int, b: int, year: int) -> str | None:
         day, month = b, a
     else:
         return f"{year:04d}" if a <= 12 and b <= 12 else None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def slashed_order(text: str) -> str | None:
+    """Return "dmy" or "mdy" when the slashed dates of ``text`` that only one order can read all use that one, else None.
+
+    A paper that writes "28/10/2004" writes its "12/03/2022" day first too.
+    """
+    if "/" not in text:
+        return None
+    orders = set()
+    for a, b, _ in _SLASHED.findall(text):
+        first, second = int(a), int(b)
+        if first > 12 >= second >= 1:
+            orders.add("dmy")
+        elif second > 12 >= first >= 1:
+            orders.add("mdy")
+    return orders.pop() if len(orders) == 1 else None
+
+
+def reread_slashed(text: str, order: str) -> str | None:
+    """Return the ISO date of a slashed date that both orders can read ("12/03/2022"), read in ``order``; None for any other text."""
+    match = _SLASHED.fullmatch(text)
+    if match is None:
+        return None
+    first, second, year = (int(g) for g in match.groups())
+    if not (1 <= first <= 12 and 1 <= second <= 12 and YEAR_MIN <= year <= YEAR_MAX):
+        return None
+    day, month = (first, second) if order == "dmy" else (second, first)
     try:
         return dt.date(year, month, day).isoformat()
     except ValueError:

@@ -133,12 +133,17 @@ def ellipsis(span, rules: Rules) -> Token | None:
             continue
         if token.dep_ in ("dobj", "nsubj", "nsubjpass", "attr") and continuing_subject(token, rules) is not None:
             return token
-        if token.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children):
+        if token.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "det" and c.lower_ == "the" for c in token.children) and not _relative(token):
             return token  # "The latest round took place in Rzeszów": the round of the event just told
     for token in span:
         if token.lower_ in rules.ellipsis_pronouns and token.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "prep" and c.lower_ in rules.partner_preps for c in token.children):
             return token  # "agreements ... with 33 countries. Those with Uzbekistan and Mongolia were signed in Tashkent ..."
     return None
+
+
+def _relative(token: Token) -> bool:
+    """Return whether a subject belongs to a relative clause ("the glossary, the second edition of which was released"): it names no event of the paragraph."""
+    return token.head.dep_ == "relcl" or any(t.tag_ in ("WDT", "WP", "WP$") for t in token.subtree)
 
 
 def paragraph_window(previous: Sequence[dict[str, Any]], sent: dict[str, Any], rules: Rules) -> list[dict[str, Any]]:
@@ -383,7 +388,7 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
 
     Only countries the document names somewhere count: the record cites that
     mention, with the demonym as the anaphor. The actor's own demonym is no
-    counterpart, nor is a demonym inside a mention ("the Canadian Nuclear
+    counterpart, nor is a demonym inside a name ("the Canadian Nuclear
     Safety Commission", "Myanmar"), nor one in a sentence in the simple
     present ("Argentine inspectors verify Brazilian installations": how a
     system works, not an event).
@@ -399,8 +404,8 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
         low, high = offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)
         for match in rules.demonym_pattern.finditer(text, low, high):
             code = rules.demonyms.get(" ".join(match.group().split()))  # "Costa\nRican": matched across any whitespace
-            if any(m["start"] < match.end() and match.start() < m["end"] for m in mentions):
-                continue
+            if any(m["start"] < match.end() and match.start() < m["end"] and m["label"] != "COUNT" for m in mentions):
+                continue  # inside a name; a count's span holds its noun's modifiers ("more than 350 Ukrainian deminers")
             if code and code != actor and code in countries and code not in found:
                 found[code] = (countries[code], {"text": match.group(), "start": match.start(), "end": match.end()})
     return list(found.values())

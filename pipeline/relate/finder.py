@@ -232,6 +232,8 @@ class Relater:
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
             if inner.i != trigger.i and not antecedent and _inside_other_event(inner, governing_verb(trigger), trigger_ids):
                 continue  # "It joined the NSG ..., having subscribed to the HCoC when ...": the participle's own event keeps its parties and dates
+            if not antecedent and _coordinated_event(inner, governing_verb(trigger), trigger, trigger_ids):
+                continue  # "signed 24 agreements ... and held four rounds of consultations with the United States": the second act's partner and dates
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not (antecedent or self._reaches(trigger, m, tok, root, offset)):
@@ -366,6 +368,23 @@ def _inside_other_event(verb: Token, own: Token, triggers: set[int]) -> bool:
     while node.i != own.i and node.head.i != node.i:
         if node.i in triggers and node.dep_ == "advcl" and node.i > node.head.i:
             return True
+        node = node.head
+    return False
+
+
+def _coordinated_event(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:
+    """Return whether ``verb`` is, or sits inside, a verb coordinated with ``own`` that has an object and another event of its own.
+
+    Both verbs must have their objects ("signed 24 agreements ... and held four rounds of consultations with ..."):
+    in "signed and ratified the CTBT" the treaty is the object of both.
+    """
+    if not any(c.dep_ == "dobj" for c in own.children):
+        return False
+    node = verb
+    while node.i != own.i and node.head.i != node.i:
+        if node.dep_ == "conj" and node.pos_ == "VERB" and node.head.i == own.i and any(c.dep_ == "dobj" for c in node.children):
+            inside = {t.i for t in node.subtree}
+            return trigger.i not in inside and any(i in inside for i in triggers if i != trigger.i)
         node = node.head
     return False
 
