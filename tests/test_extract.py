@@ -127,6 +127,27 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     assert [m["norm"]["value"] for m in mentions if m["label"] == "DATE"] == dates
 
 
+@pytest.mark.parametrize(("sentence", "label", "text", "norm"), [
+    # the NER's GPE running on past "China" over "on Export Control of Dual" does not end the name
+    ("China enforces the Regulations of the People's Republic of China on Export Control of Dual-use Items.", "LAW",
+     "Regulations of the People's Republic of China on Export Control of Dual-use Items", {"id": None}),
+    # "of" + a head word is another name only after "the"
+    ("The General Administration of Customs of China inspects exports.", "ORG", "General Administration of Customs of China", {"id": None}),
+    ("The Chinese Academy of International Trade of the Ministry of Commerce held a seminar.", "ORG", "Ministry of Commerce", {"id": None}),
+    # a noun the parser made an adjective leads to the counted plural; a hyphenated word stays whole in the unit
+    ("In 1996 it was one of the 33 founding participating States of the Wassenaar Arrangement.", "COUNT", "33 founding participating States",
+     {"value": 33, "qualifier": "exact", "unit": "founding participating State", "of": None}),
+    ("China consulted the five nuclear-weapon states in 2020.", "COUNT", "five nuclear-weapon states",
+     {"value": 5, "qualifier": "exact", "unit": "nuclear-weapon state", "of": None}),
+])
+def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("Full text: Policy\n\n" + sentence + "\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    assert (text, norm) in [(m["text"], m["norm"]) for m in read_jsonl(tmp_path / "out" / "mentions.jsonl") if m["label"] == label]
+
+
 def _segmented(segmenter, path):
     doc = {"doc_id": path.stem, "text": path.read_text(encoding="utf-8"), "format": "txt", "source_map": None}
     return doc, segmenter(doc)

@@ -130,6 +130,8 @@ class CountFinder(SettingsComponent):
             return None
         if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX and not _plural(head, tagged):
             return None  # "its 2021 meeting": a year qualifying one thing, not 2021 of them
+        while (first := unit_tokens[0].i) - 2 >= end and doc[first - 1].text == "-" and not doc[first - 1].whitespace_ and not doc[first - 2].whitespace_ and doc[first - 2].is_alpha:
+            unit_tokens = [doc[first - 2], doc[first - 1], *unit_tokens]  # "nuclear-weapon States": the hyphenated word is whole
         contiguous = [t.i for t in unit_tokens] == list(range(unit_tokens[0].i, head.i + 1))
         prefix = doc[unit_tokens[0].i:head.i].text if contiguous else " ".join(t.text for t in unit_tokens[:-1])
         unit = f"{prefix} {_lemma(head, tagged)}" if prefix else _lemma(head, tagged)
@@ -140,8 +142,14 @@ class CountFinder(SettingsComponent):
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
 
     def _modified(self, noun: Token, end: int) -> Token:
-        """Return the noun that ``noun`` modifies (through nmod/compound, to the right, near the number), else ``noun``."""
-        while noun.dep_ in ("nmod", "compound") and noun.head.i > noun.i and noun.head.i - end <= self.max_gap and noun.head.pos_ == "NOUN" and noun.head.is_lower:
+        """Return the noun that ``noun`` modifies (through nmod/compound, to the right, near the number), else ``noun``.
+
+        A singular noun the parser made an adjective ("33 founding participating States": "founding" is an
+        amod) modifies its head too, also a capitalized plural one.
+        """
+        while noun.head.i > noun.i and noun.head.i - end <= self.max_gap and (
+                (noun.dep_ in ("nmod", "compound") and noun.head.pos_ == "NOUN" and noun.head.is_lower)
+                or (noun.dep_ == "amod" and noun.tag_ == "NN" and _plural_noun(noun.head))):
             noun = noun.head
         return noun
 
@@ -178,8 +186,8 @@ class CountFinder(SettingsComponent):
             if last.i == head.i:
                 while (nxt := [c for c in last.children if c.dep_ == "conj" and c.i > last.i]):
                     last = max(nxt, key=lambda c: c.i)
-            if last.i != head.i and last.tag_ == "NNS" and last.lower_ not in self.modifier_nouns and last.i - end <= 2 * self.max_gap and all(
-                    t.is_lower or t.text in (",", "-") or (t.i == end and t.pos_ in ("ADJ", "PROPN")) for t in doc[end:last.i + 1]):
+            if last.i != head.i and _plural_noun(last) and last.lower_ not in self.modifier_nouns and last.i - end <= 2 * self.max_gap and all(
+                    t.is_lower or t.text in (",", "-") or (t.i == end and t.pos_ in ("ADJ", "PROPN")) or (t.i == last.i and t.tag_ != "NNS") for t in doc[end:last.i + 1]):
                 return last, list(doc[end:last.i + 1])
         outer = self._modified(head, end)
         if outer.i != head.i and all(t.is_lower and (t.is_alpha or t.text == "-") for t in doc[end:outer.i + 1]):
@@ -270,7 +278,14 @@ def _thousands(doc: Doc, i: int, j: int) -> bool:
 def _lemma(token: Token, tagged: bool) -> str:
     """Return the singular lemma, keeping a capitalized head's case ("State" in "nuclear-weapon States")."""
     lemma = token.lemma_ if tagged and token.lemma_ else token.text
+    if tagged and _plural_noun(token) and token.tag_ != "NNS" and lemma == token.text:
+        lemma = lemma[:-1]  # "States" tagged NNP keeps its plural as its lemma
     return lemma if lemma[:1].isupper() and token.text[:1].isupper() else lemma.lower()
+
+
+def _plural_noun(token: Token) -> bool:
+    """Return whether a parsed token is a plural noun: NNS, or a capitalized plural ("States", tagged NNP or NNPS)."""
+    return token.tag_ in ("NNS", "NNPS") or (token.tag_ == "NNP" and token.text.endswith("s") and not token.text.endswith("ss"))
 
 
 def _plural(token: Token, tagged: bool) -> bool:

@@ -106,12 +106,14 @@ class NameScanner(SettingsComponent):
 
         A region goes on with the name ("Regional Centre for Peace and Disarmament in Africa", "Agency for the
         Prohibition of Nuclear Weapons in Latin America and the Caribbean"); a city or a province ends it
-        ("Center of Excellence on Nuclear Security in Beijing").
+        ("Center of Excellence on Nuclear Security in Beijing"). A place the NER found must start after the
+        connector: its span running on from the name ("the People's Republic of China on Export Control of
+        Dual", one GPE) names nothing new.
         """
         if nxt in names.regions:
             return False
         token = doc[nxt]
-        return ((nxt in names.starts and not self._compound_start(doc, names, nxt)) or token.ent_type_ in ("GPE", "LOC") or token.like_num
+        return ((nxt in names.starts and not self._compound_start(doc, names, nxt)) or (token.ent_type_ in ("GPE", "LOC") and token.ent_iob_ == "B") or token.like_num
                 or token.lower_ in self.calendar_words or (len(token.text) > 1 and token.text.isupper()))
 
     def _compound_start(self, doc: Doc, names: DocRegistry, start: int) -> bool:
@@ -167,8 +169,8 @@ class NameScanner(SettingsComponent):
                     break
                 if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1])):
                     break  # "the Ministry of Emergency Management and the Organisation": a second party, named by its short form
-                if (token.lower_ in self.coordinators or token.lower_ in ("of", "for", "under")) and self._starts_other_name(doc, nxt, sent_end):
-                    break
+                if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, nxt, sent_end):
+                    break  # "... of the Ministry of Commerce" is another name; "General Administration of Customs of China" is one
                 if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt):
                     break
                 k = nxt

@@ -56,8 +56,11 @@ class Relater:
 
     def _attached(self, trigger: Token, target: Token) -> bool:
         verb = governing_verb(target)
-        if verb.dep_ == "ROOT" and target.i < verb.i and not any(t.dep_ == "nsubj" and t.i < target.i for t in verb.children) and not own_clause(trigger):
-            return True  # a fronted adverbial ("Since its accession ... in 2004, China ...") times the sentence, not a coordinated clause with its own subject
+        if verb.dep_ == "ROOT" and target.i < verb.i and not any(t.dep_ == "nsubj" and t.i < target.i for t in verb.children) and not own_clause(trigger) \
+                and not (trigger.i < target.i and any(t.text == ";" for t in trigger.doc[trigger.i:target.i])):
+            # a fronted adverbial ("Since its accession ... in 2004, China ...") times the sentence, not a coordinated clause with its own subject,
+            # nor a clause before a semicolon ("... joined the NSG in 1993; in July 1996 it was among ...")
+            return True
         return governs(governing_verb(trigger), verb) or governs(trigger, target)
 
     def _reaches(self, trigger: Token, m: dict[str, Any], tok: Token, root: Token, offset: int) -> bool:
@@ -98,10 +101,10 @@ class Relater:
     def triggers(self, sent, inside: list[tuple[int, int]]) -> list[tuple[Token, str]]:
         found, word_ids = [], self.rules.trigger_word_ids
         for token in sent:
-            if token.lemma not in word_ids and token.lower not in word_ids and token.tag_ != "NNPS":
+            if token.lemma not in word_ids and token.lower not in word_ids and token.tag_ != "NNPS" and not (token.tag_ == "NNP" and token.lower_.endswith("s")):
                 continue
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
-            if activity is None and token.lemma_.lower() in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
+            if activity is None and _noun_lemma(token) in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
             if activity is None and token.lemma_.lower() in self.rules.signed_nouns and token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs:
@@ -199,6 +202,7 @@ class Relater:
         sentence_mentions = [m for m, _, _, _ in prepared]
         trigger_ids = {t.i for t in triggers}
         fronted = [(p.left_edge.i, p.right_edge.i) for other in triggers if other.i != trigger.i and _fronted(other) for p in (_phrase(other),)]
+        relative = _partner_relative(governing_verb(trigger), rules)
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
@@ -226,7 +230,8 @@ class Relater:
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
             if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and instrument_year(doc, offset, m, sentence_mentions, rules))):
                 continue  # "on ... shipments crossing the Mediterranean", "resolution 1540 (2004)": not when or where the event was
-            antecedent = trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head)  # "the CWC and the BWC, which it ratified in ..."
+            antecedent = ((trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head))  # "the CWC and the BWC, which it ratified in ..."
+                          or (relative is not None and root.i in conjuncts(relative.head)))  # "In Kazakhstan, with which China signed a memorandum ..."
             if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and inner.i in trigger_ids and not antecedent
                     and any(c.dep_ == "mark" and c.lower_ in rules.temporal_marks for c in inner.children)):
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
@@ -236,6 +241,8 @@ class Relater:
                 continue  # "signed 24 agreements ... and held four rounds of consultations with the United States": the second act's partner and dates
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
+            if not antecedent and _event_across_semicolon(inner, governing_verb(trigger), trigger, trigger_ids):
+                continue  # "... joined the NSG in 1993; in July 1996 it was among ...": the other clause's parties serve only when the event names none
             if not (antecedent or self._reaches(trigger, m, tok, root, offset)):
                 continue
             if party and not blocked:  # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen
@@ -287,6 +294,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         doc, offset = docs[pos], offsets[pos]
         span = char_span(doc, sent["start"] - offset, sent["end"] - offset, alignment_mode="expand")
         if span is None:
+            continue
+        if _table_rows(text[sent["start"]:sent["end"]], rules):
             continue
         ms = by_sentence.get(sent["id"], [])
         quoted = quoted_ranges(text, sent["start"], sent["end"])
@@ -370,6 +379,41 @@ def _inside_other_event(verb: Token, own: Token, triggers: set[int]) -> bool:
             return True
         node = node.head
     return False
+
+
+def _partner_relative(verb: Token, rules: Rules) -> Token | None:
+    """Return a relative clause whose relative pronoun is the partner ("Kazakhstan, with which China signed ..."), else None."""
+    if verb.dep_ != "relcl":
+        return None
+    partner = any(c.dep_ == "prep" and c.lower_ in rules.partner_preps and any(g.tag_ in ("WDT", "WP") for g in c.children) for c in verb.children)
+    return verb if partner else None
+
+
+def _event_across_semicolon(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:
+    """Return whether ``verb`` is, or sits inside, a clause hung on ``own`` across a semicolon that holds another event.
+
+    The parser may hang the clause before a semicolon on the one after it ("Romania joined the NSG ... in 1993 and
+    the Australia Group in 1995; in July 1996 it was among the 33 founding participating States of the WA"):
+    the accession's regimes and years are not the membership's.
+    """
+    node = verb
+    while node.i != own.i and node.head.i != node.i:
+        if node.head.i == own.i and across_semicolon(node):
+            inside = {t.i for t in node.subtree}
+            return trigger.i not in inside and any(i in inside for i in triggers if i != trigger.i)
+        node = node.head
+    return False
+
+
+def _table_rows(sentence: str, rules: Rules) -> bool:
+    """Return whether a sentence holds a table's rows: a line of three or more cells set apart by a configured separator."""
+    return any(line.count(sep) >= 2 for sep in rules.table_cell_separators if sep in sentence for line in sentence.splitlines())
+
+
+def _noun_lemma(token: Token) -> str:
+    """Return a noun's lowercased lemma, singular also for a plural proper noun the lemmatizer keeps ("participating States", tagged NNP or NNPS)."""
+    lemma = token.lemma_.lower()
+    return lemma[:-1] if token.tag_ in ("NNP", "NNPS") and lemma.endswith("s") and not lemma.endswith("ss") else lemma
 
 
 def _coordinated_event(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:

@@ -38,6 +38,7 @@ class Rules:
     needs_of: frozenset[str]
     member_modifiers: frozenset[str]
     member_heads: frozenset[str]
+    table_cell_separators: frozenset[str]
     member_activity: str
     signed_activity: str
     signed_nouns: frozenset[str]
