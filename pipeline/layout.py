@@ -24,6 +24,8 @@ PARAGRAPHS_SCHEMA: dict[str, Kind] = {"unwrapped_line_chars": POSITIVE, "sentenc
                                       "wrap_min_chars": POSITIVE,
                                       "wrap_tolerance": Kind("a number >= 0 and < 1", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1)}
 
+RUNNING_SCHEMA: dict[str, Kind] = {"min_repeats": POSITIVE, "max_chars": POSITIVE, "min_words": POSITIVE}
+
 
 @dataclass(frozen=True)
 class Line:
@@ -57,6 +59,9 @@ class LayoutRules:
     wrap_tolerance: float
     wrap_min_chars: int
     same_as: dict[int, str]  # str.translate table: what the tokenizer reads each listed character as ([reading])
+    running_min_repeats: int = 3
+    running_max_chars: int = 100
+    running_min_words: int = 2
 
     @cached_property
     def same_as_chars(self) -> re.Pattern[str]:
@@ -72,7 +77,7 @@ class LayoutRules:
     def from_config(cls, config: Config) -> LayoutRules:
         """Compile the rules of the configured segmentation file, rejecting unknown keys."""
         data, where = config.named_toml("segment", "rules")
-        unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits", "paragraphs", "reading"}
+        unknown = set(data) - {"boilerplate", "title", "heading", "heading_limits", "paragraphs", "reading", "running_headers"}
         if unknown:
             raise ConfigError(f"{where}: unknown table(s) {sorted(unknown)}")
         try:
@@ -88,8 +93,9 @@ class LayoutRules:
                 for i, rule in enumerate(data["heading"], 1)
             )
             limits = _only(data["heading_limits"], {"max_chars", "sentence_final"}, f"{where} [heading_limits]")
-            check_tables(Path(where), {k: v for k, v in data.items() if k in ("paragraphs", "reading")}, {"paragraphs": PARAGRAPHS_SCHEMA, "reading": READING_SCHEMA})
-            paragraphs = data["paragraphs"]
+            check_tables(Path(where), {k: v for k, v in data.items() if k in ("paragraphs", "reading", "running_headers")},
+                         {"paragraphs": PARAGRAPHS_SCHEMA, "reading": READING_SCHEMA, "running_headers": RUNNING_SCHEMA})
+            paragraphs, running = data["paragraphs"], data["running_headers"]
             return cls(
                 boilerplate=boilerplate,
                 title=compile_regex(title["pattern"], f"{where} [title]", re.I),
@@ -104,6 +110,9 @@ class LayoutRules:
                 wrap_tolerance=float(paragraphs["wrap_tolerance"]),
                 wrap_min_chars=int(paragraphs["wrap_min_chars"]),
                 same_as=str.maketrans(data["reading"]["same_as"]),
+                running_min_repeats=int(running["min_repeats"]),
+                running_max_chars=int(running["max_chars"]),
+                running_min_words=int(running["min_words"]),
             )
         except KeyError as exc:
             raise ConfigError(f"{where}: missing key {exc}") from None
@@ -218,9 +227,10 @@ def classify(text: str, rules: LayoutRules, marked: Sequence[Sequence[Any]] = ()
 
 def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) -> list[Line]:
     raw = list(iter_lines(text))
+    running = _running_headers(text, raw, rules)
     boiler: list[Line | None] = []
-    for start, end in raw:
-        kind = next((k for s, e, k in spans if s <= start and end <= e), None)
+    for index, (start, end) in enumerate(raw):
+        kind = next((k for s, e, k in spans if s <= start and end <= e), None) or ("running_header" if index in running else None)
         body = text[start:end]
         boiler.append(None if not body else Line(start, end, "boilerplate", kind) if kind else _boilerplate(body, start, rules))
     lines: list[Line] = []
@@ -245,6 +255,35 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
             seen_content = True
         lines.append(line)
     return lines
+
+
+_DIGIT_RUN = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _running_headers(text: str, raw: list[tuple[int, int]], rules: LayoutRules) -> set[int]:
+    """Return the indices of the lines that repeat a page's running header or footer in text converted from a PDF.
+
+    Such a line comes back with only its numbers changed ("Annual Report 2024 — 7", "... — 8"): a short line
+    with a number and words, no sentence-final punctuation, whose shape (digits aside) recurs
+    ``running_min_repeats`` times. A table's rows of figures have no words; a heading does not recur.
+    """
+    shapes: dict[str, list[int]] = {}
+    for index, (start, end) in enumerate(raw):
+        if not (0 < end - start <= rules.running_max_chars):
+            continue
+        body = text[start:end]
+        if body[-1] in rules.title_final or not any(ch.isdigit() for ch in body) or len(_WORD.findall(body)) < rules.running_min_words:
+            continue
+        shapes.setdefault(_DIGIT_RUN.sub("#", body), []).append(index)
+    found = {shape: indices for shape, indices in shapes.items() if len(indices) >= rules.running_min_repeats}
+    marked = {index for indices in found.values() for index in indices}
+    if found:  # a page's footer with the publisher beside it: "Commission ... | Annual Report 2024 — 10"
+        for index, (start, end) in enumerate(raw):
+            if index not in marked and " | " in (body := text[start:end]) and end - start <= 2 * rules.running_max_chars:
+                shape = _DIGIT_RUN.sub("#", body)
+                marked.update(index for header in found if shape.endswith(" | " + header) or shape.startswith(header + " | "))
+    return marked
 
 
 def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules, most: int = 3) -> bool:

@@ -33,6 +33,7 @@ class Registry:
     place_names: dict[str, str]  # surface form -> ISO 3166-2 (pycountry subdivisions + places.tsv)
     place_patterns: dict[str, str]  # the curated places.tsv names only: safe to match anywhere
     regions: tuple[str, ...] = ()  # regions.tsv: places with no id, matched anywhere
+    bodies: tuple[str, ...] = ()  # bodies.tsv: organizations with no id, matched anywhere
     excluded_countries: frozenset[str] = field(default_factory=frozenset)
     demonyms: dict[str, str | None] = field(default_factory=dict)  # "Maltese" -> MLT; None for regional adjectives
 
@@ -50,7 +51,7 @@ class Registry:
         lowered = {name.lower() for name in regions}
         places = {name: code for name, code in {**_subdivisions(settings["places"]), **curated}.items() if name.lower() not in lowered}
         return cls(entities=entities, country_names=countries, place_names=places, place_patterns=curated, excluded_countries=excluded, demonyms=_demonyms(config),
-                   regions=regions)
+                   regions=regions, bodies=_bodies(config, entities, countries))
 
     @cached_property
     def _country_lower(self) -> dict[str, str]:
@@ -83,6 +84,8 @@ class Registry:
             out.append({"label": "PLACE", "pattern": name, "id": code})
         for name in self.regions:
             out.append({"label": "PLACE", "pattern": name})
+        for name in self.bodies:
+            out.append({"label": "ORG", "pattern": name})
         return out
 
 
@@ -164,6 +167,20 @@ _STROKED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O",
 def ascii_fold(text: str) -> str:
     """Drop diacritics ("Ninh Thuận" -> "Ninh Thuan", "Đồng Nai" -> "Dong Nai", "Bogotá" -> "Bogota")."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.translate(_STROKED)) if not unicodedata.combining(ch))
+
+
+def _bodies(config: Config, entities: dict[str, Entity], countries: dict[str, str]) -> tuple[str, ...]:
+    """Load bodies.tsv: names and aliases of organizations with no id, sorted; none may be a registry entity's or a country's name."""
+    known = {name: entity.id for entity in entities.values() for name in (entity.name, *entity.aliases)}
+    names: set[str] = set()
+    for row in load_table(config.path("registries", "bodies.tsv"), ["name", "aliases"], ["name"]):
+        for name in (row["name"], *(a.strip() for a in row["aliases"].split("|") if a.strip())):
+            if name in known or name in countries:
+                raise ConfigError(f"{row['_where']}: {name!r} is the name of {known.get(name) or countries[name]}, which has an id")
+            if name in names:
+                raise ConfigError(f"{row['_where']}: duplicate body {name!r}")
+            names.add(name)
+    return tuple(sorted(names))
 
 
 def _regions(config: Config, countries: dict[str, str], places: dict[str, str]) -> tuple[str, ...]:

@@ -53,6 +53,15 @@ def test_recurrence_inside_an_added_long_form_is_skipped():
     assert spans(text, added) == [("Forum", "ORG", {"id": "JPN"}), ("Forum for Nuclear Cooperation in Asia", "ORG", {"id": None}), ("FNCA", "ORG", {"id": None})]
 
 
+def test_a_quoted_short_form_replaces_the_names_it_holds():
+    text = 'The China Centre for Disease Control (hereinafter "China CDC") met. China CDC and Japan (Japan) met.'
+    found = [m(text, "China Centre for Disease Control", "ORG", {"id": None}), m(text, "China", "COUNTRY", {"id": "CHN"}, 1), m(text, "CDC", "ORG", {"id": None}),
+             m(text, "China", "COUNTRY", {"id": "CHN"}, 2), m(text, "CDC", "ORG", {"id": None}, 1), m(text, "Japan", "COUNTRY", {"id": "JPN"}), m(text, "Japan", "COUNTRY", {"id": "JPN"}, 1)]
+    added = link(text, found, [(0, len(text))], SETTINGS)
+    assert spans(text, added) == [("China CDC", "ORG", {"id": None}), ("China CDC", "ORG", {"id": None})]
+    assert [x["label"] for x in found] == ["ORG", "COUNTRY", "COUNTRY", "COUNTRY", "COUNTRY"]  # the two "CDC" gave way; countries stay
+
+
 @pytest.mark.parametrize("text", ["costs (USD) rose", "the Democratic People's Republic of Korea (DPRK)"])
 def test_no_pair_without_spelled_out_long_form(text):
     existing = [m(text, "Democratic People's Republic of Korea", "COUNTRY", {"id": "PRK"})] if "Korea" in text else []
@@ -84,21 +93,28 @@ def reference_link(text, mentions, blocks, settings):
         return any(s <= pos < e for s, e in blocks)
 
     by_span = {(m["start"], m["end"], m["label"]) for m in mentions}
-    taken = [(m["start"], m["end"], m["label"]) for m in mentions]
+    original = list(mentions)  # as found before: what a quoted short form may replace
     added, definitions = [], {}
 
-    def add(start, end, label, norm):
-        if (start, end, label) in by_span or any(s < end and start < e and l == label for s, e, l in taken):
+    def add(start, end, label, norm, replace=False):
+        if (start, end, label) in by_span or any(a["start"] < end and start < a["end"] and a["label"] == label for a in added):
             return
+        inner = [m for m in original if m["label"] == label and m["start"] < end and start < m["end"]]
+        if inner:
+            if not (replace and all(start <= m["start"] and m["end"] <= end for m in inner)):
+                return
+            for m in inner:
+                original.remove(m)
+                mentions.remove(m)
+                by_span.discard((m["start"], m["end"], label))
         by_span.add((start, end, label))
-        taken.append((start, end, label))
         added.append({"start": start, "end": end, "label": label, "norm": dict(norm), "rule": RULE})
 
     for mention in sorted(mentions, key=lambda m: (m["start"], -m["end"])):
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short and not any(m["start"] <= short[0] < m["end"] for m in mentions):
+        if short and not any(m["start"] <= short[0] and short[1] <= m["end"] for m in mentions):
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])
@@ -118,7 +134,7 @@ def reference_link(text, mentions, blocks, settings):
     for short, (label, norm) in definitions.items():
         for start in _occurrences(text, short):
             if inside(start):
-                add(start, start + len(short), label, norm)
+                add(start, start + len(short), label, norm, replace=True)
     return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
 
 
@@ -150,7 +166,9 @@ def documents(draw):
 @given(documents())
 def test_link_equals_the_pairwise_reference(document):
     text, mentions, blocks = document
-    assert link(text, mentions, blocks, SETTINGS) == reference_link(text, mentions, blocks, SETTINGS)
+    ours, theirs = [dict(m) for m in mentions], [dict(m) for m in mentions]
+    assert link(text, ours, blocks, SETTINGS) == reference_link(text, theirs, blocks, SETTINGS)
+    assert ours == theirs  # the same mentions replaced
 
 
 def executed_lines(function, *args):

@@ -63,7 +63,7 @@ def test_outputs_are_byte_identical_across_runs(seed_run, tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95)])
 def test_unseen_documents_of_the_genre(tmp_path, split, floor):
     out = tmp_path / split
     result = api.run_all(GENRE / split / "raw", out, load_config(REPO / "configs"))
@@ -141,11 +141,24 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
      {"value": 5, "qualifier": "exact", "unit": "nuclear-weapon state", "of": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
+    """Names, counts and places read with the model (eleventh session)."""
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "d.txt").write_text("Full text: Policy\n\n" + sentence + "\n", encoding="utf-8")
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     assert (text, norm) in [(m["text"], m["norm"]) for m in read_jsonl(tmp_path / "out" / "mentions.jsonl") if m["label"] == label]
+
+
+@pytest.mark.parametrize(("body", "label", "unwanted"), [
+    ("A country visit by the 1540 Committee has not yet taken place³.", "PLACE", "place³."),  # a place's name is capitalized
+    ("It met in 2023.\n\n³ The Commission is chaired by a Deputy Minister.", "ORG", "³ The Commission"),  # a footnote's marker is no word of a name
+])
+def test_footnote_markers_and_common_nouns_are_no_names(tmp_path, body, label, unwanted):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("Full text: Policy\n\n" + body + "\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    assert unwanted not in [m["text"] for m in read_jsonl(tmp_path / "out" / "mentions.jsonl") if m["label"] == label]
 
 
 def _segmented(segmenter, path):

@@ -77,6 +77,19 @@ def test_metadata(rules, text, expected):
     assert metadata(text, classify(text, rules)) == expected
 
 
+@pytest.mark.parametrize(("text", "running"), [
+    # a PDF's running header, recurring with its page number; the last page's footer with the publisher beside it
+    ("Title\n\nAnnual Report 2024 — 7\n\nBody one.\n\nAnnual Report 2024 — 8\n\nBody two.\n\nAnnual Report 2024 — 9\n\nCommission for Export Control | Annual Report 2024 — 10\n",
+     ["Annual Report 2024 — 7", "Annual Report 2024 — 8", "Annual Report 2024 — 9", "Commission for Export Control | Annual Report 2024 — 10"]),
+    ("Title\n\nAnnual Report 2024 — 7\n\nBody.\n\nAnnual Report 2024 — 8\n", []),  # twice is not enough
+    ("Title\n\n2022 | 1,412 | 1,206\n2023 | 1,655 | 1,498\n2024 | 1,730 | 1,561\n", []),  # a table's rows of figures
+    ("Title\n\nArticle 5\n\nText.\n\nArticle 6\n\nText.\n\nArticle 7\n", []),  # headings of one word
+    ("Title\n\nIt met in 2019.\n\nIt met in 2020.\n\nIt met in 2021.\n", []),  # sentences
+])
+def test_running_headers_of_text_from_a_pdf(rules, text, running):
+    assert [text[line.start:line.end] for line in classify(text, rules) if line.subkind == "running_header"] == running
+
+
 def test_iter_lines_trims_and_keeps_offsets():
     text = f"  a b \r\n{NBSP}c{NBSP}\n\nlast"
     assert [text[s:e] for s, e in iter_lines(text)] == ["a b", "c", "", "last"]

@@ -58,6 +58,9 @@ def test_patterns_are_stable(registry):
      ("demonyms.tsv", "Atlantean\tATL\n", "'ATL' is not an ISO 3166-1 alpha-3 code"),
      ("demonyms.tsv", "Maltese\tMLT\n", "duplicate demonym 'Maltese'"),
      ("regions.tsv", "Sahel\n", "duplicate region 'Sahel'"),
+     ("bodies.tsv", "Nuclear Suppliers Group\t\n", "'Nuclear Suppliers Group' is the name of NSG, which has an id"),
+     ("bodies.tsv", "Euratom Supply Agency\tEuratom\n", "duplicate body 'Euratom'"),
+     ("bodies.tsv", "Kenya\t\n", "'Kenya' is the name of KEN, which has an id"),
      ("regions.tsv", "Antarctica\n", "'Antarctica' names a country or a place of places.tsv, which has an id"),
      ("regions.tsv", "Beijing\n", "'Beijing' names a country or a place of places.tsv, which has an id")],
 )
@@ -106,7 +109,7 @@ def test_regions_are_places_with_no_id(registry, region, pattern):
     assert registry.place_id(region) is None  # Sahel is also a region of Burkina Faso (BF-13): in prose, the region
 
 
-@pytest.mark.parametrize("file", ["country_aliases.tsv", "entities.tsv", "places.tsv", "demonyms.tsv", "regions.tsv"])
+@pytest.mark.parametrize("file", ["country_aliases.tsv", "entities.tsv", "places.tsv", "demonyms.tsv", "regions.tsv", "bodies.tsv"])
 def test_invalid_utf8_in_a_registry_names_file_and_line(tmp_path, file):
     root = tmp_path / "configs"
     shutil.copytree(REPO / "configs", root)

@@ -161,6 +161,8 @@ class MentionCombiner(SettingsComponent):
                     continue
                 if end < len(doc) and doc[end].text[:1].isupper() and doc[end].is_alpha:
                     continue  # "States Parties": part of a longer capitalized phrase
+                if not text[:1].isupper():
+                    continue  # "has not yet taken place³": a place's name is capitalized
                 if end - start == 1 and (text in self.not_a_name or self._acronym(text) or text.isupper()):
                     continue  # "METI", "SCOMET": acronyms are not places
                 if text in self.demonyms or doc[end - 1].text in self.not_place_heads:

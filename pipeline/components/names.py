@@ -44,6 +44,7 @@ class NameScanner(SettingsComponent):
         self.head_ids = frozenset(self.head_labels)
         self.connectors = frozenset(s.get("connectors", ()))
         self.coordinators = frozenset(s.get("coordinators", ()))
+        self.possessive_words = frozenset(s.get("possessive_words", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
         self.left_by_label = {label: frozenset(words) for label, words in s.get("left_connectors_by_label", {}).items()}
@@ -62,7 +63,9 @@ class NameScanner(SettingsComponent):
         regions = {start for start, _, label, span_id in spans if label == "PLACE" and not span_id}
         names = DocRegistry(registry, {start for start, _, _ in registry}, {end - 1 for _, end, _ in registry}, regions)
         in_places = {i for start, end, label in registry if label in ("COUNTRY", "PLACE") for i in range(start, end)}
-        in_places |= {end - 1 for start, end, label in registry}  # "the 1540 Committee in Cartagena": the registry's name ends at the head
+        # "the 1540 Committee in Cartagena": the registry's name ends at the head; unless capitalized words go on before it
+        # ("United States National Aeronautics and Space Administration": a longer name holds it)
+        in_places |= {end - 1 for start, end, label in registry if not self._modified_name(doc, start)}
         sentences = doc.has_annotation("SENT_START")
         orths = token_column(doc, ORTH)
         for i in heads:
@@ -110,11 +113,31 @@ class NameScanner(SettingsComponent):
         connector: its span running on from the name ("the People's Republic of China on Export Control of
         Dual", one GPE) names nothing new.
         """
-        if nxt in names.regions:
-            return False
+        if nxt in names.regions and not any(start == nxt and label != "PLACE" for start, _, label in names.spans):
+            return False  # (a region opening another registry name, "Africa Centres for Disease Control", is that name)
         token = doc[nxt]
         return ((nxt in names.starts and not self._compound_start(doc, names, nxt)) or (token.ent_type_ in ("GPE", "LOC") and token.ent_iob_ == "B") or token.like_num
                 or token.lower_ in self.calendar_words or (len(token.text) > 1 and token.text.isupper()))
+
+    def _modified_name(self, doc: Doc, start: int) -> bool:
+        """Return whether capitalized words with no head word among them come right before a registry name ("United States National
+        Aeronautics and Space Administration"); not "The 1540 Committee", nor "National Authority Chemical Weapons Convention"."""
+        k = start - 1
+        while k >= 0 and self._is_cap(doc[k]) and doc[k].lower_ not in self.connectors:
+            if doc[k].text in self.heads:
+                return False
+            k -= 1
+        return k < start - 1
+
+    def _named_owner(self, doc: Doc, sent_start: int, possessive: int) -> bool:
+        """Return whether the words before a possessive "'s" hold a head word: another name owns this one
+        ("the Department of Energy's National Nuclear Security Administration"), unlike "National People's Congress"."""
+        k = possessive - 1
+        while k >= sent_start and (self._is_cap(doc[k]) or doc[k].text in self.connectors):
+            if doc[k].text in self.heads:
+                return True
+            k -= 1
+        return False
 
     def _compound_start(self, doc: Doc, names: DocRegistry, start: int) -> bool:
         """Return whether the registry name at ``start`` opens a hyphenated compound ("Forum on China-Africa Cooperation"): a word of the name, not another name."""
@@ -135,7 +158,7 @@ class NameScanner(SettingsComponent):
             elif token.text == "," and j - 1 >= sent_start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
                 pass  # "Foreign, Commonwealth and Development Office": a serial list left of the head
             elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent_start and self._is_cap(doc[j - 1]):
-                if token.text in ("'s", "’s") and j - 1 in names.ends:
+                if token.text in ("'s", "’s") and (j - 1 in names.ends or self._named_owner(doc, sent_start, j)):
                     break  # "China's Export Control Law", "the IAEA's Response and Assistance Network": the possessor is not part of the name
             else:
                 break
@@ -161,6 +184,8 @@ class NameScanner(SettingsComponent):
             if token.text == "-" and k + 1 < sent_end and self._is_cap(doc[k - 1]):
                 right = k = k + 2  # "Dual-use": the word after the hyphen belongs to the name
                 continue
+            if token.text in ("'s", "’s") and doc[k - 1].text not in self.possessive_words and not any(start <= k < end for start, end, _ in names.spans):
+                break  # "US Department of State's Export Control ... Program": an owner; "People's Republic of China", "... of the National People's Congress" go on
             if token.text in self.connectors and (after_connector or (token.text not in ("'s", "’s", "-") and token.text not in self.coordinators)):
                 nxt = k + 1
                 while nxt < sent_end and doc[nxt].text in self.connectors and doc[nxt].text not in self.coordinators:

@@ -41,7 +41,12 @@ def _is_acronym(text: str) -> bool:
 
 
 def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]], settings: Settings) -> list[dict[str, Any]]:
-    """Return new mentions (start, end, label, norm, rule) for defined short forms and their recurrences."""
+    """Return new mentions (start, end, label, norm, rule) for defined short forms and their recurrences.
+
+    A quoted short form ("(hereinafter "China CDC")") and its recurrences
+    replace the mentions of their label they hold, which ``mentions`` then
+    loses ("CDC" read alone); any other overlap keeps what was found.
+    """
     by_span = {(m["start"], m["end"], m["label"]) for m in mentions}
     # The indexes are built when first asked: most documents define no short form and need none of them.
     existing = cache(lambda label: _Spans((m["start"], m["end"]) for m in mentions if m["label"] == label))
@@ -53,9 +58,16 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     added: list[dict[str, Any]] = []
     definitions: dict[str, tuple[str, dict[str, Any]]] = {}
 
-    def add(start: int, end: int, label: str, norm: dict[str, Any]) -> None:
-        if (start, end, label) in by_span or existing(label).overlaps(start, end) or covered[label].find(1, start, end) >= 0:
+    def add(start: int, end: int, label: str, norm: dict[str, Any], replace: bool = False) -> None:
+        if (start, end, label) in by_span or covered[label].find(1, start, end) >= 0:
             return
+        if existing(label).overlaps(start, end):
+            inner = [m for m in mentions if m["label"] == label and m["start"] < end and start < m["end"]]
+            if not (replace and inner and all(start <= m["start"] and m["end"] <= end for m in inner)):
+                return
+            for m in inner:  # "China CDC" defined by "(hereinafter ...)": the name it was read as a part of ("CDC") gives way
+                mentions.remove(m)
+                by_span.discard((m["start"], m["end"], label))
         by_span.add((start, end, label))
         covered[label][start:end] = b"\x01" * (end - start)
         added.append({"start": start, "end": end, "label": label, "norm": dict(norm), "rule": RULE})
@@ -64,10 +76,10 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short and not anywhere().overlaps(short[0], short[0] + 1):  # "(Japan)" is a mention already
+        if short and not anywhere().covers(*short):  # "(Japan)" is a mention already; "(hereinafter "China CDC")" holds one
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
-            add(s, e, mention["label"], mention["norm"])
+            add(s, e, mention["label"], mention["norm"])  # (held mentions give way to its recurrences below, this one included)
     ends = {m["end"] for m in mentions}
     for match in re.finditer(r"\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)", text):
         acronym = match.group(1)
@@ -84,7 +96,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     for short, (label, norm) in definitions.items():
         for start in _occurrences(text, short):
             if inside().overlaps(start, start + 1):
-                add(start, start + len(short), label, norm)
+                add(start, start + len(short), label, norm, replace=True)
     return sorted(added, key=lambda m: (m["start"], m["end"], m["label"]))
 
 
@@ -95,6 +107,11 @@ class _Spans:
         ordered = sorted(spans, key=lambda span: span[0])
         self.starts = [s for s, _ in ordered]
         self.reach = list(accumulate((e for _, e in ordered), max))  # the furthest end among the spans starting so far
+
+    def covers(self, start: int, end: int) -> bool:
+        """Return whether one span (s, e) holds all of [start, end): s <= start and end <= e."""
+        count = bisect_left(self.starts, start + 1)
+        return count > 0 and self.reach[count - 1] >= end
 
     def overlaps(self, start: int, end: int) -> bool:
         """Return whether some span (s, e) has s < end and start < e, exactly as the pairwise test would."""
