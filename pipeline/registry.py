@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -171,16 +172,10 @@ def ascii_fold(text: str) -> str:
 
 def _bodies(config: Config, entities: dict[str, Entity], countries: dict[str, str]) -> tuple[str, ...]:
     """Load bodies.tsv: names and aliases of organizations with no id, sorted; none may be a registry entity's or a country's name."""
-    known = {name: entity.id for entity in entities.values() for name in (entity.name, *entity.aliases)}
-    names: set[str] = set()
-    for row in load_table(config.path("registries", "bodies.tsv"), ["name", "aliases"], ["name"]):
-        for name in (row["name"], *(a.strip() for a in row["aliases"].split("|") if a.strip())):
-            if name in known or name in countries:
-                raise ConfigError(f"{row['_where']}: {name!r} is the name of {known.get(name) or countries[name]}, which has an id")
-            if name in names:
-                raise ConfigError(f"{row['_where']}: duplicate body {name!r}")
-            names.add(name)
-    return tuple(sorted(names))
+    owners = {**countries, **{name: entity.id for entity in entities.values() for name in (entity.name, *entity.aliases)}}
+    rows = load_table(config.path("registries", "bodies.tsv"), ["name", "aliases"], ["name"])
+    return _names_without_id(((row["_where"], name) for row in rows for name in (row["name"], *(a.strip() for a in row["aliases"].split("|") if a.strip()))),
+                             owners, "body", "is the name of {owner}, which has an id")
 
 
 def _regions(config: Config, countries: dict[str, str], places: dict[str, str]) -> tuple[str, ...]:
@@ -190,15 +185,20 @@ def _regions(config: Config, countries: dict[str, str], places: dict[str, str]) 
     Sahel" is the region, not Burkina Faso's Sahel Region, so from_config
     drops such subdivision names.
     """
-    names: set[str] = set()
-    for row in load_table(config.path("registries", "regions.tsv"), ["name"]):
-        name = row["name"]
-        if name in countries or name in places:
-            raise ConfigError(f"{row['_where']}: {name!r} names a country or a place of places.tsv, which has an id")
-        if name in names:
-            raise ConfigError(f"{row['_where']}: duplicate region {name!r}")
-        names.add(name)
-    return tuple(sorted(names))
+    rows = load_table(config.path("registries", "regions.tsv"), ["name"])
+    return _names_without_id(((row["_where"], row["name"]) for row in rows), {**places, **countries}, "region", "names a country or a place of places.tsv, which has an id")
+
+
+def _names_without_id(names: Iterable[tuple[str, str]], owners: dict[str, str], what: str, taken: str) -> tuple[str, ...]:
+    """Return the names of a table of names with no id, sorted; a name ``owners`` gives an id, or a repeated one, is a ConfigError naming file and line."""
+    found: set[str] = set()
+    for where, name in names:
+        if name in owners:
+            raise ConfigError(f"{where}: {name!r} " + taken.format(owner=owners[name]))
+        if name in found:
+            raise ConfigError(f"{where}: duplicate {what} {name!r}")
+        found.add(name)
+    return tuple(sorted(found))
 
 
 def _curated_places(config: Config) -> dict[str, str]:
