@@ -83,8 +83,9 @@ class Relater:
         node, coordinated = trigger, False
         for _ in range(8):
             for child in node.children:
-                if child.i in negated or (child.dep_ in ("aux", "neg", "det") and child.lemma_.lower() in blocking):
-                    return True
+                if (child.i in negated and (child.lower_ not in self.rules.scoped_negation_words or child.left_edge.i <= trigger.i <= child.right_edge.i)) \
+                        or (child.dep_ in ("aux", "neg", "det") and child.lemma_.lower() in blocking):
+                    return True  # ("ratified it ..., without making any reservation": "without" negates only its own phrase)
                 if negated and child.dep_ in ("nsubj", "nsubjpass") and any(child.left_edge.i <= k <= child.right_edge.i for k in negated) \
                         and any(t.i in negated and t.dep_ in ("preconj", "det", "neg") for t in child.subtree):
                     return True  # "Neither Argentina nor Brazil has concluded ..." (a subtree lies between its left and right edges)
@@ -104,6 +105,8 @@ class Relater:
             if token.lemma not in word_ids and token.lower not in word_ids and token.tag_ != "NNPS" and not (token.tag_ == "NNP" and token.lower_.endswith("s")):
                 continue
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
+            if activity is None and token.tag_ in ("NNP", "NNPS") and token.dep_ == "pobj" and token.head.lower_ == "of" and any(c.dep_ == "nummod" for c in token.head.head.children):
+                activity = self.rules.trigger_activity.get(_noun_lemma(token))  # "six rounds of the Six-Party Talks": a plural name the lemmatizer keeps
             if activity is None and _noun_lemma(token) in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
@@ -203,6 +206,7 @@ class Relater:
         trigger_ids = {t.i for t in triggers}
         fronted = [(p.left_edge.i, p.right_edge.i) for other in triggers if other.i != trigger.i and _fronted(other) for p in (_phrase(other),)]
         relative = _partner_relative(governing_verb(trigger), rules)
+        tops = {_noun_phrase_top(t).i for t in triggers if t.pos_ == "NOUN"}
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
@@ -237,6 +241,8 @@ class Relater:
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
             if inner.i != trigger.i and not antecedent and _inside_other_event(inner, governing_verb(trigger), trigger_ids):
                 continue  # "It joined the NSG ..., having subscribed to the HCoC when ...": the participle's own event keeps its parties and dates
+            if not antecedent and _sibling_phrase(tok, trigger, tops):
+                continue  # "four rounds of consultations with France since 2019, and two rounds of dialogue with the United Kingdom": each its own partner
             if not antecedent and _coordinated_event(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "signed 24 agreements ... and held four rounds of consultations with the United States": the second act's partner and dates
             if party and not blocked and clause_has_trigger(tok, triggers):
@@ -379,6 +385,35 @@ def _inside_other_event(verb: Token, own: Token, triggers: set[int]) -> bool:
             return True
         node = node.head
     return False
+
+
+def _noun_phrase_top(trigger: Token) -> Token:
+    """Return the noun heading a trigger noun's phrase: "rounds" in "four rounds of consultations" (up through of-complements and compounds)."""
+    node = trigger
+    while node.dep_ in ("pobj", "compound") and node.head.i != node.i:
+        up = node.head.head if node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ == "of" else node.head if node.dep_ == "compound" else None
+        if up is None or up.pos_ not in ("NOUN", "PROPN"):
+            break
+        node = up
+    return node
+
+
+def _sibling_phrase(token: Token, trigger: Token, tops: set[int]) -> bool:
+    """Return whether a token belongs to another trigger's noun phrase coordinated with the trigger's own.
+
+    The nearest phrase top above the token owns it; "four rounds of consultations with France ..., and two rounds of
+    dialogue with the United Kingdom" coordinates two phrases, each with its own partner (and dates).
+    """
+    if trigger.pos_ != "NOUN":
+        return False
+    own = _noun_phrase_top(trigger)
+    node = token
+    while node.i not in tops and node.head.i != node.i:
+        node = node.head
+    if node.i not in tops or node.i == own.i:
+        return False
+    return (node.dep_ == "conj" and node.head.i in (own.i, own.head.i)) or (own.dep_ == "conj" and own.head.i in (node.i, node.head.i))  # (the parser may hang
+    # the second object on the verb: "held four rounds of ..., and two rounds of ...")
 
 
 def _partner_relative(verb: Token, rules: Rules) -> Token | None:

@@ -39,6 +39,7 @@ class Rules:
     member_modifiers: frozenset[str]
     member_heads: frozenset[str]
     table_cell_separators: frozenset[str]
+    scoped_negation_words: frozenset[str]
     member_activity: str
     signed_activity: str
     signed_nouns: frozenset[str]
