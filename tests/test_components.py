@@ -111,6 +111,12 @@ def test_name_variants(rules_nlp, text, expected):
     ("CONAE and the United States National Aeronautics and Space Administration signed it.",
      [("COUNTRY", "United States", {"id": "USA"}), ("ORG", "United States National Aeronautics and Space Administration", {"id": None})]),
     ("It works with the National Authority Chemical Weapons Convention.", [("ORG", "National Authority", {"id": None}), ("TREATY", "Chemical Weapons Convention", {"id": "CWC"})]),
+    # "and the" before capitalized words holding a head word: a second party; a treaty after "for" ends the name
+    ("The Ministry of Commerce and the General Administration of Customs issued it.",
+     [("ORG", "Ministry of Commerce", {"id": None}), ("ORG", "General Administration of Customs", {"id": None})]),
+    ("The National Committee for the Chemical Weapons Convention met.",
+     [("ORG", "National Committee for the Chemical Weapons Convention", {"id": None}), ("TREATY", "Chemical Weapons Convention", {"id": "CWC"})]),
+    ("The Hellenic Coast Guard patrols the Eastern Mediterranean.", [("ORG", "Hellenic Coast Guard", {"id": None}), ("PLACE", "Eastern Mediterranean", {"id": None})]),
     ("China and the Arab League held two workshops.", [("COUNTRY", "China", {"id": "CHN"}), ("ORG", "Arab League", {"id": None}),
                                                       ("COUNT", "two workshops", {"value": 2, "qualifier": "exact", "unit": "workshops", "of": None})]),
 ])

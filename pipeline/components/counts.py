@@ -209,7 +209,7 @@ class CountFinder(SettingsComponent):
                     and not any(k.dep_ in ("nummod", "det") for k in kids) and all(t.dep_ in ("cc", "compound", "amod", "punct") for t in doc[head.i + 1:conj.i])):
                 return conj, nouns + list(doc[head.i:conj.i + 1])
         after = doc[head.i + 1] if head.i + 1 < len(doc) else None
-        if after is not None and after.tag_ == "VBZ" and after.is_lower and after.lower_.endswith("s"):
+        if after is not None and after.tag_ == "VBZ" and after.is_lower and after.lower_.endswith("s") and after.pos_ != "AUX" and after.lemma_ not in ("have", "be", "do"):
             return after, nouns + [head, after]  # "12 outreach seminars": the tagger reads the plural head as a verb
         return head, nouns + [head]
 
@@ -229,7 +229,7 @@ class CountFinder(SettingsComponent):
             if self._is_noun(token, tagged) and token.is_lower:
                 head = token
                 nouns.append(token)
-            elif tagged and head is not None and token.tag_ == "VBZ" and token.is_lower and token.lower_.endswith("s"):
+            elif tagged and head is not None and token.tag_ == "VBZ" and token.is_lower and token.lower_.endswith("s") and token.pos_ != "AUX" and token.lemma_ not in ("have", "be", "do"):
                 head = token  # "12 outreach seminars": the tagger reads the plural head as a verb
                 nouns.append(token)
                 break

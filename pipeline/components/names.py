@@ -45,6 +45,7 @@ class NameScanner(SettingsComponent):
         self.connectors = frozenset(s.get("connectors", ()))
         self.coordinators = frozenset(s.get("coordinators", ()))
         self.possessive_words = frozenset(s.get("possessive_words", ()))
+        self.instrument_connectors = frozenset(s.get("instrument_connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
         self.left_by_label = {label: frozenset(words) for label, words in s.get("left_connectors_by_label", {}).items()}
@@ -129,6 +130,21 @@ class NameScanner(SettingsComponent):
             k -= 1
         return k < start - 1
 
+    def _run_has_head(self, doc: Doc, start: int, end: int) -> bool:
+        """Return whether the capitalized words from ``start`` hold a head word: they name a party of their own."""
+        k = start
+        while k < end and (self._is_cap(doc[k]) or (doc[k].text in self.connectors and doc[k].text not in self.coordinators)):
+            if doc[k].text in self.heads and k > start:
+                return True
+            k += 1
+        return False
+
+    def _names_its_instrument(self, doc: Doc, names: DocRegistry, connector: Token, start: int, end: int) -> bool:
+        """Return whether a registry treaty or regime after "for" ends the name: "National Authority for the Chemical Weapons Convention"."""
+        if connector.lower_ not in self.instrument_connectors:
+            return False
+        return any(s == start and label in ("TREATY", "REGIME") and (e >= end or not self._is_cap(doc[e])) for s, e, label in names.spans)
+
     def _named_owner(self, doc: Doc, sent_start: int, possessive: int) -> bool:
         """Return whether the words before a possessive "'s" hold a head word: another name owns this one
         ("the Department of Energy's National Nuclear Security Administration"), unlike "National People's Congress"."""
@@ -192,11 +208,12 @@ class NameScanner(SettingsComponent):
                     nxt += 1
                 if nxt >= sent_end or not self._is_cap(doc[nxt]):
                     break
-                if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1])):
-                    break  # "the Ministry of Emergency Management and the Organisation": a second party, named by its short form
+                if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and (
+                        (doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1]))) or self._run_has_head(doc, nxt, sent_end)):
+                    break  # "the Ministry of Emergency Management and the Organisation", "the Ministry of Commerce and the General Administration of Customs": a second party
                 if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, nxt, sent_end):
                     break  # "... of the Ministry of Commerce" is another name; "General Administration of Customs of China" is one
-                if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt):
+                if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt) and not self._names_its_instrument(doc, names, token, nxt, sent_end):
                     break
                 k = nxt
                 after_connector = True
