@@ -24,7 +24,7 @@ PARAGRAPHS_SCHEMA: dict[str, Kind] = {"unwrapped_line_chars": POSITIVE, "sentenc
                                       "wrap_min_chars": POSITIVE,
                                       "wrap_tolerance": Kind("a number >= 0 and < 1", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1)}
 
-RUNNING_SCHEMA: dict[str, Kind] = {"min_repeats": POSITIVE, "max_chars": POSITIVE, "min_words": POSITIVE}
+RUNNING_SCHEMA: dict[str, Kind] = {"min_repeats": POSITIVE, "max_chars": POSITIVE, "min_words": POSITIVE, "min_gap_chars": POSITIVE}
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class LayoutRules:
     running_min_repeats: int = 3
     running_max_chars: int = 100
     running_min_words: int = 2
+    running_min_gap_chars: int = 400
 
     @cached_property
     def same_as_chars(self) -> re.Pattern[str]:
@@ -113,6 +114,7 @@ class LayoutRules:
                 running_min_repeats=int(running["min_repeats"]),
                 running_max_chars=int(running["max_chars"]),
                 running_min_words=int(running["min_words"]),
+                running_min_gap_chars=int(running["min_gap_chars"]),
             )
         except KeyError as exc:
             raise ConfigError(f"{where}: missing key {exc}") from None
@@ -266,7 +268,9 @@ def _running_headers(text: str, raw: list[tuple[int, int]], rules: LayoutRules) 
 
     Such a line comes back with only its numbers changed ("Annual Report 2024 — 7", "... — 8"): a short line
     with a number and words, no sentence-final punctuation, whose shape (digits aside) recurs
-    ``running_min_repeats`` times. A table's rows of figures have no words; a heading does not recur.
+    ``running_min_repeats`` times, a page's worth of text (``running_min_gap_chars``) apart each time. A table's rows
+    of figures have no words; a heading does not recur; a list's lines ("Resolution 1718 (2006)", "Resolution 1874
+    (2009)", ...) follow one another.
     """
     shapes: dict[str, list[int]] = {}
     for index, (start, end) in enumerate(raw):
@@ -276,7 +280,8 @@ def _running_headers(text: str, raw: list[tuple[int, int]], rules: LayoutRules) 
         if body[-1] in rules.title_final or not any(ch.isdigit() for ch in body) or len(_WORD.findall(body)) < rules.running_min_words:
             continue
         shapes.setdefault(_DIGIT_RUN.sub("#", body), []).append(index)
-    found = {shape: indices for shape, indices in shapes.items() if len(indices) >= rules.running_min_repeats}
+    found = {shape: indices for shape, indices in shapes.items()
+             if len(indices) >= rules.running_min_repeats and all(raw[b][0] - raw[a][1] >= rules.running_min_gap_chars for a, b in zip(indices, indices[1:]))}
     marked = {index for indices in found.values() for index in indices}
     if found:  # a page's footer with the publisher beside it: "Commission ... | Annual Report 2024 — 10"
         for index, (start, end) in enumerate(raw):

@@ -22,7 +22,7 @@ from .registry import Registry
 EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "trim": {"leading_lower": TEXTS, "punctuation": TEXT},
     "countries": {"exclude": TEXTS, "fields": TEXTS},
-    "places": {"city_suffixes": TEXTS, "city_types": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS},
+    "places": {"city_suffixes": TEXTS, "city_types": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
               "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},
     "combine": {"never_nested": TEXTS, "no_nesting_inside": TEXTS},
@@ -90,6 +90,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
             "place_suffixes": settings["places"]["strip_text_suffixes"],
             "city_suffixes": settings["places"]["city_suffixes"],
             "city_types": settings["places"]["city_types"],
+            "region_event_heads": settings["places"]["region_event_heads"],
             "countries": registry.country_names,
             "places": registry.place_names,
             "demonyms": sorted(registry.demonyms),

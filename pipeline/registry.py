@@ -3,6 +3,7 @@ organizations and places, turned into spaCy phrase patterns and id lookups.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from collections.abc import Iterable
@@ -48,11 +49,11 @@ class Registry:
         entities = _entities(config)
         countries = _countries(config, excluded, settings["countries"]["fields"])
         curated = _curated_places(config)
-        regions = _regions(config, countries, curated)
+        regions = _regions(config, countries, curated, entities)
         lowered = {name.lower() for name in regions}
         places = {name: code for name, code in {**_subdivisions(settings["places"]), **curated}.items() if name.lower() not in lowered}
         return cls(entities=entities, country_names=countries, place_names=places, place_patterns=curated, excluded_countries=excluded, demonyms=_demonyms(config),
-                   regions=regions, bodies=_bodies(config, entities, countries))
+                   regions=regions, bodies=_bodies(config, entities, countries, regions))
 
     @cached_property
     def _country_lower(self) -> dict[str, str]:
@@ -170,15 +171,24 @@ def ascii_fold(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.translate(_STROKED)) if not unicodedata.combining(ch))
 
 
-def _bodies(config: Config, entities: dict[str, Entity], countries: dict[str, str]) -> tuple[str, ...]:
-    """Load bodies.tsv: names and aliases of organizations with no id, sorted; none may be a registry entity's or a country's name."""
-    owners = {**countries, **{name: entity.id for entity in entities.values() for name in (entity.name, *entity.aliases)}}
+def _bodies(config: Config, entities: dict[str, Entity], countries: dict[str, str], regions: tuple[str, ...]) -> tuple[str, ...]:
+    """Load bodies.tsv: names and aliases of organizations with no id, sorted.
+
+    None may be a registry entity's, a country's or a region's name, nor hold
+    a country's name: a registry name swallows what it holds, and the contract
+    keeps a COUNTRY inside an ORG.
+    """
+    owners = {**countries, **{name: entity.id for entity in entities.values() for name in (entity.name, *entity.aliases)}, **{name: "a region" for name in regions}}
     rows = load_table(config.path("registries", "bodies.tsv"), ["name", "aliases"], ["name"])
-    return _names_without_id(((row["_where"], name) for row in rows for name in (row["name"], *(a.strip() for a in row["aliases"].split("|") if a.strip()))),
-                             owners, "body", "is the name of {owner}, which has an id")
+    names = [(row["_where"], name) for row in rows for name in (row["name"], *(a.strip() for a in row["aliases"].split("|") if a.strip()))]
+    country = re.compile(r"(?<![\w-])(?:" + "|".join(sorted(map(re.escape, countries), key=len, reverse=True)) + r")(?![\w-])")
+    for where, name in names:
+        if name not in owners and (found := country.search(name)):
+            raise ConfigError(f"{where}: {name!r} holds the country name {found.group()!r}; the name scanner finds it with its COUNTRY")
+    return _names_without_id(names, owners, "body", "is the name of {owner}")
 
 
-def _regions(config: Config, countries: dict[str, str], places: dict[str, str]) -> tuple[str, ...]:
+def _regions(config: Config, countries: dict[str, str], places: dict[str, str], entities: dict[str, Entity]) -> tuple[str, ...]:
     """Load regions.tsv: names of regions, sorted; none may be a country's or a curated place's name (those have ids).
 
     A region may share its name with a pycountry subdivision: in prose "the
@@ -186,7 +196,8 @@ def _regions(config: Config, countries: dict[str, str], places: dict[str, str]) 
     drops such subdivision names.
     """
     rows = load_table(config.path("registries", "regions.tsv"), ["name"])
-    return _names_without_id(((row["_where"], row["name"]) for row in rows), {**places, **countries}, "region", "names a country or a place of places.tsv, which has an id")
+    owners = {**places, **countries, **{name: entity.id for entity in entities.values() for name in (entity.name, *entity.aliases)}}
+    return _names_without_id(((row["_where"], row["name"]) for row in rows), owners, "region", "is the name of {owner}")
 
 
 def _names_without_id(names: Iterable[tuple[str, str]], owners: dict[str, str], what: str, taken: str) -> tuple[str, ...]:

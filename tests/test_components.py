@@ -117,6 +117,14 @@ def test_name_variants(rules_nlp, text, expected):
     ("The National Committee for the Chemical Weapons Convention met.",
      [("ORG", "National Committee for the Chemical Weapons Convention", {"id": None}), ("TREATY", "Chemical Weapons Convention", {"id": "CWC"})]),
     ("The Hellenic Coast Guard patrols the Eastern Mediterranean.", [("ORG", "Hellenic Coast Guard", {"id": None}), ("PLACE", "Eastern Mediterranean", {"id": None})]),
+    # a region goes on with a name stating its purpose ("for"), not with one saying where a body is; an event's name holds no place
+    ("Courses were organized by the Ministry of Commerce in Africa and Latin America.",
+     [("ORG", "Ministry of Commerce", {"id": None}), ("PLACE", "Africa", {"id": None}), ("PLACE", "Latin America", {"id": None})]),
+    ("China held talks at the China-Central Asia Summit and the East Asia Summit.", [("COUNTRY", "China", {"id": "CHN"}), ("COUNTRY", "China", {"id": "CHN"})]),
+    ("Under the OPCW's Africa Programme, it works within the Commission for the Southeast Asia Nuclear Weapon-Free Zone.",
+     [("ORG", "OPCW", {"id": "OPCW"}), ("PLACE", "Africa", {"id": None}), ("ORG", "Commission for the Southeast Asia Nuclear Weapon-Free Zone", {"id": None})]),
+    # "or" before a head word: another body
+    ("It was issued by the Ministry of Commerce or Provincial Commerce Departments.", [("ORG", "Ministry of Commerce", {"id": None})]),
     ("China and the Arab League held two workshops.", [("COUNTRY", "China", {"id": "CHN"}), ("ORG", "Arab League", {"id": None}),
                                                       ("COUNT", "two workshops", {"value": 2, "qualifier": "exact", "unit": "workshops", "of": None})]),
 ])

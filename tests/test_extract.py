@@ -119,6 +119,7 @@ def test_demonyms_are_no_places(tmp_path, sentence, places):
     ("It signed on 10/28/2004. It met on 12/03/2022.", ["2004-10-28", "2022-12-03"]),
     ("It signed on 28/10/2004 and 10/28/2005. It met on 12/03/2022.", ["2004-10-28", "2005-10-28", "2022"]),  # both orders: only the year
     ("It met on 12/03/2022.", ["2022"]),
+    ("It met on 05/04/2019.\n\nLast updated: 10/28/2023", ["2019"]),  # a site's footer tells nothing of the paper's dates
 ])
 def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nlp, config, segmenter, body, dates):
     text = "Full text: A Paper\n\n" + body + "\n"
@@ -139,6 +140,7 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
      {"value": 33, "qualifier": "exact", "unit": "founding participating State", "of": None}),
     ("China consulted the five nuclear-weapon states in 2020.", "COUNT", "five nuclear-weapon states",
      {"value": 5, "qualifier": "exact", "unit": "nuclear-weapon state", "of": None}),
+    ("In 2023, 193 States Parties met in The Hague.", "COUNT", "193 States Parties", {"value": 193, "qualifier": "exact", "unit": "States Party", "of": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""

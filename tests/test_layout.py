@@ -40,6 +40,7 @@ def rules(config):
         ("Documento de política exterior · Marzo de 2023 · Versión en inglés", "boilerplate", "masthead"),
         ("Lima, 20 de marzo de 2023 · Jr. Lampa 545 · Central telefónica (511) 204-2400", "boilerplate", "masthead"),
         ("Exports · imports · transit are all controlled.", "content", None),
+        ("2018 · Vienna · China signed a practical arrangement with the IAEA", "content", None),  # a timeline: fields of prose
         ("Vienna, Geneva and New York hosted the sessions.", "content", None),
         ("Share this information with partners in the region.", "content", None),
         ("Chapter 3, Section 4  Arms Control, Disarmament and Non-Proliferation", "heading", "1"),
@@ -77,11 +78,17 @@ def test_metadata(rules, text, expected):
     assert metadata(text, classify(text, rules)) == expected
 
 
+PAGE = "China has held consultations on export control with its partners in every region. " * 6  # a page's worth of text (about 500 characters)
+
+
 @pytest.mark.parametrize(("text", "running"), [
     # a PDF's running header, recurring with its page number; the last page's footer with the publisher beside it
-    ("Title\n\nAnnual Report 2024 — 7\n\nBody one.\n\nAnnual Report 2024 — 8\n\nBody two.\n\nAnnual Report 2024 — 9\n\nCommission for Export Control | Annual Report 2024 — 10\n",
+    (f"Title\n\nAnnual Report 2024 — 7\n\n{PAGE}\n\nAnnual Report 2024 — 8\n\n{PAGE}\n\nAnnual Report 2024 — 9\n\n{PAGE}\n\nCommission for Export Control | Annual Report 2024 — 10\n",
      ["Annual Report 2024 — 7", "Annual Report 2024 — 8", "Annual Report 2024 — 9", "Commission for Export Control | Annual Report 2024 — 10"]),
-    ("Title\n\nAnnual Report 2024 — 7\n\nBody.\n\nAnnual Report 2024 — 8\n", []),  # twice is not enough
+    (f"Title\n\nAnnual Report 2024 — 7\n\n{PAGE}\n\nAnnual Report 2024 — 8\n", []),  # twice is not enough
+    ("Title\n\nAnnual Report 2024 — 7\n\nBody one.\n\nAnnual Report 2024 — 8\n\nBody two.\n\nAnnual Report 2024 — 9\n", []),  # no page between
+    ("Title\n\nIt applies these resolutions:\nUN Security Council Resolution 1718 (2006)\nUN Security Council Resolution 1874 (2009)\n"
+     "UN Security Council Resolution 2094 (2013)\nUN Security Council Resolution 2270 (2016)\n", []),  # a list's lines follow one another
     ("Title\n\n2022 | 1,412 | 1,206\n2023 | 1,655 | 1,498\n2024 | 1,730 | 1,561\n", []),  # a table's rows of figures
     ("Title\n\nArticle 5\n\nText.\n\nArticle 6\n\nText.\n\nArticle 7\n", []),  # headings of one word
     ("Title\n\nIt met in 2019.\n\nIt met in 2020.\n\nIt met in 2021.\n", []),  # sentences

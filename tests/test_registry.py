@@ -58,11 +58,14 @@ def test_patterns_are_stable(registry):
      ("demonyms.tsv", "Atlantean\tATL\n", "'ATL' is not an ISO 3166-1 alpha-3 code"),
      ("demonyms.tsv", "Maltese\tMLT\n", "duplicate demonym 'Maltese'"),
      ("regions.tsv", "Sahel\n", "duplicate region 'Sahel'"),
-     ("bodies.tsv", "Nuclear Suppliers Group\t\n", "'Nuclear Suppliers Group' is the name of NSG, which has an id"),
+     ("bodies.tsv", "Nuclear Suppliers Group\t\n", "'Nuclear Suppliers Group' is the name of NSG"),
      ("bodies.tsv", "Euratom Supply Agency\tEuratom\n", "duplicate body 'Euratom'"),
-     ("bodies.tsv", "Kenya\t\n", "'Kenya' is the name of KEN, which has an id"),
-     ("regions.tsv", "Antarctica\n", "'Antarctica' names a country or a place of places.tsv, which has an id"),
-     ("regions.tsv", "Beijing\n", "'Beijing' names a country or a place of places.tsv, which has an id")],
+     ("bodies.tsv", "Kenya\t\n", "'Kenya' is the name of KEN"),
+     ("bodies.tsv", "Southeast Asia\t\n", "'Southeast Asia' is the name of a region"),
+     ("bodies.tsv", "Japan Aerospace Exploration Agency\tJAXA\n", "'Japan Aerospace Exploration Agency' holds the country name 'Japan'"),
+     ("regions.tsv", "Antarctica\n", "'Antarctica' is the name of ATA"),
+     ("regions.tsv", "Asia-Pacific Economic Cooperation\n", "'Asia-Pacific Economic Cooperation' is the name of APEC"),
+     ("regions.tsv", "Beijing\n", "'Beijing' is the name of CN-BJ")],
 )
 def test_bad_registry_rows_name_file_and_line(tmp_path, file, line, message):
     root = tmp_path / "configs"

@@ -333,6 +333,10 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("In April 2017, the China Atomic Energy Authority and the Atomic Energy Organization of Iran signed a contract in Beijing.", [("agreement", ["IRN"], None, ["2017-04"])]),
         # a bullet is read as a space: the sentence parses as it would without it
         ("• Together with the Republic of Bulgaria and Romania, China organised three joint seminars on transit controls in 2023.", [("seminar", ["BGR", "ROU"], 3, ["2023"])]),
+        # a member head is a membership only as what the actor is
+        ("China briefed the 42 Participating States of the Wassenaar Arrangement on its export control law in 2021.", []),
+        ("As a participating government of the Nuclear Suppliers Group (NSG) since 2004, China took part in the Group's plenary meeting.",
+         [("membership", ["NSG"], None, ["2004"])]),
         # a table's rows tell no engagement; the prose does
         ("Key instruments:\nPartner | Instrument | Signed\nArgentina | Framework agreement | 18 May 2009\n\nChina signed an agreement with Brazil in 2010.",
          [("agreement", ["BRA"], None, ["2010"])]),
@@ -347,6 +351,17 @@ def test_engagement_rules(tmp_path, paragraph, expected):
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     got = [(r["activity"], r["counterparts"], (r["count"] or {}).get("value"), r["dates"]) for r in read_jsonl(tmp_path / "out" / "relations.jsonl")]
     assert got == expected
+
+
+def test_prose_glued_under_a_table_is_told(tmp_path):
+    """The sentence segmenter joins a table's rows with the prose line under them: the engagement the prose tells is kept
+    (its record also takes the rows' partner and dates, as any sentence holding them would)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text("Full text: China's Policy\n\nTable 2 Agreements signed\nArgentina | Framework agreement | 18 May 2009\n"
+                               "China signed a nuclear cooperation agreement with Chile in 2012.\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    assert any(r["activity"] == "agreement" and "CHL" in r["counterparts"] for r in read_jsonl(tmp_path / "out" / "relations.jsonl"))
 
 
 @pytest.mark.parametrize("subject", ["Mongolia", "ASEAN"])  # a subject other than the actor acts on the actor's side when "with" names the partners

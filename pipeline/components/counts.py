@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 
 from ..normalize.dates import YEAR_MAX, YEAR_MIN
 from ..normalize.numbers import parse_number
-from ..normalize.text import quoted_ranges
+from ..normalize.text import quoted_ranges, singular
 from ..fold import gap
 from .base import SettingsComponent, doc_text, registry_spans, token_column
 
@@ -279,7 +279,7 @@ def _lemma(token: Token, tagged: bool) -> str:
     """Return the singular lemma, keeping a capitalized head's case ("State" in "nuclear-weapon States")."""
     lemma = token.lemma_ if tagged and token.lemma_ else token.text
     if tagged and _plural_noun(token) and token.tag_ != "NNS" and lemma == token.text:
-        lemma = lemma[:-1]  # "States" tagged NNP keeps its plural as its lemma
+        lemma = singular(lemma)  # "States" tagged NNP keeps its plural as its lemma ("Parties": "Party")
     return lemma if lemma[:1].isupper() and token.text[:1].isupper() else lemma.lower()
 
 

@@ -66,6 +66,7 @@ class MentionCombiner(SettingsComponent):
         self.acronym_len = (s.get("ner", {}).get("acronym_min_len", 2), s.get("ner", {}).get("acronym_max_len", 8))
         self.not_acronyms = frozenset(s.get("ner", {}).get("not_acronyms", ()))
         self.not_place_heads = frozenset(s.get("ner", {}).get("not_place_heads", ()))
+        self.region_event_heads = frozenset(s.get("region_event_heads", ()))
         self.law_not_first = frozenset(s.get("ner", {}).get("law_not_first", ()))
         self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
         self.countries: dict[str, str] = s.get("countries", {})
@@ -131,6 +132,8 @@ class MentionCombiner(SettingsComponent):
         out = []
         for start, end, label, span_id in registry:
             start, end = self._trim(doc, orths, start, end)
+            if label == "PLACE" and not span_id and end < len(doc) and doc[end].text in self.region_event_heads:
+                continue  # "the China-Central Asia Summit", "the East Asia Summit": an event's name, not a place
             if start < end:
                 out.append(Candidate(start, end, label, "registry", {"id": span_id or None}))
         for start, end, label, meta in found:

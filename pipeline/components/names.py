@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
+from ..normalize.text import singular
 from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, sentence_bounds, token_column
 
 RULE = "names"
@@ -105,16 +106,16 @@ class NameScanner(SettingsComponent):
             known = self._cap_memo[orth] = text[:1].isupper() and any(ch.isalpha() for ch in text)
         return known
 
-    def _weak_stop(self, doc: Doc, names: DocRegistry, nxt: int) -> bool:
+    def _weak_stop(self, doc: Doc, names: DocRegistry, nxt: int, purpose: bool = False) -> bool:
         """Return whether a name stops before a weak connector: another name, a place, an acronym, a number, a month or a weekday follows.
 
-        A region goes on with the name ("Regional Centre for Peace and Disarmament in Africa", "Agency for the
-        Prohibition of Nuclear Weapons in Latin America and the Caribbean"); a city or a province ends it
+        A region goes on with a name that states its purpose (``purpose``: a "for" complement: "Regional Centre for Peace
+        and Disarmament in Africa"), not one that says where a body is ("Ministry of Commerce in Africa"); a city or a province ends it
         ("Center of Excellence on Nuclear Security in Beijing"). A place the NER found must start after the
         connector: its span running on from the name ("the People's Republic of China on Export Control of
         Dual", one GPE) names nothing new.
         """
-        if nxt in names.regions and not any(start == nxt and label != "PLACE" for start, _, label in names.spans):
+        if nxt in names.regions and purpose and not any(start == nxt and label != "PLACE" for start, _, label in names.spans):
             return False  # (a region opening another registry name, "Africa Centres for Disease Control", is that name)
         token = doc[nxt]
         return ((nxt in names.starts and not self._compound_start(doc, names, nxt)) or (token.ent_type_ in ("GPE", "LOC") and token.ent_iob_ == "B") or token.like_num
@@ -130,11 +131,12 @@ class NameScanner(SettingsComponent):
             k -= 1
         return k < start - 1
 
-    def _run_has_head(self, doc: Doc, start: int, end: int) -> bool:
-        """Return whether the capitalized words from ``start`` hold a head word: they name a party of their own."""
+    def _run_has_head(self, doc: Doc, start: int, end: int, first: bool = False) -> bool:
+        """Return whether the capitalized words from ``start`` hold a head word (singular or plural; the first one too with
+        ``first``): they name a party of their own."""
         k = start
         while k < end and (self._is_cap(doc[k]) or (doc[k].text in self.connectors and doc[k].text not in self.coordinators)):
-            if doc[k].text in self.heads and k > start:
+            if (doc[k].text in self.heads or singular(doc[k].text) in self.heads) and (first or k > start):
                 return True
             k += 1
         return False
@@ -213,7 +215,10 @@ class NameScanner(SettingsComponent):
                     break  # "the Ministry of Emergency Management and the Organisation", "the Ministry of Commerce and the General Administration of Customs": a second party
                 if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, nxt, sent_end):
                     break  # "... of the Ministry of Commerce" is another name; "General Administration of Customs of China" is one
-                if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt) and not self._names_its_instrument(doc, names, token, nxt, sent_end):
+                if token.lower_ in self.coordinators and token.lower_ not in ("and",) and self._run_has_head(doc, nxt, sent_end, first=True):
+                    break  # "the Ministry of Commerce or Provincial Commerce Departments", "... or Customs": another body
+                purpose = any(t.lower_ in self.instrument_connectors for t in doc[head + 1:k + 1])
+                if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt, purpose) and not self._names_its_instrument(doc, names, token, nxt, sent_end):
                     break
                 k = nxt
                 after_connector = True

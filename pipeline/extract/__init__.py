@@ -170,7 +170,7 @@ class Extractor:
                     found.append({"start": block.start + offsets[start][0], "end": block.start + offsets[end - 1][0] + offsets[end - 1][1], "label": label, "norm": norm, "rule": rule})
         found += acronyms.link(text, found, [(b.start, b.end) for b in blocks], self.acronym_settings)
         _drop_foreign_subdivisions(found, self.curated_places)
-        _read_slashed_dates(found, text)
+        _read_slashed_dates(found, text, [(b.start, b.end) for b in blocks])
         records = self._records(document, segments, blocks, found)
         for block, doc in zip(blocks, docs):
             _slim(doc, document["doc_id"], block.start)
@@ -220,9 +220,12 @@ def _drop_foreign_subdivisions(found: list[dict[str, Any]], curated: frozenset[s
             m["norm"] = {"id": None}
 
 
-def _read_slashed_dates(found: list[dict[str, Any]], text: str) -> None:
-    """Date an ambiguous "12/03/2022" (only its year is sure) by the order the document's other slashed dates show ("28/10/2004": day first)."""
-    order = slashed_order(text)
+def _read_slashed_dates(found: list[dict[str, Any]], text: str, blocks: list[tuple[int, int]]) -> None:
+    """Date an ambiguous "12/03/2022" (only its year is sure) by the order the document's other slashed dates show ("28/10/2004": day first).
+
+    Only the content blocks tell: a site's footer ("Last updated: 10/28/2023") writes the site's dates, not the paper's.
+    """
+    order = slashed_order("\n".join(text[start:end] for start, end in blocks))
     if order is None:
         return
     for m in found:

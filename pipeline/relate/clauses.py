@@ -11,6 +11,7 @@ import pycountry
 from spacy.tokens import Doc, Span, Token
 
 from ..fold import idx
+from ..normalize.text import singular
 from .rules import Rules
 from .anaphora import UNSET, numbered_anaphor
 from .syntax import governing_verb, governs, token_at
@@ -255,15 +256,11 @@ def from_phrase(token: Token, rules: Rules, sources_only: bool = False) -> bool:
             if not sources_only:
                 return True
             before = node.doc[node.i - 1] if node.i else node
-            if _singular(before.lemma_.lower()) in rules.participant_units:
+            if singular(before.lemma_.lower()) in rules.participant_units:
                 return False  # "courses on the control of radioactive sources for regulators from Ukraine": the parser hangs "from" on "sources"
-            return node.head.pos_ in ("NOUN", "PROPN") and _singular(node.head.lemma_.lower()) not in rules.participant_units
+            return node.head.pos_ in ("NOUN", "PROPN") and singular(node.head.lemma_.lower()) not in rules.participant_units
         node = node.head
     return False
-
-
-def _singular(word: str) -> str:
-    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None, rules: Rules, solo: bool = False) -> bool:
@@ -422,4 +419,4 @@ def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: 
 
 def unit(mention: dict[str, Any]) -> str:
     """Return the singular head word of a COUNT's unit, lowercased ("Southeast Asian States" -> "state")."""
-    return _singular((mention["norm"].get("unit") or "").split(" ")[-1].lower())
+    return singular((mention["norm"].get("unit") or "").split(" ")[-1].lower())

@@ -27,6 +27,7 @@ from ..fold import OFFSET_KEY, char_span, idx
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import Prefix, ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
+from ..normalize.text import singular
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
                       in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
@@ -107,7 +108,7 @@ class Relater:
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
             if activity is None and token.tag_ in ("NNP", "NNPS") and token.dep_ == "pobj" and token.head.lower_ == "of" and any(c.dep_ == "nummod" for c in token.head.head.children):
                 activity = self.rules.trigger_activity.get(_noun_lemma(token))  # "six rounds of the Six-Party Talks": a plural name the lemmatizer keeps
-            if activity is None and _noun_lemma(token) in self.rules.member_heads and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
+            if activity is None and _noun_lemma(token) in self.rules.member_heads and _as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
             if activity is None and token.lemma_.lower() in self.rules.signed_nouns and token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs:
@@ -441,14 +442,31 @@ def _event_across_semicolon(verb: Token, own: Token, trigger: Token, triggers: s
 
 
 def _table_rows(sentence: str, rules: Rules) -> bool:
-    """Return whether a sentence holds a table's rows: a line of three or more cells set apart by a configured separator."""
-    return any(line.count(sep) >= 2 for sep in rules.table_cell_separators if sep in sentence for line in sentence.splitlines())
+    """Return whether a sentence is a table's rows: a line of three or more cells set apart by a configured separator, and no
+    line of prose (one ending like a sentence without cells: "China signed ... with Chile in 2012." glued under a table is told)."""
+    lines = [line.strip() for line in sentence.splitlines() if line.strip()]
+    rows = [any(line.count(sep) >= 2 for sep in rules.table_cell_separators) for line in lines]
+    return any(rows) and not any(not row and line[-1] in ".;!?" for row, line in zip(rows, lines))
+
+
+def _as_member(token: Token, rules: Rules) -> bool:
+    """Return whether a member head tells what a party is: with "be" ("it was among the ... participating States"), after "as"
+    ("As a participating government of the NSG since 2004, ..."), or fronted ("A founding Member State of the Agency, ...");
+    not an audience ("China briefed the 42 Participating States")."""
+    if governing_verb(token).lemma_ in rules.member_verbs or _fronted(token):
+        return True
+    node = token
+    for _ in range(3):
+        if node.dep_ == "pobj" and node.head.lower_ == "as":
+            return True
+        node = node.head
+    return False
 
 
 def _noun_lemma(token: Token) -> str:
     """Return a noun's lowercased lemma, singular also for a plural proper noun the lemmatizer keeps ("participating States", tagged NNP or NNPS)."""
     lemma = token.lemma_.lower()
-    return lemma[:-1] if token.tag_ in ("NNP", "NNPS") and lemma.endswith("s") and not lemma.endswith("ss") else lemma
+    return singular(lemma) if token.tag_ in ("NNP", "NNPS") else lemma
 
 
 def _coordinated_event(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:

@@ -38,6 +38,7 @@ class Rules:
     needs_of: frozenset[str]
     member_modifiers: frozenset[str]
     member_heads: frozenset[str]
+    member_verbs: frozenset[str]
     table_cell_separators: frozenset[str]
     scoped_negation_words: frozenset[str]
     member_activity: str
