@@ -59,10 +59,10 @@ class LayoutRules:
     wrap_tolerance: float
     wrap_min_chars: int
     same_as: dict[int, str]  # str.translate table: what the tokenizer reads each listed character as ([reading])
-    running_min_repeats: int = 3
-    running_max_chars: int = 100
-    running_min_words: int = 2
-    running_min_gap_chars: int = 400
+    running_min_repeats: int  # [running_headers]: see _running_headers
+    running_max_chars: int
+    running_min_words: int
+    running_min_gap_chars: int
 
     @cached_property
     def same_as_chars(self) -> re.Pattern[str]:

@@ -155,6 +155,7 @@ def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     ("A country visit by the 1540 Committee has not yet taken place³.", "PLACE", "place³."),  # a place's name is capitalized
     ("It met in 2023.\n\n³ The Commission is chaired by a Deputy Minister.", "ORG", "³ The Commission"),  # a footnote's marker is no word of a name
     ("Since 2020, a fund of 30 million yuan has supported training.", "COUNT", "30 million yuan has"),  # "has" is no plural noun
+    ("A network of 30 laboratories has 12 branches in Asia.", "COUNT", "30 laboratories has"),  # nor as the main verb
     ("Greece contributed EUR 250,000 to the IAEA Nuclear Security Fund in 2023, some 12 percent more than in 2022.", "ORG", "EUR"),  # a currency code is no body
     ("Peace on the Korean Peninsula matters. The Peninsula is calm.", "PLACE", "Peninsula"),
 ])

@@ -38,6 +38,7 @@ class CountFinder(SettingsComponent):
         self.qualifier_ids = {tuple(get_string_id(w) for w in k): v for k, v in self.qualifiers.items()}
         self.max_qualifier = max((len(k) for k in self.qualifiers), default=0)
         self.excluded_units = frozenset(s.get("excluded_units", ()))
+        self.verbs_never_nouns = frozenset(s.get("verbs_never_nouns", ()))
         self.identifier_before = frozenset(s.get("identifier_before", ()))
         self.of_heads = frozenset(s.get("of_heads", ()))
         self.max_gap = int(s.get("max_gap", 4))
@@ -141,6 +142,10 @@ class CountFinder(SettingsComponent):
         of = self._of(doc, head, tagged, parsed) if _lemma(head, tagged) in self.of_heads else None
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
 
+    def _plural_read_as_verb(self, token: Token) -> bool:
+        """Return whether the tagger read a plural noun as a verb ("12 outreach seminars": VBZ); never an auxiliary or a "has"."""
+        return token.tag_ == "VBZ" and token.is_lower and token.lower_.endswith("s") and token.pos_ != "AUX" and token.lemma_ not in self.verbs_never_nouns
+
     def _modified(self, noun: Token, end: int) -> Token:
         """Return the noun that ``noun`` modifies (through nmod/compound, to the right, near the number), else ``noun``.
 
@@ -209,7 +214,7 @@ class CountFinder(SettingsComponent):
                     and not any(k.dep_ in ("nummod", "det") for k in kids) and all(t.dep_ in ("cc", "compound", "amod", "punct") for t in doc[head.i + 1:conj.i])):
                 return conj, nouns + list(doc[head.i:conj.i + 1])
         after = doc[head.i + 1] if head.i + 1 < len(doc) else None
-        if after is not None and after.tag_ == "VBZ" and after.is_lower and after.lower_.endswith("s") and after.pos_ != "AUX" and after.lemma_ not in ("have", "be", "do"):
+        if after is not None and self._plural_read_as_verb(after):
             return after, nouns + [head, after]  # "12 outreach seminars": the tagger reads the plural head as a verb
         return head, nouns + [head]
 
@@ -229,7 +234,7 @@ class CountFinder(SettingsComponent):
             if self._is_noun(token, tagged) and token.is_lower:
                 head = token
                 nouns.append(token)
-            elif tagged and head is not None and token.tag_ == "VBZ" and token.is_lower and token.lower_.endswith("s") and token.pos_ != "AUX" and token.lemma_ not in ("have", "be", "do"):
+            elif tagged and head is not None and self._plural_read_as_verb(token):
                 head = token  # "12 outreach seminars": the tagger reads the plural head as a verb
                 nouns.append(token)
                 break

@@ -45,6 +45,7 @@ class NameScanner(SettingsComponent):
         self.head_ids = frozenset(self.head_labels)
         self.connectors = frozenset(s.get("connectors", ()))
         self.coordinators = frozenset(s.get("coordinators", ()))
+        self.body_coordinators = frozenset(s.get("body_coordinators", ()))
         self.possessive_words = frozenset(s.get("possessive_words", ()))
         self.instrument_connectors = frozenset(s.get("instrument_connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
@@ -124,12 +125,16 @@ class NameScanner(SettingsComponent):
     def _modified_name(self, doc: Doc, start: int) -> bool:
         """Return whether capitalized words with no head word among them come right before a registry name ("United States National
         Aeronautics and Space Administration"); not "The 1540 Committee", nor "National Authority Chemical Weapons Convention"."""
-        k = start - 1
-        while k >= 0 and self._is_cap(doc[k]) and doc[k].lower_ not in self.connectors:
-            if doc[k].text in self.heads:
-                return False
+        run = self._left_run(doc, start - 1, 0, connectors=False)
+        return bool(run) and not any(t.text in self.heads for t in run)
+
+    def _left_run(self, doc: Doc, k: int, low: int, connectors: bool) -> list[Token]:
+        """Return the capitalized words (and connectors, when asked; never a connector when not) running left from ``k`` down to ``low``."""
+        run = []
+        while k >= low and (self._is_cap(doc[k]) and doc[k].lower_ not in self.connectors if not connectors else self._is_cap(doc[k]) or doc[k].text in self.connectors):
+            run.append(doc[k])
             k -= 1
-        return k < start - 1
+        return run
 
     def _run_has_head(self, doc: Doc, start: int, end: int, first: bool = False) -> bool:
         """Return whether the capitalized words from ``start`` hold a head word (singular or plural; the first one too with
@@ -150,12 +155,7 @@ class NameScanner(SettingsComponent):
     def _named_owner(self, doc: Doc, sent_start: int, possessive: int) -> bool:
         """Return whether the words before a possessive "'s" hold a head word: another name owns this one
         ("the Department of Energy's National Nuclear Security Administration"), unlike "National People's Congress"."""
-        k = possessive - 1
-        while k >= sent_start and (self._is_cap(doc[k]) or doc[k].text in self.connectors):
-            if doc[k].text in self.heads:
-                return True
-            k -= 1
-        return False
+        return any(t.text in self.heads for t in self._left_run(doc, possessive - 1, sent_start, connectors=True))
 
     def _compound_start(self, doc: Doc, names: DocRegistry, start: int) -> bool:
         """Return whether the registry name at ``start`` opens a hyphenated compound ("Forum on China-Africa Cooperation"): a word of the name, not another name."""
@@ -215,7 +215,7 @@ class NameScanner(SettingsComponent):
                     break  # "the Ministry of Emergency Management and the Organisation", "the Ministry of Commerce and the General Administration of Customs": a second party
                 if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, nxt, sent_end):
                     break  # "... of the Ministry of Commerce" is another name; "General Administration of Customs of China" is one
-                if token.lower_ in self.coordinators and token.lower_ not in ("and",) and self._run_has_head(doc, nxt, sent_end, first=True):
+                if token.lower_ in self.body_coordinators and self._run_has_head(doc, nxt, sent_end, first=True):
                     break  # "the Ministry of Commerce or Provincial Commerce Departments", "... or Customs": another body
                 purpose = any(t.lower_ in self.instrument_connectors for t in doc[head + 1:k + 1])
                 if token.lower_ not in self.strong_connectors and self._weak_stop(doc, names, nxt, purpose) and not self._names_its_instrument(doc, names, token, nxt, sent_end):

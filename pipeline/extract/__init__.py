@@ -168,9 +168,10 @@ class Extractor:
                     offsets = [[text_offset(shifts, idx), length] for idx, length in offsets]
                 for start, end, label, rule, norm in rows:
                     found.append({"start": block.start + offsets[start][0], "end": block.start + offsets[end - 1][0] + offsets[end - 1][1], "label": label, "norm": norm, "rule": rule})
-        found += acronyms.link(text, found, [(b.start, b.end) for b in blocks], self.acronym_settings)
+        spans = [(b.start, b.end) for b in blocks]
+        found += acronyms.link(text, found, spans, self.acronym_settings)
         _drop_foreign_subdivisions(found, self.curated_places)
-        _read_slashed_dates(found, text, [(b.start, b.end) for b in blocks])
+        _read_slashed_dates(found, text, spans)
         records = self._records(document, segments, blocks, found)
         for block, doc in zip(blocks, docs):
             _slim(doc, document["doc_id"], block.start)
@@ -225,6 +226,8 @@ def _read_slashed_dates(found: list[dict[str, Any]], text: str, blocks: list[tup
 
     Only the content blocks tell: a site's footer ("Last updated: 10/28/2023") writes the site's dates, not the paper's.
     """
+    if "/" not in text:
+        return  # (most documents)
     order = slashed_order("\n".join(text[start:end] for start, end in blocks))
     if order is None:
         return

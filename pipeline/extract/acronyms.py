@@ -61,9 +61,9 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     def add(start: int, end: int, label: str, norm: dict[str, Any], replace: bool = False) -> None:
         if (start, end, label) in by_span or covered[label].find(1, start, end) >= 0:
             return
-        if existing(label).overlaps(start, end):
+        if existing(label).overlaps(start, end):  # (the index may still hold mentions given way to: ``inner`` is what is left)
             inner = [m for m in mentions if m["label"] == label and m["start"] < end and start < m["end"]]
-            if not (replace and inner and all(start <= m["start"] and m["end"] <= end for m in inner)):
+            if inner and not (replace and all(start <= m["start"] and m["end"] <= end for m in inner)):
                 return
             for m in inner:  # "China CDC" defined by "(hereinafter ...)": the name it was read as a part of ("CDC") gives way
                 mentions.remove(m)

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from spacy.attrs import LOWER
 from spacy.tokens import Doc, Token
 
 from ..fold import OFFSET_KEY, char_span, idx
-from ..normalize.text import quoted_ranges
+from ..normalize.text import quoted_ranges, singular
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import Prefix, ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
-from ..normalize.text import singular
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
                       in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
@@ -432,9 +432,14 @@ def _event_across_semicolon(verb: Token, own: Token, trigger: Token, triggers: s
     the Australia Group in 1995; in July 1996 it was among the 33 founding participating States of the WA"):
     the accession's regimes and years are not the membership's.
     """
+    return _branch_with_other_event(verb, own, trigger, triggers, across_semicolon)
+
+
+def _branch_with_other_event(verb: Token, own: Token, trigger: Token, triggers: set[int], apart: Callable[[Token], bool]) -> bool:
+    """Return whether ``verb`` sits in a branch hung right on ``own`` that ``apart`` sets apart and that holds another trigger, not this one."""
     node = verb
     while node.i != own.i and node.head.i != node.i:
-        if node.head.i == own.i and across_semicolon(node):
+        if node.head.i == own.i and apart(node):
             inside = {t.i for t in node.subtree}
             return trigger.i not in inside and any(i in inside for i in triggers if i != trigger.i)
         node = node.head
@@ -444,20 +449,22 @@ def _event_across_semicolon(verb: Token, own: Token, trigger: Token, triggers: s
 def _table_rows(sentence: str, rules: Rules) -> bool:
     """Return whether a sentence is a table's rows: a line of three or more cells set apart by a configured separator, and no
     line of prose (one ending like a sentence without cells: "China signed ... with Chile in 2012." glued under a table is told)."""
+    if not any(sep in sentence for sep in rules.table_cell_separators):
+        return False  # (most sentences)
     lines = [line.strip() for line in sentence.splitlines() if line.strip()]
     rows = [any(line.count(sep) >= 2 for sep in rules.table_cell_separators) for line in lines]
     return any(rows) and not any(not row and line[-1] in ".;!?" for row, line in zip(rows, lines))
 
 
 def _as_member(token: Token, rules: Rules) -> bool:
-    """Return whether a member head tells what a party is: with "be" ("it was among the ... participating States"), after "as"
+    """Return whether a member head tells what a party is: with "be" ("it was among the ... participating States"), after "as" (configs)
     ("As a participating government of the NSG since 2004, ..."), or fronted ("A founding Member State of the Agency, ...");
     not an audience ("China briefed the 42 Participating States")."""
     if governing_verb(token).lemma_ in rules.member_verbs or _fronted(token):
         return True
     node = token
     for _ in range(3):
-        if node.dep_ == "pobj" and node.head.lower_ == "as":
+        if node.dep_ == "pobj" and node.head.lower_ in rules.member_preps:
             return True
         node = node.head
     return False
@@ -475,15 +482,10 @@ def _coordinated_event(verb: Token, own: Token, trigger: Token, triggers: set[in
     Both verbs must have their objects ("signed 24 agreements ... and held four rounds of consultations with ..."):
     in "signed and ratified the CTBT" the treaty is the object of both.
     """
-    if not any(c.dep_ == "dobj" for c in own.children):
-        return False
-    node = verb
-    while node.i != own.i and node.head.i != node.i:
-        if node.dep_ == "conj" and node.pos_ == "VERB" and node.head.i == own.i and any(c.dep_ == "dobj" for c in node.children):
-            inside = {t.i for t in node.subtree}
-            return trigger.i not in inside and any(i in inside for i in triggers if i != trigger.i)
-        node = node.head
-    return False
+    def with_object(node: Token) -> bool:
+        return any(c.dep_ == "dobj" for c in node.children)
+
+    return with_object(own) and _branch_with_other_event(verb, own, trigger, triggers, lambda node: node.dep_ == "conj" and node.pos_ == "VERB" and with_object(node))
 
 
 def _mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> list[Token]:
