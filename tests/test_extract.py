@@ -102,6 +102,17 @@ def segmenter(config):
     return lambda doc: segment.segment_document(doc, rules, nlp)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ghana trained officers in Tema and Takoradi. The Tema course was the first.", [("Tema", "rule:towns"), ("Takoradi", "rule:towns"), ("Tema", "rule:towns")]),
+    ("France trained officers in Tema and Takoradi.", []),  # no Ghana named: no town of Ghana
+    ("Namibia hosted it in Windhoek. Windhoek hosted it again, and Oranjemund too.", [("Windhoek", "rule:towns"), ("Windhoek", "rule:towns"), ("Oranjemund", "rule:towns")]),
+])
+def test_towns_of_the_countries_a_document_names_are_places(rules_nlp, config, segmenter, text, expected):
+    doc = {"doc_id": "t", "text": text, "format": "txt", "source_map": None}
+    mentions, _ = Extractor(config, nlp=rules_nlp).process(doc, segmenter(doc))
+    assert [(r["text"], r["extractor"]) for r in mentions if r["label"] == "PLACE"] == expected
+
+
 @pytest.mark.parametrize(("sentence", "places"), [
     ("In 2023, officers of the Customs and their Slovak colleagues carried out four joint inspections in Prague.", ["Prague"]),  # a demonym is no place
     ("Slovak seminars were held in Prague and Vienna.", ["Prague", "Vienna"]),
@@ -158,6 +169,8 @@ def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     ("A network of 30 laboratories has 12 branches in Asia.", "COUNT", "30 laboratories has"),  # nor as the main verb
     ("Greece contributed EUR 250,000 to the IAEA Nuclear Security Fund in 2023, some 12 percent more than in 2022.", "ORG", "EUR"),  # a currency code is no body
     ("Peace on the Korean Peninsula matters. The Peninsula is calm.", "PLACE", "Peninsula"),
+    ("Saudi Arabia signed it. As it prepares to build its first nuclear power plant, the Kingdom is deepening its cooperation with the IAEA.", "PLACE", "Kingdom"),  # the country in other words
+    ("Belgium has organised 11 courses on sampling and analysis for first responders from African States since 2015.", "PLACE", "African States"),
 ])
 def test_footnote_markers_and_common_nouns_are_no_names(tmp_path, body, label, unwanted):
     raw = tmp_path / "raw"

