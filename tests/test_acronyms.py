@@ -87,7 +87,7 @@ def reference_link(text, mentions, blocks, settings):
     """Return what link returned before it was made near-linear: the pairwise scans, kept as the specification."""
     import re
 
-    from pipeline.extract.acronyms import RULE, _definition, _follows_a_mention, _is_acronym, _occurrences, _spelled_out
+    from pipeline.extract.acronyms import RULE, _definition, _follows_a_mention, _is_acronym, _may_stand_for, _occurrences, _spelled_out
 
     def inside(pos):
         return any(s <= pos < e for s, e in blocks)
@@ -114,7 +114,7 @@ def reference_link(text, mentions, blocks, settings):
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short and not any(m["start"] <= short[0] and short[1] <= m["end"] for m in mentions):
+        if short and not any(m["start"] <= short[0] and short[1] <= m["end"] for m in mentions) and _may_stand_for(text[short[0]:short[1]], text[mention["start"]:mention["end"]]):
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])
@@ -215,3 +215,16 @@ def test_link_work_grows_linearly(paragraph, long_form):
         return executed_lines(link, text, mentions, blocks, SETTINGS)
 
     assert work(400) < 2.2 * work(200)
+
+
+@pytest.mark.parametrize(("long_form", "short", "defined"), [
+    ("Shanghai Cooperation Organisation", "SCO", True),
+    ("Ministry of Commerce", "MOFCOM", True),
+    ("SCO", "RATS", False),  # "the Regional Anti-Terrorist Structure of the SCO (RATS)": an acronym needs no short form
+    ("Nuclear Energy Corporation of South Africa", "Necsa", True),  # a contraction
+    ("Norwegian Radiation and Nuclear Safety Authority", "DSA", True),  # of the name in another language
+])
+def test_an_acronym_is_no_short_form_of_another(long_form, short, defined):
+    text = f"The {long_form} ({short}) met. The {short} met again."
+    added = link(text, [m(text, long_form, "ORG", {"id": "X"})], [(0, len(text))], SETTINGS)
+    assert bool([a for a in added if text[a["start"]:a["end"]] == short and a["norm"] == {"id": "X"}]) == defined

@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -153,6 +153,8 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
          [("agreement", ["KOR"], None, ["2009-06"])]),
         ("China is not a member of the NSG, but since 2017 it has held four rounds of consultations with the Group.", [("consultation", ["NSG"], 4, ["2017"])]),
         ("Beyond Russia and India, China has signed agreements with eight other countries, among them France and Peru.", [("agreement", ["FRA", "PER"], 8, [])]),
+        # a party represented is no counterpart
+        ("On behalf of ASEAN, China held two rounds of consultations with France and the United States in Jakarta in March 2024.", [("consultation", ["FRA", "USA"], 2, ["2024-03"])]),
         ("In 2022, a workshop was co-organised in Beijing by the IAEA, and was attended by 70 officials.", [("seminar", ["IAEA"], 70, ["2022"])]),
         ("China keeps regular contacts with the African Commission on Nuclear Energy. In 2021 and 2023 the two sides co-hosted two webinars.",
          [("seminar", [], 2, ["2021", "2023"])]),

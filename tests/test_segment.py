@@ -145,6 +145,15 @@ def test_sentence_starts_match_spacy_sentencizer(config, text):
     assert (segment._sentence_starts(doc, punct) if len(doc) else []) == _spacy_sentence_starts(nlp, text)
 
 
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("It detained nine shipments¹. With Japan it held talks.", ["It detained nine shipments¹.", "With Japan it held talks."]),  # a footnote marker before the full stop
+    ("It joined the Treaty², the Group³ and the Regime; it met.", ["It joined the Treaty², the Group³ and the Regime; it met."]),
+])
+def test_a_full_stop_after_a_footnote_marker_ends_the_sentence(config, text, sentences):
+    doc = segment.sentencizer(config)(text)
+    assert [sent.text for sent in doc.sents] == sentences
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.one_of(words, st.sampled_from([".", "!", "?", "...", "\n", " . ", "'", "\""])), min_size=1, max_size=15))
 def test_sentence_starts_match_spacy_sentencizer_on_any_text(config, parts):

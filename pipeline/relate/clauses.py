@@ -85,10 +85,10 @@ def passive_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
 
 
 def excluded(token: Token, rules: Rules) -> bool:
-    """Return whether a name sits in a phrase that sets it apart ("Beyond Russia and India", "apart from", "except")."""
+    """Return whether a name sits in a phrase that sets it apart ("Beyond Russia and India", "except") or that it is represented in ("On behalf of ASEAN")."""
     node = token
     while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
-        if node.dep_ == "prep" and node.lower_ in rules.excluding_preps:
+        if (node.dep_ == "prep" and node.lower_ in rules.excluding_preps) or (node.dep_ == "pobj" and node.i != token.i and node.lemma_.lower() in rules.excluding_objects):
             return True
         node = node.head
     return False

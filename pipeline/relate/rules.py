@@ -49,6 +49,7 @@ class Rules:
     ranked_activity: str
     origin_preps: frozenset[str]
     excluding_preps: frozenset[str]
+    excluding_objects: frozenset[str]
     contrast_words: frozenset[str]
     temporal_marks: frozenset[str]
     partner_preps: frozenset[str]
