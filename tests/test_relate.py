@@ -153,6 +153,10 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
          [("agreement", ["KOR"], None, ["2009-06"])]),
         ("China is not a member of the NSG, but since 2017 it has held four rounds of consultations with the Group.", [("consultation", ["NSG"], 4, ["2017"])]),
         ("Beyond Russia and India, China has signed agreements with eight other countries, among them France and Peru.", [("agreement", ["FRA", "PER"], 8, [])]),
+        # a frame's relative clause tells what was done to the frame; an event noun a memorandum covers is its topic
+        ("Under the Chemical Weapons Convention, which China ratified on 25 April 1997, the OPCW conducted two industry inspections in Beijing in 2024.",
+         [("inspection", ["OPCW"], 2, ["2024"]), ("ratification", ["CWC"], None, ["1997-04-25"])]),
+        ("On 6 March 2023, China signed a memorandum of understanding with Morocco covering regulatory training and the exchange of inspectors.", [("agreement", ["MAR"], None, ["2023-03-06"])]),
         # a party represented is no counterpart
         ("On behalf of ASEAN, China held two rounds of consultations with France and the United States in Jakarta in March 2024.", [("consultation", ["FRA", "USA"], 2, ["2024-03"])]),
         ("In 2022, a workshop was co-organised in Beijing by the IAEA, and was attended by 70 officials.", [("seminar", ["IAEA"], 70, ["2022"])]),

@@ -148,6 +148,8 @@ class Relater:
             lead = first_conjunct(token)  # "towards research and training": "training" shares "research"'s role
             if token.pos_ in ("NOUN", "VERB") and lead.head.lower_ in self.rules.topic_preps and lead.dep_ in ("pobj", "pcomp") and lead.head.head.pos_ in ("NOUN", "VERB") and lead.head.head.lemma_.lower() not in self.rules.trigger_activity and lead.head.lower_ != "of" and not reported(token, self.rules):
                 continue  # "focusing on China's accession": a topic, not an event
+            if token.pos_ == "NOUN" and lead.dep_ == "dobj" and lead.head.lemma_.lower() in self.rules.topic_verbs:
+                continue  # "a memorandum ..., covering regulatory training": a topic of the memorandum
             if self._blocked(token):
                 continue
             found.append((token, activity))
@@ -217,7 +219,8 @@ class Relater:
             served = nested and (listed := first_conjunct(root)).i > 0 and doc[listed.i - 1].pos_ == "ADP" and doc[listed.i - 1].lower_ != "of"
             agency = label == "COUNTRY" and ((nested and not served)  # "the United States Department of Energy" acts for the US
                                              or (root.dep_ == "poss" and any(s <= offset + idx(root.head) < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
-            framed = (not agency and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
+            antecedent = trigger.dep_ == "relcl" and trigger.head.i == root.i  # "Under the CWC, which Denmark ratified in 1995, ...": the frame is what was ratified
+            framed = (not agency and not antecedent and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
             source = from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
             # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
             candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules)

@@ -29,6 +29,7 @@ class Rules:
     blockers: frozenset[str]
     negations: frozenset[str]
     topic_preps: frozenset[str]
+    topic_verbs: frozenset[str]
     framework_nouns: frozenset[str]
     framework_preps: frozenset[str]
     international_modifiers: frozenset[str]
