@@ -11,27 +11,28 @@ sessions"), else the one counting participants ("more than ten
 countries"). docs/DECISIONS.md lists every rule. Anaphors ("the two
 sides", "the Committee") are resolved in anaphora.py and applied, with the
 other references, in counterparts.py; whether a mention is
-a counterpart, a frame, a topic or a source is decided in clauses.py.
+a counterpart, a frame, a topic or a source is decided in clauses.py, and
+the shapes of a trigger's phrase and clauses are told in shapes.py.
 Negated, intended or merely supported activities are skipped.
 """
 from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from spacy.attrs import LOWER
 from spacy.tokens import Doc, Token
 
 from ..fold import OFFSET_KEY, char_span, idx
-from ..normalize.text import quoted_ranges, singular
+from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import Prefix, ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
                       in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
+from .shapes import as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase, table_rows
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
 
 
@@ -107,8 +108,8 @@ class Relater:
                 continue
             activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
             if activity is None and token.tag_ in ("NNP", "NNPS") and token.dep_ == "pobj" and token.head.lower_ == "of" and any(c.dep_ == "nummod" for c in token.head.head.children):
-                activity = self.rules.trigger_activity.get(_noun_lemma(token))  # "six rounds of the Six-Party Talks": a plural name the lemmatizer keeps
-            if activity is None and _noun_lemma(token) in self.rules.member_heads and _as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
+                activity = self.rules.trigger_activity.get(noun_lemma(token))  # "six rounds of the Six-Party Talks": a plural name the lemmatizer keeps
+            if activity is None and noun_lemma(token) in self.rules.member_heads and as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
             if activity is None and token.lemma_.lower() in self.rules.signed_nouns and token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs:
@@ -119,7 +120,7 @@ class Relater:
                 continue
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
                 continue
-            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr" and not _fronted(token):
+            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr" and not fronted_phrase(token):
                 continue  # "other member states" (but "Nigeria has been a Member State of the IAEA")
             if token.dep_ == "compound" and token.head.lemma_.lower() in self.rules.non_event_heads:
                 continue  # "the verification regime of the Treaty": a thing, not an event
@@ -198,18 +199,18 @@ class Relater:
         rules, actor = self.rules, rec["actor"]
         verb_lemma = governing_verb(trigger).lemma_.lower()
         lead = first_conjunct(trigger)
-        phrase = _phrase(trigger)
+        phrase = phrase_head(trigger)
         own_phrase = (trigger.pos_ == "NOUN" and ((trigger.dep_ == "nsubj" and verb_lemma not in rules.trigger_activity and verb_lemma not in rules.event_subject_verbs)
                                                   or (trigger.dep_ == "pobj" and trigger.head.lower_ in rules.framework_preps)  # "Under an arrangement signed with Laos in 2021, China has trained ..."
                                                   or (lead.dep_ == "pobj" and lead.head.lower_ == "as"))  # "As a member of the Zangger Committee, Korea took part in ... in 2018"
-                      or _fronted(trigger))  # "A founding member of the OAU in 1963, Morocco rejoined the AU ...", "A Member State of the IAEA since 1957, ..."
+                      or fronted_phrase(trigger))  # "A founding member of the OAU in 1963, Morocco rejoined the AU ...", "A Member State of the IAEA since 1957, ..."
         agencies = [(m["start"], m["end"]) for m, _, _, _ in prepared if m["label"] == "ORG" and not m["norm"].get("id")]
         actor_tokens = {tok.i for m, tok, _, _ in prepared if actor and m["norm"].get("id") == actor}  # "China and CELAC have held ...": a body with no id beside the actor is its partner
         sentence_mentions = [m for m, _, _, _ in prepared]
         trigger_ids = {t.i for t in triggers}
-        fronted = [(p.left_edge.i, p.right_edge.i) for other in triggers if other.i != trigger.i and _fronted(other) for p in (_phrase(other),)]
-        relative = _partner_relative(governing_verb(trigger), rules)
-        tops = {_noun_phrase_top(t).i for t in triggers if t.pos_ == "NOUN"}
+        fronted = [(p.left_edge.i, p.right_edge.i) for other in triggers if other.i != trigger.i and fronted_phrase(other) for p in (phrase_head(other),)]
+        relative = partner_relative(governing_verb(trigger), rules)
+        tops = {noun_phrase_top(t).i for t in triggers if t.pos_ == "NOUN"}
         for m, tok, root, blocked in prepared:
             label, norm = m["label"], m["norm"]
             eligible = label == "TREATY" if activity in rules.treaty_only_activities else label in rules.labels or (label == "TREATY" and activity in rules.treaty_activities)
@@ -243,21 +244,21 @@ class Relater:
             if (inner.i not in (trigger.i, governing_verb(trigger).i) and inner.dep_ == "advcl" and inner.i in trigger_ids and not antecedent
                     and any(c.dep_ == "mark" and c.lower_ in rules.temporal_marks for c in inner.children)):
                 continue  # "... since 2001, two years after the CTBT was ratified ... in September 1999": the ratification's, not the membership's
-            if inner.i != trigger.i and not antecedent and _inside_other_event(inner, governing_verb(trigger), trigger_ids):
+            if inner.i != trigger.i and not antecedent and inside_other_event(inner, governing_verb(trigger), trigger_ids):
                 continue  # "It joined the NSG ..., having subscribed to the HCoC when ...": the participle's own event keeps its parties and dates
-            if not antecedent and _sibling_phrase(tok, trigger, tops):
+            if not antecedent and sibling_phrase(tok, trigger, tops):
                 continue  # "four rounds of consultations with France since 2019, and two rounds of dialogue with the United Kingdom": each its own partner
-            if not antecedent and _coordinated_event(inner, governing_verb(trigger), trigger, trigger_ids):
+            if not antecedent and coordinated_event(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "signed 24 agreements ... and held four rounds of consultations with the United States": the second act's partner and dates
             if party and not blocked and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
-            if not antecedent and _event_across_semicolon(inner, governing_verb(trigger), trigger, trigger_ids):
+            if not antecedent and event_across_semicolon(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "... joined the NSG in 1993; in July 1996 it was among ...": the other clause's parties serve only when the event names none
             if not (antecedent or self._reaches(trigger, m, tok, root, offset)):
                 continue
             if party and not blocked:  # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen
                 rec["counterparts"].setdefault(norm["id"], (m, None))
-            elif candidate and (any(partner_slot(t, trigger, rules) for t in _mention_tokens(doc, offset, m, tok)) or (conjuncts(root) & actor_tokens and first_conjunct(root).dep_ in ("nsubj", "nsubjpass"))):
+            elif candidate and (any(partner_slot(t, trigger, rules) for t in mention_tokens(doc, offset, m, tok)) or (conjuncts(root) & actor_tokens and first_conjunct(root).dep_ in ("nsubj", "nsubjpass"))):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
             elif label == "DATE" and norm.get("value"):
                 rec["dates"].setdefault(m["start"], (norm["value"], m))
@@ -305,7 +306,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
         span = char_span(doc, sent["start"] - offset, sent["end"] - offset, alignment_mode="expand")
         if span is None:
             continue
-        if _table_rows(text[sent["start"]:sent["end"]], rules):
+        if table_rows(text[sent["start"]:sent["end"]], rules):
             continue
         ms = by_sentence.get(sent["id"], [])
         quoted = quoted_ranges(text, sent["start"], sent["end"])
@@ -367,134 +368,6 @@ def share_objects(grouped: dict[str, dict[str, Any]], found: list[tuple[Token, s
             for key in ("counterparts", "dates", "places"):
                 merged = {**one[key], **other[key]}
                 one[key], other[key] = dict(merged), dict(merged)
-
-
-def _phrase(trigger: Token) -> Token:
-    """Return the head of a trigger noun's phrase: the noun it modifies when it is a compound ("Member" in "A Member State of the IAEA")."""
-    return trigger.head if trigger.dep_ == "compound" else trigger
-
-
-def _fronted(trigger: Token) -> bool:
-    """Return whether a trigger noun heads a phrase set before its clause ("A founding member of the OAU in 1963, Morocco rejoined ...",
-    "A Member State of the IAEA since 1957, Romania concluded ...")."""
-    head = _phrase(trigger)
-    return head.pos_ in ("NOUN", "PROPN") and head.dep_ in ("advcl", "npadvmod", "dep") and head.i < head.head.i
-
-
-def _inside_other_event(verb: Token, own: Token, triggers: set[int]) -> bool:
-    """Return whether ``verb`` is, or sits inside, a trailing participle clause of ``own`` that is an event of its own ("..., having subscribed to the HCoC")."""
-    node = verb
-    while node.i != own.i and node.head.i != node.i:
-        if node.i in triggers and node.dep_ == "advcl" and node.i > node.head.i:
-            return True
-        node = node.head
-    return False
-
-
-def _noun_phrase_top(trigger: Token) -> Token:
-    """Return the noun heading a trigger noun's phrase: "rounds" in "four rounds of consultations" (up through of-complements and compounds)."""
-    node = trigger
-    while node.dep_ in ("pobj", "compound") and node.head.i != node.i:
-        up = node.head.head if node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ == "of" else node.head if node.dep_ == "compound" else None
-        if up is None or up.pos_ not in ("NOUN", "PROPN"):
-            break
-        node = up
-    return node
-
-
-def _sibling_phrase(token: Token, trigger: Token, tops: set[int]) -> bool:
-    """Return whether a token belongs to another trigger's noun phrase coordinated with the trigger's own.
-
-    The nearest phrase top above the token owns it; "four rounds of consultations with France ..., and two rounds of
-    dialogue with the United Kingdom" coordinates two phrases, each with its own partner (and dates).
-    """
-    if trigger.pos_ != "NOUN":
-        return False
-    own = _noun_phrase_top(trigger)
-    node = token
-    while node.i not in tops and node.head.i != node.i:
-        node = node.head
-    if node.i not in tops or node.i == own.i:
-        return False
-    return (node.dep_ == "conj" and node.head.i in (own.i, own.head.i)) or (own.dep_ == "conj" and own.head.i in (node.i, node.head.i))  # (the parser may hang
-    # the second object on the verb: "held four rounds of ..., and two rounds of ...")
-
-
-def _partner_relative(verb: Token, rules: Rules) -> Token | None:
-    """Return a relative clause whose relative pronoun is the partner ("Kazakhstan, with which China signed ..."), else None."""
-    if verb.dep_ != "relcl":
-        return None
-    partner = any(c.dep_ == "prep" and c.lower_ in rules.partner_preps and any(g.tag_ in ("WDT", "WP") for g in c.children) for c in verb.children)
-    return verb if partner else None
-
-
-def _event_across_semicolon(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:
-    """Return whether ``verb`` is, or sits inside, a clause hung on ``own`` across a semicolon that holds another event.
-
-    The parser may hang the clause before a semicolon on the one after it ("Romania joined the NSG ... in 1993 and
-    the Australia Group in 1995; in July 1996 it was among the 33 founding participating States of the WA"):
-    the accession's regimes and years are not the membership's.
-    """
-    return _branch_with_other_event(verb, own, trigger, triggers, across_semicolon)
-
-
-def _branch_with_other_event(verb: Token, own: Token, trigger: Token, triggers: set[int], apart: Callable[[Token], bool]) -> bool:
-    """Return whether ``verb`` sits in a branch hung right on ``own`` that ``apart`` sets apart and that holds another trigger, not this one."""
-    node = verb
-    while node.i != own.i and node.head.i != node.i:
-        if node.head.i == own.i and apart(node):
-            inside = {t.i for t in node.subtree}
-            return trigger.i not in inside and any(i in inside for i in triggers if i != trigger.i)
-        node = node.head
-    return False
-
-
-def _table_rows(sentence: str, rules: Rules) -> bool:
-    """Return whether a sentence is a table's rows: a line of three or more cells set apart by a configured separator, and no
-    line of prose (one ending like a sentence without cells: "China signed ... with Chile in 2012." glued under a table is told)."""
-    if not any(sep in sentence for sep in rules.table_cell_separators):
-        return False  # (most sentences)
-    lines = [line.strip() for line in sentence.splitlines() if line.strip()]
-    rows = [any(line.count(sep) >= 2 for sep in rules.table_cell_separators) for line in lines]
-    return any(rows) and not any(not row and line[-1] in ".;!?" for row, line in zip(rows, lines))
-
-
-def _as_member(token: Token, rules: Rules) -> bool:
-    """Return whether a member head tells what a party is: with "be" ("it was among the ... participating States"), after "as" (configs)
-    ("As a participating government of the NSG since 2004, ..."), or fronted ("A founding Member State of the Agency, ...");
-    not an audience ("China briefed the 42 Participating States")."""
-    if governing_verb(token).lemma_ in rules.member_verbs or _fronted(token):
-        return True
-    node = token
-    for _ in range(3):
-        if node.dep_ == "pobj" and node.head.lower_ in rules.member_preps:
-            return True
-        node = node.head
-    return False
-
-
-def _noun_lemma(token: Token) -> str:
-    """Return a noun's lowercased lemma, singular also for a plural proper noun the lemmatizer keeps ("participating States", tagged NNP or NNPS)."""
-    lemma = token.lemma_.lower()
-    return singular(lemma) if token.tag_ in ("NNP", "NNPS") else lemma
-
-
-def _coordinated_event(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:
-    """Return whether ``verb`` is, or sits inside, a verb coordinated with ``own`` that has an object and another event of its own.
-
-    Both verbs must have their objects ("signed 24 agreements ... and held four rounds of consultations with ..."):
-    in "signed and ratified the CTBT" the treaty is the object of both.
-    """
-    def with_object(node: Token) -> bool:
-        return any(c.dep_ == "dobj" for c in node.children)
-
-    return with_object(own) and _branch_with_other_event(verb, own, trigger, triggers, lambda node: node.dep_ == "conj" and node.pos_ == "VERB" and with_object(node))
-
-
-def _mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> list[Token]:
-    """Return the tokens of a mention (the parser may hang a long name's parts on different heads)."""
-    last = token_at(doc, offset, m["end"] - 1)
-    return list(doc[first.i:(last.i if last is not None else first.i) + 1])
 
 
 def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules) -> str | None:

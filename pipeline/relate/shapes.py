@@ -1,0 +1,146 @@
+"""Tell the shapes of an event's sentence: phrases, fronted and coordinated parts, relative clauses, table rows.
+
+Helpers of finder.py's Relater, on the dependency parse: which noun heads a
+trigger's phrase, whether a phrase is fronted or coordinated with another
+event's, whether a member head tells what a party is, whether a sentence is
+a table's rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from spacy.tokens import Doc, Token
+
+from ..normalize.text import singular
+from .clauses import across_semicolon
+from .rules import Rules
+from .syntax import governing_verb, token_at
+
+
+def phrase_head(trigger: Token) -> Token:
+    """Return the head of a trigger noun's phrase: the noun it modifies when it is a compound ("Member" in "A Member State of the IAEA")."""
+    return trigger.head if trigger.dep_ == "compound" else trigger
+
+
+def fronted_phrase(trigger: Token) -> bool:
+    """Return whether a trigger noun heads a phrase set before its clause ("A founding member of the OAU in 1963, Morocco rejoined ...",
+    "A Member State of the IAEA since 1957, Romania concluded ...")."""
+    head = phrase_head(trigger)
+    return head.pos_ in ("NOUN", "PROPN") and head.dep_ in ("advcl", "npadvmod", "dep") and head.i < head.head.i
+
+
+def inside_other_event(verb: Token, own: Token, triggers: set[int]) -> bool:
+    """Return whether ``verb`` is, or sits inside, a trailing participle clause of ``own`` that is an event of its own ("..., having subscribed to the HCoC")."""
+    node = verb
+    while node.i != own.i and node.head.i != node.i:
+        if node.i in triggers and node.dep_ == "advcl" and node.i > node.head.i:
+            return True
+        node = node.head
+    return False
+
+
+def noun_phrase_top(trigger: Token) -> Token:
+    """Return the noun heading a trigger noun's phrase: "rounds" in "four rounds of consultations" (up through of-complements and compounds)."""
+    node = trigger
+    while node.dep_ in ("pobj", "compound") and node.head.i != node.i:
+        up = node.head.head if node.dep_ == "pobj" and node.head.dep_ == "prep" and node.head.lower_ == "of" else node.head if node.dep_ == "compound" else None
+        if up is None or up.pos_ not in ("NOUN", "PROPN"):
+            break
+        node = up
+    return node
+
+
+def sibling_phrase(token: Token, trigger: Token, tops: set[int]) -> bool:
+    """Return whether a token belongs to another trigger's noun phrase coordinated with the trigger's own.
+
+    The nearest phrase top above the token owns it; "four rounds of consultations with France ..., and two rounds of
+    dialogue with the United Kingdom" coordinates two phrases, each with its own partner (and dates).
+    """
+    if trigger.pos_ != "NOUN":
+        return False
+    own = noun_phrase_top(trigger)
+    node = token
+    while node.i not in tops and node.head.i != node.i:
+        node = node.head
+    if node.i not in tops or node.i == own.i:
+        return False
+    return (node.dep_ == "conj" and node.head.i in (own.i, own.head.i)) or (own.dep_ == "conj" and own.head.i in (node.i, node.head.i))  # (the parser may hang
+    # the second object on the verb: "held four rounds of ..., and two rounds of ...")
+
+
+def partner_relative(verb: Token, rules: Rules) -> Token | None:
+    """Return a relative clause whose relative pronoun is the partner ("Kazakhstan, with which China signed ..."), else None."""
+    if verb.dep_ != "relcl":
+        return None
+    partner = any(c.dep_ == "prep" and c.lower_ in rules.partner_preps and any(g.tag_ in ("WDT", "WP") for g in c.children) for c in verb.children)
+    return verb if partner else None
+
+
+def event_across_semicolon(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:
+    """Return whether ``verb`` is, or sits inside, a clause hung on ``own`` across a semicolon that holds another event.
+
+    The parser may hang the clause before a semicolon on the one after it ("Romania joined the NSG ... in 1993 and
+    the Australia Group in 1995; in July 1996 it was among the 33 founding participating States of the WA"):
+    the accession's regimes and years are not the membership's.
+    """
+    return _branch_with_other_event(verb, own, trigger, triggers, across_semicolon)
+
+
+def _branch_with_other_event(verb: Token, own: Token, trigger: Token, triggers: set[int], apart: Callable[[Token], bool]) -> bool:
+    """Return whether ``verb`` sits in a branch hung right on ``own`` that ``apart`` sets apart and that holds another trigger, not this one."""
+    node = verb
+    while node.i != own.i and node.head.i != node.i:
+        if node.head.i == own.i and apart(node):
+            inside = {t.i for t in node.subtree}
+            return trigger.i not in inside and any(i in inside for i in triggers if i != trigger.i)
+        node = node.head
+    return False
+
+
+def table_rows(sentence: str, rules: Rules) -> bool:
+    """Return whether a sentence is a table's rows: a line of three or more cells set apart by a configured separator, and no
+    line of prose (one ending like a sentence without cells: "China signed ... with Chile in 2012." glued under a table is told)."""
+    if not any(sep in sentence for sep in rules.table_cell_separators):
+        return False  # (most sentences)
+    lines = [line.strip() for line in sentence.splitlines() if line.strip()]
+    rows = [any(line.count(sep) >= 2 for sep in rules.table_cell_separators) for line in lines]
+    return any(rows) and not any(not row and line[-1] in ".;!?" for row, line in zip(rows, lines))
+
+
+def as_member(token: Token, rules: Rules) -> bool:
+    """Return whether a member head tells what a party is: with "be" ("it was among the ... participating States"), after "as" (configs)
+    ("As a participating government of the NSG since 2004, ..."), or fronted ("A founding Member State of the Agency, ...");
+    not an audience ("China briefed the 42 Participating States")."""
+    if governing_verb(token).lemma_ in rules.member_verbs or fronted_phrase(token):
+        return True
+    node = token
+    for _ in range(3):
+        if node.dep_ == "pobj" and node.head.lower_ in rules.member_preps:
+            return True
+        node = node.head
+    return False
+
+
+def noun_lemma(token: Token) -> str:
+    """Return a noun's lowercased lemma, singular also for a plural proper noun the lemmatizer keeps ("participating States", tagged NNP or NNPS)."""
+    lemma = token.lemma_.lower()
+    return singular(lemma) if token.tag_ in ("NNP", "NNPS") else lemma
+
+
+def coordinated_event(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:
+    """Return whether ``verb`` is, or sits inside, a verb coordinated with ``own`` that has an object and another event of its own.
+
+    Both verbs must have their objects ("signed 24 agreements ... and held four rounds of consultations with ..."):
+    in "signed and ratified the CTBT" the treaty is the object of both.
+    """
+    def with_object(node: Token) -> bool:
+        return any(c.dep_ == "dobj" for c in node.children)
+
+    return with_object(own) and _branch_with_other_event(verb, own, trigger, triggers, lambda node: node.dep_ == "conj" and node.pos_ == "VERB" and with_object(node))
+
+
+def mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> list[Token]:
+    """Return the tokens of a mention (the parser may hang a long name's parts on different heads)."""
+    last = token_at(doc, offset, m["end"] - 1)
+    return list(doc[first.i:(last.i if last is not None else first.i) + 1])
