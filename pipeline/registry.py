@@ -166,9 +166,20 @@ def _subdivisions(settings: dict[str, Any]) -> dict[str, str]:
 _STROKED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ı": "i", "Ħ": "H", "ħ": "h"})
 
 
+class _CombiningMarks(dict):
+    """A str.translate table deleting combining marks, filled as code points are met (any plane)."""
+
+    def __missing__(self, point: int) -> int | None:
+        self[point] = None if unicodedata.combining(chr(point)) else point
+        return self[point]
+
+
+_MARKS = _CombiningMarks()
+
+
 def ascii_fold(text: str) -> str:
     """Drop diacritics ("Ninh Thuận" -> "Ninh Thuan", "Đồng Nai" -> "Dong Nai", "Bogotá" -> "Bogota")."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text.translate(_STROKED)) if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKD", text.translate(_STROKED)).translate(_MARKS)
 
 
 def _bodies(config: Config, entities: dict[str, Entity], countries: dict[str, str], regions: tuple[str, ...]) -> tuple[str, ...]:

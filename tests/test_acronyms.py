@@ -87,7 +87,7 @@ def reference_link(text, mentions, blocks, settings):
     """Return what link returned before it was made near-linear: the pairwise scans, kept as the specification."""
     import re
 
-    from pipeline.extract.acronyms import RULE, _definition, _follows_a_mention, _is_acronym, _may_stand_for, _occurrences, _spelled_out
+    from pipeline.extract.acronyms import RULE, _definition, _follows_a_mention, _is_acronym, _occurrences, _spelled_out
 
     def inside(pos):
         return any(s <= pos < e for s, e in blocks)
@@ -114,7 +114,7 @@ def reference_link(text, mentions, blocks, settings):
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short and not any(m["start"] <= short[0] and short[1] <= m["end"] for m in mentions) and _may_stand_for(text[short[0]:short[1]], text[mention["start"]:mention["end"]]):
+        if short and not any(m["start"] <= short[0] and short[1] <= m["end"] for m in mentions) and not _is_acronym(text[mention["start"]:mention["end"]]):
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])

