@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .config import POSITIVE, TEXT, Config, ConfigError, Kind, check_tables, compile_regex
+from .config import POSITIVE, TEXT, Config, ConfigError, Kind, check_tables, check_value, compile_regex
 from .normalize.dates import find_dates
 
 
@@ -50,6 +50,9 @@ class LayoutRules:
     title: re.Pattern[str]
     title_max_chars: int
     title_final: str
+    masthead_lines: int  # [title]: how far above its breadcrumb a masthead line may stand
+    publisher_shape: re.Pattern[str]  # [title]: what a masthead line naming its publisher holds
+    dateline_fields: re.Pattern[str]  # [title]: what parts the fields of a page's dateline
     headings: tuple[tuple[int, re.Pattern[str]], ...]
     heading_max_chars: int
     heading_final: str
@@ -87,7 +90,7 @@ class LayoutRules:
                  compile_regex(rule["pattern"], f"{where} [[boilerplate]] #{i}"))
                 for i, rule in enumerate(data["boilerplate"], 1)
             )
-            title = _only(data["title"], {"pattern", "max_chars", "sentence_final"}, f"{where} [title]")
+            title = _only(data["title"], {"pattern", "max_chars", "sentence_final", "masthead_lines", "publisher_shape", "dateline_fields"}, f"{where} [title]")
             headings = tuple(
                 (int(_only(rule, {"level", "pattern"}, f"{where} [[heading]] #{i}")["level"]),
                  compile_regex(rule["pattern"], f"{where} [[heading]] #{i}"))
@@ -102,6 +105,9 @@ class LayoutRules:
                 title=compile_regex(title["pattern"], f"{where} [title]", re.I),
                 title_max_chars=int(title["max_chars"]),
                 title_final=str(title["sentence_final"]),
+                masthead_lines=check_value(Path(where), "title", "masthead_lines", title["masthead_lines"], POSITIVE),
+                publisher_shape=compile_regex(title["publisher_shape"], f"{where} [title] publisher_shape"),
+                dateline_fields=compile_regex(title["dateline_fields"], f"{where} [title] dateline_fields"),
                 headings=headings,
                 heading_max_chars=int(limits["max_chars"]),
                 heading_final=str(limits["sentence_final"]),
@@ -247,8 +253,12 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
             line = _title(body, start, rules)
             if line is not None and not rules.title.fullmatch(body) and _above_breadcrumb(text, raw, boiler, index, rules):
                 # Short lines glued to a breadcrumb below them are the site's masthead, not the title
-                # ("Republic of the Philippines" / "Department of Foreign Affairs" / "Home / Policy ...").
-                line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),))
+                # ("Republic of the Philippines" / "Department of Foreign Affairs" / "Home / Policy ...");
+                # a line of another script or a language switcher ("LT | EN") names no publisher.
+                named = rules.publisher_shape.search(body) is not None
+                line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),) if named else ())
+            elif line is not None and not rules.title.fullmatch(body) and (dated := _dateline(body, rules)) is not None:
+                line = Line(start, end, "boilerplate", "byline", (("date", body[dated[0]:dated[1]], start + dated[0], start + dated[1]),))
         if line is None:
             line = _heading(body, start, rules)
         if line is None:
@@ -291,15 +301,28 @@ def _running_headers(text: str, raw: list[tuple[int, int]], rules: LayoutRules) 
     return marked
 
 
-def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules, most: int = 3) -> bool:
-    """Return whether a navigation line follows ``index`` with only short title-like lines (at most ``most``) and no blank line between."""
-    for below in range(index + 1, min(len(raw), index + 1 + most)):
+def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules) -> bool:
+    """Return whether a navigation line follows ``index`` within ``masthead_lines`` lines, with no blank line between.
+
+    The lines between are short and title-like ("LT | EN", "Kuwait City 38°C |
+    Sunday, 13 October 2024") or boilerplate of another kind ("Skip to main content").
+    """
+    for below in range(index + 1, min(len(raw), index + 1 + rules.masthead_lines)):
         start, end = raw[below]
         if boiler[below] is not None:
-            return boiler[below].subkind == "navigation"
+            if boiler[below].subkind == "navigation":
+                return True
+            continue
         if start == end or _title(text[start:end], start, rules) is None:
             return False
     return False
+
+
+def _dateline(body: str, rules: LayoutRules) -> tuple[int, int] | None:
+    """Return where the date is when a short line of a page's head is its dateline: fields, one with a date of a day or a month."""
+    if rules.dateline_fields.search(body) is None:
+        return None
+    return next(((s, e) for s, e, value in find_dates(body) if len(value) >= 7), None)
 
 
 def _groups(match: re.Match[str], offset: int) -> tuple[tuple[str, str, int, int], ...]:

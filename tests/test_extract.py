@@ -153,6 +153,13 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     ("China consulted the five nuclear-weapon states in 2020.", "COUNT", "five nuclear-weapon states",
      {"value": 5, "qualifier": "exact", "unit": "nuclear-weapon state", "of": None}),
     ("In 2023, 193 States Parties met in The Hague.", "COUNT", "193 States Parties", {"value": 193, "qualifier": "exact", "unit": "States Party", "of": None}),
+    # a long list of modifiers before the counted noun; a modifier noun the parser made an adjective (thirteenth session)
+    ("The Office trained some 260 customs, port and economic zone officials in 2024.", "COUNT", "some 260 customs, port and economic zone officials",
+     {"value": 260, "qualifier": "approx", "unit": "customs, port and economic zone official", "of": None}),
+    ("It has trained more than 700 police, customs and coast guard officers since 2014.", "COUNT", "more than 700 police, customs and coast guard officers",
+     {"value": 700, "qualifier": "gt", "unit": "police, customs and coast guard officer", "of": None}),
+    ("In 2023 and 2024, IAEA inspectors carried out 18 safeguards inspections at Chinese facilities.", "COUNT", "18 safeguards inspections",
+     {"value": 18, "qualifier": "exact", "unit": "safeguards inspection", "of": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""

@@ -24,6 +24,23 @@ def rules(config):
         ("Page 2 of 7", "boilerplate", "pagination"),
         ("Home > Trade policy > Export controls", "boilerplate", "navigation"),
         ("Home / Foreign policy / Arms control", "boilerplate", "navigation"),
+        ("Home :: Policy :: Strategic Trade Control (SCOMET) :: International Engagement", "boilerplate", "navigation"),
+        ("Home >> White Papers >> 2025", "boilerplate", "navigation"),
+        ("You are here: Home ≫ Foreign Policy ≫ Disarmament", "boilerplate", "navigation"),
+        ("Inicio > Política exterior > Desarme y no proliferación", "boilerplate", "navigation"),
+        ("Main › Foreign Policy › International Security", "boilerplate", "navigation"),
+        ("Home ＞ Foreign Policy ＞ Arms Control", "boilerplate", "navigation"),
+        ("Homepage → Foreign Relations → Security Policy", "boilerplate", "navigation"),
+        ("Skip to main content", "boilerplate", "label"),
+        ("Skip to main content | Screen Reader Access | A- A A+", "boilerplate", "label"),
+        ("This website uses cookies. Accept all | Reject | Settings", "boilerplate", "label"),
+        ("Download PDF (312 KB)", "boilerplate", "label"),
+        ("Download the full report (PDF, 1.2 MB)", "boilerplate", "label"),
+        ("Publish date: 13-10-2024 | International Organizations Department", "boilerplate", "byline"),
+        ("Date of publication: 03.12.2024 | Last updated: 05.12.2024", "boilerplate", "byline"),
+        ("Cookies are dried at the plant.", "content", None),
+        ("Main export partners were Japan and Korea.", "content", None),
+        ("Download speeds rose in 2023 and the Ministry published figures.", "content", None),
         ("Posted on: 14 March 2019 | Last modified: 2 April 2019", "boilerplate", "byline"),
         ("Date modified: 2022-06-30", "boilerplate", "byline"),
         ("Last updated: 3 May 2021", "boilerplate", "byline"),
@@ -72,6 +89,21 @@ def test_line_kinds(rules, line, kind, subkind):
         ("Last updated: 3 May 2021\n\nBody text here.\n", {"title": None, "publisher": None, "published": "2021-05-03"}),
         ("Defense of Japan 2022\nDefense of Japan 2022 | Published: 22 July 2022 | Ministry of Defense\n\nBody.\n",
          {"title": "Defense of Japan 2022", "publisher": "Ministry of Defense", "published": "2022-07-22"}),
+        # a masthead above its breadcrumb with a switcher or a skip link between, and a dateline after it
+        ("Skip to main content\nLT | EN\nMinistry of Foreign Affairs of the Republic of Lithuania\nHome :: Foreign Policy :: Export Control\n\nExport Controls and Partners\n\nBody.\n",
+         {"title": "Export Controls and Partners", "publisher": "Ministry of Foreign Affairs of the Republic of Lithuania", "published": None}),
+        ("العربية | English\nState of Kuwait | Ministry of Foreign Affairs\nKuwait City 38°C | Sunday, 13 October 2024\nYou are here: Home ≫ Foreign Policy\n"
+         "Publish date: 13-10-2024 | International Organizations Department\n\nKuwait and Non-Proliferation\n\nBody.\n",
+         {"title": "Kuwait and Non-Proliferation", "publisher": "State of Kuwait | Ministry of Foreign Affairs", "published": "2024-10-13"}),
+        ("Royaume du Maroc\nMinistry of Foreign Affairs\nHome ❯ Diplomatic Action\nPress release No. 214/2024 — Rabat, 4 December 2024\nDownload PDF (312 KB)\n\nMorocco and Resolution 1540\n\nBody.\n",
+         {"title": "Morocco and Resolution 1540", "publisher": "Royaume du Maroc", "published": "2024-12-04"}),
+        ("Government Offices of Sweden\nHome / Government policy\nPublished 14 March 2023 · Updated 2 October 2023\n\nSweden and the NPT\n\nBody.\n",
+         {"title": "Sweden and the NPT", "publisher": "Government Offices of Sweden", "published": "2023-03-14"}),
+        # a title with a date but no fields is a title; so is a title with fields but no day or month
+        ("The Summit of 12 May 2023 on Export Controls\n\nBody.\n", {"title": "The Summit of 12 May 2023 on Export Controls", "publisher": None, "published": None}),
+        ("Annual Report — 2023\n\nBody.\n", {"title": "Annual Report — 2023", "publisher": None, "published": None}),
+        # four lines between a masthead and its breadcrumb are too many (masthead_lines = 3)
+        ("Masthead One\nLine two\nLine three\nLine four\nHome / Policy\n\nBody.\n", {"title": "Masthead One", "publisher": None, "published": None}),
     ],
 )
 def test_metadata(rules, text, expected):
@@ -148,11 +180,25 @@ def test_boilerplate_prefilter_never_skips_a_match(rules, pieces, glue):
     (lambda s: s.replace("unwrapped_line_chars = 160", "unwrapped_line_chars = 160\nwrap = 80"), "wrap = 80", r"\[paragraphs\] unknown key 'wrap'"),
     (lambda s: s.replace("wrap_tolerance = 0.15", "wrap_tolerance = 1"), "wrap_tolerance =", r"\[paragraphs\] wrap_tolerance must be a number >= 0 and < 1, got int 1"),
     (lambda s: s.replace("unwrapped_line_chars = 160\n", ""), "[paragraphs]", r"\[paragraphs\] missing key 'unwrapped_line_chars'"),
+    (lambda s: s.replace("masthead_lines = 3", "masthead_lines = 0"), "masthead_lines =", r"\[title\] masthead_lines must be an integer > 0, got int 0"),
+    (lambda s: s.replace("masthead_lines = 3", "masthead_lines = true"), "masthead_lines =", r"\[title\] masthead_lines must be an integer > 0, got bool True"),
 ])
 def test_paragraphs_table_is_checked_with_file_and_line(tmp_path, edit, needle, message):
     root = _segmentation_with(tmp_path, edit)
     line = next(n for n, body in enumerate((root / "segmentation.toml").read_text(encoding="utf-8").splitlines(), 1) if needle in body)
     with pytest.raises(ConfigError, match=rf"segmentation\.toml:{line}: {message}"):
+        LayoutRules.from_config(load_config(root))
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda s: s.replace("publisher_shape = '", "publisher_shape = '(", 1), r"\[title\] publisher_shape"),
+    (lambda s: s.replace("dateline_fields = '", "dateline_fields = '[", 1), r"\[title\] dateline_fields"),
+    (lambda s: s.replace("masthead_lines = 3\n", ""), r"\[title\]: expected exactly the keys .* got \['dateline_fields', 'max_chars'"),
+    (lambda s: s.replace("masthead_lines = 3", "masthead_lines = 3\nmasthead = 2"), r"\[title\].*masthead"),
+])
+def test_the_title_table_is_checked(tmp_path, edit, message):
+    root = _segmentation_with(tmp_path, edit)
+    with pytest.raises(ConfigError, match=message):
         LayoutRules.from_config(load_config(root))
 
 

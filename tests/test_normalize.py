@@ -21,7 +21,8 @@ def test_parse_number(text, value):
     [("2004", "2004"), ("April 2004", "2004-04"), ("December 29, 2021", "2021-12-29"), ("29 December 2021", "2021-12-29"),
      ("Dec. 29, 2021", "2021-12-29"), ("2021-12-29", "2021-12-29"), ("Sept 2019", "2019-09"), ("1540", None), ("Wednesday", None),
      ("29.12.2021", "2021-12-29"), ("05.03.2022", "2022-03-05"),  # dotted: the day first
-     ("29/12/2021", "2021-12-29"), ("12/29/2021", "2021-12-29"), ("05/03/2022", "2022")],  # slashed: only what one of them cannot be decides; else the year
+     ("29/12/2021", "2021-12-29"), ("12/29/2021", "2021-12-29"), ("05/03/2022", "2022"),  # slashed: only what one of them cannot be decides; else the year
+     ("13-10-2024", "2024-10-13"), ("10-13-2024", "2024-10-13"), ("05-03-2022", "2022")],  # dashed: read as slashed
 )
 def test_parse_date(text, iso):
     assert parse_date(text) == iso

@@ -346,6 +346,10 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         # a table's rows tell no engagement; the prose does
         ("Key instruments:\nPartner | Instrument | Signed\nArgentina | Framework agreement | 18 May 2009\n\nChina signed an agreement with Brazil in 2010.",
          [("agreement", ["BRA"], None, ["2010"])]),
+        # a trigger of two words, apart or hyphenated ("round table" in configs); a table is no event
+        ("In May 2019, China and Pakistan held a round-table on export controls in Beijing.", [("seminar", ["PAK"], None, ["2019-05"])]),
+        ("In 2021, China held two round tables with the OPCW.", [("seminar", ["OPCW"], 2, ["2021"])]),
+        ("In 2021, China gave Pakistan a table of round figures.", []),
         # a demonym inside a count names the trainees' country
         ("Since 2022, the Centre has trained more than 350 Ukrainian deminers in Eksjö. Ukraine thanked it.", [("training", ["UKR"], 350, ["2022"])]),
     ],
@@ -357,6 +361,22 @@ def test_engagement_rules(tmp_path, paragraph, expected):
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     got = [(r["activity"], r["counterparts"], (r["count"] or {}).get("value"), r["dates"]) for r in read_jsonl(tmp_path / "out" / "relations.jsonl")]
     assert got == expected
+
+
+@pytest.mark.parametrize(("sentence", "trigger", "lemma"), [
+    ("In 2019, China held a round-table with Pakistan.", "round-table", "round table"),
+    ("In 2019, China held a Round Table with Pakistan.", "Round Table", "round table"),
+    ("In 2019, China held a roundtable with Pakistan.", "roundtable", "roundtable"),
+])
+def test_a_two_word_trigger_is_cited_whole(tmp_path, sentence, trigger, lemma):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    text = "Full text: China's Policy\n\n" + sentence + "\n"
+    (raw / "d.txt").write_text(text, encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    [record] = read_jsonl(tmp_path / "out" / "relations.jsonl")
+    assert record["trigger"]["text"] == trigger == text[record["trigger"]["start"]:record["trigger"]["end"]]
+    assert record["trigger"]["lemma"] == lemma
 
 
 def test_prose_glued_under_a_table_is_told(tmp_path):
@@ -448,7 +468,8 @@ def test_engagements_summary(seed_run):
     [("Ministry of Foreign Affairs of the Russian Federation", "On Strategic Stability", "RUS"),
      ("Xinhua", "China's Export Controls", "CHN"),
      (None, "Dual-use export controls in the European Union", "EU"),
-     (None, "Brazilian-Argentine Agency for Accounting and Control of Nuclear Materials: Thirty Years of Safeguards in Argentina and Brazil", None)],  # a body with no id speaks
+     (None, "Brazilian-Argentine Agency for Accounting and Control of Nuclear Materials: Thirty Years of Safeguards in Argentina and Brazil", None),  # a body with no id speaks
+     (None, "REPUBLIC OF THE PHILIPPINES", "PHL")],  # a title in capitals names its country (else the most-named, Japan, would speak)
 )
 def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor):
     raw = tmp_path / "raw"

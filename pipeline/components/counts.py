@@ -146,14 +146,16 @@ class CountFinder(SettingsComponent):
         """Return whether the tagger read a plural noun as a verb ("12 outreach seminars": VBZ); never an auxiliary or a "has"."""
         return token.tag_ == "VBZ" and token.is_lower and token.lower_.endswith("s") and token.pos_ != "AUX" and token.lemma_ not in self.verbs_never_nouns
 
-    def _modified(self, noun: Token, end: int) -> Token:
-        """Return the noun that ``noun`` modifies (through nmod/compound, to the right, near the number), else ``noun``.
+    def _modified(self, noun: Token, end: int, reach: int | None = None) -> Token:
+        """Return the noun that ``noun`` modifies (through nmod/compound, to the right, within ``reach`` of the number), else ``noun``.
 
         A singular noun the parser made an adjective ("33 founding participating States": "founding" is an
-        amod) modifies its head too, also a capitalized plural one.
+        amod) modifies its head too, also a capitalized plural one; so does a modifier noun ("18 safeguards
+        inspections"). ``reach`` is ``max_gap`` unless given.
         """
-        while noun.head.i > noun.i and noun.head.i - end <= self.max_gap and (
-                (noun.dep_ in ("nmod", "compound") and noun.head.pos_ == "NOUN" and noun.head.is_lower)
+        reach = self.max_gap if reach is None else reach
+        while noun.head.i > noun.i and noun.head.i - end <= reach and (
+                ((noun.dep_ in ("nmod", "compound") or (noun.dep_ == "amod" and noun.lower_ in self.modifier_nouns)) and noun.head.pos_ == "NOUN" and noun.head.is_lower)
                 or (noun.dep_ == "amod" and noun.tag_ == "NN" and _plural_noun(noun.head))):
             noun = noun.head
         return noun
@@ -187,7 +189,7 @@ class CountFinder(SettingsComponent):
         if modifier:
             # "some 600 Kenyan customs, police and port officers", "1,500 Thai licensing, customs and enforcement officials":
             # the parser coordinates the modifiers; the counted noun is the last conjunct (or the noun they modify)
-            last = self._modified(head, end)
+            last = self._modified(head, end, 2 * self.max_gap)  # "260 customs, port and economic zone officials": a list of modifiers is long
             if last.i == head.i:
                 while (nxt := [c for c in last.children if c.dep_ == "conj" and c.i > last.i]):
                     last = max(nxt, key=lambda c: c.i)

@@ -43,6 +43,7 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
         (re.compile(r"(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})"), "ymd"),  # one separator twice: "1.12.2019-3.12.2019" is two dates
         (re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"), "dotted"),  # "29.12.2021": with dots, the day comes first
         (re.compile(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})"), "slashed"),  # "29/12/2021", "12/29/2021": see _iso
+        (re.compile(r"(?P<a>\d{1,2})-(?P<b>\d{1,2})-(?P<y>\d{4})"), "dashed"),  # "13-10-2024" (a web page's date line): read as slashed
         (re.compile(rf"(?P<m>{month}),?\s+(?P<y>\d{{4}})", re.I), "my"),
         (re.compile(r"(?P<y>\d{4})"), "y"),
     ]
@@ -140,7 +141,7 @@ def _iso(match: re.Match[str], form: str) -> str | None:
         return None
     if form == "y":
         return f"{year:04d}"
-    if form == "slashed":
+    if form in ("slashed", "dashed"):
         return _slashed(int(match.group("a")), int(match.group("b")), year)
     raw_month = match.group("m")
     month = int(raw_month) if raw_month.isdigit() else month_numbers().get(raw_month.casefold(), 0)  # casefold: re.I also matches "ſep"

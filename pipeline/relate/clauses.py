@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..fold import idx
 from ..normalize.text import singular
-from .rules import Rules
+from .rules import HYPHENS, Rules
 from .anaphora import UNSET, numbered_anaphor
 from .syntax import governing_verb, governs, token_at
 
@@ -380,8 +380,8 @@ def framework(token: Token, rules: Rules) -> bool:
 def hyphen_pair(token: Token) -> bool:
     """Return whether a name is one side of a hyphenated pair of parties ("China-EU", "Canada-US")."""
     doc = token.doc
-    before = token.i >= 2 and doc[token.i - 1].text in ("-", "–") and doc[token.i - 2].pos_ == "PROPN"
-    after = token.i + 2 < len(doc) and doc[token.i + 1].text in ("-", "–") and doc[token.i + 2].pos_ == "PROPN"
+    before = token.i >= 2 and doc[token.i - 1].text in HYPHENS and doc[token.i - 2].pos_ == "PROPN"
+    after = token.i + 2 < len(doc) and doc[token.i + 1].text in HYPHENS and doc[token.i + 2].pos_ == "PROPN"
     return before or after
 
 
@@ -409,7 +409,7 @@ def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: 
         near = own_clause or governs(trigger, last) or governs(governing_verb(trigger), verb)
         party = singular in rules.party_units
         return (3 if party else 1) if near else (4 if party else 2)
-    activity = rules.trigger_activity.get(trigger.lemma_.lower()) or rules.trigger_activity.get(trigger.lower_)
+    activity = rules.activity_of(trigger)
     if activity in rules.audience_activities and last.pos_ == "NOUN" and last.tag_ == "NNS" and (
             (last.dep_ == "pobj" and last.head.lower_ in rules.audience_preps and last.head.head.i in (trigger.i, governing_verb(trigger).i))
             or (last.dep_ == "dobj" and trigger.pos_ == "VERB" and last.head.i == trigger.i)):

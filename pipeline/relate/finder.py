@@ -106,7 +106,7 @@ class Relater:
         for token in sent:
             if token.lemma not in word_ids and token.lower not in word_ids and token.tag_ != "NNPS" and not (token.tag_ == "NNP" and token.lower_.endswith("s")):
                 continue
-            activity = self.rules.trigger_activity.get(token.lemma_.lower()) or self.rules.trigger_activity.get(token.lower_)
+            activity = self.rules.activity_of(token)
             if activity is None and token.tag_ in ("NNP", "NNPS") and token.dep_ == "pobj" and token.head.lower_ == "of" and any(c.dep_ == "nummod" for c in token.head.head.children):
                 activity = self.rules.trigger_activity.get(noun_lemma(token))  # "six rounds of the Six-Party Talks": a plural name the lemmatizer keeps
             if activity is None and noun_lemma(token) in self.rules.member_heads and as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
@@ -374,7 +374,7 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     """Return the party the document speaks for: a country its publisher names ("Ministry of
     Foreign Affairs of the Russian Federation"), else the first country or organization its
     title names ("China's Export Controls", "... in the European Union"; None when that is a body
-    with no id), else its most-named country."""
+    with no id), else the first country a title in capitals names, else its most-named country."""
     found = rules.country_pattern.search(document.get("publisher") or "")
     if found:
         return rules.country_names[" ".join(found.group().split())]  # matched across any whitespace ("Republic\u00a0of Ghana")
@@ -389,8 +389,23 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     named = [m for m in in_title if m["norm"].get("id")]
     if named:
         return named[0]["norm"]["id"]
+    for start, end in titles:
+        title = " ".join(document["text"][start:end].split())
+        found = rules.capitals_country_pattern.search(title) if title.isupper() else None
+        if found:
+            return rules.capitals_country_names[found.group()]  # "REPUBLIC OF THE PHILIPPINES": names in capitals escape the rules
     countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
+
+
+def _trigger(text: str, trigger: Token, rules: Rules) -> dict[str, Any]:
+    """Describe a trigger word, or the two words of a two-word trigger ("round-table", lemma "round table")."""
+    first = rules.two_word_modifier(trigger)
+    lemma = trigger.lemma_.lower() if first is None else f"{first.lower_} {trigger.lemma_.lower()}"
+    first = trigger if first is None else first
+    start = trigger.doc.user_data[OFFSET_KEY] + idx(first)
+    end = trigger.doc.user_data[OFFSET_KEY] + idx(trigger) + len(trigger.text)
+    return {"text": text[start:end], "lemma": lemma, "start": start, "end": end}
 
 
 def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: dict[str, Any], rules: Rules) -> dict[str, Any]:
@@ -409,7 +424,7 @@ def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: di
         "counterparts": [cid for cid, _ in counterparts],
         "counterpart_mentions": [{"id": cid, "mention_id": m["id"], "resolved_from": m["id"] if anaphor else None, "anaphor": anaphor} for cid, (m, anaphor) in counterparts],
         "activity": activity,
-        "trigger": {"text": trigger.text, "lemma": trigger.lemma_.lower(), "start": trigger.doc.user_data[OFFSET_KEY] + idx(trigger), "end": trigger.doc.user_data[OFFSET_KEY] + idx(trigger) + len(trigger.text)},
+        "trigger": _trigger(text, trigger, rules),
         "count": {"value": count["norm"]["value"], "qualifier": count["norm"]["qualifier"], "mention_id": count["id"]} if count else None,
         "dates": [d[0] for d in dates],
         "places": [p[0] for p in places],

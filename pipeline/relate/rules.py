@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from spacy.strings import get_string_id
+from spacy.tokens import Token
 
 from ..config import POSITIVE, TEXT, TEXTS, Config, ConfigError, Kind, check_value, where_in
 from ..registry import Registry
+
+HYPHENS = ("-", "\u2010", "\u2011", "–")  # hyphen, hyphen, non-breaking hyphen, en dash: what joins a hyphenated pair of words
 
 
 @dataclass(frozen=True)
@@ -150,10 +153,57 @@ class Rules:
         return _whole_words(n for n in self.country_names if len(n) > 3)
 
     @cached_property
+    def capitals_country_pattern(self) -> re.Pattern[str]:
+        """Return one pattern matching any country name or alias of four letters or more in capitals ("REPUBLIC OF THE PHILIPPINES")."""
+        return _whole_words(n.upper() for n in self.country_names if len(n) > 3)
+
+    @cached_property
+    def capitals_country_names(self) -> dict[str, str]:
+        """Return the country names and aliases in capitals -> alpha-3 (the first name wins where two fold together)."""
+        out: dict[str, str] = {}
+        for name, code in sorted(self.country_names.items()):
+            out.setdefault(name.upper(), code)
+        return out
+
+    @cached_property
     def trigger_word_ids(self) -> frozenset[int]:
         """Return the string ids of every case form a trigger lemma or word can take: most tokens are skipped on one integer lookup."""
-        words = set(self.trigger_activity) | self.member_heads | self.signed_nouns
+        words = {w.split()[-1] for w in self.trigger_activity} | self.member_heads | self.signed_nouns
         return frozenset(get_string_id(form) for w in words for form in (w, w.capitalize(), w.upper()))
+
+    @cached_property
+    def two_word_triggers(self) -> dict[str, dict[str, str]]:
+        """Return the triggers written as two words ("round table"): head word -> modifier -> activity."""
+        out: dict[str, dict[str, str]] = {}
+        for words, activity in self.trigger_activity.items():
+            if " " in words:
+                modifier, head = words.split(" ")
+                out.setdefault(head, {})[modifier] = activity
+        return out
+
+    def activity_of(self, token: Token) -> str | None:
+        """Return the activity a trigger word names: by its lemma, its form, or as the head of a two-word trigger."""
+        activity = self.trigger_activity.get(token.lemma_.lower()) or self.trigger_activity.get(token.lower_)
+        if activity is None:
+            modifier = self.two_word_modifier(token)
+            if modifier is not None:
+                activity = self.two_word_triggers[token.lemma_.lower()][modifier.lower_]
+        return activity
+
+    def two_word_modifier(self, token: Token) -> Token | None:
+        """Return the first word of the two-word trigger ``token`` heads ("round" of "round table"), if it heads one.
+
+        The modifier stands right before the head, alone or hyphenated ("a
+        national round-table", "a round table"): the tagger makes "round" an
+        adjective or a compound, so the pair is read from the words, not the parse.
+        """
+        modifiers = self.two_word_triggers.get(token.lemma_.lower())
+        if not modifiers or token.lemma_.lower() in self.trigger_activity or token.lower_ in self.trigger_activity:
+            return None
+        doc, i = token.doc, token.i - 1
+        if i > 0 and doc[i].text in HYPHENS and not doc[i].whitespace_ and not doc[i - 1].whitespace_:
+            i -= 1
+        return doc[i] if i >= 0 and doc[i].lower_ in modifiers else None
 
     @cached_property
     def negation_ids(self) -> frozenset[int]:
