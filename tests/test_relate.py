@@ -346,6 +346,11 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         # a table's rows tell no engagement; the prose does
         ("Key instruments:\nPartner | Instrument | Signed\nArgentina | Framework agreement | 18 May 2009\n\nChina signed an agreement with Brazil in 2010.",
          [("agreement", ["BRA"], None, ["2010"])]),
+        # people named after their country's programme are its side; a body's guidelines are a frame (dev28 lessons)
+        ("In 2024 the Bureau and US EXBS experts held four provincial workshops in Chengdu and Xi'an.", [("seminar", ["USA"], 4, ["2024"])]),
+        ("By the end of 2024, China had 58 nuclear power units in operation. China has signed intergovernmental agreements on the peaceful uses of "
+         "nuclear energy with more than 30 countries, and every nuclear item it exports is placed under the safeguards of the International Atomic "
+         "Energy Agency (IAEA), in line with the Guidelines of the Nuclear Suppliers Group (NSG).", [("agreement", [], 30, [])]),
         # a trigger of two words, apart or hyphenated ("round table" in configs); a table is no event
         ("In May 2019, China and Pakistan held a round-table on export controls in Beijing.", [("seminar", ["PAK"], None, ["2019-05"])]),
         ("In 2021, China held two round tables with the OPCW.", [("seminar", ["OPCW"], 2, ["2021"])]),

@@ -213,8 +213,10 @@ class NameScanner(SettingsComponent):
                 if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and (
                         (doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1]))) or self._run_has_head(doc, nxt, sent_end)):
                     break  # "the Ministry of Emergency Management and the Organisation", "the Ministry of Commerce and the General Administration of Customs": a second party
-                if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, nxt, sent_end):
-                    break  # "... of the Ministry of Commerce" is another name; "General Administration of Customs of China" is one
+                if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, names, nxt, sent_end):
+                    break  # "... of the (US) Department of Commerce" is another name; "General Administration of Customs of China" is one
+                if token.lower_ == "of" and (owner := self._country_at(names, nxt)) is not None and owner < sent_end and doc[owner].text in ("'s", "’s"):
+                    break  # "the Strategic Trade Secretariat of Malaysia's Ministry of ...": the country owns what follows
                 if token.lower_ in self.body_coordinators and self._run_has_head(doc, nxt, sent_end, first=True):
                     break  # "the Ministry of Commerce or Provincial Commerce Departments", "... or Customs": another body
                 purpose = any(t.lower_ in self.instrument_connectors for t in doc[head + 1:k + 1])
@@ -261,9 +263,15 @@ class NameScanner(SettingsComponent):
             return k
         return None
 
-    def _starts_other_name(self, doc: Doc, start: int, end: int) -> bool:
-        """Return whether ``start`` begins a name of its own: a head word with a complement ("Ministry of Commerce")."""
-        return doc[start].text in self.heads and start + 1 < end and doc[start + 1].lower_ in ("of", "for", "on")
+    def _starts_other_name(self, doc: Doc, names: DocRegistry, start: int, end: int) -> bool:
+        """Return whether ``start`` begins a name of its own: a head word with a complement ("Ministry of Commerce"), maybe after a country ("US Department of Commerce")."""
+        start = self._country_at(names, start) or start
+        return start < end and doc[start].text in self.heads and start + 1 < end and doc[start + 1].lower_ in ("of", "for", "on")
+
+    @staticmethod
+    def _country_at(names: DocRegistry, start: int) -> int | None:
+        """Return the end of the registry country name that begins at ``start``, if one does."""
+        return next((e for s, e, label in names.spans if s == start and label == "COUNTRY"), None)
 
 
 def _maximal(found: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:

@@ -361,7 +361,10 @@ def framework(token: Token, rules: Rules) -> bool:
         activity = rules.trigger_activity.get(noun)
         if noun in rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.head.children):
             activity = None  # "its MTCR partners": partners, not a partnership
-        if activity is None and noun not in rules.participant_units:
+        named = token.head
+        while named.pos_ == "PROPN" and named.dep_ in ("compound", "conj", "nmod") and named.head.i != named.i and named.head.pos_ in ("NOUN", "PROPN"):
+            named = named.head  # "(the STMO and) US EXBS experts": people named after their programme too
+        if activity is None and noun not in rules.participant_units and named.lemma_.lower() not in rules.participant_units:
             return True  # "the NSG decision", "the CTBT verification regime": the entity qualifies a thing
         group = token.head
         while group.dep_ == "compound" and group.head.i != group.i:
