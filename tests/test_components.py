@@ -39,6 +39,12 @@ def mentions(nlp, text):
         ("The Republic of Singapore Navy took part.", [("COUNTRY", "Republic of Singapore", {"id": "SGP"}), ("ORG", "Republic of Singapore Navy", {"id": None})]),  # the head of the first noun group labels a name
         ("The 1540 Committee in Cartagena met.", [("ORG", "1540 Committee", {"id": "1540-COMMITTEE"})]),  # a registry name ends at the head: no "Committee in Cartagena"
         ("Uzbekistan ratified the CANWFZ Treaty.", [("COUNTRY", "Uzbekistan", {"id": "UZB"}), ("TREATY", "CANWFZ Treaty", {"id": "SEMIPALATINSK"})]),
+        # numbered national acts: with a capitalized title after "on", not a lowercase one; none in brackets or with a bare year
+        ("It rests on Royal Decree 679/2014 and Law No. 185 of 9 July 1990 on the export of arms.",
+         [("LAW", "Royal Decree 679/2014", {"id": None}), ("LAW", "Law No. 185", {"id": None}), ("DATE", "9 July 1990", {"value": "1990-07-09"})]),
+        ("It applies Act No. 39/2011 Coll. on Dual-Use Items and Decree 603/92.", [("LAW", "Act No. 39/2011 Coll. on Dual-Use Items", {"id": None}), ("LAW", "Decree 603/92", {"id": None})]),
+        ("The Nuclear Act, 2015 (Act No. 895) and the Strategic Goods Act 2002 apply.", [("LAW", "Nuclear Act", {"id": None}), ("DATE", "2015", {"value": "2015"}),
+                                                                                       ("LAW", "Strategic Goods Act", {"id": None}), ("DATE", "2002", {"value": "2002"})]),
     ],
 )
 def test_rule_mentions(rules_nlp, text, expected):
