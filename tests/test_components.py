@@ -39,6 +39,10 @@ def mentions(nlp, text):
         ("The Republic of Singapore Navy took part.", [("COUNTRY", "Republic of Singapore", {"id": "SGP"}), ("ORG", "Republic of Singapore Navy", {"id": None})]),  # the head of the first noun group labels a name
         ("The 1540 Committee in Cartagena met.", [("ORG", "1540 Committee", {"id": "1540-COMMITTEE"})]),  # a registry name ends at the head: no "Committee in Cartagena"
         ("Uzbekistan ratified the CANWFZ Treaty.", [("COUNTRY", "Uzbekistan", {"id": "UZB"}), ("TREATY", "CANWFZ Treaty", {"id": "SEMIPALATINSK"})]),
+        # a registry body's fund, bank or service is the body's thing; its secretariat is a body; the AU's council is not the UN's
+        ("Norway gave to the IAEA Nuclear Security Fund and the ATT Secretariat.", [("COUNTRY", "Norway", {"id": "NOR"}), ("ORG", "IAEA", {"id": "IAEA"}),
+                                                                                    ("TREATY", "ATT", {"id": "ATT"}), ("ORG", "ATT Secretariat", {"id": None})]),
+        ("It sits on the Peace and Security Council and briefs the Security Council.", [("ORG", "Peace and Security Council", {"id": None}), ("ORG", "Security Council", {"id": "UNSC"})]),
         # numbered national acts: with a capitalized title after "on", not a lowercase one; none in brackets or with a bare year
         ("It rests on Royal Decree 679/2014 and Law No. 185 of 9 July 1990 on the export of arms.",
          [("LAW", "Royal Decree 679/2014", {"id": None}), ("LAW", "Law No. 185", {"id": None}), ("DATE", "9 July 1990", {"value": "1990-07-09"})]),

@@ -47,6 +47,7 @@ class NameScanner(SettingsComponent):
         self.coordinators = frozenset(s.get("coordinators", ()))
         self.body_coordinators = frozenset(s.get("body_coordinators", ()))
         self.possessive_words = frozenset(s.get("possessive_words", ()))
+        self.owned_heads = frozenset(s.get("owned_heads", ()))
         self.instrument_connectors = frozenset(s.get("instrument_connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
@@ -77,7 +78,10 @@ class NameScanner(SettingsComponent):
             span = self._grow(doc, names, sentence_bounds(doc, i) if sentences else (0, len(doc)), i, self.head_labels[orths[i]])
             if span is not None:
                 found[(span[0], span[1])] = self._label(doc, orths, span)
+        bodies = {start: end for start, end, label, span_id in spans if label in ("ORG", "REGIME", "TREATY") and span_id}
         for (start, end), label in _maximal(found).items():
+            if bodies.get(start, end) < end and doc[end - 1].text in self.owned_heads:
+                continue  # "the IAEA Nuclear Security Fund": the Agency's fund; the registry name is the mention
             self.add(doc, start, end, label, RULE)
         return doc
 
