@@ -242,13 +242,14 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
         body = text[start:end]
         boiler.append(None if not body else Line(start, end, "boilerplate", kind) if kind else _boilerplate(body, start, rules))
     lines: list[Line] = []
-    seen_content = False
+    seen_content = seen_navigation = False
     for index, (start, end) in enumerate(raw):
         body = text[start:end]
         if not body:
             lines.append(Line(start, end, "blank"))
             continue
         line = boiler[index]
+        seen_navigation = seen_navigation or (line is not None and line.subkind == "navigation")
         if line is None and not seen_content:
             line = _title(body, start, rules)
             if line is not None and not rules.title.fullmatch(body) and _above_breadcrumb(text, raw, boiler, index, rules):
@@ -257,7 +258,9 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
                 # a line of another script or a language switcher ("LT | EN") names no publisher.
                 named = rules.publisher_shape.search(body) is not None
                 line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),) if named else ())
-            elif line is not None and not rules.title.fullmatch(body) and (dated := _dateline(body, rules)) is not None:
+            elif line is not None and seen_navigation and not rules.title.fullmatch(body) and (dated := _dateline(body, rules)) is not None:
+                # Below a web page's breadcrumb, a dated line with fields is its dateline ("May 17, 2024 | ... Division");
+                # a document's first line with a date is its title ("Statement by ... – 4 March 2024")
                 line = Line(start, end, "boilerplate", "byline", (("date", body[dated[0]:dated[1]], start + dated[0], start + dated[1]),))
         if line is None:
             line = _heading(body, start, rules)
@@ -305,14 +308,17 @@ def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line |
     """Return whether a navigation line follows ``index`` within ``masthead_lines`` lines, with no blank line between.
 
     The lines between are short and title-like ("LT | EN", "Kuwait City 38°C |
-    Sunday, 13 October 2024") or boilerplate of another kind ("Skip to main content").
+    Sunday, 13 October 2024"), labels ("Skip to main content") or masthead lines; a
+    byline between tells a headline above it ("... Hold Consultations" / "Published: 12 March 2024").
     """
     for below in range(index + 1, min(len(raw), index + 1 + rules.masthead_lines)):
         start, end = raw[below]
         if boiler[below] is not None:
             if boiler[below].subkind == "navigation":
                 return True
-            continue
+            if boiler[below].subkind in ("label", "masthead"):
+                continue  # "Skip to main content", "Policy Briefing · Press Releases · Open Data"
+            return False
         if start == end or _title(text[start:end], start, rules) is None:
             return False
     return False

@@ -26,7 +26,7 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
                "town_min_population": POSITIVE},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
               "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},
-    "combine": {"never_nested": TEXTS, "no_nesting_inside": TEXTS},
+    "combine": {"date_hosts": TEXTS, "never_nested": TEXTS, "no_nesting_inside": TEXTS},
     "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
     "counts": {"excluded_units": TEXTS, "footnote_after": TEXTS, "group_separators": TEXTS, "identifier_before": TEXTS, "max_gap": NON_NEGATIVE, "modifier_nouns": TEXTS, "of_heads": TEXTS,

@@ -157,6 +157,7 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     ("In 2024 the Bureau of Industry and Security of the US Department of Commerce signed a memorandum.", "ORG", "Bureau of Industry and Security", {"id": None}),
     ("In 2024 the Bureau of Industry and Security of the US Department of Commerce signed a memorandum.", "ORG", "US Department of Commerce", {"id": None}),
     ("The Strategic Trade Secretariat of Malaysia's Ministry of Investment, Trade and Industry held consultations.", "ORG", "Strategic Trade Secretariat", {"id": None}),
+    ("China held consultations with the Atomic Energy Organization of Iran's senior officials.", "ORG", "Atomic Energy Organization of Iran", {"id": None}),
     # a long list of modifiers before the counted noun; a modifier noun the parser made an adjective (thirteenth session)
     ("The Office trained some 260 customs, port and economic zone officials in 2024.", "COUNT", "some 260 customs, port and economic zone officials",
      {"value": 260, "qualifier": "approx", "unit": "customs, port and economic zone official", "of": None}),

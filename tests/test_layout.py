@@ -39,6 +39,8 @@ def rules(config):
         ("Publish date: 13-10-2024 | International Organizations Department", "boilerplate", "byline"),
         ("Date of publication: 03.12.2024 | Last updated: 05.12.2024", "boilerplate", "byline"),
         ("Cookies are dried at the plant.", "content", None),
+        ("Home" + ("> " + " " * 12 + "x") * 9 + " >" + "y" * 200, "content", None),  # spaced separators and a long last crumb: no backtracking for minutes
+        ("Home > News > Statement: Arms Control", "boilerplate", "navigation"),
         ("Main export partners were Japan and Korea.", "content", None),
         ("Download speeds rose in 2023 and the Ministry published figures.", "content", None),
         ("Posted on: 14 March 2019 | Last modified: 2 April 2019", "boilerplate", "byline"),
@@ -99,6 +101,15 @@ def test_line_kinds(rules, line, kind, subkind):
          {"title": "Morocco and Resolution 1540", "publisher": "Royaume du Maroc", "published": "2024-12-04"}),
         ("Government Offices of Sweden\nHome / Government policy\nPublished 14 March 2023 · Updated 2 October 2023\n\nSweden and the NPT\n\nBody.\n",
          {"title": "Sweden and the NPT", "publisher": "Government Offices of Sweden", "published": "2023-03-14"}),
+        # a crumb with a colon; a headline above a byline and a breadcrumb; a dated statement with no breadcrumb above (review of the thirteenth session)
+        ("Ministry of Foreign Affairs of Japan\nHome > Foreign Policy > Statement: Arms Control\n\nBody.\n",
+         {"title": None, "publisher": "Ministry of Foreign Affairs of Japan", "published": None}),
+        ("China and Kazakhstan Hold Consultations\nPublished: 12 March 2024\nHome > News > Press releases\n\nBody.\n",
+         {"title": "China and Kazakhstan Hold Consultations", "publisher": None, "published": "2024-03-12"}),
+        ("Statement by Ambassador Li Song at the IAEA Board of Governors – 4 March 2024\nMr. Chairman,\n\nBody.\n",
+         {"title": "Statement by Ambassador Li Song at the IAEA Board of Governors – 4 March 2024", "publisher": None, "published": None}),
+        ("[Skip to main content]\nMinistry of Trade · Republic of Korea · Press\nHome > News\n\nKorea and the EU\n\nBody.\n",
+         {"title": "Korea and the EU", "publisher": None, "published": None}),  # a bracketed skip link is a label, never the publisher
         # a title with a date but no fields is a title; so is a title with fields but no day or month
         ("The Summit of 12 May 2023 on Export Controls\n\nBody.\n", {"title": "The Summit of 12 May 2023 on Export Controls", "publisher": None, "published": None}),
         ("Annual Report — 2023\n\nBody.\n", {"title": "Annual Report — 2023", "publisher": None, "published": None}),

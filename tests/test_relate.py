@@ -474,7 +474,8 @@ def test_engagements_summary(seed_run):
      ("Xinhua", "China's Export Controls", "CHN"),
      (None, "Dual-use export controls in the European Union", "EU"),
      (None, "Brazilian-Argentine Agency for Accounting and Control of Nuclear Materials: Thirty Years of Safeguards in Argentina and Brazil", None),  # a body with no id speaks
-     (None, "REPUBLIC OF THE PHILIPPINES", "PHL")],  # a title in capitals names its country (else the most-named, Japan, would speak)
+     (None, "REPUBLIC OF THE PHILIPPINES", "PHL"),  # a title in capitals names its country (else the most-named, Japan, would speak)
+     (None, "MINISTRY OF FOREIGN AFFAIRS — REPUBLIC OF THE PHILIPPINES", "PHL")],  # a field of it
 )
 def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor):
     raw = tmp_path / "raw"
@@ -485,6 +486,22 @@ def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor)
     api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
     [rel] = read_jsonl(tmp_path / "out" / "relations.jsonl")
     assert rel["actor"] == actor
+
+
+@pytest.mark.parametrize(("title", "body", "expected"), [
+    # a partner in the title is not who speaks: the most-named country does
+    ("Export Control Dialogues with the United States", "The Republic of Korea held two rounds of dialogue with the United States in 2023, "
+     "and the Republic of Korea briefed Japan.", [("KOR", "dialogue", ["USA"])]),
+    # a country inside a region's name in a title in capitals is no speaker
+    ("MARITIME SECURITY AND NON-PROLIFERATION IN THE SOUTH CHINA SEA", "In 2024 the Philippines held a dialogue with Japan in Manila. "
+     "In 2023 the Philippines held a workshop with Australia in Cebu.", [("PHL", "dialogue", ["JPN"]), ("PHL", "seminar", ["AUS"])]),
+])
+def test_the_title_names_the_actor_only_as_the_speaker(tmp_path, title, body, expected):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "d.txt").write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    api.run_all(raw, tmp_path / "out", load_config(REPO / "configs"))
+    assert [(r["actor"], r["activity"], r["counterparts"]) for r in read_jsonl(tmp_path / "out" / "relations.jsonl")] == expected
 
 
 def test_relate_skips_documents_extracted_rules_only(tmp_path):
@@ -509,6 +526,10 @@ def test_relate_skips_documents_extracted_rules_only(tmp_path):
     (lambda s: s.replace("\nwindow = 3", '\nwindow = "3"'), "window = ", r"\[anaphora\] window must be an integer > 0, got str '3'"),
     (lambda s: s.replace("headed_window = 12", "headed_window = 0"), "headed_window", r"\[anaphora\] headed_window must be an integer > 0, got int 0"),
     (lambda s: s.replace('member_activity = "membership"', 'member_activity = ["membership"]'), "member_activity", r"\[filters\] member_activity must be a non-empty string"),
+    # a trigger of three words or two spaces would crash every document; a pair whose head is a trigger already would never be read
+    (lambda s: s.replace('"round table"]', '"open ended meeting"]'), "seminar = ", r"\[activities\] seminar: 'open ended meeting' must be one word, or two parted by one space"),
+    (lambda s: s.replace('"round table"]', '"round  table"]'), "seminar = ", r"\[activities\] seminar: 'round  table' must be one word"),
+    (lambda s: s.replace('"round table"]', '"round table", "expert talk"]'), "seminar = ", r"\[activities\] seminar: the head of 'expert talk' is a trigger of one word already"),
 ])
 def test_relation_values_of_the_wrong_kind_are_config_errors(tmp_path, edit, needle, message):
     import shutil

@@ -8,7 +8,8 @@ Policy (docs/DECISIONS.md, "Combination policy"):
    ties. A candidate is dropped when it overlaps an accepted span of its own
    label, has exactly the span of an accepted one, or crosses one. Spans of
    different labels may nest (COUNTRY inside ORG or LAW), except that DATE
-   and COUNT never overlap anything but each other's absence.
+   and COUNT never overlap anything but each other's absence (a DATE may sit
+   inside a label of [combine] date_hosts: a numbered law's title).
 3. The statistical NER then contributes only spans that overlap no accepted
    span (except COUNTRY/PLACE spans they wholly contain): GPE becomes COUNTRY
    only when it resolves to an ISO code, else PLACE; NORP is never COUNTRY;
@@ -81,6 +82,7 @@ class MentionCombiner(SettingsComponent):
         self.ner_rule = s.get("ner_name", "ner")
         self.no_nesting_inside = frozenset(s.get("combine", {}).get("no_nesting_inside", ()))
         self.never_nested = frozenset(s.get("combine", {}).get("never_nested", ()))
+        self.date_hosts = frozenset(s.get("combine", {}).get("date_hosts", ()))
         self.skip_blocks = frozenset(s.get("ner", {}).get("skip_blocks", ()))
         self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
 
@@ -91,7 +93,7 @@ class MentionCombiner(SettingsComponent):
         nesting, never = self.no_nesting_inside, self.never_nested
         for cand in sorted(rule_candidates, key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
             start, end = cand.start, cand.end
-            if not any(o.start < end and start < o.end and _conflict(cand, o, nesting, never) for o in accepted):
+            if not any(o.start < end and start < o.end and _conflict(cand, o, nesting, never, self.date_hosts) for o in accepted):
                 accepted.append(cand)
         for cand in sorted(ner, key=lambda c: (-c.size, c.start)):
             if not any(_ner_conflict(cand, other) for other in accepted):
@@ -220,7 +222,8 @@ def _inside(inner: Candidate, outer: Candidate) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
-def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[str] = frozenset(), never_nested: frozenset[str] = frozenset()) -> bool:
+def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[str] = frozenset(), never_nested: frozenset[str] = frozenset(),
+              date_hosts: frozenset[str] = frozenset()) -> bool:
     """Return whether ``cand`` may not join the accepted ``other`` (see the module's policy)."""
     if not _overlap(cand, other):
         return False
@@ -229,6 +232,8 @@ def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[st
     if not _nested(cand, other):
         return True  # crossing spans
     inner, outer = (cand, other) if _inside(cand, other) else (other, cand)
+    if inner.label == "DATE" and outer.label in date_hosts:
+        return False  # "Law No. 5 of 2003 on ...": a law's title may hold its date
     if inner.label in EXCLUSIVE or outer.label in EXCLUSIVE and inner.label in EXCLUSIVE:
         return True  # a date or count is never part of a name; a count may hold one ("27 EU member states")
     if outer.rule == "registry" and outer.label in no_nesting_inside:

@@ -219,8 +219,9 @@ class NameScanner(SettingsComponent):
                     break  # "the Ministry of Emergency Management and the Organisation", "the Ministry of Commerce and the General Administration of Customs": a second party
                 if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, names, nxt, sent_end):
                     break  # "... of the (US) Department of Commerce" is another name; "General Administration of Customs of China" is one
-                if token.lower_ == "of" and (owner := self._country_at(names, nxt)) is not None and owner < sent_end and doc[owner].text in ("'s", "’s"):
-                    break  # "the Strategic Trade Secretariat of Malaysia's Ministry of ...": the country owns what follows
+                if (token.lower_ == "of" and (owner := self._country_at(names, nxt)) is not None and owner < sent_end and doc[owner].text in ("'s", "’s")
+                        and self._run_has_head(doc, owner + 1, sent_end, first=True)):
+                    break  # "the Strategic Trade Secretariat of Malaysia's Ministry of ...": the country owns the next name (not "... of Iran's officials")
                 if token.lower_ in self.body_coordinators and self._run_has_head(doc, nxt, sent_end, first=True):
                     break  # "the Ministry of Commerce or Provincial Commerce Departments", "... or Customs": another body
                 purpose = any(t.lower_ in self.instrument_connectors for t in doc[head + 1:k + 1])

@@ -18,6 +18,7 @@ Negated, intended or merely supported activities are skipped.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -374,7 +375,8 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     """Return the party the document speaks for: a country its publisher names ("Ministry of
     Foreign Affairs of the Russian Federation"), else the first country or organization its
     title names ("China's Export Controls", "... in the European Union"; None when that is a body
-    with no id), else the first country a title in capitals names, else its most-named country."""
+    with no id; not a partner after "with"), else a country that fills a field of a title in capitals
+    ("MINISTRY OF FOREIGN AFFAIRS — JAMAICA"), else its most-named country."""
     found = rules.country_pattern.search(document.get("publisher") or "")
     if found:
         return rules.country_names[" ".join(found.group().split())]  # matched across any whitespace ("Republic\u00a0of Ghana")
@@ -386,16 +388,36 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
         # "ABACC at 30 Years: ... between Argentina and Brazil": a body with no id speaks (actor null, both
         # countries are counterparts); "Ministry of Foreign Affairs of Japan ..." speaks for Japan.
         return inner[0]["norm"]["id"] if inner else None
-    named = [m for m in in_title if m["norm"].get("id")]
+    text = document["text"]
+    named = [m for m in in_title if m["norm"].get("id") and m["start"] not in _title_partners(text, in_title, rules)]
     if named:
-        return named[0]["norm"]["id"]
+        return named[0]["norm"]["id"]  # "Export Control Dialogues with the United States, ...": a partner, not the speaker
     for start, end in titles:
-        title = " ".join(document["text"][start:end].split())
-        found = rules.capitals_country_pattern.search(title) if title.isupper() else None
-        if found:
-            return rules.capitals_country_names[found.group()]  # "REPUBLIC OF THE PHILIPPINES": names in capitals escape the rules
+        title = " ".join(text[start:end].split())
+        if title.isupper():  # "REPUBLIC OF THE PHILIPPINES": names in capitals escape the rules
+            for field in rules.masthead_fields.split(title):
+                field = next((field[len(p):] for p in rules.capitals_country_prefixes if field.startswith(p)), field)
+                if field in rules.capitals_country_names:
+                    return rules.capitals_country_names[field]  # a whole field: "IN THE SOUTH CHINA SEA" names no speaker
     countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
+
+
+def _title_partners(text: str, in_title: list[dict[str, Any]], rules: Rules) -> set[int]:
+    """Return the starts of the title's mentions that a partner preposition governs, with the list it opens ("with the United States, the EU and ASEAN")."""
+    partners: set[int] = set()
+    previous = None
+    for m in in_title:
+        before = text[previous["end"]:m["start"]] if previous is not None else ""
+        listed = previous is not None and previous["start"] in partners and _LIST_GLUE.fullmatch(before) is not None
+        words = [w for w in text[max(0, m["start"] - 40):m["start"]].lower().split() if w not in ("the", "a", "an")]
+        if listed or (words and words[-1] in rules.partner_preps):
+            partners.add(m["start"])
+        previous = m
+    return partners
+
+
+_LIST_GLUE = re.compile(r"[\s,]*(?:(?:and|or)\s+)?(?:the\s+)?", re.I)  # what stands between two items of a list of names
 
 
 def _trigger(text: str, trigger: Token, rules: Rules) -> dict[str, Any]:

@@ -82,6 +82,8 @@ class Rules:
     ellipsis_nouns: frozenset[str]
     ellipsis_pronouns: frozenset[str]
     actor_pronouns: frozenset[str]
+    masthead_field_separators: frozenset[str]
+    masthead_country_prefixes: frozenset[str]
     window: int
     headed_window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
@@ -119,6 +121,15 @@ class Rules:
 
         for activity, lemmas in data["activities"].items():
             check_value(path, "activities", activity, lemmas, TEXTS)
+        singles = {lemma for lemmas in data["activities"].values() for lemma in lemmas if " " not in lemma}
+        for activity, lemmas in data["activities"].items():
+            for lemma in lemmas:
+                words = lemma.split(" ")
+                if len(words) > 2 or "" in words:
+                    raise ConfigError(f"{where_in(path, 'activities', activity)}: [activities] {activity}: {lemma!r} must be one word, or two parted by one space")
+                if len(words) == 2 and words[1] in singles:
+                    raise ConfigError(f"{where_in(path, 'activities', activity)}: [activities] {activity}: the head of {lemma!r} is a trigger of one word already,"
+                                      " so the pair would never be read")
         special = {
             "blockers": frozenset(take("filters", "modal_lemmas") + take("filters", "intent_lemmas")),
             "negations": frozenset(take("filters", "negation_words")),
@@ -153,9 +164,14 @@ class Rules:
         return _whole_words(n for n in self.country_names if len(n) > 3)
 
     @cached_property
-    def capitals_country_pattern(self) -> re.Pattern[str]:
-        """Return one pattern matching any country name or alias of four letters or more in capitals ("REPUBLIC OF THE PHILIPPINES")."""
-        return _whole_words(n.upper() for n in self.country_names if len(n) > 3)
+    def masthead_fields(self) -> re.Pattern[str]:
+        """Return the pattern that parts the fields of a masthead line ("MINISTRY OF FOREIGN AFFAIRS — JAMAICA")."""
+        return re.compile(r"\s(?:" + "|".join(map(re.escape, sorted(self.masthead_field_separators))) + r")\s")
+
+    @cached_property
+    def capitals_country_prefixes(self) -> tuple[str, ...]:
+        """Return the words that may stand before a country in a masthead field, in capitals with a space, longest first."""
+        return tuple(sorted((p.upper() + " " for p in self.masthead_country_prefixes), key=len, reverse=True))
 
     @cached_property
     def capitals_country_names(self) -> dict[str, str]:
