@@ -43,6 +43,10 @@ def mentions(nlp, text):
         ("Norway gave to the IAEA Nuclear Security Fund and the ATT Secretariat.", [("COUNTRY", "Norway", {"id": "NOR"}), ("ORG", "IAEA", {"id": "IAEA"}),
                                                                                     ("TREATY", "ATT", {"id": "ATT"}), ("ORG", "ATT Secretariat", {"id": None})]),
         ("It sits on the Peace and Security Council and briefs the Security Council.", [("ORG", "Peace and Security Council", {"id": None}), ("ORG", "Security Council", {"id": "UNSC"})]),
+        # Kazakhstan's regions by their English names; "Almaty" alone is the city; no country inside "East Kazakhstan Region"
+        ("Karaganda Region, Almaty Region, Almaty and East Kazakhstan Region.",
+         [("PLACE", "Karaganda Region", {"id": "KZ-35"}), ("PLACE", "Almaty Region", {"id": "KZ-19"}), ("PLACE", "Almaty", {"id": "KZ-75"}),
+          ("PLACE", "East Kazakhstan Region", {"id": "KZ-63"})]),
         # numbered national acts: with a capitalized title after "on", not a lowercase one; none in brackets or with a bare year
         ("It rests on Royal Decree 679/2014 and Law No. 185 of 9 July 1990 on the export of arms.",
          [("LAW", "Royal Decree 679/2014", {"id": None}), ("LAW", "Law No. 185", {"id": None}), ("DATE", "9 July 1990", {"value": "1990-07-09"})]),
