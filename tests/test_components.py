@@ -187,7 +187,8 @@ def test_counts_without_a_tagger(rules_nlp, text, count):
     "text",
     ["The 76th Session opened.", "Resolution 1540 was adopted.", "The 1540 Committee met.", "Exports rose 30 percent.", "It cost 5 million yuan.",
      "Several countries and dozens of firms joined.", "In 2004, China acted.", "At its 2021 meeting, the Group agreed.", "It has a 10-megawatt reactor.", "It removed about 2 kilograms of uranium.",
-     "It joined the Nuclear Suppliers Group2 members agreed.", "It met the Regime,1 experts agreed.", "The 1540 Committee.3 Experts met.", "It met the Treaty² experts."],  # footnote markers
+     "It joined the Nuclear Suppliers Group2 members agreed.", "It met the Regime,1 experts agreed.", "The 1540 Committee.3 Experts met.", "It met the Treaty² experts.",  # footnote markers
+     "Its Hualong One design was adopted.", "The Two Countries and the Non-Proliferation Regime"],  # a number word inside a name or a title-case title
 )
 def test_not_counts(rules_nlp, text):
     assert [m for m in mentions(rules_nlp, text) if m[0] == "COUNT"] == []

@@ -65,6 +65,8 @@ class CountFinder(SettingsComponent):
                 continue  # inside the number phrase found before ("twenty - one")
             if i and not doc[i - 1].whitespace_ and (doc[i - 1].is_alpha or doc[i - 1].text in self.footnote_after):
                 continue  # glued to the word before it: a footnote marker ("Regime,1 in", "Group2"), not a count
+            if i and doc[i].is_alpha and doc[i].is_title and doc[i - 1].is_alpha and doc[i - 1].is_title:
+                continue  # "the Hualong One design", "The Two Countries and ...": a number word inside a name or a title-case title
             if len(doc[i].text) > 1 and doc[i].text[0] == "0" and doc[i].text.isdigit():
                 continue  # "000 villages": a group of a number split apart ("3\u200b000"), never a count of its own
             end = self._number_end(doc, i)
