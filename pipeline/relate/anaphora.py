@@ -218,7 +218,7 @@ def resolve(text: str, sent: dict[str, Any], span, previous: list[dict[str, Any]
         before = [m for m in by_sentence.get(sent["id"], []) if m["end"] <= start]  # "China and Russia submitted ..., and the two countries ..."
         for named in [sorted(before, key=lambda m: m["start"])] + [sorted(by_sentence.get(prior["id"], []), key=lambda m: m["start"]) for prior in reversed(same_paragraph)]:
             group = list({m["norm"]["id"]: m for m in named if (fits(m, head) if head in rules.country_heads else fits(m, "sides"))}.values())
-            listed = next((run for run in _lists(text, group, rules) if len(run) == size), None)
+            listed = next((run for run in name_lists(text, group, rules) if len(run) == size), None)
             if size > 2 and listed is not None:
                 return [(m, anaphor(start - sent["start"], end - start)) for m in listed]  # "for border guards from Ukraine, Moldova and Georgia ... the three countries"
             # The actor is one of them when named with them, or named in this sentence while they are its subject
@@ -282,7 +282,7 @@ def _separated(text: str, end: int, start: int, rules: Rules) -> bool:
     return bool(gap) and set(gap) <= rules.list_separators
 
 
-def _lists(text: str, mentions: list[dict[str, Any]], rules: Rules) -> list[list[dict[str, Any]]]:
+def name_lists(text: str, mentions: list[dict[str, Any]], rules: Rules) -> list[list[dict[str, Any]]]:
     """Split mentions (in text order) into runs written as one list ("Ukraine, Moldova and Georgia")."""
     runs: list[list[dict[str, Any]]] = []
     for m in sorted(mentions, key=lambda m: m["start"]):

@@ -18,7 +18,6 @@ Negated, intended or merely supported activities are skipped.
 from __future__ import annotations
 
 import bisect
-import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -28,7 +27,7 @@ from spacy.tokens import Doc, Token
 from ..fold import OFFSET_KEY, char_span, idx
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
-from .anaphora import Prefix, ellipsis, nearest_treaty_before, object_pronoun, two_party_anaphor
+from .anaphora import Prefix, ellipsis, name_lists, nearest_treaty_before, object_pronoun, two_party_anaphor
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
                       in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
@@ -389,7 +388,8 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
         # countries are counterparts); "Ministry of Foreign Affairs of Japan ..." speaks for Japan.
         return inner[0]["norm"]["id"] if inner else None
     text = document["text"]
-    named = [m for m in in_title if m["norm"].get("id") and m["start"] not in _title_partners(text, in_title, rules)]
+    partners = _title_partners(text, in_title, rules)
+    named = [m for m in in_title if m["norm"].get("id") and m["start"] not in partners]
     if named:
         return named[0]["norm"]["id"]  # "Export Control Dialogues with the United States, ...": a partner, not the speaker
     for start, end in titles:
@@ -406,18 +406,11 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
 def _title_partners(text: str, in_title: list[dict[str, Any]], rules: Rules) -> set[int]:
     """Return the starts of the title's mentions that a partner preposition governs, with the list it opens ("with the United States, the EU and ASEAN")."""
     partners: set[int] = set()
-    previous = None
-    for m in in_title:
-        before = text[previous["end"]:m["start"]] if previous is not None else ""
-        listed = previous is not None and previous["start"] in partners and _LIST_GLUE.fullmatch(before) is not None
-        words = [w for w in text[max(0, m["start"] - 40):m["start"]].lower().split() if w not in ("the", "a", "an")]
-        if listed or (words and words[-1] in rules.partner_preps):
-            partners.add(m["start"])
-        previous = m
+    for run in name_lists(text, in_title, rules):
+        words = [w for w in text[max(0, run[0]["start"] - 40):run[0]["start"]].lower().split() if w not in rules.list_separators]
+        if words and words[-1] in rules.partner_preps:
+            partners.update(m["start"] for m in run)
     return partners
-
-
-_LIST_GLUE = re.compile(r"[\s,]*(?:(?:and|or)\s+)?(?:the\s+)?", re.I)  # what stands between two items of a list of names
 
 
 def _trigger(text: str, trigger: Token, rules: Rules) -> dict[str, Any]:
