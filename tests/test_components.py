@@ -146,6 +146,18 @@ def test_name_variants(rules_nlp, text, expected):
     ("It was issued by the Ministry of Commerce or Provincial Commerce Departments.", [("ORG", "Ministry of Commerce", {"id": None})]),
     ("China and the Arab League held two workshops.", [("COUNTRY", "China", {"id": "CHN"}), ("ORG", "Arab League", {"id": None}),
                                                       ("COUNT", "two workshops", {"value": 2, "qualifier": "exact", "unit": "workshops", "of": None})]),
+    # a protocol is a name with a capitalized word before it that is not generic (fourteenth session)
+    ("Kenya signed the Nairobi Protocol and the Firearms Protocol.", [("COUNTRY", "Kenya", {"id": "KEN"}), ("TREATY", "Nairobi Protocol", {"id": None}), ("TREATY", "Firearms Protocol", {"id": None})]),
+    ("It signed an Additional Protocol and Protocol II to the Treaty of Pelindaba.", [("TREATY", "Treaty of Pelindaba", {"id": "PELINDABA"})]),
+    # forces and divisions are bodies; a country or a demonym before a head word after "of the"/"for the" starts another name; a country's whole name
+    ("The Ghana Armed Forces and the Customs Division of the Ghana Revenue Authority met.",
+     [("COUNTRY", "Ghana", {"id": "GHA"}), ("ORG", "Ghana Armed Forces", {"id": None}), ("ORG", "Customs Division", {"id": None}), ("COUNTRY", "Ghana", {"id": "GHA"}),
+      ("ORG", "Ghana Revenue Authority", {"id": None})]),
+    ("It was prepared by the Department of Trade, Industry and Competition for the South African Council for the Non-Proliferation of Weapons of Mass Destruction.",
+     [("ORG", "Department of Trade, Industry and Competition", {"id": None}), ("ORG", "South African Council for the Non-Proliferation of Weapons of Mass Destruction", {"id": None})]),
+    ("The Office of the United States Trade Representative met the National Commission on Small Arms of Côte d'Ivoire.",
+     [("ORG", "Office of the United States Trade Representative", {"id": None}), ("COUNTRY", "United States", {"id": "USA"}),
+      ("ORG", "National Commission on Small Arms of Côte d'Ivoire", {"id": None}), ("COUNTRY", "Côte d'Ivoire", {"id": "CIV"})]),
 ])
 def test_names_of_the_genre(rules_nlp, text, expected):
     """Names from State Council white papers (eleventh session)."""
@@ -188,7 +200,8 @@ def test_counts_without_a_tagger(rules_nlp, text, count):
     ["The 76th Session opened.", "Resolution 1540 was adopted.", "The 1540 Committee met.", "Exports rose 30 percent.", "It cost 5 million yuan.",
      "Several countries and dozens of firms joined.", "In 2004, China acted.", "At its 2021 meeting, the Group agreed.", "It has a 10-megawatt reactor.", "It removed about 2 kilograms of uranium.",
      "It joined the Nuclear Suppliers Group2 members agreed.", "It met the Regime,1 experts agreed.", "The 1540 Committee.3 Experts met.", "It met the Treaty² experts.",  # footnote markers
-     "Its Hualong One design was adopted.", "The Two Countries and the Non-Proliferation Regime"],  # a number word inside a name or a title-case title
+     "Its Hualong One design was adopted.", "The Two Countries and the Non-Proliferation Regime",  # a number word inside a name or a title-case title
+     "Experts attended the 2023 meetings of the Group.", "Exports are governed by Law No. 57 of 27 May 2011 and its implementing regulations."],  # a year; "No" parted from its period
 )
 def test_not_counts(rules_nlp, text):
     assert [m for m in mentions(rules_nlp, text) if m[0] == "COUNT"] == []

@@ -63,7 +63,7 @@ def test_outputs_are_byte_identical_across_runs(seed_run, tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95)])
 def test_unseen_documents_of_the_genre(tmp_path, split, floor):
     out = tmp_path / split
     result = api.run_all(GENRE / split / "raw", out, load_config(REPO / "configs"))
@@ -165,6 +165,9 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
      {"value": 700, "qualifier": "gt", "unit": "police, customs and coast guard officer", "of": None}),
     ("In 2023 and 2024, IAEA inspectors carried out 18 safeguards inspections at Chinese facilities.", "COUNT", "18 safeguards inspections",
      {"value": 18, "qualifier": "exact", "unit": "safeguards inspection", "of": None}),
+    # a plural counted noun before a verb in -s: the verb is no part of the unit (fourteenth session)
+    ("Its roster of some 90 inspectors includes 41 ARN specialists.", "COUNT", "some 90 inspectors", {"value": 90, "qualifier": "approx", "unit": "inspector", "of": None}),
+    ("Exports are governed by Law No. 57 of 27 May 2011 and its implementing regulations.", "LAW", "Law No. 57", {"id": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""

@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.86), ("heldout31", 0.82, 0.86)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -357,6 +357,27 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("In 2021, China gave Pakistan a table of round figures.", []),
         # a demonym inside a count names the trainees' country
         ("Since 2022, the Centre has trained more than 350 Ukrainian deminers in Eksjö. Ukraine thanked it.", [("training", ["UKR"], 350, ["2022"])]),
+        # courses a training was given in count its events; workshops are another activity's, so the trainees count
+        ("China trained about 240 customs officers from Kazakhstan in 2023 in 14 courses held in Urumqi.", [("training", ["KAZ"], 14, ["2023"])]),
+        ("China trained about 240 customs officers from Kazakhstan in 2023 in two workshops held in Urumqi.", [("training", ["KAZ"], 240, ["2023"])]),
+        # a negated occurrence verb joined by a comma alone shares the event's subject (the parser makes the participle the verb)
+        ("A first round of consultations with the Republic of Türkiye, agreed in principle in 2022, has not yet been held.", []),
+        ("Consultations with Morocco, agreed in principle in 2023, have yet to begin.", []),
+        ("Consultations with Morocco, agreed in principle in 2023, have since begun in Rabat.", [("consultation", ["MAR"], None, [])]),
+        ("A similar dialogue with Costa Rica, agreed in principle in 2022, has not yet taken place, and no arrangement has been reached with our other neighbours.", []),
+        # another country's act in a clause of its own is not the actor's, though the sentence names the actor elsewhere
+        ("China has been a participating Government of the Nuclear Suppliers Group (NSG) since 2004; South Africa joined the NSG in 1995.",
+         [("membership", ["NSG"], None, ["2004"])]),
+        ("Botswana and Namibia concluded their own arrangement on border controls in 2021, and China held consultations with Botswana in Gaborone in March 2024.",
+         [("consultation", ["BWA"], None, ["2024-03"])]),
+        ("China signed the Pelindaba Treaty on 11 April 1996 and ratified it in February 2007; among its neighbours, Burundi ratified the Pelindaba Treaty in August 2009.",
+         [("ratification", ["PELINDABA"], None, ["2007-02"]), ("signature", ["PELINDABA"], None, ["1996-04-11"])]),
+        ("Consultations with Türkiye were held in 2019 and have not been held since.", [("consultation", ["TUR"], None, ["2019"])]),
+        # a national body partnered "with" stands for its country, when the document names the country; as the subject it does not
+        ("China and Canada signed an agreement in 2010. A technical workshop on small reactors, co-hosted with the Canadian Nuclear Safety "
+         "Commission, took place in Vienna in September 2022.", [("agreement", ["CAN"], None, ["2010"]), ("seminar", ["CAN"], None, ["2022-09"])]),
+        ("China and Canada signed an agreement in 2010. In 2022, the Canadian Nuclear Safety Commission held a workshop in Vienna.",
+         [("agreement", ["CAN"], None, ["2010"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

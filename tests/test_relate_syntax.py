@@ -6,7 +6,7 @@ import spacy
 from spacy.tokens import Doc
 
 from pipeline.normalize.text import quoted_ranges
-from pipeline.relate.syntax import governing_verb, governs
+from pipeline.relate.syntax import governing_verb, governs, reports_with
 
 # "China applied to join the MTCR and held five rounds of dialogue"
 WORDS = ["China", "applied", "to", "join", "the", "MTCR", "and", "held", "five", "rounds", "of", "dialogue"]
@@ -75,3 +75,17 @@ def test_demonym_pattern_takes_the_longest_name(text, found):
 
     rules = Rules.from_config(load_config(REPO / "configs"))
     assert [m.group() for m in rules.demonym_pattern.finditer(text)] == found
+
+
+@pytest.mark.parametrize(("word", "lemma", "expected"), [
+    ("hosted", "hosted", True),        # tagged as an adjective: the lemma is the form
+    ("co-hosted", "co-hoste", True),   # the lemmatizer's slip on a hyphenated participle
+    ("organised", "organise", True),
+    ("organised", "organised", True),
+    ("held", "hold", True),
+    ("attended", "attend", False),
+    ("hosts", "hosts", False),
+])
+def test_reports_with_reads_past_the_lemmatizer(word, lemma, expected):
+    doc = Doc(spacy.blank("en").vocab, words=[word], lemmas=[lemma])
+    assert reports_with(doc[0], frozenset({"host", "co-host", "organise", "hold"})) is expected

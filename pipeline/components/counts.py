@@ -45,6 +45,7 @@ class CountFinder(SettingsComponent):
         self.modifier_nouns = frozenset(s.get("modifier_nouns", ()))
         self.group_separators = frozenset(s.get("group_separators", ()))
         self.footnote_after = frozenset(s.get("footnote_after", ()))
+        self.year_determiners = frozenset(s.get("year_determiners", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         like_num = token_column(doc, LIKE_NUM)
@@ -119,6 +120,8 @@ class CountFinder(SettingsComponent):
         before = doc[i - 1] if i > 0 else None
         if before is not None and (before.text in self.identifier_before or before.is_currency or before.text in ("#", "No.")):
             return None
+        if before is not None and before.text == "." and i > 1 and not doc[i - 2].whitespace_ and doc[i - 2].text + "." in self.identifier_before:
+            return None  # "Law No. 57 of 27 May 2011 and its ... regulations": the tokenizer may part "No" from its period
         if end < len(doc) and doc[end].text == "-" and end + 1 < len(doc) and doc[end + 1].is_lower and doc[end + 1].is_alpha:
             head, unit_tokens = doc[end + 1], [doc[end + 1]]  # "90-day", "five-year"
         elif (found := self._after_name(doc, end, names_at)) is not None:
@@ -131,8 +134,9 @@ class CountFinder(SettingsComponent):
             head, unit_tokens = self._counted_noun(doc, end, tagged)
         if head is None:
             return None
-        if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX and not _plural(head, tagged):
-            return None  # "its 2021 meeting": a year qualifying one thing, not 2021 of them
+        if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX \
+                and (not _plural(head, tagged) or (before is not None and before.lower_ in self.year_determiners) or unit_tokens[0].i > end):
+            return None  # "its 2021 meeting", "the 2023 meetings of the Group", "of 27 May 2011 and its ... regulations": a year, not 2021 things
         while (first := unit_tokens[0].i) - 2 >= end and doc[first - 1].text == "-" and not doc[first - 1].whitespace_ and not doc[first - 2].whitespace_ and doc[first - 2].is_alpha:
             unit_tokens = [doc[first - 2], doc[first - 1], *unit_tokens]  # "nuclear-weapon States": the hyphenated word is whole
         contiguous = [t.i for t in unit_tokens] == list(range(unit_tokens[0].i, head.i + 1))
@@ -218,7 +222,7 @@ class CountFinder(SettingsComponent):
                     and not any(k.dep_ in ("nummod", "det") for k in kids) and all(t.dep_ in ("cc", "compound", "amod", "punct") for t in doc[head.i + 1:conj.i])):
                 return conj, nouns + list(doc[head.i:conj.i + 1])
         after = doc[head.i + 1] if head.i + 1 < len(doc) else None
-        if after is not None and self._plural_read_as_verb(after):
+        if after is not None and head.tag_ not in ("NNS", "NNPS") and self._plural_read_as_verb(after):
             return after, nouns + [head, after]  # "12 outreach seminars": the tagger reads the plural head as a verb
         return head, nouns + [head]
 

@@ -55,6 +55,9 @@ class NameScanner(SettingsComponent):
         self.calendar_words = frozenset(s.get("months", ())) | frozenset(s.get("weekdays", ()))
         self.never_first = frozenset(s.get("never_first", ()))
         self.min_modifiers = int(s.get("min_modifiers", 1))
+        self.left_modified_heads = frozenset(s.get("left_modified_heads", ()))
+        self.generic_modifiers = frozenset(s.get("generic_modifiers", ()))
+        self.demonyms = frozenset(s.get("demonyms", ()))
         self._cap_memo: dict[int, bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -187,6 +190,8 @@ class NameScanner(SettingsComponent):
             j -= 1
         while left < head and (doc[left].text in self.never_first or doc[left].text in self.connectors):
             left += 1
+        if doc[head].text in self.left_modified_heads and not any(self._is_cap(t) and t.text not in self.generic_modifiers for t in doc[left:head]):
+            return None  # "an Additional Protocol", "Protocol II to the Treaty": an instrument of a kind, not a name
         for start, end, label in names.spans:
             if label == "COUNTRY" and start < left < end <= head and all(self._is_cap(t) or t.text in self.connectors for t in doc[start:left]):
                 left = start  # "Republic of Singapore Navy": the whole country name, not "Singapore Navy" crossing it
@@ -198,7 +203,7 @@ class NameScanner(SettingsComponent):
             if self._is_cap(token):
                 if not after_connector:
                     break  # "Security Council Resolutions": words right after the head belong to another head's name
-                right = k = k + 1
+                right = k = max(k + 1, min(self._country_at(names, k) or 0, sent_end))  # a country's whole name ("... of Côte d'Ivoire")
                 continue
             if token.text == "," and after_connector and (stop := self._serial(doc, k, sent_end)) is not None:
                 right = k = stop  # "Ministry of Economy, Trade and Industry"
@@ -269,9 +274,29 @@ class NameScanner(SettingsComponent):
         return None
 
     def _starts_other_name(self, doc: Doc, names: DocRegistry, start: int, end: int) -> bool:
-        """Return whether ``start`` begins a name of its own: a head word with a complement ("Ministry of Commerce"), maybe after a country ("US Department of Commerce")."""
-        start = self._country_at(names, start) or start
-        return start < end and doc[start].text in self.heads and start + 1 < end and doc[start + 1].lower_ in ("of", "for", "on")
+        """Return whether ``start`` begins a name of its own.
+
+        A head word with a complement ("Ministry of Commerce"), maybe after a
+        country ("US Department of Commerce"); or a country or a demonym and
+        capitalized words up to a head word ("... of the Ghana Revenue
+        Authority", "... for the South African Council for the ...").
+        """
+        owner = self._country_at(names, start) or self._demonym_at(doc, start, end)
+        begin = owner or start
+        if begin < end and doc[begin].text in self.heads and begin + 1 < end and doc[begin + 1].lower_ in ("of", "for", "on"):
+            return True
+        if owner is None:
+            return False
+        k = owner
+        while k < end and self._is_cap(doc[k]) and doc[k].text not in self.heads:
+            k += 1
+        return k < end and doc[k].text in self.heads
+
+    def _demonym_at(self, doc: Doc, start: int, end: int) -> int | None:
+        """Return the end of the demonym of one or two words that begins at ``start``, if one does ("South African")."""
+        if start + 1 < end and f"{doc[start].text} {doc[start + 1].text}" in self.demonyms:
+            return start + 2
+        return start + 1 if start < end and doc[start].text in self.demonyms else None
 
     @staticmethod
     def _country_at(names: DocRegistry, start: int) -> int | None:

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Token
 from ..fold import OFFSET_KEY, idx
 from ..normalize.numbers import parse_number
 from .rules import Rules, spaced_pattern
-from .syntax import conjuncts, governing_verb, token_at
+from .syntax import conjuncts, governing_verb, reporting_participles, token_at
 
 UNSET = object()  # "not computed yet" for a sentence's numbered anaphor, which may itself be None
 
@@ -383,13 +383,16 @@ def _in_frame(token: Token | None, rules: Rules) -> bool:
 
 
 def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, countries: dict[str, dict[str, Any]],
-                    mentions: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+                    mentions: list[dict[str, Any]], bodies_only: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Return the countries the trigger's parties are named after by a demonym ("Thai and Malaysian customs officers").
 
     Only countries the document names somewhere count: the record cites that
     mention, with the demonym as the anaphor. The actor's own demonym is no
-    counterpart, nor is a demonym inside a name ("the Canadian Nuclear
-    Safety Commission", "Myanmar"), nor one in a sentence in the simple
+    counterpart, nor is a demonym inside a name ("Myanmar", "the Danish
+    Customs Agency conducted ..."), except a national body's that is the
+    partner after "with" ("co-hosted with the Canadian Nuclear Safety
+    Commission": Canada's side; ``bodies_only`` asks for those alone, when
+    the record has a partner with no id), nor one in a sentence in the simple
     present ("Argentine inspectors verify Brazilian installations": how a
     system works, not an event).
     """
@@ -399,13 +402,16 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
     offset = trigger.doc.user_data.get(OFFSET_KEY, 0)
     slots = [c for node in {verb.i: verb, trigger.i: trigger}.values() for c in node.children
              if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent") or (c.dep_ == "prep" and (c.lower_ in rules.partner_preps or c.lower_ in rules.audience_preps))]
+    slots += [c for p in reporting_participles(trigger, rules.relative_report_verbs) for c in p.children if c.dep_ == "prep" and c.lower_ in rules.partner_preps]
     found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for slot in slots:
         low, high = offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)
+        partner = slot.dep_ == "prep" and slot.lower_ in rules.partner_preps
         for match in rules.demonym_pattern.finditer(text, low, high):
             code = rules.demonyms.get(" ".join(match.group().split()))  # "Costa\nRican": matched across any whitespace
-            if any(m["start"] < match.end() and match.start() < m["end"] and m["label"] != "COUNT" for m in mentions):
-                continue  # inside a name; a count's span holds its noun's modifiers ("more than 350 Ukrainian deminers")
+            body = partner and any(m["label"] == "ORG" and m["start"] == match.start() and not m["norm"].get("id") for m in mentions)
+            if (bodies_only and not body) or (not body and any(m["start"] < match.end() and match.start() < m["end"] and m["label"] != "COUNT" for m in mentions)):
+                continue  # inside a name (but a national body partnered "with" stands for its country); a count's span holds its noun's modifiers ("more than 350 Ukrainian deminers")
             if code and code != actor and code in countries and code not in found:
                 found[code] = (countries[code], {"text": match.group(), "start": match.start(), "end": match.end()})
     return list(found.values())

@@ -268,8 +268,11 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
     more of them and the sentence never names the actor ("Kyrgyzstan, Tajikistan, Turkmenistan
     and Uzbekistan signed it"). One named party acting on the actor ("The OPCW has carried out
     600 inspections in China", "US officials held three rounds of consultation") stays, except
-    with ``solo``: one other country joining, signing or ratifying something acts for itself."""
-    if any(m["norm"].get("id") == actor for m in mentions):
+    with ``solo``: one other country joining, signing or ratifying something acts for itself.
+    The actor named in another clause does not count ("Brazil has been a participating
+    Government of the NSG since 1996; South Africa joined both regimes in 1995")."""
+    verb = governing_verb(trigger)
+    if any(m["norm"].get("id") == actor and ((tok := token_at(doc, offset, m["start"])) is None or not _apart(tok, verb)) for m in mentions):
         return False
     parties = subject_parties(doc, offset, trigger, mentions, rules)
     if parties is None:
@@ -277,6 +280,18 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
     if solo and any(m["label"] == "COUNTRY" and m["norm"].get("id") in parties for m in mentions):
         return True  # "Iran became a member state of the SCO in July 2023": another country's own accession
     return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
+
+
+def _apart(token: Token, verb: Token) -> bool:
+    """Return whether a token stands in another clause than ``verb``'s: a coordinated clause with its own subject, or across a semicolon."""
+    other = governing_verb(token)
+    if other.i == verb.i:
+        return False
+    low, high = sorted((token.i, verb.i))
+    if any(t.text == ";" for t in token.doc[low:high]):
+        return True
+    clauses = [v for v in (other, verb) if v.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children)]
+    return bool(clauses) and (other.head.i == verb.i or verb.head.i == other.i or other.head.i == verb.head.i)
 
 
 def subject_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], rules: Rules) -> set[str] | None:
@@ -404,6 +419,8 @@ def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: 
     if first.i <= trigger.i <= last.i or (trigger.head.i != trigger.i and trigger.head.head.i == last.i and trigger.head.lower_ == "of"):
         return 0
     singular = unit(m)
+    if last.pos_ == "NOUN" and last.dep_ == "pobj" and last.head.head.i == trigger.i and rules.trigger_activity.get(singular) == rules.activity_of(trigger):
+        return 0  # "trained about 240 customs officers ... in 14 courses": the courses are the training's events
     if singular in rules.participant_units:
         # participants of this very event ("a seminar ..., attended by about 150 participants") before parties named elsewhere
         # people before the parties they come from ("500 officers from 28 African countries" counts 500)

@@ -91,6 +91,8 @@ class Relater:
                 if negated and child.dep_ in ("nsubj", "nsubjpass") and any(child.left_edge.i <= k <= child.right_edge.i for k in negated) \
                         and any(t.i in negated and t.dep_ in ("preconj", "det", "neg") for t in child.subtree):
                     return True  # "Neither Argentina nor Brazil has concluded ..." (a subtree lies between its left and right edges)
+            if negated and node.dep_ in ("nsubj", "nsubjpass") and self._negated_sequel(node.head, negated):
+                return True  # "A first round of consultations ..., agreed in principle in 2022, has not yet been held"
             if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i and not coordinated:
                 return True  # (a verb coordinated with the trigger is another act: "the day it opened for signature, and ratified it on ...")
             coordinated = node.dep_ == "conj" and node.pos_ == "VERB"
@@ -99,6 +101,23 @@ class Relater:
             if node.head.i == node.i or across_semicolon(node) or contrasted(node, self.rules):
                 return False  # "Mexico joined the NSG ...; it is not a member of the MTCR": the negation is another clause's
             node = node.head
+        return False
+
+    def _negated_sequel(self, verb: Token, negated: frozenset[int]) -> bool:
+        """Return whether a verb's subject is also the subject of a negated occurrence verb joined by a comma alone.
+
+        The parser reads a participle on the subject as the sentence's verb
+        and the real verb as its conjunct; "and"/"but" before a conjunct make
+        it a later fact about an event that did happen.
+        """
+        occurs = self.rules.occurrence_verbs
+        for conj in verb.children:
+            if conj.dep_ != "conj" or conj.pos_ not in ("VERB", "AUX") or any(c.dep_ in ("nsubj", "nsubjpass") or (c.dep_ == "cc" and c.i < conj.i) for c in conj.children) \
+                    or any(c.dep_ == "cc" and verb.i < c.i < conj.i for c in verb.children):
+                continue
+            told = [conj] if conj.lemma_.lower() in occurs else [c for c in conj.children if c.dep_ == "xcomp" and c.lemma_.lower() in occurs]  # "have yet to begin"
+            if told and any(c.i in negated and c.dep_ in ("neg", "advmod") for node in (conj, *told) for c in node.children):
+                return True
         return False
 
     def triggers(self, sent, inside: list[tuple[int, int]]) -> list[tuple[Token, str]]:
@@ -322,7 +341,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             found = [(elided, previous["activity"])]  # "The two sides held its seventh round in Tokyo", "The latest round took place in Rzeszów"
             elided_event = elided
         prepared = relater.prepare([m for m in ms if not any(s <= m["start"] < e for s, e in quoted)], doc, offset) if found else []
+        others = {trigger.i: third_parties(doc, offset, trigger, ms, default_actor, rules, solo=activity in rules.needs_counterpart) for trigger, activity in found}
         for trigger, activity in found:
+            if others[trigger.i] and any(a == activity and not others[t.i] for t, a in found):
+                continue  # "Rwanda ... ratified it in February 2007; among its neighbours, Burundi ratified the Pelindaba Treaty ...": only the actor's act
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
             if activity in rules.treaty_activities and (pronoun := object_pronoun(trigger)) is not None:
@@ -331,7 +353,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                     rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + idx(pronoun), "end": offset + idx(pronoun) + len(pronoun.text)}))
             if activity in rules.treaty_only_activities and any(c.dep_ == "prep" and c.lower_ == "with" for c in trigger.children):
                 rec["bilateral"] = True  # "an additional protocol was signed with the Agency": signed with a partner, no treaty signature
-            if third_parties(doc, offset, trigger, ms, default_actor, rules, solo=activity in rules.needs_counterpart):
+            if others[trigger.i]:
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
         share_objects(grouped, found, rules)

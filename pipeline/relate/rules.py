@@ -60,6 +60,7 @@ class Rules:
     source_preps: frozenset[str]
     qualifier_preps: frozenset[str]
     event_subject_verbs: frozenset[str]
+    occurrence_verbs: frozenset[str]
     relative_report_verbs: frozenset[str]
     not_as_compound: frozenset[str]
     non_event_heads: frozenset[str]

@@ -53,3 +53,19 @@ def conjuncts(token: Token) -> set[int]:
                 found.add(child.i)
                 stack.append(child)
     return found
+
+
+def reports_with(token: Token, verbs: frozenset[str]) -> bool:
+    """Return whether a verb or participle is one of ``verbs``, also when the tagger or lemmatizer missed it ("co-hosted" -> "co-hoste", "hosted" tagged JJ)."""
+    low = token.lower_
+    return token.lemma_.lower() in verbs or (low.endswith("ed") and (low[:-1] in verbs or low[:-2] in verbs))  # "organised" -> "organise", "hosted" -> "host"
+
+
+def reporting_participles(trigger: Token, verbs: frozenset[str]) -> list[Token]:
+    """Return the participles after the trigger, on it or its verb, that report the event itself with one of ``verbs`` and no subject of their own.
+
+    ("hosted an outreach seminar ..., co-organised with Austria"; "A workshop ..., co-hosted with ..., took place").
+    """
+    verb = governing_verb(trigger)
+    return [c for head in ({trigger.i: trigger, verb.i: verb}.values()) for c in head.children
+            if c.dep_ in ("advcl", "acl") and c.i > trigger.i and reports_with(c, verbs) and not any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children)]
