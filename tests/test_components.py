@@ -149,6 +149,12 @@ def test_name_variants(rules_nlp, text, expected):
     # a protocol is a name with a capitalized word before it that is not generic (fourteenth session)
     ("Kenya signed the Nairobi Protocol and the Firearms Protocol.", [("COUNTRY", "Kenya", {"id": "KEN"}), ("TREATY", "Nairobi Protocol", {"id": None}), ("TREATY", "Firearms Protocol", {"id": None})]),
     ("It signed an Additional Protocol and Protocol II to the Treaty of Pelindaba.", [("TREATY", "Treaty of Pelindaba", {"id": "PELINDABA"})]),
+    # a focal point is a body with a modifier before it; an act or a bill ends a law's name whatever it names; UNDP has no id
+    ("The Kenya National Focal Point on Small Arms and Light Weapons met the national Point of Contact.",
+     [("COUNTRY", "Kenya", {"id": "KEN"}), ("ORG", "Kenya National Focal Point on Small Arms and Light Weapons", {"id": None})]),
+    ("It was set up by the National Commission on Small Arms and Light Weapons Act; a Small Arms and Light Weapons Bill is pending.",
+     [("LAW", "National Commission on Small Arms and Light Weapons Act", {"id": None}), ("LAW", "Small Arms and Light Weapons Bill", {"id": None})]),
+    ("It was supported by the United Nations Development Programme (UNDP).", [("ORG", "United Nations Development Programme", {"id": None}), ("ORG", "UNDP", {"id": None})]),
     # forces and divisions are bodies; a country or a demonym before a head word after "of the"/"for the" starts another name; a country's whole name
     ("The Ghana Armed Forces and the Customs Division of the Ghana Revenue Authority met.",
      [("COUNTRY", "Ghana", {"id": "GHA"}), ("ORG", "Ghana Armed Forces", {"id": None}), ("ORG", "Customs Division", {"id": None}), ("COUNTRY", "Ghana", {"id": "GHA"}),
@@ -172,7 +178,7 @@ def test_footnote_markers_are_trimmed_like_punctuation(rules_nlp, text, kept):
 
 
 @pytest.mark.parametrize(("name", "code"), [("Tianjin City", "CN-TJ"), ("Jilin Province", "CN-JL"), ("Quezon City", None), ("Cebu City", None),
-                                             ("Ninh Thuan Province", "VN-36"), ("Dong Nai", "VN-39")])  # diacritics folded: "Ninh Thuận", "Đồng Nai"
+                                             ("Ninh Thuan Province", "VN-36"), ("Dong Nai", "VN-39"), ("Turkana", "KE-43"), ("West Pokot", "KE-47")])  # diacritics folded: "Ninh Thuận", "Đồng Nai"
 def test_city_suffix_names_only_city_subdivisions(rules_nlp, name, code):
     assert rules_nlp.get_pipe("wpx_mentions")._place_id(name) == code
 

@@ -58,6 +58,7 @@ class NameScanner(SettingsComponent):
         self.left_modified_heads = frozenset(s.get("left_modified_heads", ()))
         self.generic_modifiers = frozenset(s.get("generic_modifiers", ()))
         self.demonyms = frozenset(s.get("demonyms", ()))
+        self.closing_heads = frozenset(s.get("closing_heads", ()))
         self._cap_memo: dict[int, bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -93,9 +94,12 @@ class NameScanner(SettingsComponent):
 
         "Nuclear Regulation Authority" is an ORG (Authority), "UN Trust Facility
         Supporting Cooperation on Arms Regulation" an ORG (Facility), "Regulations
-        of the People's Republic of China on ..." a LAW.
+        of the People's Republic of China on ..." a LAW; a name that ends with a
+        closing head is of its label.
         """
         start, end = span
+        if doc[end - 1].text in self.closing_heads:
+            return self.heads[doc[end - 1].text]  # "National Commission on Small Arms and Light Weapons Act": whatever it names, an act is a law
         first = next((k for k in range(start + 1, end) if not self._cap(orths[k], doc)), end)
         group = [orths[k] for k in range(start, first) if orths[k] in self.head_labels]
         if group:
