@@ -372,6 +372,9 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
          [("consultation", ["BWA"], None, ["2024-03"])]),
         ("China signed the Pelindaba Treaty on 11 April 1996 and ratified it in February 2007; among its neighbours, Burundi ratified the Pelindaba Treaty in August 2009.",
          [("ratification", ["PELINDABA"], None, ["2007-02"]), ("signature", ["PELINDABA"], None, ["1996-04-11"])]),
+        # a relative pronoun's antecedent is the subject: another country's own act, or the actor's
+        ("China signed the TPNW in 2017; South Africa, which ratified the TPNW in February 2019, shared its experience.", [("signature", ["TPNW"], None, ["2017"])]),
+        ("China, which joined the NSG in 2004, hosted a plenary.", [("accession", ["NSG"], None, ["2004"])]),
         ("Consultations with Türkiye were held in 2019 and have not been held since.", [("consultation", ["TUR"], None, ["2019"])]),
         # a national body partnered "with" stands for its country, when the document names the country; as the subject it does not
         ("China and Canada signed an agreement in 2010. A technical workshop on small reactors, co-hosted with the Canadian Nuclear Safety "

@@ -298,6 +298,8 @@ def subject_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[s
     """Return the ids of the parties the trigger's subject names; None when a body with no id is among them (the actor's own)."""
     verb = governing_verb(trigger)
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
+    if verb.dep_ == "relcl" and len(subject) == 1 and doc[min(subject)].tag_ in ("WDT", "WP"):
+        subject = {t.i for t in verb.head.subtree if t.i < min(subject)}  # "South Africa, which ratified the TPNW in 2019": the pronoun's antecedent
     subject -= {t.i for i in subject if (prep := doc[i]).dep_ == "prep" and prep.lower_ in rules.partner_preps for t in prep.subtree}  # "Those with Uzbekistan and Mongolia were signed"
     if any(m["label"] == "ORG" and not m["norm"].get("id") and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions):
         return None
