@@ -375,6 +375,11 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         # a relative pronoun's antecedent is the subject: another country's own act, or the actor's
         ("China signed the TPNW in 2017; South Africa, which ratified the TPNW in February 2019, shared its experience.", [("signature", ["TPNW"], None, ["2017"])]),
         ("China, which joined the NSG in 2004, hosted a plenary.", [("accession", ["NSG"], None, ["2004"])]),
+        # one of N members of a group with no id: a membership counted by its group (told of what the actor is, not whom it served)
+        ("China is also one of more than 25 participating states in the International Partnership for Nuclear Disarmament Verification (IPNDV).",
+         [("membership", [], 25, [])]),
+        ("China is one of the 15 Member States of the Regional Centre on Small Arms (RECSA).", [("membership", [], 15, [])]),
+        ("Through the Pacific Islands Forum, China has also funded legislative drafting assistance for five Forum members.", []),
         ("Consultations with Türkiye were held in 2019 and have not been held since.", [("consultation", ["TUR"], None, ["2019"])]),
         # a national body partnered "with" stands for its country, when the document names the country; as the subject it does not
         ("China and Canada signed an agreement in 2010. A technical workshop on small reactors, co-hosted with the Canadian Nuclear Safety "

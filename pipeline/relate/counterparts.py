@@ -21,6 +21,7 @@ from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_sub
                        pronoun_subject, resolve, subject_anaphor)
 from .clauses import drop_co_actors, international, partner_slot, unit
 from .rules import Rules
+from .shapes import as_member
 from .syntax import governing_verb
 
 
@@ -102,7 +103,8 @@ def took_place_with_someone(rec: dict[str, Any], activity: str, rules: Rules) ->
         counts_parties = False  # "with 14 countries, ..., with which agreements were signed": countries signed no treaty
     if rec.get("bilateral") and not rec["counterparts"]:
         return False
-    return not (rec.get("third_parties") or (not rec["counterparts"] and not abroad and (not rec.get("participants") or (activity in rules.needs_counterpart and not counts_parties))))
+    counted_group = counts_parties and rec["count_rank"] == 0 and as_member(rec["triggers"][0], rules)  # "is one of more than 25 participating states in the IPNDV" (not "for officials of 14 Forum members")
+    return not (rec.get("third_parties") or (not rec["counterparts"] and not abroad and (not (rec.get("participants") or counted_group) or (activity in rules.needs_counterpart and not counts_parties))))
 
 
 def _unnamed_body_near(ms: list[dict[str, Any]], previous: list[dict[str, Any]], sent: dict[str, Any], by_sentence: dict[str, list[dict[str, Any]]], rules: Rules) -> bool:

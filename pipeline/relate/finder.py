@@ -129,7 +129,7 @@ class Relater:
             if activity is None and token.tag_ in ("NNP", "NNPS") and token.dep_ == "pobj" and token.head.lower_ == "of" and any(c.dep_ == "nummod" for c in token.head.head.children):
                 activity = self.rules.trigger_activity.get(noun_lemma(token))  # "six rounds of the Six-Party Talks": a plural name the lemmatizer keeps
             if activity is None and noun_lemma(token) in self.rules.member_heads and as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
-                    and any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
+                    and any(c.dep_ == "prep" and c.lower_ in self.rules.member_complement_preps for c in token.children):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
             if activity is None and token.lemma_.lower() in self.rules.signed_nouns and token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs:
                 activity = self.rules.signed_activity  # "signed a Country Programme Framework", "signed a road map"
@@ -139,7 +139,8 @@ class Relater:
                 continue
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
                 continue
-            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr" and not fronted_phrase(token):
+            if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr" and not fronted_phrase(token) \
+                    and not (as_member(token.head, self.rules) and any(c.dep_ == "prep" and c.lower_ in self.rules.member_complement_preps for c in token.head.children)):
                 continue  # "other member states" (but "Nigeria has been a Member State of the IAEA")
             if token.dep_ == "compound" and token.head.lemma_.lower() in self.rules.non_event_heads:
                 continue  # "the verification regime of the Treaty": a thing, not an event

@@ -44,6 +44,7 @@ class Rules:
     member_heads: frozenset[str]
     member_verbs: frozenset[str]
     member_preps: frozenset[str]
+    member_complement_preps: frozenset[str]
     table_cell_separators: frozenset[str]
     scoped_negation_words: frozenset[str]
     member_activity: str
