@@ -22,7 +22,7 @@ from .registry import Registry
 EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "trim": {"leading_lower": TEXTS, "punctuation": TEXT},
     "countries": {"exclude": TEXTS, "fields": TEXTS},
-    "places": {"city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "town_cues": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
+    "places": {"facility_nouns": TEXTS, "city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "town_cues": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
                "town_min_population": POSITIVE},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
               "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},

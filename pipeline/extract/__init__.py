@@ -38,7 +38,7 @@ from ..fold import FOLD_KEY, OFFSET_KEY, UNFOLDED_KEY, doc_offset, fold, shifts_
 from ..parses import DOC_ID_KEY, PartsWriter
 from .. import lineage
 from ..records import DOCUMENTS, MENTIONS, PARSES, SCHEMA_VERSION, SEGMENTS, RecordsByDocument, StageResult, atomic_text, check_kind, error_record, read_jsonl, record_id, update_errors, write_lines
-from . import acronyms, places
+from . import acronyms, facilities, places
 
 STAGE = "extract"
 
@@ -101,6 +101,8 @@ class Extractor:
         never_towns = [word for heads in settings["names"]["heads"].values() for word in heads]
         never_towns += [word.title() for word in (*month_numbers(), *weekday_names())]
         self.place_settings = places.Settings.from_dict(settings, never_towns)
+        self.facilities = facilities.FacilityRules.of(settings["places"].get("facility_nouns", ()), settings["places"]["name_particles"],
+                                                      [*never_towns, *settings["places"]["not_towns"], *registry.demonyms])
         self.batch_size = int(config.section("extract").get("batch_size", 64))
         self.curated_places = frozenset(registry.place_patterns.values())
         self.layout = LayoutRules.from_config(config)
@@ -175,6 +177,7 @@ class Extractor:
         found += acronyms.link(text, found, spans, self.acronym_settings)
         named = _named_countries(found)
         found += places.find(text, found, spans, self.place_settings, named, self.registry.place_id)
+        found += self.facilities.find(text, found, spans)
         _drop_foreign_subdivisions(found, self.curated_places, named)
         _read_slashed_dates(found, text, spans)
         records = self._records(document, segments, blocks, found)

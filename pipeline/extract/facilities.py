@@ -41,7 +41,7 @@ class FacilityRules:
             return cls(None, frozenset())
         joined = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in nouns)
         particle = "|".join(re.escape(p) for p in sorted(set(particles), key=len, reverse=True)) or "(?!)"
-        name = rf"{_CAPITALIZED}(?:\s+(?:(?:{particle})\s+)?{_CAPITALIZED}){{0,{MAX_WORDS - 1}}}"
+        name = rf"{_CAPITALIZED}(?:\s+(?:(?:{particle})\s+)?{_CAPITALIZED}){{0,{MAX_WORDS - 1}}}?"  # the shortest name, the longest noun: "Manila" + "International Container Terminal"
         names = rf"{name}(?:,\s+{name})*(?:,?\s+and\s+{name})?"
         return cls(re.compile(rf"(?P<names>{names})\s+(?i:{joined})\b"), frozenset(never))
 
@@ -70,7 +70,7 @@ class FacilityRules:
             words = list(_WORD.finditer(piece))
             while words and (words[0].group() in self.never or words[0].group().lower() in STOP_WORDS):
                 words.pop(0)  # "At Kapitan Andreevo", "The Kozloduy Nuclear Power Plant": a sentence's first word
-            if not words or any(w.group() in self.never for w in words) or words[-1].group().lower() in STOP_WORDS:
-                return []
+            if not words or any(w.group() in self.never for w in words) or words[-1].group().lower() in STOP_WORDS or all(w.group().isupper() for w in words):
+                return []  # (an acronym names a thing: "the MARIA research reactor")
             spans.append((offset + words[0].start(), offset + words[-1].end()))
         return spans
