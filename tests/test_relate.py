@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.86), ("heldout31", 0.82, 0.86)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -375,6 +375,16 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         # a relative pronoun's antecedent is the subject: another country's own act, or the actor's
         ("China signed the TPNW in 2017; South Africa, which ratified the TPNW in February 2019, shared its experience.", [("signature", ["TPNW"], None, ["2017"])]),
         ("China, which joined the NSG in 2004, hosted a plenary.", [("accession", ["NSG"], None, ["2004"])]),
+        # events that did happen keep their records: the negated verb is the event's own, or not joined by a comma alone (review)
+        ("Annual consultations with Morocco were held in Rabat from 2016 to 2019, did not take place in 2020 or 2021, and resumed in 2022.",
+         [("consultation", ["MAR"], None, ["2016", "2019"])]),
+        ("Consultations with Morocco were held in Rabat in 2019, have not been held since.", [("consultation", ["MAR"], None, ["2019"])]),
+        # the actor named again in the other party's clause ("with it", "with its delegation", "the Chinese side") makes it the actor's engagement
+        ("China funded the new centre, and Kazakhstan and Uzbekistan signed cooperation agreements with it in 2019.", [("agreement", ["KAZ", "UZB"], None, ["2019"])]),
+        ("The delegations of Kazakhstan and Uzbekistan, which held consultations with the Chinese side in Beijing in 2019, also visited Shanghai.",
+         [("consultation", ["KAZ", "UZB"], None, ["2019"])]),
+        # a binational or international body named with a demonym is no country's side
+        ("China and Korea met. China signed an agreement with the Korean Peninsula Energy Development Organization in 1996.", []),
         # one of N members of a group with no id: a membership counted by its group (told of what the actor is, not whom it served)
         ("China is also one of more than 25 participating states in the International Partnership for Nuclear Disarmament Verification (IPNDV).",
          [("membership", [], 25, [])]),

@@ -135,8 +135,9 @@ class CountFinder(SettingsComponent):
         if head is None:
             return None
         if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX \
-                and (not _plural(head, tagged) or (before is not None and before.lower_ in self.year_determiners) or unit_tokens[0].i > end):
-            return None  # "its 2021 meeting", "the 2023 meetings of the Group", "of 27 May 2011 and its ... regulations": a year, not 2021 things
+                and (not _plural(head, tagged) or (before is not None and before.lower_ in self.year_determiners and value % 100)
+                     or any(t.is_punct or t.is_stop for t in doc[end:unit_tokens[0].i])):
+            return None  # "its 2021 meeting", "the 2023 meetings of the Group", "of 27 May 2011 and its ... regulations": a year (not "the 2000 participants", "some 2000 young diplomats")
         while (first := unit_tokens[0].i) - 2 >= end and doc[first - 1].text == "-" and not doc[first - 1].whitespace_ and not doc[first - 2].whitespace_ and doc[first - 2].is_alpha:
             unit_tokens = [doc[first - 2], doc[first - 1], *unit_tokens]  # "nuclear-weapon States": the hyphenated word is whole
         contiguous = [t.i for t in unit_tokens] == list(range(unit_tokens[0].i, head.i + 1))

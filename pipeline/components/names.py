@@ -59,6 +59,7 @@ class NameScanner(SettingsComponent):
         self.generic_modifiers = frozenset(s.get("generic_modifiers", ()))
         self.demonyms = frozenset(s.get("demonyms", ()))
         self.closing_heads = frozenset(s.get("closing_heads", ()))
+        self.given_names = frozenset(get_string_id(word) for word in s.get("given_names", ()))
         self._cap_memo: dict[int, bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -79,6 +80,8 @@ class NameScanner(SettingsComponent):
         for i in heads:
             if i in in_places:
                 continue  # "Russian Federation" is a country, not a federation's name
+            if orths[i] in self.given_names and i + 1 < len(doc) and self._is_cap(doc[i + 1]):
+                continue  # "Defence Minister Bill Blair": a first name
             span = self._grow(doc, names, sentence_bounds(doc, i) if sentences else (0, len(doc)), i, self.head_labels[orths[i]])
             if span is not None:
                 found[(span[0], span[1])] = self._label(doc, orths, span)
@@ -95,11 +98,12 @@ class NameScanner(SettingsComponent):
         "Nuclear Regulation Authority" is an ORG (Authority), "UN Trust Facility
         Supporting Cooperation on Arms Regulation" an ORG (Facility), "Regulations
         of the People's Republic of China on ..." a LAW; a name that ends with a
-        closing head is of its label.
+        closing head is of its label, unless the head's own name follows "the"
+        ("the Parliamentary Committee on the Arms Export Act" is a body).
         """
         start, end = span
-        if doc[end - 1].text in self.closing_heads:
-            return self.heads[doc[end - 1].text]  # "National Commission on Small Arms and Light Weapons Act": whatever it names, an act is a law
+        if doc[end - 1].text in self.closing_heads and not any(doc[k].lower_ == "the" for k in range(start + 1, end - 1)):
+            return self.heads[doc[end - 1].text]  # "National Commission on Small Arms and Light Weapons Act" is a law ("Committee on the Arms Export Act" a body)
         first = next((k for k in range(start + 1, end) if not self._cap(orths[k], doc)), end)
         group = [orths[k] for k in range(start, first) if orths[k] in self.head_labels]
         if group:
@@ -194,8 +198,9 @@ class NameScanner(SettingsComponent):
             j -= 1
         while left < head and (doc[left].text in self.never_first or doc[left].text in self.connectors):
             left += 1
-        if doc[head].text in self.left_modified_heads and not any(self._is_cap(t) and t.text not in self.generic_modifiers for t in doc[left:head]):
-            return None  # "an Additional Protocol", "Protocol II to the Treaty": an instrument of a kind, not a name
+        if doc[head].text in self.left_modified_heads and not any(self._is_cap(t) and t.text not in self.generic_modifiers and not any(s <= t.i < e and lab not in ("COUNTRY", "PLACE") for s, e, lab in names.spans)
+                                                                  for t in doc[left:head]):
+            return None  # "an Additional Protocol", "the IAEA Additional Protocol", "Protocol II to the Treaty": an instrument of a kind, not a name
         for start, end, label in names.spans:
             if label == "COUNTRY" and start < left < end <= head and all(self._is_cap(t) or t.text in self.connectors for t in doc[start:left]):
                 left = start  # "Republic of Singapore Navy": the whole country name, not "Singapore Navy" crossing it

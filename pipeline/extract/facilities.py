@@ -23,6 +23,7 @@ from .places import _WORD, _WORD_STARTING_UPPER, _blanked, _gaps
 
 RULE = "facilities"
 MAX_WORDS = 3
+MAX_LISTED = 10  # names in one list before one noun
 _CAPITALIZED = _WORD_STARTING_UPPER.pattern
 
 
@@ -42,7 +43,7 @@ class FacilityRules:
         joined = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in nouns)
         particle = "|".join(re.escape(p) for p in sorted(set(particles), key=len, reverse=True)) or "(?!)"
         name = rf"{_CAPITALIZED}(?:\s+(?:(?:{particle})\s+)?{_CAPITALIZED}){{0,{MAX_WORDS - 1}}}?"  # the shortest name, the longest noun: "Manila" + "International Container Terminal"
-        names = rf"{name}(?:,\s+{name})*(?:,?\s+and\s+{name})?"
+        names = rf"{name}(?:,\s+{name}){{0,{MAX_LISTED - 2}}}(?:,?\s+and\s+{name})?"  # bounded: a long list of capitalized words tried from each word is quadratic
         return cls(re.compile(rf"(?P<names>{names})\s+(?i:{joined})\b"), frozenset(never))
 
     def find(self, text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]]) -> list[dict[str, Any]]:

@@ -409,7 +409,9 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
         partner = slot.dep_ == "prep" and slot.lower_ in rules.partner_preps
         for match in rules.demonym_pattern.finditer(text, low, high):
             code = rules.demonyms.get(" ".join(match.group().split()))  # "Costa\nRican": matched across any whitespace
-            body = partner and any(m["label"] == "ORG" and m["start"] == match.start() and not m["norm"].get("id") for m in mentions)
+            body = partner and text[match.end():match.end() + 1].isspace() and any(
+                m["label"] == "ORG" and m["start"] == match.start() and not m["norm"].get("id") and m["text"].split()[-1] not in rules.international_body_heads for m in mentions)
+            # (not "the Brazilian-Argentine Agency ...", "the Korean Peninsula Energy Development Organization", "the American Nuclear Society")
             if (bodies_only and not body) or (not body and any(m["start"] < match.end() and match.start() < m["end"] and m["label"] != "COUNT" for m in mentions)):
                 continue  # inside a name (but a national body partnered "with" stands for its country); a count's span holds its noun's modifiers ("more than 350 Ukrainian deminers")
             if code and code != actor and code in countries and code not in found:

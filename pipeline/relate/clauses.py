@@ -272,14 +272,24 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
     The actor named in another clause does not count ("Brazil has been a participating
     Government of the NSG since 1996; South Africa joined both regimes in 1995")."""
     verb = governing_verb(trigger)
-    if any(m["norm"].get("id") == actor and ((tok := token_at(doc, offset, m["start"])) is None or not _apart(tok, verb)) for m in mentions):
+    named = [tok for m in mentions if m["norm"].get("id") == actor and (tok := token_at(doc, offset, m["start"])) is not None]
+    if any(not _apart(tok, verb) for tok in named) or len(named) < sum(1 for m in mentions if m["norm"].get("id") == actor):
         return False
+    if any(not _apart(t, verb) and ((named and t.text in rules.actor_back_pronouns and _partner_word(t, rules)) or t.text in rules.actor_pronouns or rules.demonyms.get(t.text) == actor)
+           for t in trigger.sent):
+        return False  # "..., and Kazakhstan and Uzbekistan signed agreements with it", "... with the Chinese side": the actor again
     parties = subject_parties(doc, offset, trigger, mentions, rules)
     if parties is None:
         return False  # "SSM and the regulators of Ukraine, Georgia and Armenia held ...": the actor's own body acts with them
     if solo and any(m["label"] == "COUNTRY" and m["norm"].get("id") in parties for m in mentions):
         return True  # "Iran became a member state of the SCO in July 2023": another country's own accession
     return len(parties) >= 2  # "Dutch experts and their counterparts from Norway and Sweden": people acting, not the parties
+
+
+def _partner_word(token: Token, rules: Rules) -> bool:
+    """Return whether a word names a partner: after "with"/"to", itself or as its noun's possessor ("with it", "with its delegation"; not "among its neighbours")."""
+    node = token.head if token.dep_ == "poss" else token
+    return node.dep_ == "pobj" and node.head.lower_ in rules.partner_preps
 
 
 def _apart(token: Token, verb: Token) -> bool:

@@ -106,15 +106,22 @@ class Relater:
     def _negated_sequel(self, verb: Token, negated: frozenset[int]) -> bool:
         """Return whether a verb's subject is also the subject of a negated occurrence verb joined by a comma alone.
 
-        The parser reads a participle on the subject as the sentence's verb
-        and the real verb as its conjunct; "and"/"but" before a conjunct make
-        it a later fact about an event that did happen.
+        The parser reads a participle set off by commas on the subject as the
+        sentence's verb and the real verb as its conjunct; a verb with an
+        auxiliary or with no comma before it is the event's own ("were held
+        in 2019, have not been held since"), and "and"/"but" before a
+        conjunct make it a later fact about an event that did happen.
         """
+        doc = verb.doc
+        if verb.i == 0 or doc[verb.i - 1].text != "," or any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+            return False  # the misread participle stands between commas ("Consultations with X, agreed in ..."); "were held", "began in 2019" are the event's own verbs
         occurs = self.rules.occurrence_verbs
         for conj in verb.children:
             if conj.dep_ != "conj" or conj.pos_ not in ("VERB", "AUX") or any(c.dep_ in ("nsubj", "nsubjpass") or (c.dep_ == "cc" and c.i < conj.i) for c in conj.children) \
                     or any(c.dep_ == "cc" and verb.i < c.i < conj.i for c in verb.children):
                 continue
+            if doc[conj.left_edge.i - 1].text != ",":
+                continue  # joined by a comma alone
             told = [conj] if conj.lemma_.lower() in occurs else [c for c in conj.children if c.dep_ == "xcomp" and c.lemma_.lower() in occurs]  # "have yet to begin"
             if told and any(c.i in negated and c.dep_ in ("neg", "advmod") for node in (conj, *told) for c in node.children):
                 return True

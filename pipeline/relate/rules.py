@@ -84,6 +84,8 @@ class Rules:
     ellipsis_nouns: frozenset[str]
     ellipsis_pronouns: frozenset[str]
     actor_pronouns: frozenset[str]
+    actor_back_pronouns: frozenset[str]
+    international_body_heads: frozenset[str]
     masthead_field_separators: frozenset[str]
     masthead_country_prefixes: frozenset[str]
     window: int
