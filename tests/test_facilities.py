@@ -46,6 +46,10 @@ def test_words_a_mention_covers_are_no_name(rules):
     assert names(rules, text, [{"start": start, "end": start + len("Kazakhstan"), "label": "COUNTRY"}]) == []
 
 
+def test_a_letter_whose_lower_case_is_longer_keeps_the_offsets(rules):
+    assert names(rules, "İstanbul hosted it. At the Kapıkule BORDER crossing.") == ["Kapıkule"]
+
+
 def test_no_nouns_finds_nothing():
     assert FacilityRules.of([], [], []).find("the Atucha nuclear power plant", [], [(0, 30)]) == []
 

@@ -24,6 +24,7 @@ from .places import _WORD, _WORD_STARTING_UPPER, _blanked, _gaps
 RULE = "facilities"
 MAX_WORDS = 3
 MAX_LISTED = 10  # names in one list before one noun
+WINDOW = 600  # characters before a noun that such a list can fill
 _CAPITALIZED = _WORD_STARTING_UPPER.pattern
 
 
@@ -31,30 +32,39 @@ _CAPITALIZED = _WORD_STARTING_UPPER.pattern
 class FacilityRules:
     """The compiled search for names before facility nouns, and the words no such name holds."""
 
-    pattern: re.Pattern[str] | None
+    pattern: re.Pattern[str] | None  # a list of names right before the end of the text searched
+    nouns: re.Pattern[str] | None
     never: frozenset[str]
 
     @classmethod
     def of(cls, nouns: Iterable[str], particles: Iterable[str], never: Iterable[str]) -> FacilityRules:
         """Compile the search: a list of names, then one of ``nouns`` (any case, longest first) as whole words."""
-        nouns = sorted(set(nouns), key=len, reverse=True)
+        nouns = sorted({n.lower() for n in nouns}, key=len, reverse=True)
         if not nouns:
-            return cls(None, frozenset())
+            return cls(None, None, frozenset())
         joined = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in nouns)
         particle = "|".join(re.escape(p) for p in sorted(set(particles), key=len, reverse=True)) or "(?!)"
         name = rf"{_CAPITALIZED}(?:\s+(?:(?:{particle})\s+)?{_CAPITALIZED}){{0,{MAX_WORDS - 1}}}?"  # the shortest name, the longest noun: "Manila" + "International Container Terminal"
         names = rf"{name}(?:,\s+{name}){{0,{MAX_LISTED - 2}}}(?:,?\s+and\s+{name})?"  # bounded: a long list of capitalized words tried from each word is quadratic
-        return cls(re.compile(rf"(?P<names>{names})\s+(?i:{joined})\b"), frozenset(never))
+        return cls(re.compile(rf"(?P<names>{names})\s+\Z"), re.compile(rf"(?<=\s)(?:{joined})\b"), frozenset(never))  # (\Z: the end of the window; nouns in lower case)
 
     def find(self, text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]]) -> list[dict[str, Any]]:
         """Return the PLACE mentions (start, end, label, norm, rule) of the names before facility nouns in the blocks' free stretches."""
-        if self.pattern is None:
+        if self.pattern is None or self.nouns is None:
             return []
         free = _blanked(text, _gaps(sorted((m["start"], m["end"]) for m in mentions), blocks))
         found = []
-        for match in self.pattern.finditer(free):
-            for start, end in self._names(free, match.start("names"), match.end("names")):
-                found.append({"start": start, "end": end, "label": "PLACE", "norm": {"id": None}, "rule": RULE})
+        lowered = free.lower()
+        nouns = self.nouns if len(lowered) == len(free) else re.compile(self.nouns.pattern, re.IGNORECASE)
+        if nouns is not self.nouns:
+            lowered = free  # a letter whose lower case is longer ("İ") would shift the offsets: read the text case-blind instead
+        for noun in nouns.finditer(lowered):  # the few nouns first; then the names in a window before each (searching from every capitalized word was most of a run's time)
+            if not _word_before(free, noun.start())[:1].isupper():
+                continue  # "the port of", "our export", "a test site": no name right before the noun
+            match = self.pattern.search(free, max(0, noun.start() - WINDOW), noun.start())
+            if match is not None:
+                for start, end in self._names(free, match.start("names"), match.end("names")):
+                    found.append({"start": start, "end": end, "label": "PLACE", "norm": {"id": None}, "rule": RULE})
         return found
 
     def _names(self, free: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -75,3 +85,14 @@ class FacilityRules:
                 return []  # (an acronym names a thing: "the MARIA research reactor")
             spans.append((offset + words[0].start(), offset + words[-1].end()))
         return spans
+
+
+def _word_before(text: str, end: int) -> str:
+    """Return the word that ends before the whitespace right before ``end`` ("" when none)."""
+    stop = end
+    while stop > 0 and text[stop - 1].isspace():
+        stop -= 1
+    start = stop
+    while start > 0 and not text[start - 1].isspace() and stop - start < 64:
+        start -= 1
+    return text[start:stop]
