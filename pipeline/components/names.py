@@ -198,8 +198,7 @@ class NameScanner(SettingsComponent):
             j -= 1
         while left < head and (doc[left].text in self.never_first or doc[left].text in self.connectors):
             left += 1
-        if doc[head].text in self.left_modified_heads and not any(self._is_cap(t) and t.text not in self.generic_modifiers and not any(s <= t.i < e and lab not in ("COUNTRY", "PLACE") for s, e, lab in names.spans)
-                                                                  for t in doc[left:head]):
+        if doc[head].text in self.left_modified_heads and not any(self._names_one(doc[k], names) for k in range(left, head)):
             return None  # "an Additional Protocol", "the IAEA Additional Protocol", "Protocol II to the Treaty": an instrument of a kind, not a name
         for start, end, label in names.spans:
             if label == "COUNTRY" and start < left < end <= head and all(self._is_cap(t) or t.text in self.connectors for t in doc[start:left]):
@@ -300,6 +299,11 @@ class NameScanner(SettingsComponent):
         while k < end and self._is_cap(doc[k]) and doc[k].text not in self.heads:
             k += 1
         return k < end and doc[k].text in self.heads
+
+    def _names_one(self, token: Token, names: DocRegistry) -> bool:
+        """Return whether a word before a left-modified head makes it one thing's name: capitalized, not generic, not a registry body's name ("the Nairobi Protocol"; not "the IAEA Additional Protocol")."""
+        return self._is_cap(token) and token.text not in self.generic_modifiers and not any(
+            start <= token.i < end and label not in ("COUNTRY", "PLACE") for start, end, label in names.spans)
 
     def _demonym_at(self, doc: Doc, start: int, end: int) -> int | None:
         """Return the end of the demonym of one or two words that begins at ``start``, if one does ("South African")."""

@@ -272,11 +272,11 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
     The actor named in another clause does not count ("Brazil has been a participating
     Government of the NSG since 1996; South Africa joined both regimes in 1995")."""
     verb = governing_verb(trigger)
-    named = [tok for m in mentions if m["norm"].get("id") == actor and (tok := token_at(doc, offset, m["start"])) is not None]
-    if any(not _apart(tok, verb) for tok in named) or len(named) < sum(1 for m in mentions if m["norm"].get("id") == actor):
-        return False
-    if any(not _apart(t, verb) and ((named and t.text in rules.actor_back_pronouns and _partner_word(t, rules)) or t.text in rules.actor_pronouns or rules.demonyms.get(t.text) == actor)
-           for t in trigger.sent):
+    named = [token_at(doc, offset, m["start"]) for m in mentions if m["norm"].get("id") == actor]
+    if any(tok is None or not _apart(tok, verb) for tok in named):
+        return False  # the actor named in the trigger's own clause (or where the parse cannot tell)
+    if any((t.text in rules.actor_pronouns or rules.demonyms.get(t.text) == actor or (named and t.text in rules.actor_back_pronouns and _partner_word(t, rules)))
+           and not _apart(t, verb) for t in trigger.sent):
         return False  # "..., and Kazakhstan and Uzbekistan signed agreements with it", "... with the Chinese side": the actor again
     parties = subject_parties(doc, offset, trigger, mentions, rules)
     if parties is None:

@@ -32,7 +32,7 @@ from .clauses import (across_semicolon, clause_has_trigger, clause_on, contraste
                       in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
-from .shapes import as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase, table_rows
+from .shapes import as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, names_group, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase, table_rows
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
 
 
@@ -136,7 +136,7 @@ class Relater:
             if activity is None and token.tag_ in ("NNP", "NNPS") and token.dep_ == "pobj" and token.head.lower_ == "of" and any(c.dep_ == "nummod" for c in token.head.head.children):
                 activity = self.rules.trigger_activity.get(noun_lemma(token))  # "six rounds of the Six-Party Talks": a plural name the lemmatizer keeps
             if activity is None and noun_lemma(token) in self.rules.member_heads and as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
-                    and any(c.dep_ == "prep" and c.lower_ in self.rules.member_complement_preps for c in token.children):
+                    and names_group(token, self.rules):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
             if activity is None and token.lemma_.lower() in self.rules.signed_nouns and token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs:
                 activity = self.rules.signed_activity  # "signed a Country Programme Framework", "signed a road map"
@@ -147,7 +147,7 @@ class Relater:
             if token.pos_ not in ("NOUN", "VERB", "PROPN"):
                 continue
             if token.dep_ == "compound" and token.lemma_.lower() in self.rules.not_as_compound and token.head.dep_ != "attr" and not fronted_phrase(token) \
-                    and not (as_member(token.head, self.rules) and any(c.dep_ == "prep" and c.lower_ in self.rules.member_complement_preps for c in token.head.children)):
+                    and not (as_member(token.head, self.rules) and names_group(token.head, self.rules)):
                 continue  # "other member states" (but "Nigeria has been a Member State of the IAEA")
             if token.dep_ == "compound" and token.head.lemma_.lower() in self.rules.non_event_heads:
                 continue  # "the verification regime of the Treaty": a thing, not an event

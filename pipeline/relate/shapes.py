@@ -122,6 +122,11 @@ def as_member(token: Token, rules: Rules) -> bool:
     return False
 
 
+def names_group(token: Token, rules: Rules) -> bool:
+    """Return whether a member head names the group it belongs to ("participating government of the NSG", "participating states in the IPNDV")."""
+    return any(c.dep_ == "prep" and c.lower_ in rules.member_complement_preps for c in token.children)
+
+
 def noun_lemma(token: Token) -> str:
     """Return a noun's lowercased lemma, singular also for a plural proper noun the lemmatizer keeps ("participating States", tagged NNP or NNPS)."""
     lemma = token.lemma_.lower()
