@@ -53,6 +53,7 @@ class LayoutRules:
     masthead_lines: int  # [title]: how far above its breadcrumb a masthead line may stand
     publisher_shape: re.Pattern[str]  # [title]: what a masthead line naming its publisher holds
     dateline_fields: re.Pattern[str]  # [title]: what parts the fields of a page's dateline
+    head_dateline: re.Pattern[str]  # [title]: a page head's line of a place and a date alone ("Bangkok, 20 December 2024")
     headings: tuple[tuple[int, re.Pattern[str]], ...]
     heading_max_chars: int
     heading_final: str
@@ -90,7 +91,7 @@ class LayoutRules:
                  compile_regex(rule["pattern"], f"{where} [[boilerplate]] #{i}"))
                 for i, rule in enumerate(data["boilerplate"], 1)
             )
-            title = _only(data["title"], {"pattern", "max_chars", "sentence_final", "masthead_lines", "publisher_shape", "dateline_fields"}, f"{where} [title]")
+            title = _only(data["title"], {"pattern", "max_chars", "sentence_final", "masthead_lines", "publisher_shape", "dateline_fields", "head_dateline"}, f"{where} [title]")
             headings = tuple(
                 (int(_only(rule, {"level", "pattern"}, f"{where} [[heading]] #{i}")["level"]),
                  compile_regex(rule["pattern"], f"{where} [[heading]] #{i}"))
@@ -108,6 +109,7 @@ class LayoutRules:
                 masthead_lines=check_value(Path(where), "title", "masthead_lines", title["masthead_lines"], POSITIVE),
                 publisher_shape=compile_regex(title["publisher_shape"], f"{where} [title] publisher_shape"),
                 dateline_fields=compile_regex(title["dateline_fields"], f"{where} [title] dateline_fields"),
+                head_dateline=compile_regex(title["head_dateline"], f"{where} [title] head_dateline"),
                 headings=headings,
                 heading_max_chars=int(limits["max_chars"]),
                 heading_final=str(limits["sentence_final"]),
@@ -262,6 +264,13 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
                 # Below a web page's breadcrumb, a dated line with fields is its dateline ("May 17, 2024 | ... Division");
                 # a document's first line with a date is its title ("Statement by ... – 4 March 2024")
                 line = Line(start, end, "boilerplate", "byline", (("date", body[dated[0]:dated[1]], start + dated[0], start + dated[1]),))
+            elif line is not None and not rules.title.fullmatch(body) and _fielded_masthead(text, raw, boiler, index, rules):
+                # Bodies' names in fields above the page's labels or dateline are its masthead, not its title
+                # ("Office of Atoms for Peace | Ministry of Higher Education, ..." / "PRESS RELEASE 27/2567 | For immediate release")
+                line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),))
+            elif line is not None and lines and (dated_line := rules.head_dateline.fullmatch(body)) is not None and dated_line.group("date"):
+                # A place and a date alone under the page's masthead or labels: its dateline ("Bangkok, 20 December 2024")
+                line = Line(start, end, "boilerplate", "byline", _groups(dated_line, start))
         if line is None:
             line = _heading(body, start, rules)
         if line is None:
@@ -322,6 +331,19 @@ def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line |
         if start == end or _title(text[start:end], start, rules) is None:
             return False
     return False
+
+
+def _fielded_masthead(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules) -> bool:
+    """Return whether a page's first line is its masthead: two fields or more, each naming a body, glued to a boilerplate line or a dateline below.
+
+    A headline glued to its byline ("... Hold Consultations" / "Published: 12 March 2024") has no fields.
+    """
+    start, end = raw[index]
+    fields = rules.dateline_fields.split(text[start:end])
+    if len(fields) < 2 or not all(rules.publisher_shape.search(field) for field in fields) or index + 1 >= len(raw):
+        return False
+    below_start, below_end = raw[index + 1]
+    return boiler[index + 1] is not None or (below_end > below_start and rules.head_dateline.fullmatch(text[below_start:below_end]) is not None)
 
 
 def _dateline(body: str, rules: LayoutRules) -> tuple[int, int] | None:

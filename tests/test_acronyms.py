@@ -62,6 +62,59 @@ def test_a_quoted_short_form_replaces_the_names_it_holds():
     assert [x["label"] for x in found] == ["ORG", "COUNTRY", "COUNTRY", "COUNTRY", "COUNTRY"]  # the two "CDC" gave way; countries stay
 
 
+PARTING = Settings(SETTINGS.markers, SETTINGS.long_form_labels, SETTINGS.default_label, SETTINGS.connectors, frozenset(["of", "for", "to", "and"]))
+DEFINED = ('The Preparatory Commission for the CTBTO (hereinafter "the Commission"), the National Nuclear Center (hereinafter "the Center") and the '
+           'Strategic Trade Secretariat (hereinafter "the Secretariat") met. ')
+
+
+@pytest.mark.parametrize(("sentence", "found", "expected"), [
+    # a name found by its shape that ends with "of the <short form>" keeps what comes before it
+    ("It hosted 35 staff of the Provisional Technical Secretariat of the Commission.", [("Provisional Technical Secretariat of the Commission", "names")],
+     [("Provisional Technical Secretariat", "names"), ("Commission", "acronyms")]),
+    # one that starts with the short form and runs on through "to the" is no name: both short forms recur
+    ("Kits handed over by the Commission to the Center in 2022.", [("Commission to the Center", "names")], [("Commission", "acronyms"), ("Center", "acronyms")]),
+    # the statistical NER's span gives way to what the document defined
+    ("In June the IGR hosted in Kurchatov the Commission's course.", [("Kurchatov the Commission", "ner:en_core_web_sm")], [("Commission", "acronyms")]),
+    # a span of another label the NER found there gives way too ("the Secretariat" read as a place)
+    ("The Secretariat met.", [("Secretariat", "ner:en_core_web_sm", "PLACE")], [("Secretariat", "acronyms")]),
+    ("The Council and the Commission met.", [("Council and the Commission", "ner:en_core_web_sm", "LAW")], [("Commission", "acronyms")]),
+    # no connector and article between: the longer name stays, the recurrence is not added
+    ("The Commission Staff Regulations apply.", [("Commission Staff Regulations", "names")], [("Commission Staff Regulations", "names")]),
+    ("The Secretariat and Commission met.", [("Secretariat and Commission", "names")], [("Secretariat and Commission", "names")]),
+    # a registry name is never parted ("Nuclear Suppliers Group" holds "Group")
+    ("The Council of the Commission met.", [("Council of the Commission", "registry")], [("Council of the Commission", "registry")]),
+])
+def test_a_name_gives_way_to_a_defined_short_form_it_ran_into(sentence, found, expected):
+    text = DEFINED + sentence
+    at = lambda name: text.index(name, len(DEFINED))  # noqa: E731  (the sentence's own occurrence)
+    long_forms = [m(text, "Preparatory Commission for the CTBTO", "ORG", {"id": "CTBTO"}), m(text, "National Nuclear Center", "ORG", {"id": None}),
+                  m(text, "Strategic Trade Secretariat", "ORG", {"id": None})]
+    names = [{"start": at(name), "end": at(name) + len(name), "label": label[0] if label else "ORG", "norm": {"id": None}, "rule": rule} for name, rule, *label in found]
+    mentions = long_forms + names
+    added = link(text, mentions, [(0, len(text))], PARTING)  # (the names that give way leave ``mentions``)
+    after = sorted((x["start"], text[x["start"]:x["end"]], x["rule"]) for x in mentions + added if x["start"] >= len(DEFINED))
+    assert [(name, rule) for _, name, rule in after] == expected
+
+
+@pytest.mark.parametrize("definition", [
+    'the Strategic Trade Act 2010 (Act 708) (hereinafter "the STA")',  # the law's year, then its number, then the short form
+    'the Strategic Trade Act of 2010 (hereinafter "the STA")',
+    'the Strategic Trade Act (Act 708) (hereinafter "the STA")',
+])
+def test_a_short_form_may_follow_a_laws_year_and_number(definition):
+    text = f"Malaysia enforces {definition}. The STA came into force in 2011."
+    ner = [{**m(text, "STA", "ORG", {"id": None}, n), "rule": "ner:en_core_web_sm"} for n in (0, 1)]  # what the model read
+    mentions = [m(text, "Strategic Trade Act", "LAW", {"id": None}), *ner]
+    added = link(text, mentions, [(0, len(text))], SETTINGS)
+    assert spans(text, added) == [("STA", "LAW", {"id": None}), ("STA", "LAW", {"id": None})] and [x["label"] for x in mentions] == ["LAW"]
+
+
+@pytest.mark.parametrize("text", ["in 2010 (hereinafter", "the Act (Act 708) (Act 709) (hereinafter \"the STA\")"])
+def test_no_short_form_two_parentheses_away_or_after_a_year_alone(text):
+    text = "Malaysia enforces the Strategic Trade Act " + text
+    assert link(text, [m(text, "Strategic Trade Act", "LAW", {"id": None})], [(0, len(text))], SETTINGS) == []
+
+
 @pytest.mark.parametrize("text", ["costs (USD) rose", "the Democratic People's Republic of Korea (DPRK)"])
 def test_no_pair_without_spelled_out_long_form(text):
     existing = [m(text, "Democratic People's Republic of Korea", "COUNTRY", {"id": "PRK"})] if "Korea" in text else []

@@ -63,7 +63,7 @@ def test_outputs_are_byte_identical_across_runs(seed_run, tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95), ("dev32", 0.95), ("heldout32", 0.95), ("dev33", 0.97), ("heldout33", 0.95)])
 def test_unseen_documents_of_the_genre(tmp_path, split, floor):
     out = tmp_path / split
     result = api.run_all(GENRE / split / "raw", out, load_config(REPO / "configs"))
@@ -172,6 +172,10 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     ("The 2000 participants came from 40 countries.", "COUNT", "2000 participants", {"value": 2000, "qualifier": "exact", "unit": "participant", "of": None}),
     ("In 2023, China trained some 2000 young diplomats from 40 countries.", "COUNT", "some 2000 young diplomats",
      {"value": 2000, "qualifier": "approx", "unit": "diplomat", "of": None}),
+    # a year after a preposition or a month, whatever follows; a year and a number word are two numbers (fifteenth session)
+    ("In 2024 RMCD officers screened some 54,000 export declarations.", "DATE", "2024", {"value": "2024"}),
+    ("In September 2024 two Office experts joined an IAEA mission.", "COUNT", "two Office experts", {"value": 2, "qualifier": "exact", "unit": "Office expert", "of": None}),
+    ("In September 2024 two Office experts joined an IAEA mission.", "DATE", "September 2024", {"value": "2024-09"}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""
@@ -187,6 +191,8 @@ def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     ("It met in 2023.\n\n³ The Commission is chaired by a Deputy Minister.", "ORG", "³ The Commission"),  # a footnote's marker is no word of a name
     ("Since 2020, a fund of 30 million yuan has supported training.", "COUNT", "30 million yuan has"),  # "has" is no plural noun
     ("A network of 30 laboratories has 12 branches in Asia.", "COUNT", "30 laboratories has"),  # nor as the main verb
+    ("In 2024 RMCD officers screened 300 containers.", "COUNT", "2024 RMCD officers"),  # a year after "in"
+    ("In September 2024 two Office experts joined a mission.", "COUNT", "2024 two Office experts"),  # (was counted as 4048)
     ("Greece contributed EUR 250,000 to the IAEA Nuclear Security Fund in 2023, some 12 percent more than in 2022.", "ORG", "EUR"),  # a currency code is no body
     ("Peace on the Korean Peninsula matters. The Peninsula is calm.", "PLACE", "Peninsula"),
     ("Saudi Arabia signed it. As it prepares to build its first nuclear power plant, the Kingdom is deepening its cooperation with the IAEA.", "PLACE", "Kingdom"),  # the country in other words

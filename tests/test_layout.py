@@ -72,6 +72,17 @@ def rules(config):
         ("English version of the report is available in Geneva | Vienna", "content", None),
         ("Annual Report 2023 | Chapter 6 | Page 71", "boilerplate", "pagination"),
         ("The page 12 figure was wrong.", "content", None),
+        # a report's long title before the chapter and a page range (fifteenth session)
+        ("National Report on the Implementation of International Obligations in the Field of Non-Proliferation, 2023 | Chapter 4 | pp. 41-49", "boilerplate", "pagination"),
+        ("Page 12 | Ministry of Defence", "boilerplate", "pagination"),
+        ("Strategic Trade Secretariat · Annual Report 2024 · Chapter 4 · Page 37", "boilerplate", "masthead"),  # (fields of a masthead too)
+        # a press release's label and its press office's contact line (fifteenth session)
+        ("PRESS RELEASE 27/2567 | For immediate release", "boilerplate", "label"),
+        ("For immediate release", "boilerplate", "label"),
+        ("Media contact: Public Relations Section, Office of Atoms for Peace | Tel. 0 2596 7600 | www.oap.go.th", "boilerplate", "label"),
+        ("The press release of 4 May was issued for immediate release.", "content", None),
+        ("Contact: the Office met the Agency in Vienna.", "content", None),
+        ("Pages 41-49 were revised in 2023.", "content", None),
         ("General debate | Geneva, 19 August 2024 | Delivered by the Vice-Minister for Multilateral Affairs", "boilerplate", "byline"),
         ("The statement was delivered by the Minister in Geneva.", "content", None),
         ("Check against delivery", "boilerplate", "label"),
@@ -130,6 +141,16 @@ def test_line_kinds(rules, line, kind, subkind):
         # a title with a date but no fields is a title; so is a title with fields but no day or month
         ("The Summit of 12 May 2023 on Export Controls\n\nBody.\n", {"title": "The Summit of 12 May 2023 on Export Controls", "publisher": None, "published": None}),
         ("Annual Report — 2023\n\nBody.\n", {"title": "Annual Report — 2023", "publisher": None, "published": None}),
+        # bodies' names in fields above a press release's label and its dateline: the masthead (fifteenth session)
+        ("Office of Atoms for Peace | Ministry of Higher Education, Science, Research and Innovation\nPRESS RELEASE 27/2567 | For immediate release\n"
+         "Bangkok, 20 December 2024\n\nThailand Deepens Nuclear Safety Cooperation\n\nBody.\n",
+         {"title": "Thailand Deepens Nuclear Safety Cooperation", "publisher": "Office of Atoms for Peace | Ministry of Higher Education, Science, Research and Innovation",
+          "published": "2024-12-20"}),
+        ("Office of Atoms for Peace | Ministry of Energy\nBangkok, 20 December 2024\n\nThailand and ASEANTOM\n\nBody.\n",
+         {"title": "Thailand and ASEANTOM", "publisher": "Office of Atoms for Peace | Ministry of Energy", "published": "2024-12-20"}),
+        # a title with fields above a paragraph, and a place and a date as the first line, stay what they were
+        ("Thailand and ASEANTOM | Annual Review\nThe Office met the Agency in 2024.\n\nBody.\n", {"title": "Thailand and ASEANTOM | Annual Review", "publisher": None, "published": None}),
+        ("Bangkok, 20 December 2024\n\nBody.\n", {"title": "Bangkok, 20 December 2024", "publisher": None, "published": None}),
         # four lines between a masthead and its breadcrumb are too many (masthead_lines = 3)
         ("Masthead One\nLine two\nLine three\nLine four\nHome / Policy\n\nBody.\n", {"title": "Masthead One", "publisher": None, "published": None}),
     ],
@@ -221,7 +242,7 @@ def test_paragraphs_table_is_checked_with_file_and_line(tmp_path, edit, needle, 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda s: s.replace("publisher_shape = '", "publisher_shape = '(", 1), r"\[title\] publisher_shape"),
     (lambda s: s.replace("dateline_fields = '", "dateline_fields = '[", 1), r"\[title\] dateline_fields"),
-    (lambda s: s.replace("masthead_lines = 3\n", ""), r"\[title\]: expected exactly the keys .* got \['dateline_fields', 'max_chars'"),
+    (lambda s: s.replace("masthead_lines = 3\n", ""), r"\[title\]: expected exactly the keys .* got \['dateline_fields', 'head_dateline', 'max_chars'"),
     (lambda s: s.replace("masthead_lines = 3", "masthead_lines = 3\nmasthead = 2"), r"\[title\].*masthead"),
 ])
 def test_the_title_table_is_checked(tmp_path, edit, message):

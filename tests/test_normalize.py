@@ -10,7 +10,8 @@ from pipeline.normalize.numbers import parse_number
     ("text", "value"),
     [("five", 5), ("twenty-one", 21), ("3,000", 3000), ("12", 12), ("one hundred", 100), ("1.5 million", 1500000),
      ("ten", 10), ("76th", None), ("first", None), ("several", None), ("1.5", None), ("", None), ("3 000", 3000), ("12 500 000", 12500000),
-     ("3\u00a0000", 3000), ("3\u2009000", 3000), ("30 00", None)],
+     ("3\u00a0000", 3000), ("3\u2009000", 3000), ("30 00", None),
+     ("3 hundred", 300), ("2 billion", 2000000000), ("2024 two", None), ("2 dozen", None), ("1.5 twenty", None)],  # a digit times a scale word only
 )
 def test_parse_number(text, value):
     assert parse_number(text) == value

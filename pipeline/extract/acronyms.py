@@ -22,6 +22,7 @@ _PAREN = re.compile(r"\s*\(\s*((?:[^()\n]|\n(?!\s*\n)){1,80}?)\s*\)")  # a line 
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&.\-]{1,11}")
 _QUOTED = re.compile(r"[\"“‘']\s*(?:the\s+)?([^\"”’']{2,60}?)\s*[\"”’']")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_YEAR_AFTER = re.compile(r"[ \u00a0](?:of[ \u00a0])?(?:1[89]|20)\d\d\b")  # "Strategic Trade Act 2010", "... Act of 2015"
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,12 @@ class Settings:
     long_form_labels: frozenset[str]
     default_label: str
     connectors: frozenset[str]
+    parting_connectors: frozenset[str] = frozenset()  # "<name> of the <short form>" is two names ([acronyms] parting_connectors_lower)
 
     @classmethod
     def from_dict(cls, acronyms: dict[str, Any]) -> Settings:
-        return cls(frozenset(acronyms["definition_markers_lower"]), frozenset(acronyms["long_form_labels"]), acronyms["default_label"], frozenset(acronyms["connectors_lower"]))
+        return cls(frozenset(acronyms["definition_markers_lower"]), frozenset(acronyms["long_form_labels"]), acronyms["default_label"], frozenset(acronyms["connectors_lower"]),
+                   frozenset(acronyms.get("parting_connectors_lower", ())))
 
 
 def _is_acronym(text: str) -> bool:
@@ -51,6 +54,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     # The indexes are built when first asked: most documents define no short form and need none of them.
     existing = cache(lambda label: _Spans((m["start"], m["end"]) for m in mentions if m["label"] == label))
     anywhere = cache(lambda: _Spans((m["start"], m["end"]) for m in mentions))
+    found_by_rules = cache(lambda: _Spans((m["start"], m["end"]) for m in mentions if not (m.get("rule") or "").startswith("ner")))
     inside = cache(lambda: _Spans(blocks))
     # Per label, the characters of the spans added so far: they are never empty and never overlap
     # one another, so two of them overlap exactly when they share a character.
@@ -63,11 +67,26 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             return
         if existing(label).overlaps(start, end):  # (the index may still hold mentions given way to: ``inner`` is what is left)
             inner = [m for m in mentions if m["label"] == label and m["start"] < end and start < m["end"]]
-            if inner and not (replace and all(start <= m["start"] and m["end"] <= end for m in inner)):
+            if not replace and inner:
                 return
-            for m in inner:  # "China CDC" defined by "(hereinafter ...)": the name it was read as a part of ("CDC") gives way
-                mentions.remove(m)
+            parts = [(m, _parted(text, m, start, end, settings)) for m in inner if not (start <= m["start"] and m["end"] <= end)]
+            if any(part is False for _, part in parts):
+                return
+            for m, part in parts:  # "Provisional Technical Secretariat of the Commission": the name gives the recurrence its place
                 by_span.discard((m["start"], m["end"], label))
+                if part is None:
+                    mentions.remove(m)
+                else:
+                    m["start"], m["end"] = part
+                    by_span.add((m["start"], m["end"], label))
+            for m in inner:  # "China CDC" defined by "(hereinafter ...)": the name it was read as a part of ("CDC") gives way
+                if start <= m["start"] and m["end"] <= end:
+                    mentions.remove(m)
+                    by_span.discard((m["start"], m["end"], label))
+        if anywhere().overlaps(start, end):  # "the Secretariat" the NER read as a place: the document said what it is
+            for m in [m for m in mentions if m["label"] != label and m["start"] < end and start < m["end"] and (m.get("rule") or "").startswith("ner")]:
+                mentions.remove(m)
+                by_span.discard((m["start"], m["end"], m["label"]))
         by_span.add((start, end, label))
         covered[label][start:end] = b"\x01" * (end - start)
         added.append({"start": start, "end": end, "label": label, "norm": dict(norm), "rule": RULE})
@@ -78,7 +97,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         short = _definition(text, mention["end"], settings)
         # "(Japan)" is a mention already; "(hereinafter "China CDC")" holds one; an acronym needs no short form ("the SCO (RATS)": the
         # Regional Anti-Terrorist Structure's). Initials are not checked: the genre abbreviates names in other languages ("... Authority (DSA)").
-        if short and not anywhere().covers(*short) and not _is_acronym(text[mention["start"]:mention["end"]]):
+        if short and not found_by_rules().covers(*short) and not _is_acronym(text[mention["start"]:mention["end"]]):  # (the NER's "STA" gives way)
             s, e = short
             definitions.setdefault(text[s:e], (mention["label"], mention["norm"]))
             add(s, e, mention["label"], mention["norm"])  # (held mentions give way to its recurrences below, this one included)
@@ -121,6 +140,35 @@ class _Spans:
         return count > 0 and self.reach[count - 1] > start
 
 
+def _parted(text: str, mention: dict[str, Any], start: int, end: int, settings: Settings) -> tuple[int, int] | None | bool:
+    """Return how a mention crossing a short form's recurrence at ``start``-``end`` gives way: its new span, None (it goes), or False (it stays, the recurrence does not).
+
+    A name found by its shape that ends with "<connector> the <short form>"
+    keeps what comes before ("Provisional Technical Secretariat of the
+    Commission" where "the Commission" was defined); one that starts with
+    the short form and runs on through "<connector> the" goes ("Commission
+    to the Center"), and so does a span of the statistical NER ("Kurchatov
+    the Commission"): the document said what the short form names.
+    """
+    rule = mention.get("rule") or ""
+    if rule.startswith("ner"):
+        return None
+    if rule != "names":
+        return False
+    head, tail = text[mention["start"]:start], text[end:mention["end"]]
+    if mention["end"] == end and mention["start"] < start:
+        words = head.split()
+        if len(words) >= 3 and words[-1].lower() == "the" and words[-2].lower() in settings.parting_connectors:
+            kept = head.rstrip()[:-len(words[-1])].rstrip()[:-len(words[-2])].rstrip()
+            return mention["start"], mention["start"] + len(kept)
+        return False
+    if mention["start"] == start and mention["end"] > end:
+        words = tail.split()
+        if len(words) >= 3 and words[0].lower() in settings.parting_connectors and words[1].lower() == "the" and words[2][:1].isupper():
+            return None
+    return False
+
+
 def _occurrences(text: str, short: str) -> Iterator[int]:
     r"""Yield where ``short`` occurs as a whole word: what re.finditer(r"(?<![\w-])SHORT(?![\w-])") finds, by str.find."""
     at = text.find(short)
@@ -146,11 +194,22 @@ def _follows_a_mention(text: str, pos: int, ends: set[int]) -> bool:
     return any(end in ends for end in range(first, pos + 1))
 
 
-def _definition(text: str, end: int, settings: Settings) -> tuple[int, int] | None:
-    """Return the offsets of a short form defined in parentheses right after ``end``."""
+def _definition(text: str, end: int, settings: Settings, second: bool = True) -> tuple[int, int] | None:
+    """Return the offsets of a short form defined in parentheses right after ``end``, or in the next parentheses after other ones.
+
+    ("Strategic Trade Act 2010 (Act 708) (hereinafter "the STA")": the act's number comes first; a law's year,
+    a mention of its own, may stand between its name and the parentheses.)
+    """
     match = _PAREN.match(text, end)
+    if not match and second and (year := _YEAR_AFTER.match(text, end)):
+        match = _PAREN.match(text, year.end())
     if not match:
         return None
+    found = _defined(match, settings)
+    return found if found is not None or not second else _definition(text, match.end(), settings, second=False)
+
+
+def _defined(match: re.Match[str], settings: Settings) -> tuple[int, int] | None:
     inner, offset = match.group(1), match.start(1)
     if _is_acronym(inner) or (inner.isalpha() and inner[:1].isupper() and inner[1:].islower() and len(inner) <= 12):
         return offset, offset + len(inner)  # "(MTCR)", and contractions such as "(Euratom)", "(Necsa)"

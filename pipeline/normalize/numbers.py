@@ -30,8 +30,8 @@ def parse_number(text: str) -> int | None:
     match = _DECIMAL_TIMES_WORD.fullmatch(phrase)
     if match:
         scale = _words(match.group(2))
-        if scale is None:
-            return None
+        if scale is None or scale < 100 or str(scale).rstrip("0") != "1":
+            return None  # "1.5 million", "3 hundred"; not "2024 two" (a year, then a count) nor "2 dozen"
         value = float(match.group(1)) * scale
         return int(value) if value.is_integer() else None
     return _words(phrase)

@@ -158,6 +158,16 @@ def origin(token: Token, trigger: Token, rules: Rules) -> bool:
     return False
 
 
+def site_country(token: Token, rules: Rules) -> bool:
+    """Return whether a country only says where the sites of the event are ("... at facilities in Austria and the Republic of Korea"), not who took part."""
+    lead = token
+    while lead.dep_ == "conj" and lead.head.i != lead.i:
+        lead = lead.head
+    place = lead.head
+    return (lead.dep_ == "pobj" and place.dep_ == "prep" and place.lower_ in rules.site_inner_preps and place.head.pos_ == "NOUN"
+            and place.head.dep_ == "pobj" and place.head.head.lower_ in rules.site_preps)
+
+
 def topic_clause(token: Token, trigger: Token, rules: Rules) -> bool:
     """Return whether a place or date sits in a clause inside the trigger's topic phrase.
 
@@ -273,7 +283,7 @@ def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str
     Government of the NSG since 1996; South Africa joined both regimes in 1995")."""
     verb = governing_verb(trigger)
     named = [token_at(doc, offset, m["start"]) for m in mentions if m["norm"].get("id") == actor]
-    if any(tok is None or not _apart(tok, verb) for tok in named):
+    if any(tok is None or not (_apart(tok, verb) or _denied(tok, verb)) for tok in named):
         return False  # the actor named in the trigger's own clause (or where the parse cannot tell)
     if any((t.text in rules.actor_pronouns or rules.demonyms.get(t.text) == actor or (named and t.text in rules.actor_back_pronouns and _partner_word(t, rules)))
            and not _apart(t, verb) for t in trigger.sent):
@@ -290,6 +300,12 @@ def _partner_word(token: Token, rules: Rules) -> bool:
     """Return whether a word names a partner: after "with"/"to", itself or as its noun's possessor ("with it", "with its delegation"; not "among its neighbours")."""
     node = token.head if token.dep_ == "poss" else token
     return node.dep_ == "pobj" and node.head.lower_ in rules.partner_preps
+
+
+def _denied(token: Token, verb: Token) -> bool:
+    """Return whether a token's own clause, not ``verb``'s, is negated ("..., in which Malaysia did not take part")."""
+    other = governing_verb(token)
+    return other.i != verb.i and any(c.dep_ == "neg" for c in other.children)
 
 
 def _apart(token: Token, verb: Token) -> bool:
@@ -311,8 +327,10 @@ def subject_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[s
     if verb.dep_ == "relcl" and len(subject) == 1 and doc[min(subject)].tag_ in ("WDT", "WP"):
         subject = {t.i for t in verb.head.subtree if t.i < min(subject)}  # "South Africa, which ratified the TPNW in 2019": the pronoun's antecedent
     subject -= {t.i for i in subject if (prep := doc[i]).dep_ == "prep" and prep.lower_ in rules.partner_preps for t in prep.subtree}  # "Those with Uzbekistan and Mongolia were signed"
-    if any(m["label"] == "ORG" and not m["norm"].get("id") and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions):
-        return None
+    countries = [(m["start"], m["end"]) for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id")]
+    if any(m["label"] == "ORG" and not m["norm"].get("id") and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject
+           and not any(m["start"] <= s and e <= m["end"] for s, e in countries) for m in mentions):
+        return None  # (a body named with a country, "Singapore Customs", is that country's: the country is among the parties)
     return {m["norm"]["id"] for m in mentions if m["label"] in ("COUNTRY", "ORG", "REGIME") and m["norm"].get("id")
             and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject and not from_phrase(tok, rules)}
 
@@ -337,9 +355,18 @@ def one_party_with_another(doc: Doc, offset: int, triggers: list[Token], mention
     countries = {m["norm"].get("id") for m in mentions if m["label"] == "COUNTRY"}
     for trigger in triggers:
         parties = subject_parties(doc, offset, trigger, mentions, rules)
-        if parties and len(parties) == 1 and parties <= countries and any(cid not in parties for cid in counterparts):
+        if parties and len(parties) == 1 and parties <= countries and (any(cid not in parties for cid in counterparts)
+                                                                        or _partner_country(doc, offset, trigger, mentions, parties, rules)):
             return True
     return False
+
+
+def _partner_country(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], parties: set[str], rules: Rules) -> bool:
+    """Return whether the trigger's partner phrase names another country, as its body's possessor too ("with Indonesia's Directorate General of Customs")."""
+    verb = governing_verb(trigger)
+    spans = [(p.left_edge.i, p.right_edge.i) for head in {trigger.i: trigger, verb.i: verb}.values() for p in head.children if p.dep_ == "prep" and p.lower_ in rules.partner_preps]
+    return any(m["label"] == "COUNTRY" and m["norm"].get("id") not in parties and (tok := token_at(doc, offset, m["start"])) is not None
+               and any(low <= tok.i <= high for low, high in spans) for m in mentions)
 
 
 def _actor_demonym(doc: Doc, offset: int, sentence: Span, actor: str, rules: Rules) -> bool:
@@ -402,8 +429,8 @@ def framework(token: Token, rules: Rules) -> bool:
         if ((activity if group.i == token.head.i else rules.trigger_activity.get(kind)) is None and rules.trigger_activity.get(group.head.lemma_.lower()) not in rules.compound_counterpart_activities and group.dep_ == "pobj"
                 and (kind in rules.party_units or kind in rules.member_heads)):
             return True  # "consultations with its MTCR partners", "officers from SCO member states": the group the partners belong to ("IAEA inspectors" are the IAEA's)
-        if activity is not None and activity not in rules.compound_counterpart_activities:
-            return True  # "two ARF seminars": held under the ARF, not with it
+        if activity is not None and activity not in rules.compound_counterpart_activities and token.dep_ != "poss":
+            return True  # "two ARF seminars": held under the ARF, not with it (but "the Commission's regional training course" is the Commission's own)
     return head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in rules.framework_nouns
 
 

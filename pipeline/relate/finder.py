@@ -29,7 +29,7 @@ from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import Prefix, ellipsis, name_lists, nearest_treaty_before, object_pronoun, two_party_anaphor
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
-                      in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, third_parties, topic, topic_clause, under_frame, unit)
+                      in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, site_country, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
 from .shapes import as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, names_group, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase, table_rows
@@ -151,6 +151,8 @@ class Relater:
                 continue  # "other member states" (but "Nigeria has been a Member State of the IAEA")
             if token.dep_ == "compound" and token.head.lemma_.lower() in self.rules.non_event_heads:
                 continue  # "the verification regime of the Treaty": a thing, not an event
+            if any(c.dep_ in ("compound", "amod") and c.lower_ in self.rules.people_modifiers for c in token.children):
+                continue  # "35 staff members of the Commission": people of a body, not a membership
             if token.text[:1].isupper() and token.i > sent.start and prev_lower(token) == "the":
                 continue  # "when the Arrangement was founded": a name's short form, not an event
             told = any(c.dep_ == "relcl" and c.lemma_.lower() in self.rules.relative_report_verbs for c in token.children)  # "the consultations that China holds with ..."
@@ -174,6 +176,10 @@ class Relater:
             if token.dep_ == "pobj" and (any(child.ent_type_ == "ORDINAL" for child in token.children) or (token.head.lower_ == "of" and token.head.head.lemma_.lower() not in self.rules.ellipsis_nouns and any(child.ent_type_ == "ORDINAL" for child in token.head.head.children))):
                 continue  # "after the 50th ratification": an event counted among others', not the actor's
             lead = first_conjunct(token)  # "towards research and training": "training" shares "research"'s role
+            if lead.dep_ == "pobj" and lead.head.dep_ == "prep" and lead.head.head.pos_ == "NOUN" and lead.head.head.lemma_.lower() in self.rules.non_event_heads:
+                continue  # "a training ground for on-site inspection": what the thing is for
+            while lead.dep_ == "pobj" and lead.head.lower_ == "of" and lead.head.head.pos_ == "NOUN" and lead.head.head.lemma_.lower() not in self.rules.trigger_activity:
+                lead = lead.head.head  # "an exercise on the launch phase of an inspection": the phase's role is the inspection's
             if token.pos_ in ("NOUN", "VERB") and lead.head.lower_ in self.rules.topic_preps and lead.dep_ in ("pobj", "pcomp") and lead.head.head.pos_ in ("NOUN", "VERB") and lead.head.head.lemma_.lower() not in self.rules.trigger_activity and lead.head.lower_ != "of" and not reported(token, self.rules):
                 continue  # "focusing on China's accession": a topic, not an event
             if token.pos_ == "NOUN" and lead.dep_ == "dobj" and lead.head.lemma_.lower() in self.rules.topic_verbs:
@@ -251,7 +257,8 @@ class Relater:
             framed = (not agency and not antecedent and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
             source = from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
             # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
-            candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules)
+            candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules) \
+                and not (label == "COUNTRY" and activity not in rules.site_party_activities and site_country(root, rules))  # "... at facilities in Austria": where, not with whom
             party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
             if any(low <= tok.i <= high for low, high in fronted):
                 continue  # the fronted phrase's own party and date
