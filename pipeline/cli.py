@@ -27,6 +27,18 @@ class UsageError(click.ClickException):
     exit_code = 2
 
 
+class OutFolder(click.Path):
+    """An output folder's path; an empty one (an unset shell variable: --out "$OUT") is a usage error, not the current folder."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path (an unset variable?); give the output folder", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUT_FOLDER = OutFolder(file_okay=False, path_type=Path)
+
+
 def usable_cores() -> int:
     """Return how many CPUs this process may run on (its affinity: a container or `taskset` may allow fewer than the machine has)."""
     try:
@@ -93,7 +105,7 @@ def cli(ctx: click.Context, configs: Path) -> None:
 
 @cli.command("ingest")
 @click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--out", "out_dir", type=OUT_FOLDER, default="extracted", show_default=True, help=OUT_HELP)
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
 def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path, quiet: bool) -> None:
@@ -113,7 +125,7 @@ def ingest_command(ctx: click.Context, raw_dir: Path, out_dir: Path, quiet: bool
 
 @cli.command("list-raw")
 @click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help="The output folder (left out of the listing when it lies in RAW_DIR).")
+@click.option("--out", "out_dir", type=OUT_FOLDER, default="extracted", show_default=True, help="The output folder (left out of the listing when it lies in RAW_DIR).")
 @click.pass_context
 def list_raw_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
     """Print the files of RAW_DIR that ingest reads, one JSON array per line: path, size, modification time (ns), real path.
@@ -132,7 +144,7 @@ def list_raw_command(ctx: click.Context, raw_dir: Path, out_dir: Path) -> None:
 
 
 @cli.command("segment")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--out", "out_dir", type=OUT_FOLDER, default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--documents", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None, help="documents.jsonl to read ('-' for stdin); default OUT/documents.jsonl.")
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
@@ -152,7 +164,7 @@ NER_HELP = "Use the statistical model (--no-ner: rules only, no model at all: fa
 
 
 @cli.command("extract")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--out", "out_dir", type=OUT_FOLDER, default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--ner/--no-ner", default=True, show_default=True, help=NER_HELP)
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
@@ -171,7 +183,7 @@ def extract_command(ctx: click.Context, out_dir: Path, ner: bool, quiet: bool) -
 
 
 @cli.command("relate")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--out", "out_dir", type=OUT_FOLDER, default="extracted", show_default=True, help=OUT_HELP)
 @click.option("-q", "--quiet", is_flag=True, help=QUIET_HELP)
 @click.pass_context
 def relate_command(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
@@ -191,7 +203,7 @@ def relate_command(ctx: click.Context, out_dir: Path, quiet: bool) -> None:
 
 @cli.command("run")
 @click.argument("raw_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default="extracted", show_default=True, help=OUT_HELP)
+@click.option("--out", "out_dir", type=OUT_FOLDER, default="extracted", show_default=True, help=OUT_HELP)
 @click.option("--ner/--no-ner", default=True, show_default=True, help=NER_HELP)
 @click.option("--workers", type=click.IntRange(min=1), default=None, help=f"Worker processes, each loading the model once (default: the cores this process may use, here {usable_cores()}).")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Run on this existing Dask cluster instead of local processes (outputs are written here).")
@@ -290,7 +302,8 @@ def evaluate_command(gold_dir: Path, pred_dir: Path, as_json: bool, quiet_errors
 @click.argument("out_dir", type=OUT_DIR_ARG)
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True, help="Table file format.")
 @click.option("--tables", "tables_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the tables; default OUT_DIR/tables.")
-@click.option("--card", "card_dest", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Where to write the dataset card; default OUT_DIR/DATASET.md.")
+@click.option("--card", "card_dest", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+              help="Where to write the dataset card ('-' for stdout); default OUT_DIR/DATASET.md.")
 @click.pass_context
 def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path | None, card_dest: Path | None) -> None:
     """Write OUT_DIR's records as typed tables (OUT_DIR/tables/*.parquet or *.csv) and OUT_DIR/DATASET.md.
@@ -308,7 +321,11 @@ def export_command(ctx: click.Context, out_dir: Path, fmt: str, tables_dir: Path
     facts = card.Facts.start(out_dir)  # the card's counts, gathered while the tables are written
     result = export.export(out_dir, tables_dir, fmt, ctx.obj["configs"], feeds=facts.feeds())
     facts.finish(out_dir)
-    card_path = card.write_card(out_dir, ctx.obj["configs"], dest=card_dest, facts=facts)
+    if str(card_dest) == "-":
+        click.echo(card.render(out_dir, ctx.obj["configs"], facts), nl=False)
+        card_path: Path | str = "on stdout"
+    else:
+        card_path = card.write_card(out_dir, ctx.obj["configs"], dest=card_dest, facts=facts)
     for note in result.notes:
         click.echo(f"wpx export: note: {note}", err=True)
     click.echo(f"wpx export: {len(result.written)} tables written to {(tables_dir or out_dir / 'tables')}; card {card_path}", err=True)

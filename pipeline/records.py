@@ -10,7 +10,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,23 +52,35 @@ def dumps(record: Any) -> str:
     return "".join(_C_ENCODE(record, 0))
 
 
-def write_jsonl(path: Path | str, records: Iterable[dict[str, Any]]) -> int:
-    """Write records atomically to ``path`` ('-' writes to stdout); return how many."""
+def write_jsonl(path: Path | str, records: Iterable[dict[str, Any]], before_replace: Callable[[], None] | None = None) -> int:
+    """Write records atomically to ``path`` ('-' writes to stdout); return how many.
+
+    ``before_replace`` runs once the records are written, before they replace
+    ``path`` (a stage writes its errors then: see atomic_text).
+    """
     if str(path) == "-":
         import sys
 
-        return write_lines(sys.stdout, records)
-    with atomic_text(Path(path)) as handle:
+        count = write_lines(sys.stdout, records)
+        if before_replace is not None:
+            before_replace()
+        return count
+    with atomic_text(Path(path), before_replace=before_replace) as handle:
         return write_lines(handle, records)
 
 
 @contextmanager
-def atomic_text(path: Path, durable: bool = True) -> Iterator[IO[str]]:
+def atomic_text(path: Path, durable: bool = True, before_replace: Callable[[], None] | None = None) -> Iterator[IO[str]]:
     """Yield a text handle whose content replaces ``path`` only when the block ends without error.
 
     ``durable`` also fsyncs before the rename (survives a power loss, not only a kill).
+    ``before_replace`` runs after the content is written and before the rename:
+    a stage command writes its errors.jsonl there, so a kill between the two
+    leaves the stage's output older than its inputs and `make` runs it again
+    (after the rename, a kill left the new output with the old errors, and
+    `make` took the stage for done).
     """
-    with _atomic(path, "w", durable) as handle:
+    with _atomic(path, "w", durable, before_replace) as handle:
         yield handle
 
 
@@ -146,7 +158,7 @@ def umask() -> int:
 
 
 @contextmanager
-def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
+def _atomic(path: Path, mode: str, durable: bool, before_replace: Callable[[], None] | None = None) -> Iterator[IO[Any]]:
     fd, tmp = temp_beside(path)
     try:
         text = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
@@ -155,6 +167,8 @@ def _atomic(path: Path, mode: str, durable: bool) -> Iterator[IO[Any]]:
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException as exc:
         if os.path.exists(tmp):
@@ -250,26 +264,51 @@ def check_kind(path: Path | str, name: str) -> None:
     from .schemas import schema
 
     with open(path, encoding="utf-8") as handle:
-        for _, record, problem in parse_lines(handle):
-            missing = [] if problem or not isinstance(record, dict) else [key for key in schema(name)["required"] if key not in record]
-            if missing:
-                raise Misuse(f"{path}: does not hold {name} records (the first has no {', '.join(map(repr, missing[:3]))}); give the {name} file")
-            return
+        try:
+            for _, record, problem in parse_lines(handle):
+                missing = [] if problem or not isinstance(record, dict) else [key for key in schema(name)["required"] if key not in record]
+                if missing:
+                    raise Misuse(f"{path}: does not hold {name} records (the first has no {', '.join(map(repr, missing[:3]))}); give the {name} file")
+                return
+        except UnicodeDecodeError:
+            return  # a damaged file: the stage's reading names its line
 
 
 def _read_lines(handle: Iterable[str], name: str) -> Iterator[dict[str, Any]]:
-    for lineno, record, problem in parse_lines(handle):
+    for lineno, record, problem in parse_lines(handle, name):
         if problem:
             raise BadRecord(f"{name}:{lineno}: {problem}")
         yield record
 
 
-def parse_lines(handle: Iterable[str]) -> Iterator[tuple[int, Any, str | None]]:
-    """Yield (line number, record, problem or None) per non-blank line, going on after a bad one."""
-    for lineno, line in enumerate(handle, 1):
-        record, problem = _parse_line(line)
-        if record is not None or problem is not None:
-            yield lineno, record, problem
+def _undecodable_line(name: str, after: int) -> int:
+    """Return the number of a file's first line that is no UTF-8 (text is decoded in blocks, so the line read last is not it); ``after`` + 1 for stdin."""
+    if not os.path.isfile(name):
+        return after + 1
+    with open(name, "rb") as binary:
+        for number, line in enumerate(binary, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return after + 1
+
+
+def parse_lines(handle: Iterable[str], name: str | None = None) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield (line number, record, problem or None) per non-blank line, going on after a bad one.
+
+    Bytes a text handle cannot decode end the reading with BadRecord naming
+    the file (``name``, else the handle's) and line, not a UnicodeDecodeError.
+    """
+    lineno = 0
+    try:
+        for lineno, line in enumerate(handle, 1):
+            record, problem = _parse_line(line)
+            if record is not None or problem is not None:
+                yield lineno, record, problem
+    except UnicodeDecodeError as exc:
+        where = name or str(getattr(handle, "name", "<input>"))
+        raise BadRecord(f"{where}:{_undecodable_line(where, lineno)}: not valid UTF-8 ({exc.reason})") from None
 
 
 def read_document(path: Path | str, doc_id: str) -> Iterator[dict[str, Any]]:
@@ -281,17 +320,21 @@ def read_document(path: Path | str, doc_id: str) -> Iterator[dict[str, Any]]:
     folder parsed 850 MB of JSON before.
     """
     with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if doc_id not in line and "\\" not in line:
-                stripped = line.strip()
-                if stripped and not (stripped[0] == "{" and stripped[-1] == "}"):
-                    raise BadRecord(f"{path}:{lineno}: expected a JSON object")
-                continue
-            record, problem = _parse_line(line)
-            if problem:
-                raise BadRecord(f"{path}:{lineno}: {problem}")
-            if record is not None and record.get("doc_id") == doc_id:
-                yield record
+        lineno = 0
+        try:
+            for lineno, line in enumerate(handle, 1):
+                if doc_id not in line and "\\" not in line:
+                    stripped = line.strip()
+                    if stripped and not (stripped[0] == "{" and stripped[-1] == "}"):
+                        raise BadRecord(f"{path}:{lineno}: expected a JSON object")
+                    continue
+                record, problem = _parse_line(line)
+                if problem:
+                    raise BadRecord(f"{path}:{lineno}: {problem}")
+                if record is not None and record.get("doc_id") == doc_id:
+                    yield record
+        except UnicodeDecodeError as exc:
+            raise BadRecord(f"{path}:{_undecodable_line(str(path), lineno)}: not valid UTF-8 ({exc.reason})") from None
 
 
 class RecordsByDocument:

@@ -251,7 +251,6 @@ def run(documents: Path | str, out_dir: Path | str, config: Config, progress: bo
 
     check_kind(documents, DOCUMENTS)
     with bar:
-        result.written = write_jsonl(out_dir / SEGMENTS, segments())
+        result.written = write_jsonl(out_dir / SEGMENTS, segments(), before_replace=lambda: update_errors(out_dir, STAGE, result.errors))
     lineage.note(out_dir, (SEGMENTS,), {DOCUMENTS: documents}, {DOCUMENTS: read.hexdigest()})
-    update_errors(out_dir, STAGE, result.errors)
     return result

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def entries(root: Path, prune: Callable[[Path], bool] | None = None) -> list[Path]:
+def entries(root: Path, prune: Callable[[Path], bool] | None = None, unlisted: list[tuple[Path, OSError]] | None = None) -> list[Path]:
     """Return every entry under ``root`` that is not a folder (files, broken links, ...), sorted, through linked folders.
 
     A link back to a folder being walked (a loop) is not followed; a folder
     for which ``prune`` is true is skipped with its contents, and so is one
-    that cannot be listed (as ``Path.rglob`` does).
+    that cannot be listed (as ``Path.rglob`` does), noted with its error in
+    ``unlisted`` when given: a batch must not take its documents for deleted.
     """
     found: list[Path] = []
 
@@ -26,7 +27,9 @@ def entries(root: Path, prune: Callable[[Path], bool] | None = None) -> list[Pat
         try:
             with os.scandir(folder) as listing:
                 children = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
+        except OSError as exc:
+            if unlisted is not None:
+                unlisted.append((folder, exc))
             return
         for child in children:
             path = folder / child.name

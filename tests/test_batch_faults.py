@@ -188,6 +188,55 @@ def test_a_file_gone_for_a_moment_during_the_run_is_retried_not_failed_for_good(
     assert outputs(tmp_path / "out") == outputs(tmp_path / "clean")
 
 
+@pytest.mark.parametrize("name", ["a\nb", "a\rb", "a\u2028b"])
+def test_a_file_name_with_a_line_break_is_an_error_naming_it_and_the_outputs_validate(tmp_path, config, name):
+    from pipeline.validate import validate
+
+    raw = make_raw(tmp_path / "raw", 1)
+    (raw / f"{name}.txt").write_text("Full text: A\n\nChina held five rounds of dialogue with Japan in 2019.\n", encoding="utf-8")
+    summary = batch.run(raw, tmp_path / "out", config, ner=False)
+    assert summary.failed == 1 and "line break" in summary.errors[0]["message"]
+    assert validate(tmp_path / "out").failures == []  # (every record of such a document failed the schemas' id patterns)
+
+
+@pytest.mark.parametrize("name", ["p\x85q", "p\x1cq"])  # characters str.splitlines breaks at and JSON leaves as they are
+def test_a_document_with_its_own_and_planning_errors_consolidates_whatever_its_name(tmp_path, config, name):
+    raw = make_raw(tmp_path / "raw", 1)
+    (raw / f"{name}.txt").write_bytes(b"\x00binary")  # fails in its shard
+    (raw / f"{name}.docx").write_bytes(b"PK")  # a planning error for the same doc_id
+    summary = batch.run(raw, tmp_path / "out", config, ner=False)  # (the shard's errors were split at the character: a JSONDecodeError, no outputs)
+    assert summary.failed == 2 and sorted(e["source_path"] for e in summary.errors) == [f"raw/{name}.docx", f"raw/{name}.txt"]
+
+
+@pytest.mark.parametrize("folder", ["sub", ""])  # a subfolder, the raw folder itself
+def test_a_folder_that_cannot_be_listed_keeps_its_documents_and_fails_the_run(tmp_path, config, monkeypatch, folder):
+    raw = make_raw(tmp_path / "raw", 2)
+    make_raw(raw / "sub", 2)
+    batch.run(raw, tmp_path / "clean", config, ner=False)
+    out = tmp_path / "out"
+    batch.run(raw, out, config, ner=False)
+    locked = raw / folder if folder else raw
+    scandir = os.scandir
+
+    def refuse(path):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    with monkeypatch.context() as patch:
+        patch.setattr("pipeline.tree.os.scandir", refuse)
+        summary = batch.run(raw, out, config, ner=False)
+        assert summary.dropped == 0 and summary.failed == 1  # not taken for deleted, not silent (the exit code follows failed: the CLI test below)
+        assert [(e["doc_id"], e["error"]) for e in summary.errors] == [(folder or ".", "IngestError")]
+        assert "cannot list the folder" in summary.errors[0]["message"] and "Permission denied" in summary.errors[0]["message"]
+        clean = outputs(tmp_path / "clean")
+        assert {name: data for name, data in outputs(out).items() if name != "errors.jsonl"} == {name: data for name, data in clean.items() if name != "errors.jsonl"}
+        result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "ingest", str(raw), "--out", str(tmp_path / "stage")])
+        assert result.exit_code == 1 and "cannot list the folder" in (tmp_path / "stage" / "errors.jsonl").read_text(encoding="utf-8")
+    summary = batch.run(raw, out, config, ner=False)  # readable again: as a clean run
+    assert summary.failed == 0 and outputs(out) == outputs(tmp_path / "clean")
+
+
 @pytest.mark.parametrize("spelled", ["same", "link"])
 def test_the_raw_folder_as_output_folder_is_a_usage_error_that_writes_nothing(tmp_path, spelled):
     raw = make_raw(tmp_path / "raw", 2)

@@ -107,6 +107,34 @@ def test_a_malformed_record_is_a_user_error_naming_file_and_line(consumer_out, c
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.parametrize(("command", "damaged"), [
+    (["stats", "{out}"], "relations.jsonl"), (["card", "{out}", "-o", "-"], "mentions.jsonl"), (["export", "{out}"], "segments.jsonl"),
+    (["review", "{out}", "--doc", "alpha", "-o", "-"], "segments.jsonl"),
+])
+def test_bytes_that_are_no_utf8_are_a_user_error_naming_file_and_line(consumer_out, command, damaged):
+    """A JSONL line that is not UTF-8 ends a command with file:line and exit 1, not a UnicodeDecodeError traceback (review, fifteenth session)."""
+    path = consumer_out / damaged
+    lines = path.read_bytes().count(b"\n")
+    with path.open("ab") as handle:
+        handle.write(b'{"doc_id": "caf\xe9"}\n')
+    result = invoke(*[part.format(out=consumer_out) for part in command])
+    assert result.exit_code == 1, result.output
+    assert f"{damaged}:{lines + 1}: not valid UTF-8" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+
+
+def test_an_empty_output_folder_is_a_usage_error(raw_dir):
+    result = invoke("run", str(raw_dir), "--out", "")  # --out "$OUT" with OUT unset: not the current folder
+    assert result.exit_code == 2 and "an empty path" in result.output
+
+
+def test_export_writes_the_card_to_stdout_with_a_dash(consumer_out, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--configs", str(REPO / "configs"), "export", str(consumer_out), "--tables", str(tmp_path / "t"), "--card", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("# Dataset card") and not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize(("command", "missing"), [
     (["segment", "--out", "{out}"], "documents.jsonl"), (["extract", "--out", "{out}"], "segments.jsonl"), (["relate", "--out", "{out}"], "parses/index.json"),
 ])

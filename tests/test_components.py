@@ -315,3 +315,42 @@ def test_sentence_bounds_are_token_sent(words, data):
     assume(doc.has_annotation("SENT_START"))  # without it there is no Token.sent (wpx_names then takes the whole block)
     for token in doc:
         assert sentence_bounds(doc, token.i) == (token.sent.start, token.sent.end)
+
+
+GENRE_TEXTS = [
+    "China officially applied to join the Missile Technology Control Regime (MTCR) in 2004.",
+    "In April 2004, the UN Security Council adopted Resolution 1540 (UNSCR 1540), and more than ten countries' Ministry of Commerce officials met 3,000 enterprises.",
+    "The Republic of Singapore Navy and \"the\" Australia Group's 1540 Committee met in Qingdao on 12 May 2015, in Beijing on 3 June 2016 and in Xi'an in 2017.",
+    "\n".join(["China met Japan and the IAEA in Vienna in 2019"] * 40),
+]
+
+
+@pytest.mark.parametrize("text", GENRE_TEXTS)
+def test_looking_accepted_mentions_up_by_token_accepts_the_same(rules_nlp, monkeypatch, text):
+    """The combiner's token index (blocks dense with candidates) accepts exactly what scanning every accepted mention does."""
+    from pipeline.components import mentions as combiner
+
+    monkeypatch.setattr(combiner, "_INDEX_FROM", 10**9)
+    scanned = rules_nlp(text).user_data[combiner.MENTION_ROWS_KEY]
+    monkeypatch.setattr(combiner, "_INDEX_FROM", 0)
+    assert rules_nlp(text).user_data[combiner.MENTION_ROWS_KEY] == scanned
+
+
+def test_a_block_dense_with_names_costs_conflict_tests_in_proportion(rules_nlp, monkeypatch):
+    """A paragraph of short lines of names: the conflict tests grow with its length, not its square (review: 213 KB took 58 s)."""
+    from pipeline.components import mentions as combiner
+
+    calls = {"n": 0}
+    conflict = combiner._conflict
+
+    def counted(*args, **kwargs):
+        calls["n"] += 1
+        return conflict(*args, **kwargs)
+
+    monkeypatch.setattr(combiner, "_conflict", counted)
+    found = []
+    for lines in (200, 400):
+        calls["n"] = 0
+        rules_nlp("\n".join(["China met Japan"] * lines))
+        found.append(calls["n"])
+    assert found[1] <= 2.2 * found[0]

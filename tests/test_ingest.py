@@ -228,3 +228,26 @@ def test_the_raw_listing_tells_any_two_names_apart(tmp_path, config, renamed):
     after = list(ingest.listing(raw, config))
     assert len(before) == len(after) == 1 and before != after
     assert [json.loads(line)[0] for line in after] == [os.fsdecode(renamed)]
+
+
+def test_a_stage_killed_before_its_output_is_replaced_has_written_its_errors(tmp_path, config, monkeypatch):
+    """errors.jsonl is written before the stage's output replaces the old one: a kill between them leaves the output older than its inputs, so `make` runs the stage again (review, fifteenth session)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Full text: A\n\nChina held five rounds of dialogue with Japan in 2019.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    ingest.run(raw, out, config)
+    before = (out / "documents.jsonl").read_bytes()
+    (raw / "junk.txt").write_bytes(b"\x00\x01binary")
+    replace = os.replace
+
+    def killed_at_the_output(src, dst):
+        if str(dst).endswith("documents.jsonl"):
+            raise KeyboardInterrupt  # stands for SIGKILL at the rename
+        return replace(src, dst)
+
+    monkeypatch.setattr("pipeline.records.os.replace", killed_at_the_output)
+    with pytest.raises(KeyboardInterrupt):
+        ingest.run(raw, out, config)
+    assert (out / "documents.jsonl").read_bytes() == before
+    assert [e["doc_id"] for e in read_jsonl(out / "errors.jsonl")] == ["junk"]

@@ -91,6 +91,9 @@ def test_a_furniture_word_in_the_body_s_classes_drops_nothing(rules):
         (page("<p>Caf\u00e9</p>", "", "cp1252"), "cp1252", True, "Caf\u00e9"),
         (page("<p>\u4e2d\u56fd</p>", '<meta charset="gb2312">', "gb18030"), "gb18030", False, "\u4e2d\u56fd"),
         (page("<p>\u00e9</p>", '<meta charset="utf-8">', "cp1252"), "cp1252", True, "\u00e9"),
+        # a <meta> that declares UTF-16 on an ASCII-compatible page: UTF-8, as browsers read it (it had been mojibake)
+        (page("<p>China and Japan caf\u00e9</p>", '<meta charset="utf-16">', "utf-8"), "utf-8", False, "China and Japan caf\u00e9"),
+        (page("<p>China</p>", '<meta charset="UTF-16LE">', "utf-8"), "utf-8", False, "China"),
     ],
 )
 def test_charset(rules, raw, encoding, fallback, text):

@@ -76,6 +76,11 @@ def rules(config):
         ("National Report on the Implementation of International Obligations in the Field of Non-Proliferation, 2023 | Chapter 4 | pp. 41-49", "boilerplate", "pagination"),
         ("Page 12 | Ministry of Defence", "boilerplate", "pagination"),
         ("Strategic Trade Secretariat · Annual Report 2024 · Chapter 4 · Page 37", "boilerplate", "masthead"),  # (fields of a masthead too)
+        # a paragraph that starts like a byline is content: every part of a boilerplate pattern is bounded (review, fifteenth session)
+        ("Beijing (Xinhua) Updated: 2021-12-29 China has held five rounds of dialogue with the Wassenaar Arrangement and trained 300 officials "
+         "from Pakistan in 2019.", "content", None),
+        ("Source: the Ministry of Foreign Affairs said that China held five rounds of dialogue with Japan between 2015 and 2023.", "content", None),
+        ("Last updated: 3 May 2021 | Ministry of Foreign Affairs", "boilerplate", "byline"),
         # a press release's label and its press office's contact line (fifteenth session)
         ("PRESS RELEASE 27/2567 | For immediate release", "boilerplate", "label"),
         ("For immediate release", "boilerplate", "label"),
@@ -151,6 +156,8 @@ def test_line_kinds(rules, line, kind, subkind):
         # a title with fields above a paragraph, and a place and a date as the first line, stay what they were
         ("Thailand and ASEANTOM | Annual Review\nThe Office met the Agency in 2024.\n\nBody.\n", {"title": "Thailand and ASEANTOM | Annual Review", "publisher": None, "published": None}),
         ("Bangkok, 20 December 2024\n\nBody.\n", {"title": "Bangkok, 20 December 2024", "publisher": None, "published": None}),
+        # a whole document on its "Full text:" line is no title (review, fifteenth session)
+        ("Full text: " + "China held five rounds of dialogue with Japan in 2019. " * 8 + "\n\nBody.\n", {"title": None, "publisher": None, "published": None}),
         # four lines between a masthead and its breadcrumb are too many (masthead_lines = 3)
         ("Masthead One\nLine two\nLine three\nLine four\nHome / Policy\n\nBody.\n", {"title": "Masthead One", "publisher": None, "published": None}),
     ],

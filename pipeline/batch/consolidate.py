@@ -62,7 +62,7 @@ def consolidate(store: Store, doc_ids: list[str], extra_errors: list[dict[str, A
                     continue  # nothing will be kept; only look for more damaged shards
                 if doc_id in extras:  # its own errors and its planning errors together, in errors.jsonl's order (records.error_order)
                     texts = dict(texts)
-                    own = [json.loads(line) for line in texts.pop(ERRORS_FILE, "").splitlines()]
+                    own = [json.loads(line) for line in texts.pop(ERRORS_FILE, "").split("\n") if line]  # (not splitlines: U+2028 in a name is no line break of JSONL)
                     texts[ERRORS_FILE] = "".join(dumps(error) + "\n" for error in sorted(own + extras.pop(doc_id), key=error_order))
                 for name, text in texts.items():
                     by_name[name].write(text)

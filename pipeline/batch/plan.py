@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import __version__
 from ..config import Config
-from ..ingest import discover, doc_id_for, folder_name, format_of, name_problem, named_in_raw, source_path
+from ..ingest import discover, doc_id_for, folder_name, format_of, name_problem, named_in_raw, source_path, unlisted_error
 from ..ingest.multipage import group_pages, page_patterns
 from ..ingest.txt import IngestError
 from ..records import error_record
@@ -41,6 +41,7 @@ class Plan:
     raw_dir: Path
     documents: list[Planned] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    unlisted: list[str] = field(default_factory=list)  # folders under the raw folder that could not be listed ("" the raw folder itself)
 
 
 @dataclass
@@ -98,7 +99,12 @@ def plan(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Plan:
     merged = {fmt for fmt in settings["formats"].values() if fmt == "html"}
     result = Plan(raw_dir)
     seen: dict[str, str] = {}
-    for files in group_pages(discover(raw_dir, config, out_dir), settings["formats"], merged, page_patterns(config)):
+    unlisted: list[tuple[Path, OSError]] = []
+    found = discover(raw_dir, config, out_dir, unlisted)
+    for folder, exc in unlisted:
+        result.errors.append(unlisted_error(raw_dir, folder, exc))
+        result.unlisted.append("" if folder == raw_dir else folder.relative_to(raw_dir).as_posix())
+    for files in group_pages(found, settings["formats"], merged, page_patterns(config)):
         doc_id = doc_id_for(raw_dir, files[0])
         source = source_path(raw_dir, files[0])
         try:  # first: a file no reader takes ("a.docx") claims no doc_id from one that is read ("a.txt"); nor is it hashed
@@ -149,5 +155,18 @@ def changes(planned: Plan, manifest: Manifest, key: dict[str, Any], store: Store
             continue
         todo.append(doc)
     present = {d.doc_id for d in planned.documents}
-    drop = sorted(doc_id for doc_id in manifest.documents if doc_id not in present)
+    drop = []
+    for doc_id, entry in sorted(manifest.documents.items()):
+        if doc_id in present:
+            continue
+        if planned.unlisted and _under(entry["files"], planned.unlisted) and entry.get("bytes") is not None and store.shard_bytes(doc_id) == entry["bytes"]:
+            keep.append(Planned(doc_id, tuple((path, sha) for path, sha in entry["files"])))  # in a folder that could not be listed: kept as it was
+            continue
+        drop.append(doc_id)
+    keep.sort(key=lambda d: d.doc_id)
     return Changes(todo, keep, adopted, drop)
+
+
+def _under(files: list[list[str | None]], folders: list[str]) -> bool:
+    """Return whether a document's files lie in one of ``folders`` (paths under the raw folder; "" is the raw folder itself)."""
+    return any(folder == "" or str(path).startswith(folder + "/") for path, _ in files for folder in folders)

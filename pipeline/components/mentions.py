@@ -89,15 +89,15 @@ class MentionCombiner(SettingsComponent):
     def __call__(self, doc: Doc) -> Doc:
         rule_candidates = self._rule_candidates(doc)
         ner = [] if doc.user_data.get(BLOCK_KIND_KEY) in self.skip_blocks else self._ner_candidates(doc)
-        accepted: list[Candidate] = []
-        nesting, never = self.no_nesting_inside, self.never_nested
+        taken = _Accepted(len(rule_candidates) + len(ner) > _INDEX_FROM)
+        nesting, never, hosts = self.no_nesting_inside, self.never_nested, self.date_hosts
         for cand in sorted(rule_candidates, key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
-            start, end = cand.start, cand.end
-            if not any(o.start < end and start < o.end and _conflict(cand, o, nesting, never, self.date_hosts) for o in accepted):
-                accepted.append(cand)
+            if not any(_conflict(cand, o, nesting, never, hosts) for o in taken.overlapping(cand)):
+                taken.add(cand)
         for cand in sorted(ner, key=lambda c: (-c.size, c.start)):
-            if not any(_ner_conflict(cand, other) for other in accepted):
-                accepted.append(cand)
+            if not any(_ner_conflict(cand, other) for other in taken.overlapping(cand)):
+                taken.add(cand)
+        accepted = taken.all
         rows = [(c.start, c.end, c.label, c.rule, c.norm) for c in sorted(accepted, key=lambda c: (c.start, c.end, c.label))]
         doc.user_data[MENTION_ROWS_KEY] = rows
         doc.user_data.pop(TOKEN_ATTRS_KEY, None)  # the rules' shared token columns: a cache, not a result
@@ -220,6 +220,39 @@ def _nested(a: Candidate, b: Candidate) -> bool:
 
 def _inside(inner: Candidate, outer: Candidate) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
+
+
+_INDEX_FROM = 64  # candidates in a block beyond which accepted mentions are looked up by token, not scanned (a list of short lines of names)
+
+
+class _Accepted:
+    """The mentions accepted so far in a block, and those a candidate overlaps.
+
+    Both conflict tests hold only for overlapping spans, so only those need
+    testing. A block's few candidates are scanned (cheapest); a block dense
+    with names (a 200 KB paragraph of short lines "China met Japan") looks
+    them up by token: scanning them all made it quadratic (58 s).
+    """
+
+    def __init__(self, indexed: bool) -> None:
+        self.all: list[Candidate] = []
+        self.by_token: dict[int, list[Candidate]] | None = {} if indexed else None
+
+    def add(self, cand: Candidate) -> None:
+        self.all.append(cand)
+        if self.by_token is not None:
+            for k in range(cand.start, cand.end):
+                self.by_token.setdefault(k, []).append(cand)
+
+    def overlapping(self, cand: Candidate) -> list[Candidate]:
+        start, end = cand.start, cand.end
+        if self.by_token is None:
+            return [o for o in self.all if o.start < end and start < o.end]
+        found: dict[int, Candidate] = {}
+        for k in range(start, end):
+            for o in self.by_token.get(k, ()):
+                found[id(o)] = o
+        return list(found.values())
 
 
 def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[str] = frozenset(), never_nested: frozenset[str] = frozenset(),

@@ -318,11 +318,10 @@ def run(inputs: tuple[Path | str, Path | str], out_dir: Path | str, config: Conf
             parts.add(document["doc_id"], docs)
             yield from found or []
 
-    with bar, atomic_text(out_dir / MENTIONS) as handle, PartsWriter(out_dir, ner=ner) as parts:
+    with bar, atomic_text(out_dir / MENTIONS, before_replace=lambda: update_errors(out_dir, STAGE, result.errors)) as handle, PartsWriter(out_dir, ner=ner) as parts:
         result.written = write_lines(handle, mentions(parts))
     lineage.note(out_dir, (MENTIONS,), read)
     lineage.note(out_dir, (PARSES,), {**read, MENTIONS: out_dir / MENTIONS})  # written together: another extract's mentions are another mode's too
-    update_errors(out_dir, STAGE, result.errors)
     return result
 
 

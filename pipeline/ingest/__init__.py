@@ -30,7 +30,7 @@ from .txt import IngestError, decode_text
 STAGE = "ingest"
 
 
-def discover(raw_dir: Path, config: Config, out_dir: Path | None = None) -> list[Path]:
+def discover(raw_dir: Path, config: Config, out_dir: Path | None = None, unlisted: list[tuple[Path, OSError]] | None = None) -> list[Path]:
     """List the files under ``raw_dir`` (through linked folders) in a stable order, skipping OS litter and ``out_dir``.
 
     A broken symbolic link is listed too: reading it fails, so it becomes an
@@ -47,14 +47,23 @@ def discover(raw_dir: Path, config: Config, out_dir: Path | None = None) -> list
         refuse_raw_as_out(raw_dir, out_dir)
 
     def pruned(folder: Path) -> bool:
-        if folder.name.startswith(skip) or ((folder / DOCUMENTS).is_file() and (folder / ERRORS).is_file()):
-            return True
+        try:
+            if folder.name.startswith(skip) or ((folder / DOCUMENTS).is_file() and (folder / ERRORS).is_file()):
+                return True
+        except OSError:
+            return False  # a folder that cannot be entered: listing it fails and is noted (``unlisted``)
         return out_dir is not None and same_folder(folder, out_dir)
 
     return sorted(
-        (p for p in tree.entries(raw_dir, pruned) if not p.name.startswith(skip) and (p.is_file() or (p.is_symlink() and not p.exists()))),
+        (p for p in tree.entries(raw_dir, pruned, unlisted) if not p.name.startswith(skip) and (p.is_file() or (p.is_symlink() and not p.exists()))),
         key=lambda p: p.relative_to(raw_dir).as_posix(),
     )
+
+
+def unlisted_error(raw_dir: Path, folder: Path, exc: OSError) -> dict[str, Any]:
+    """Return the error record of a raw folder that cannot be listed: its documents are neither read nor taken for deleted."""
+    rel = folder.relative_to(raw_dir).as_posix()
+    return error_record(printable(rel), source_path(raw_dir, folder), STAGE, IngestError(f"cannot list the folder {rel!r}: {exc.strerror or exc}; its documents were not read"))
 
 
 def refuse_raw_as_out(raw_dir: Path, out_dir: Path) -> None:
@@ -87,7 +96,8 @@ def listing(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Itera
     skipped), and a link pointed elsewhere changes the real path. A broken
     link shows where it points.
     """
-    for path in discover(raw_dir, config, out_dir):
+    unlisted: list[tuple[Path, OSError]] = []
+    for path in discover(raw_dir, config, out_dir, unlisted):
         rel = path.relative_to(raw_dir).as_posix()  # JSON of the names as Python holds them: bytes that are not UTF-8 stay
         try:  # surrogates (\udcff, never the text "\xff"), and tabs and newlines are escaped: one state, one listing
             found = path.stat()
@@ -95,6 +105,8 @@ def listing(raw_dir: Path, config: Config, out_dir: Path | None = None) -> Itera
             yield json.dumps([rel, "->", os.readlink(path) if path.is_symlink() else None])
             continue
         yield json.dumps([rel, found.st_size, found.st_mtime_ns, os.path.realpath(path)])
+    for folder, exc in unlisted:  # a folder that cannot be listed: its state is part of the listing (listed again, ingest runs again)
+        yield json.dumps([folder.relative_to(raw_dir).as_posix(), "unlisted", exc.strerror])
 
 
 def doc_id_for(raw_dir: Path, path: Path) -> str:
@@ -109,12 +121,22 @@ def printable(name: str) -> str:
 
 
 def name_problem(raw_dir: Path, files: list[Path]) -> IngestError | None:
-    """Return why these files cannot become a document by their names alone (a name that is not UTF-8), else None."""
+    """Return why these files cannot become a document by their names alone (a name that is not UTF-8, or holds a line break), else None.
+
+    A line break (the schemas' ids match "." of JSON Schema's regular
+    expressions, which no line terminator matches) would make every record
+    of the document fail `wpx validate`.
+    """
     for path in files:
         name = path.relative_to(raw_dir).as_posix()
         if printable(name) != name:
             return IngestError("the file name is not valid UTF-8 (shown with \\xNN escapes); rename the file")
+        if any(ch in name for ch in _LINE_TERMINATORS):
+            return IngestError("the file name holds a line break; rename the file")
     return None
+
+
+_LINE_TERMINATORS = "\n\r\u2028\u2029"  # what "." of an ECMAScript regular expression (JSON Schema's) does not match
 
 
 @dataclass(frozen=True)
@@ -252,7 +274,9 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
 
     # documents in doc_id order, as `wpx run` writes them ("a.txt" before "a-b.txt", which sorts first as a path);
     # the sort is stable, so of two files with one doc_id the first in path order still claims it
-    groups = sorted(group_pages(discover(raw_dir, config, out_dir), settings["formats"], merged, readers.page_patterns), key=lambda files: doc_id_for(raw_dir, files[0]))
+    unlisted: list[tuple[Path, OSError]] = []
+    groups = sorted(group_pages(discover(raw_dir, config, out_dir, unlisted), settings["formats"], merged, readers.page_patterns), key=lambda files: doc_id_for(raw_dir, files[0]))
+    result.errors += [unlisted_error(raw_dir, folder, exc) for folder, exc in unlisted]
     bar = Progress(len(groups), progress, name="wpx ingest")
 
     def documents() -> Iterator[dict[str, Any]]:
@@ -276,6 +300,5 @@ def run(raw_dir: Path | str, out_dir: Path | str, config: Config, progress: bool
             yield document
 
     with bar:
-        result.written = write_jsonl(out_dir / DOCUMENTS, documents())
-    update_errors(out_dir, STAGE, result.errors)
+        result.written = write_jsonl(out_dir / DOCUMENTS, documents(), before_replace=lambda: update_errors(out_dir, STAGE, result.errors))
     return result

@@ -55,9 +55,8 @@ def run(out_dir: Path | str, config: Config, progress: bool = False) -> StageRes
 
     with for_records("wpx relate", out_dir / DOCUMENTS, progress) as bar, \
             RecordsByDocument(out_dir / SEGMENTS) as segments, RecordsByDocument(out_dir / MENTIONS) as mentions:
-        result.written = write_jsonl(out_dir / RELATIONS, relations(bar, segments, mentions))
+        result.written = write_jsonl(out_dir / RELATIONS, relations(bar, segments, mentions), before_replace=lambda: update_errors(out_dir, STAGE, result.errors))
     lineage.note(out_dir, (RELATIONS,), read)
-    update_errors(out_dir, STAGE, result.errors)
     return result
 
 
@@ -70,7 +69,6 @@ def _rules_only(out_dir: Path, read: dict[str, Path], parses: PartsReader, resul
         for document in read_jsonl(out_dir / DOCUMENTS):
             bar.document(document.get("text") or "")
             result.skipped += document["doc_id"] in parses
-    result.written = write_jsonl(out_dir / RELATIONS, [])
+    result.written = write_jsonl(out_dir / RELATIONS, [], before_replace=lambda: update_errors(out_dir, STAGE, result.errors))
     lineage.note(out_dir, (RELATIONS,), read)
-    update_errors(out_dir, STAGE, result.errors)
     return result
