@@ -101,6 +101,7 @@ def test_big_cities_come_from_the_installed_package_once():
     cities = world_cities(1_000_000)
     assert "JP" in cities.names["Sapporo"] and "Tema" not in cities.names and "Bogota" in cities.names and "Bogotá" in cities.names
     assert world_cities(1_000_000) is cities
+    assert world_cities(1_000_000, 5000).names == cities.names  # read from the town table's rows: the same cities, no second table read
 
 
 def test_a_town_is_normalized_by_the_place_lookup():

