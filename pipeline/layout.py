@@ -54,6 +54,7 @@ class LayoutRules:
     publisher_shape: re.Pattern[str]  # [title]: what a masthead line naming its publisher holds
     dateline_fields: re.Pattern[str]  # [title]: what parts the fields of a page's dateline
     head_dateline: re.Pattern[str]  # [title]: a page head's line of a place and a date alone ("Bangkok, 20 December 2024")
+    masthead_bodies: re.Pattern[str]  # [title]: a word naming a body, which every field of a fielded masthead holds
     headings: tuple[tuple[int, re.Pattern[str]], ...]
     heading_max_chars: int
     heading_final: str
@@ -91,7 +92,7 @@ class LayoutRules:
                  compile_regex(rule["pattern"], f"{where} [[boilerplate]] #{i}"))
                 for i, rule in enumerate(data["boilerplate"], 1)
             )
-            title = _only(data["title"], {"pattern", "max_chars", "sentence_final", "masthead_lines", "publisher_shape", "dateline_fields", "head_dateline"}, f"{where} [title]")
+            title = _only(data["title"], {"pattern", "max_chars", "sentence_final", "masthead_lines", "publisher_shape", "dateline_fields", "head_dateline", "masthead_bodies"}, f"{where} [title]")
             headings = tuple(
                 (int(_only(rule, {"level", "pattern"}, f"{where} [[heading]] #{i}")["level"]),
                  compile_regex(rule["pattern"], f"{where} [[heading]] #{i}"))
@@ -110,6 +111,7 @@ class LayoutRules:
                 publisher_shape=compile_regex(title["publisher_shape"], f"{where} [title] publisher_shape"),
                 dateline_fields=compile_regex(title["dateline_fields"], f"{where} [title] dateline_fields"),
                 head_dateline=compile_regex(title["head_dateline"], f"{where} [title] head_dateline"),
+                masthead_bodies=compile_regex(title["masthead_bodies"], f"{where} [title] masthead_bodies"),
                 headings=headings,
                 heading_max_chars=int(limits["max_chars"]),
                 heading_final=str(limits["sentence_final"]),
@@ -334,14 +336,14 @@ def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line |
 
 
 def _fielded_masthead(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules) -> bool:
-    """Return whether a page's first line is its masthead: two fields or more, each naming a body, glued to a boilerplate line or a dateline below.
+    """Return whether a page's first line is its masthead: two fields or more, each naming a body (`masthead_bodies`), glued to a boilerplate line or a dateline below.
 
     A headline glued to its byline ("... Hold Consultations" / "Published: 12 March 2024") has no fields.
     """
     start, end = raw[index]
     fields = rules.dateline_fields.split(text[start:end])
-    if len(fields) < 2 or not all(rules.publisher_shape.search(field) for field in fields) or index + 1 >= len(raw):
-        return False
+    if len(fields) < 2 or not all(rules.publisher_shape.search(field) and rules.masthead_bodies.search(field) for field in fields) or index + 1 >= len(raw):
+        return False  # ("China's Export Control Policy | White Paper" above a dateline is a title: its fields name no bodies)
     below_start, below_end = raw[index + 1]
     return boiler[index + 1] is not None or (below_end > below_start and rules.head_dateline.fullmatch(text[below_start:below_end]) is not None)
 

@@ -75,6 +75,8 @@ DEFINED = ('The Preparatory Commission for the CTBTO (hereinafter "the Commissio
     ("Kits handed over by the Commission to the Center in 2022.", [("Commission to the Center", "names")], [("Commission", "acronyms"), ("Center", "acronyms")]),
     # the statistical NER's span gives way to what the document defined
     ("In June the IGR hosted in Kurchatov the Commission's course.", [("Kurchatov the Commission", "ner:en_core_web_sm")], [("Commission", "acronyms")]),
+    # a name that starts with a defined short form and runs on into no other one is a name of its own (review)
+    ("Talks with the Commission of the Red Cross of Japan.", [("Commission of the Red Cross of Japan", "names")], [("Commission of the Red Cross of Japan", "names")]),
     # a span of another label the NER found there gives way too ("the Secretariat" read as a place)
     ("The Secretariat met.", [("Secretariat", "ner:en_core_web_sm", "PLACE")], [("Secretariat", "acronyms")]),
     ("The Council and the Commission met.", [("Council and the Commission", "ner:en_core_web_sm", "LAW")], [("Commission", "acronyms")]),

@@ -85,6 +85,7 @@ def rules(config):
         ("PRESS RELEASE 27/2567 | For immediate release", "boilerplate", "label"),
         ("For immediate release", "boilerplate", "label"),
         ("Media contact: Public Relations Section, Office of Atoms for Peace | Tel. 0 2596 7600 | www.oap.go.th", "boilerplate", "label"),
+        ("Contacts: 12 visits | Seminars: 4 with Japan | Courses: 3", "content", None),  # a table's row: no phone, e-mail or site (review)
         ("The press release of 4 May was issued for immediate release.", "content", None),
         ("Contact: the Office met the Agency in Vienna.", "content", None),
         ("Pages 41-49 were revised in 2023.", "content", None),
@@ -153,6 +154,12 @@ def test_line_kinds(rules, line, kind, subkind):
           "published": "2024-12-20"}),
         ("Office of Atoms for Peace | Ministry of Energy\nBangkok, 20 December 2024\n\nThailand and ASEANTOM\n\nBody.\n",
          {"title": "Thailand and ASEANTOM", "publisher": "Office of Atoms for Peace | Ministry of Energy", "published": "2024-12-20"}),
+        ("REPUBLIC OF KENYA | MINISTRY OF INTERIOR AND NATIONAL ADMINISTRATION\nNairobi, 4 March 2024\n\nKenya and the ATT\n\nBody.\n",
+         {"title": "Kenya and the ATT", "publisher": "REPUBLIC OF KENYA | MINISTRY OF INTERIOR AND NATIONAL ADMINISTRATION", "published": "2024-03-04"}),
+        # a title whose fields name no body stays the title above a dateline or a label (review, fifteenth session)
+        ("China's Export Control Policy | White Paper\nBeijing, 12 March 2024\n\nBody.\n", {"title": "China's Export Control Policy | White Paper", "publisher": None, "published": None}),
+        ("China and the Nuclear Suppliers Group — Statement by the Delegation\nFor immediate release\n\nBody.\n",
+         {"title": "China and the Nuclear Suppliers Group — Statement by the Delegation", "publisher": None, "published": None}),
         # a title with fields above a paragraph, and a place and a date as the first line, stay what they were
         ("Thailand and ASEANTOM | Annual Review\nThe Office met the Agency in 2024.\n\nBody.\n", {"title": "Thailand and ASEANTOM | Annual Review", "publisher": None, "published": None}),
         ("Bangkok, 20 December 2024\n\nBody.\n", {"title": "Bangkok, 20 December 2024", "publisher": None, "published": None}),
@@ -249,7 +256,7 @@ def test_paragraphs_table_is_checked_with_file_and_line(tmp_path, edit, needle, 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda s: s.replace("publisher_shape = '", "publisher_shape = '(", 1), r"\[title\] publisher_shape"),
     (lambda s: s.replace("dateline_fields = '", "dateline_fields = '[", 1), r"\[title\] dateline_fields"),
-    (lambda s: s.replace("masthead_lines = 3\n", ""), r"\[title\]: expected exactly the keys .* got \['dateline_fields', 'head_dateline', 'max_chars'"),
+    (lambda s: s.replace("masthead_lines = 3\n", ""), r"\[title\]: expected exactly the keys .* got \['dateline_fields', 'head_dateline', 'masthead_bodies', 'max_chars'"),
     (lambda s: s.replace("masthead_lines = 3", "masthead_lines = 3\nmasthead = 2"), r"\[title\].*masthead"),
 ])
 def test_the_title_table_is_checked(tmp_path, edit, message):

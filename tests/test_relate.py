@@ -408,6 +408,11 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("Singapore Customs concluded an arrangement with Indonesia's Directorate General of Customs and Excise in 2023.", []),
         # a training partner is a description; the sites of a training are no parties, an inspection's are
         ("The United States remains the largest training partner of China.", []),
+        # people modifiers stop memberships only; sites are facilities, not embassies or ceremonies (review, fifteenth session)
+        ("In March 2023 China conducted joint crew training with Russia and held board consultations with Pakistan.",
+         [("consultation", ["PAK"], None, ["2023-03"]), ("training", ["RUS"], None, ["2023-03"])]),
+        ("In March 2023 China held consultations at the embassies in Japan and Russia.", [("consultation", ["JPN", "RUS"], None, ["2023-03"])]),
+        ("In 2021 China signed an agreement at a ceremony in Pakistan.", [("agreement", ["PAK"], None, ["2021"])]),
         ("In 2020, the IAEA carried out 98 inspections at nuclear facilities in China and Brazil.", [("inspection", ["BRA", "IAEA"], 98, ["2020"])]),
         ("Under the technical cooperation programme of the IAEA, 23 staff members of the Authority received fellowship training in 2024, most of them "
          "at facilities in Austria and the Republic of Korea.", [("training", ["IAEA"], 23, ["2024"])]),

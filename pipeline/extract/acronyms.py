@@ -69,7 +69,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             inner = [m for m in mentions if m["label"] == label and m["start"] < end and start < m["end"]]
             if not replace and inner:
                 return
-            parts = [(m, _parted(text, m, start, end, settings)) for m in inner if not (start <= m["start"] and m["end"] <= end)]
+            parts = [(m, _parted(text, m, start, end, settings, definitions)) for m in inner if not (start <= m["start"] and m["end"] <= end)]
             if any(part is False for _, part in parts):
                 return
             for m, part in parts:  # "Provisional Technical Secretariat of the Commission": the name gives the recurrence its place
@@ -140,15 +140,17 @@ class _Spans:
         return count > 0 and self.reach[count - 1] > start
 
 
-def _parted(text: str, mention: dict[str, Any], start: int, end: int, settings: Settings) -> tuple[int, int] | None | bool:
+def _parted(text: str, mention: dict[str, Any], start: int, end: int, settings: Settings, defined: dict[str, Any]) -> tuple[int, int] | None | bool:
     """Return how a mention crossing a short form's recurrence at ``start``-``end`` gives way: its new span, None (it goes), or False (it stays, the recurrence does not).
 
     A name found by its shape that ends with "<connector> the <short form>"
     keeps what comes before ("Provisional Technical Secretariat of the
     Commission" where "the Commission" was defined); one that starts with
-    the short form and runs on through "<connector> the" goes ("Commission
-    to the Center"), and so does a span of the statistical NER ("Kurchatov
-    the Commission"): the document said what the short form names.
+    the short form and runs on through "<connector> the" into another
+    defined short form goes ("Commission to the Center"; not "Committee of
+    the Red Cross of Japan", a name of its own), and so does a span of the
+    statistical NER ("Kurchatov the Commission"): the document said what the
+    short form names.
     """
     rule = mention.get("rule") or ""
     if rule.startswith("ner"):
@@ -164,7 +166,7 @@ def _parted(text: str, mention: dict[str, Any], start: int, end: int, settings: 
         return False
     if mention["start"] == start and mention["end"] > end:
         words = tail.split()
-        if len(words) >= 3 and words[0].lower() in settings.parting_connectors and words[1].lower() == "the" and words[2][:1].isupper():
+        if len(words) >= 3 and words[0].lower() in settings.parting_connectors and words[1].lower() == "the" and " ".join(words[2:]) in defined:
             return None
     return False
 

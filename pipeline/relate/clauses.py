@@ -165,7 +165,7 @@ def site_country(token: Token, rules: Rules) -> bool:
         lead = lead.head
     place = lead.head
     return (lead.dep_ == "pobj" and place.dep_ == "prep" and place.lower_ in rules.site_inner_preps and place.head.pos_ == "NOUN"
-            and place.head.dep_ == "pobj" and place.head.head.lower_ in rules.site_preps)
+            and place.head.lemma_.lower() in rules.site_nouns and place.head.dep_ == "pobj" and place.head.head.lower_ in rules.site_preps)
 
 
 def topic_clause(token: Token, trigger: Token, rules: Rules) -> bool:

@@ -151,8 +151,8 @@ class Relater:
                 continue  # "other member states" (but "Nigeria has been a Member State of the IAEA")
             if token.dep_ == "compound" and token.head.lemma_.lower() in self.rules.non_event_heads:
                 continue  # "the verification regime of the Treaty": a thing, not an event
-            if any(c.dep_ in ("compound", "amod") and c.lower_ in self.rules.people_modifiers for c in token.children):
-                continue  # "35 staff members of the Commission": people of a body, not a membership
+            if activity == self.rules.member_activity and any(c.dep_ in ("compound", "amod") and c.lower_ in self.rules.people_modifiers for c in token.children):
+                continue  # "35 staff members of the Commission": people of a body, not a membership ("joint staff talks" are talks)
             if token.text[:1].isupper() and token.i > sent.start and prev_lower(token) == "the":
                 continue  # "when the Arrangement was founded": a name's short form, not an event
             told = any(c.dep_ == "relcl" and c.lemma_.lower() in self.rules.relative_report_verbs for c in token.children)  # "the consultations that China holds with ..."

@@ -67,6 +67,7 @@ class Rules:
     people_modifiers: frozenset[str]
     site_preps: frozenset[str]
     site_inner_preps: frozenset[str]
+    site_nouns: frozenset[str]
     site_party_activities: frozenset[str]
     non_event_heads: frozenset[str]
     back_reference_modifiers: frozenset[str]
