@@ -281,17 +281,18 @@ def _read_lines(handle: Iterable[str], name: str) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def _undecodable_line(name: str, after: int) -> int:
-    """Return the number of a file's first line that is no UTF-8 (text is decoded in blocks, so the line read last is not it); ``after`` + 1 for stdin."""
-    if not os.path.isfile(name):
-        return after + 1
-    with open(name, "rb") as binary:
-        for number, line in enumerate(binary, 1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return after + 1
+def _not_utf8(name: str, after: int, exc: UnicodeDecodeError) -> BadRecord:
+    """Return the error naming the file and the first line of it that is no UTF-8 (text is decoded in blocks, so the line read last is not it; ``after`` + 1 for stdin)."""
+    number = after + 1
+    if os.path.isfile(name):
+        with open(name, "rb") as binary:
+            for lineno, line in enumerate(binary, 1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    number = lineno
+                    break
+    return BadRecord(f"{name}:{number}: not valid UTF-8 ({exc.reason})")
 
 
 def parse_lines(handle: Iterable[str], name: str | None = None) -> Iterator[tuple[int, Any, str | None]]:
@@ -307,8 +308,7 @@ def parse_lines(handle: Iterable[str], name: str | None = None) -> Iterator[tupl
             if record is not None or problem is not None:
                 yield lineno, record, problem
     except UnicodeDecodeError as exc:
-        where = name or str(getattr(handle, "name", "<input>"))
-        raise BadRecord(f"{where}:{_undecodable_line(where, lineno)}: not valid UTF-8 ({exc.reason})") from None
+        raise _not_utf8(name or str(getattr(handle, "name", "<input>")), lineno, exc) from None
 
 
 def read_document(path: Path | str, doc_id: str) -> Iterator[dict[str, Any]]:
@@ -334,7 +334,7 @@ def read_document(path: Path | str, doc_id: str) -> Iterator[dict[str, Any]]:
                 if record is not None and record.get("doc_id") == doc_id:
                     yield record
         except UnicodeDecodeError as exc:
-            raise BadRecord(f"{path}:{_undecodable_line(str(path), lineno)}: not valid UTF-8 ({exc.reason})") from None
+            raise _not_utf8(str(path), lineno, exc) from None
 
 
 class RecordsByDocument:

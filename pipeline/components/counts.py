@@ -136,9 +136,9 @@ class CountFinder(SettingsComponent):
         if head is None:
             return None
         if end - i == 1 and len(doc[i].text) == 4 and doc[i].text.isdigit() and YEAR_MIN <= value <= YEAR_MAX \
-                and (not _plural(head, tagged) or (before is not None and before.lower_ in self.year_determiners and value % 100)
-                     or (before is not None and (before.lower_ in self.year_prepositions or (before.is_title and before.lower_ in month_numbers())))
-                     or any(t.is_punct or t.is_stop for t in doc[end:unit_tokens[0].i])):
+                and (not _plural(head, tagged) or any(t.is_punct or t.is_stop for t in doc[end:unit_tokens[0].i])
+                     or (before is not None and ((before.lower_ in self.year_determiners and value % 100) or before.lower_ in self.year_prepositions
+                                                 or (before.is_title and before.lower_ in month_numbers())))):
             return None  # "its 2021 meeting", "the 2023 meetings of the Group", "of 27 May 2011 and its ... regulations", "In 2024 RMCD officers screened",
             # "in September 2024 two Office experts": a year (not "the 2000 participants", "some 2000 young diplomats")
         while (first := unit_tokens[0].i) - 2 >= end and doc[first - 1].text == "-" and not doc[first - 1].whitespace_ and not doc[first - 2].whitespace_ and doc[first - 2].is_alpha:

@@ -17,6 +17,8 @@ from functools import cache
 from itertools import accumulate
 from typing import Any
 
+from ..components.names import RULE as NAMES_RULE
+
 RULE = "acronyms"
 _PAREN = re.compile(r"\s*\(\s*((?:[^()\n]|\n(?!\s*\n)){1,80}?)\s*\)")  # a line break inside (a wrapped line), never a blank line
 _ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&.\-]{1,11}")
@@ -54,7 +56,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     # The indexes are built when first asked: most documents define no short form and need none of them.
     existing = cache(lambda label: _Spans((m["start"], m["end"]) for m in mentions if m["label"] == label))
     anywhere = cache(lambda: _Spans((m["start"], m["end"]) for m in mentions))
-    found_by_rules = cache(lambda: _Spans((m["start"], m["end"]) for m in mentions if not (m.get("rule") or "").startswith("ner")))
+    found_by_rules = cache(lambda: _Spans((m["start"], m["end"]) for m in mentions if not _by_ner(m)))
     inside = cache(lambda: _Spans(blocks))
     # Per label, the characters of the spans added so far: they are never empty and never overlap
     # one another, so two of them overlap exactly when they share a character.
@@ -84,7 +86,7 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
                     mentions.remove(m)
                     by_span.discard((m["start"], m["end"], label))
         if anywhere().overlaps(start, end):  # "the Secretariat" the NER read as a place: the document said what it is
-            for m in [m for m in mentions if m["label"] != label and m["start"] < end and start < m["end"] and (m.get("rule") or "").startswith("ner")]:
+            for m in [m for m in mentions if m["label"] != label and m["start"] < end and start < m["end"] and _by_ner(m)]:
                 mentions.remove(m)
                 by_span.discard((m["start"], m["end"], m["label"]))
         by_span.add((start, end, label))
@@ -152,23 +154,25 @@ def _parted(text: str, mention: dict[str, Any], start: int, end: int, settings: 
     statistical NER ("Kurchatov the Commission"): the document said what the
     short form names.
     """
-    rule = mention.get("rule") or ""
-    if rule.startswith("ner"):
+    if _by_ner(mention):
         return None
-    if rule != "names":
+    if mention.get("rule") != NAMES_RULE:
         return False
-    head, tail = text[mention["start"]:start], text[end:mention["end"]]
     if mention["end"] == end and mention["start"] < start:
-        words = head.split()
-        if len(words) >= 3 and words[-1].lower() == "the" and words[-2].lower() in settings.parting_connectors:
-            kept = head.rstrip()[:-len(words[-1])].rstrip()[:-len(words[-2])].rstrip()
+        kept, *ending = text[mention["start"]:start].rsplit(None, 2)  # "Provisional Technical Secretariat", "of", "the"
+        if len(ending) == 2 and ending[0].lower() in settings.parting_connectors and ending[1].lower() == "the":
             return mention["start"], mention["start"] + len(kept)
         return False
     if mention["start"] == start and mention["end"] > end:
-        words = tail.split()
+        words = text[end:mention["end"]].split()
         if len(words) >= 3 and words[0].lower() in settings.parting_connectors and words[1].lower() == "the" and " ".join(words[2:]) in defined:
             return None
     return False
+
+
+def _by_ner(mention: dict[str, Any]) -> bool:
+    """Return whether the statistical NER found a mention (its rule is "ner:<model>")."""
+    return (mention.get("rule") or "").startswith("ner:")
 
 
 def _occurrences(text: str, short: str) -> Iterator[int]:

@@ -14,7 +14,7 @@ from ..fold import idx
 from ..normalize.text import singular
 from .rules import HYPHENS, Rules
 from .anaphora import UNSET, numbered_anaphor
-from .syntax import governing_verb, governs, token_at
+from .syntax import first_conjunct, governing_verb, governs, token_at
 
 
 def drop_co_actors(rec: dict[str, Any], doc: Doc, offset: int, span, rules: Rules, numbered=UNSET) -> None:
@@ -160,9 +160,7 @@ def origin(token: Token, trigger: Token, rules: Rules) -> bool:
 
 def site_country(token: Token, rules: Rules) -> bool:
     """Return whether a country only says where the sites of the event are ("... at facilities in Austria and the Republic of Korea"), not who took part."""
-    lead = token
-    while lead.dep_ == "conj" and lead.head.i != lead.i:
-        lead = lead.head
+    lead = first_conjunct(token)
     place = lead.head
     return (lead.dep_ == "pobj" and place.dep_ == "prep" and place.lower_ in rules.site_inner_preps and place.head.pos_ == "NOUN"
             and place.head.lemma_.lower() in rules.site_nouns and place.head.dep_ == "pobj" and place.head.head.lower_ in rules.site_preps)
