@@ -6,6 +6,7 @@ configs/segmentation.toml, so the two can never disagree.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ class LayoutRules:
     dateline_fields: re.Pattern[str]  # [title]: what parts the fields of a page's dateline
     head_dateline: re.Pattern[str]  # [title]: a page head's line of a place and a date alone ("Bangkok, 20 December 2024")
     masthead_bodies: re.Pattern[str]  # [title]: a word naming a body, which every field of a fielded masthead holds
+    dateline_date: re.Pattern[str]  # [title]: a dateline's date in another language ("8 de marzo de 2025"): groups d, m, y
+    dateline_months: dict[str, int]  # [title]: the month names dateline_date's group m may hold, lowercased
     headings: tuple[tuple[int, re.Pattern[str]], ...]
     heading_max_chars: int
     heading_final: str
@@ -92,7 +95,8 @@ class LayoutRules:
                  compile_regex(rule["pattern"], f"{where} [[boilerplate]] #{i}"))
                 for i, rule in enumerate(data["boilerplate"], 1)
             )
-            title = _only(data["title"], {"pattern", "max_chars", "sentence_final", "masthead_lines", "publisher_shape", "dateline_fields", "head_dateline", "masthead_bodies"}, f"{where} [title]")
+            title = _only(data["title"], {"pattern", "max_chars", "sentence_final", "masthead_lines", "publisher_shape", "dateline_fields", "head_dateline", "masthead_bodies",
+                                          "dateline_date", "dateline_months"}, f"{where} [title]")
             headings = tuple(
                 (int(_only(rule, {"level", "pattern"}, f"{where} [[heading]] #{i}")["level"]),
                  compile_regex(rule["pattern"], f"{where} [[heading]] #{i}"))
@@ -112,6 +116,8 @@ class LayoutRules:
                 dateline_fields=compile_regex(title["dateline_fields"], f"{where} [title] dateline_fields"),
                 head_dateline=compile_regex(title["head_dateline"], f"{where} [title] head_dateline"),
                 masthead_bodies=compile_regex(title["masthead_bodies"], f"{where} [title] masthead_bodies"),
+                dateline_date=_date_groups(compile_regex(title["dateline_date"], f"{where} [title] dateline_date"), f"{where} [title] dateline_date"),
+                dateline_months=_months(title["dateline_months"], f"{where} [title] dateline_months"),
                 headings=headings,
                 heading_max_chars=int(limits["max_chars"]),
                 heading_final=str(limits["sentence_final"]),
@@ -208,6 +214,18 @@ def _required(items: Any, sre: Any) -> set[str]:
 _PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
+def _date_groups(pattern: re.Pattern[str], where: str) -> re.Pattern[str]:
+    if not {"d", "m", "y"} <= set(pattern.groupindex):
+        raise ConfigError(f"{where}: the pattern needs the named groups d, m and y")
+    return pattern
+
+
+def _months(table: Any, where: str) -> dict[str, int]:
+    if not isinstance(table, dict) or not all(isinstance(k, str) and type(v) is int and 1 <= v <= 12 for k, v in table.items()):
+        raise ConfigError(f"{where}: expected a table of month names to numbers 1-12")
+    return {name.lower(): number for name, number in table.items()}
+
+
 def _only(table: dict, keys: set[str], where: str) -> dict:
     if set(table) != keys:
         raise ConfigError(f"{where}: expected exactly the keys {sorted(keys)}, got {sorted(table)}")
@@ -262,10 +280,12 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
                 # a line of another script or a language switcher ("LT | EN") names no publisher.
                 named = rules.publisher_shape.search(body) is not None
                 line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),) if named else ())
-            elif line is not None and seen_navigation and not rules.title.fullmatch(body) and (dated := _dateline(body, rules)) is not None:
-                # Below a web page's breadcrumb, a dated line with fields is its dateline ("May 17, 2024 | ... Division");
-                # a document's first line with a date is its title ("Statement by ... – 4 March 2024")
-                line = Line(start, end, "boilerplate", "byline", (("date", body[dated[0]:dated[1]], start + dated[0], start + dated[1]),))
+            elif (line is not None and (seen_navigation or _below_masthead(lines)) and not rules.title.fullmatch(body)
+                  and (dated := _dateline(body, rules)) is not None):
+                # Below a web page's breadcrumb or masthead, a dated line with fields is its dateline ("May 17, 2024 | ... Division",
+                # "Ref: MFAFT/DIS/1540/2024 | Submitted: 28 March 2024"); a document's first line with a date is its title
+                # ("Statement by ... – 4 March 2024")
+                line = Line(start, end, "boilerplate", "byline", _date_group(body, start, dated))
             elif line is not None and not rules.title.fullmatch(body) and _fielded_masthead(text, raw, boiler, index, rules):
                 # Bodies' names in fields above the page's labels or dateline are its masthead, not its title
                 # ("Office of Atoms for Peace | Ministry of Higher Education, ..." / "PRESS RELEASE 27/2567 | For immediate release")
@@ -273,6 +293,9 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
             elif line is not None and lines and (dated_line := rules.head_dateline.fullmatch(body)) is not None and dated_line.group("date"):
                 # A place and a date alone under the page's masthead or labels: its dateline ("Bangkok, 20 December 2024")
                 line = Line(start, end, "boilerplate", "byline", _groups(dated_line, start))
+            elif line is not None and lines and (foreign := _foreign_dateline(body, rules)) is not None:
+                # ... or in the site's language ("Santo Domingo, 8 de marzo de 2025")
+                line = Line(start, end, "boilerplate", "byline", _date_group(body, start, foreign))
         if line is None:
             line = _heading(body, start, rules)
         if line is None:
@@ -335,24 +358,71 @@ def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line |
     return False
 
 
-def _fielded_masthead(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules) -> bool:
-    """Return whether a page's first line is its masthead: two fields or more, each naming a body (`masthead_bodies`), glued to a boilerplate line or a dateline below.
+def _fielded_masthead(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules, depth: int = 0) -> bool:
+    """Return whether a page's first line is its masthead: each field naming a body (`masthead_bodies`), glued to a boilerplate line, a dateline or another such line below.
 
-    A headline glued to its byline ("... Hold Consultations" / "Published: 12 March 2024") has no fields.
+    The line has two fields or more, or it is in capitals ("GOVERNMENT OF BARBADOS" above "Ministry of ... · ...
+    Unit" above "Ref: ... | Submitted: 28 March 2024"). A headline glued to its byline ("... Hold Consultations" /
+    "Published: 12 March 2024") has no fields.
     """
     start, end = raw[index]
-    fields = rules.dateline_fields.split(text[start:end])
-    if len(fields) < 2 or not all(rules.publisher_shape.search(field) and rules.masthead_bodies.search(field) for field in fields) or index + 1 >= len(raw):
+    body = text[start:end]
+    fields = rules.dateline_fields.split(body)
+    if len(fields) < 2 and any(ch.islower() for ch in body):
+        return False
+    if not all(rules.publisher_shape.search(field) and rules.masthead_bodies.search(field) for field in fields) or index + 1 >= len(raw):
         return False  # ("China's Export Control Policy | White Paper" above a dateline is a title: its fields name no bodies)
     below_start, below_end = raw[index + 1]
-    return boiler[index + 1] is not None or (below_end > below_start and rules.head_dateline.fullmatch(text[below_start:below_end]) is not None)
+    if boiler[index + 1] is not None:
+        return True
+    if below_end == below_start:
+        return False  # a blank line: the masthead is glued to what it heads
+    below = text[below_start:below_end]
+    return (rules.head_dateline.fullmatch(below) is not None or _dateline(below, rules) is not None or _foreign_dateline(below, rules) is not None
+            or (depth + 1 < rules.masthead_lines and _fielded_masthead(text, raw, boiler, index + 1, rules, depth + 1)))
 
 
-def _dateline(body: str, rules: LayoutRules) -> tuple[int, int] | None:
-    """Return where the date is when a short line of a page's head is its dateline: fields, one with a date of a day or a month."""
+def _below_masthead(lines: list[Line]) -> bool:
+    """Return whether the line before is a masthead line (no blank line between)."""
+    return bool(lines) and lines[-1].kind == "boilerplate" and lines[-1].subkind == "masthead"
+
+
+def _dateline(body: str, rules: LayoutRules) -> tuple[int, int, str] | None:
+    """Return where the date is, and its ISO form, when a short line of a page's head is its dateline: fields, one with a date of a day or a month."""
     if rules.dateline_fields.search(body) is None:
         return None
-    return next(((s, e) for s, e, value in find_dates(body) if len(value) >= 7), None)
+    return next(((s, e, value) for s, e, value in find_dates(body) if len(value) >= 7), None) or _foreign_date(body, rules)
+
+
+def _foreign_dateline(body: str, rules: LayoutRules) -> tuple[int, int, str] | None:
+    """Return the date of a page head's line of a place and a date in the site's language alone ("Santo Domingo, 8 de marzo de 2025")."""
+    place, comma, rest = body.partition(",")
+    if not comma or not place.strip() or any(ch.isdigit() for ch in place) or len(place) > 40:
+        return None
+    found = _foreign_date(rest, rules)
+    if found is None or rest[:found[0]].strip() or rest[found[1]:].strip():
+        return None
+    offset = len(place) + 1
+    return found[0] + offset, found[1] + offset, found[2]
+
+
+def _foreign_date(body: str, rules: LayoutRules) -> tuple[int, int, str] | None:
+    """Return the first date of a day in another language (`dateline_date`, `dateline_months`) in ``body``, with its ISO form."""
+    for match in rules.dateline_date.finditer(body):
+        month = rules.dateline_months.get(match.group("m").lower())
+        try:
+            value = dt.date(int(match.group("y")), month, int(match.group("d"))).isoformat() if month else None
+        except ValueError:
+            value = None  # "31 de febrero"
+        if value is not None:
+            return match.start(), match.end(), value
+    return None
+
+
+def _date_group(body: str, start: int, dated: tuple[int, int, str]) -> tuple[tuple[str, str, int, int], ...]:
+    """Return a dateline's groups: its date as written, and the date's ISO form (the written one may be in another language)."""
+    s, e, value = dated
+    return (("date", body[s:e], start + s, start + e), ("date_value", value, start + s, start + e))
 
 
 def _groups(match: re.Match[str], offset: int) -> tuple[tuple[str, str, int, int], ...]:
@@ -403,8 +473,10 @@ def metadata(text: str, lines: list[Line]) -> dict[str, str | None]:
             publisher = line.group("publisher")
             if publisher and publisher[0].strip() and meta["publisher"] is None:
                 meta["publisher"] = publisher[0].strip()
-            date = line.group("date")
-            if date and meta["published"] is None:
+            date, value = line.group("date"), line.group("date_value")
+            if value and meta["published"] is None:
+                meta["published"] = value[0]
+            elif date and meta["published"] is None:
                 found_dates = find_dates(date[0])
                 if found_dates:
                     meta["published"] = found_dates[0][2]

@@ -25,15 +25,16 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "places": {"facility_nouns": TEXTS, "city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "town_cues": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
                "town_min_population": POSITIVE, "world_city_min_population": POSITIVE},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
-              "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "given_names": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS},
-    "combine": {"date_hosts": TEXTS, "never_nested": TEXTS, "no_nesting_inside": TEXTS},
+              "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "given_names": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS,
+              "seat_connectors": TEXTS, "kind_nouns": TEXTS},
+    "combine": {"date_hosts": TEXTS, "never_nested": TEXTS, "no_nesting_inside": TEXTS, "registry_hosts": table_of(TEXTS)},
     "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
     "counts": {"excluded_units": TEXTS, "footnote_after": TEXTS, "group_separators": TEXTS, "identifier_before": TEXTS, "max_gap": NON_NEGATIVE, "modifier_nouns": TEXTS, "of_heads": TEXTS,
                "qualifiers": table_of(TEXT), "verbs_never_nouns": TEXTS, "year_determiners": TEXTS, "year_prepositions": TEXTS},
     "dates": {},
     "resolutions": {"numbered_list_prefixes": TEXTS, "numbered_prefixes": TEXTS, "title_connectors_lower": TEXTS, "triggers_lower": TEXTS},
-    "acronyms": {"connectors_lower": TEXTS, "default_label": TEXT, "definition_markers_lower": TEXTS, "long_form_labels": TEXTS, "parting_connectors_lower": TEXTS},
+    "acronyms": {"connectors_lower": TEXTS, "default_label": TEXT, "definition_markers_lower": TEXTS, "kind_nouns_lower": TEXTS, "long_form_labels": TEXTS, "parting_connectors_lower": TEXTS},
     "tokenizer": {"extra_infixes": TEXTS, "extra_suffixes": TEXTS, "unsplit_prefixes": TEXTS},
 }
 # [[designations]]: a list of tables with exactly these keys.
@@ -75,7 +76,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
     _add_infixes(nlp, settings["tokenizer"], config)
     ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "span_group": span_groups})
     ruler.add_patterns(registry.patterns())
-    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names")}
+    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names", "seat_connectors", "kind_nouns")}
     names.update(months=sorted(month_numbers()), weekdays=sorted(weekday_names()), demonyms=sorted(registry.demonyms))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
@@ -87,7 +88,8 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
             "trim": settings["trim"],
             "combine": settings["combine"],
             "ner": settings["ner"],
-            "names": {"not_a_name": settings["names"]["not_a_name"], "org_heads": settings["names"]["heads"]["ORG"], "law_heads": settings["names"]["heads"]["LAW"]},
+            "names": {"not_a_name": settings["names"]["not_a_name"], "org_heads": settings["names"]["heads"]["ORG"], "law_heads": settings["names"]["heads"]["LAW"],
+                      "owned_heads": settings["names"]["owned_heads"], "kind_nouns": settings["names"]["kind_nouns"]},
             "place_suffixes": settings["places"]["strip_text_suffixes"],
             "city_suffixes": settings["places"]["city_suffixes"],
             "city_types": settings["places"]["city_types"],

@@ -9,6 +9,7 @@ SETTINGS = Settings(
     long_form_labels=frozenset(["REGIME", "TREATY", "ORG", "LAW"]),
     default_label="ORG",
     connectors=frozenset(["of", "the", "and", "for", "on", "in"]),
+    kind_nouns=frozenset(["programme", "missions"]),
 )
 
 
@@ -283,3 +284,25 @@ def test_an_acronym_is_no_short_form_of_another(long_form, short, defined):
     text = f"The {long_form} ({short}) met. The {short} met again."
     added = link(text, [m(text, long_form, "ORG", {"id": "X"})], [(0, len(text))], SETTINGS)
     assert bool([a for a in added if text[a["start"]:a["end"]] == short and a["norm"] == {"id": "X"}]) == defined
+
+
+def test_a_short_form_adds_nothing_inside_its_long_form_nested_in_a_body():
+    """The treaty nested in its body's name is the mention there, not the short form's word ("the Treaty")."""
+    text = 'The Comprehensive Nuclear-Test-Ban Treaty (hereinafter "the Treaty") set up the Preparatory Commission for the Comprehensive Nuclear-Test-Ban Treaty Organization. The Treaty is open.'
+    found = [m(text, "Comprehensive Nuclear-Test-Ban Treaty", "TREATY", {"id": "CTBT"}),
+             m(text, "Preparatory Commission for the Comprehensive Nuclear-Test-Ban Treaty Organization", "ORG", {"id": "CTBTO"}),
+             m(text, "Comprehensive Nuclear-Test-Ban Treaty", "TREATY", {"id": "CTBT"}, 1)]
+    added = link(text, found, [(0, len(text))], SETTINGS)
+    assert [(a["start"], text[a["start"]:a["end"]]) for a in added] == [(text.index("Treaty\")"), "Treaty"), (text.rindex("Treaty is"), "Treaty")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Officers joined the Strategic Trade Control Enforcement (STCE) programme. The STCE met.", []),  # a programme's name
+    ("The Agency sent Integrated Regulatory Review Service (IRRS) missions, and IRRS left.", []),
+    ("It joined the Strategic Trade Control Enforcement (STCE). The STCE met.",
+     [("Strategic Trade Control Enforcement", "ORG", {"id": None}), ("STCE", "ORG", {"id": None}), ("STCE", "ORG", {"id": None})]),
+    ("It joined the Strategic Trade Control Enforcement (STCE) Programme.",  # a capitalized word is no kind noun
+     [("Strategic Trade Control Enforcement", "ORG", {"id": None}), ("STCE", "ORG", {"id": None})]),
+])
+def test_an_acronym_before_a_kind_noun_names_no_body(text, expected):
+    assert spans(text, link(text, [], [(0, len(text))], SETTINGS)) == expected

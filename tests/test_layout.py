@@ -47,6 +47,10 @@ def rules(config):
         ("Date modified: 2022-06-30", "boilerplate", "byline"),
         ("Last updated: 3 May 2021", "boilerplate", "byline"),
         ("Share this page: Facebook | X | LinkedIn | Email", "boilerplate", "label"),
+        ("Compartir: Facebook | X | WhatsApp | Correo electrónico", "boilerplate", "label"),  # in the site's language, items of two words
+        ("Partager : Facebook · X · Courriel", "boilerplate", "label"),
+        ("Share of exports rose", "content", None),  # no colon, no items
+        ("Share: exports of arms rose sharply in the year", "content", None),  # one item of many words
         ("Posted on 21 August 2023 | Strategic Trade Secretariat", "boilerplate", "byline"),
         ("Report | 14-10-2022 | Ministry of Foreign Affairs", "boilerplate", "byline"),
         ("Press release | Date: 14 March 2024 | Ministry of Foreign Affairs", "boilerplate", "byline"),
@@ -165,6 +169,22 @@ def test_line_kinds(rules, line, kind, subkind):
         ("Bangkok, 20 December 2024\n\nBody.\n", {"title": "Bangkok, 20 December 2024", "publisher": None, "published": None}),
         # a whole document on its "Full text:" line is no title (review, fifteenth session)
         ("Full text: " + "China held five rounds of dialogue with Japan in 2019. " * 8 + "\n\nBody.\n", {"title": None, "publisher": None, "published": None}),
+        # a masthead in capitals stacked on a fielded one above a dated reference line; a dateline in the site's language (sixteenth session)
+        ("GOVERNMENT OF BARBADOS\nMinistry of Foreign Affairs and Foreign Trade · Disarmament and International Security Unit\n"
+         "Ref: MFAFT/DIS/1540/2024 | Submitted: 28 March 2024 | Original: English\n\nNational Report of Barbados\n\nBody.\n",
+         {"title": "National Report of Barbados", "publisher": "GOVERNMENT OF BARBADOS", "published": "2024-03-28"}),
+        ("DIRECCIÓN GENERAL DE ADUANAS · REPÚBLICA DOMINICANA\nInicio / Sala de prensa / Noticias\nSanto Domingo, 8 de marzo de 2025 | Nota de prensa DGA-047-2025\n\n"
+         "Regional Course on Strategic Trade\n\nBody.\n",
+         {"title": "Regional Course on Strategic Trade", "publisher": "DIRECCIÓN GENERAL DE ADUANAS · REPÚBLICA DOMINICANA", "published": "2025-03-08"}),
+        ("MINISTÉRIO DAS RELAÇÕES EXTERIORES · REPÚBLICA FEDERATIVA DO BRASIL\nBrasília, 17 de outubro de 2024\n\nBrazil and the NPT\n\nBody.\n",
+         {"title": "Brazil and the NPT", "publisher": "MINISTÉRIO DAS RELAÇÕES EXTERIORES · REPÚBLICA FEDERATIVA DO BRASIL", "published": "2024-10-17"}),
+        # a line in capitals with a blank line below, a mixed-case single line, a month no table knows, a day no month has: titles as before
+        ("REPUBLIC OF KENYA\n\nBody.\n", {"title": "REPUBLIC OF KENYA", "publisher": None, "published": None}),
+        ("Ministry of Foreign Affairs Statement\nPublished: 12 March 2024\n\nBody.\n", {"title": "Ministry of Foreign Affairs Statement", "publisher": None, "published": "2024-03-12"}),
+        ("Office of Atoms for Peace | Ministry of Energy\nBangkok, 20 de Ramadan de 2024\n\nBody.\n",
+         {"title": "Office of Atoms for Peace | Ministry of Energy", "publisher": None, "published": None}),
+        ("Office of Atoms for Peace | Ministry of Energy\nBangkok, 31 de febrero de 2024\n\nBody.\n",
+         {"title": "Office of Atoms for Peace | Ministry of Energy", "publisher": None, "published": None}),
         # four lines between a masthead and its breadcrumb are too many (masthead_lines = 3)
         ("Masthead One\nLine two\nLine three\nLine four\nHome / Policy\n\nBody.\n", {"title": "Masthead One", "publisher": None, "published": None}),
     ],
@@ -256,7 +276,9 @@ def test_paragraphs_table_is_checked_with_file_and_line(tmp_path, edit, needle, 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda s: s.replace("publisher_shape = '", "publisher_shape = '(", 1), r"\[title\] publisher_shape"),
     (lambda s: s.replace("dateline_fields = '", "dateline_fields = '[", 1), r"\[title\] dateline_fields"),
-    (lambda s: s.replace("masthead_lines = 3\n", ""), r"\[title\]: expected exactly the keys .* got \['dateline_fields', 'head_dateline', 'masthead_bodies', 'max_chars'"),
+    (lambda s: s.replace("masthead_lines = 3\n", ""), r"\[title\]: expected exactly the keys .* got \['dateline_date', 'dateline_fields', 'dateline_months', 'head_dateline', 'masthead_bodies', 'max_chars'"),
+    (lambda s: s.replace("dateline_date = '(?i)\\b(?P<d>", "dateline_date = '(?i)\\b(?P<day>", 1), r"\[title\] dateline_date: the pattern needs the named groups d, m and y"),
+    (lambda s: s.replace("enero = 1,", "enero = 13,", 1), r"\[title\] dateline_months: expected a table of month names to numbers 1-12"),
     (lambda s: s.replace("masthead_lines = 3", "masthead_lines = 3\nmasthead = 2"), r"\[title\].*masthead"),
 ])
 def test_the_title_table_is_checked(tmp_path, edit, message):

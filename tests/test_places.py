@@ -255,3 +255,20 @@ def test_the_quick_reader_reads_populations_as_json_does():
 def test_an_unknown_layout_is_parsed_in_full():
     data = '{"1": {"geonameid": 1, "countrycode": "GH", "name": "Tema \\u00e9"}, "2": {"geonameid": 2, "name": "Takoradi", "latitude": 4.9, "longitude": -1.7, "countrycode": "GH"}}'
     assert places._names_and_countries(data) == [("Tema é", "GH"), ("Takoradi", "GH")]
+
+
+@pytest.mark.parametrize(("text", "named", "expected"), [
+    ("A port in the department of Izabal and a unit in Christ Church.", ("GT", "BB"), [("Izabal", "GT-18"), ("Christ Church", "BB-01")]),
+    ("A port in the department of Izabal and a unit in Christ Church.", ("GT",), [("Izabal", "GT-18")]),  # Barbados is not named
+    ("Izabal grew.", ("GT",), []),  # a one-word subdivision must be told as a place
+])
+def test_subdivisions_of_named_countries_are_places(text, named, expected):
+    """A subdivision of a country the document names is a place where a town would be (sixteenth session)."""
+    subdivisions = Towns.of({"Izabal": ["GT"], "Christ Church": ["BB"]})
+    added = find(text, [], [(0, len(text))], SETTINGS, frozenset(named), {"Izabal": "GT-18", "Christ Church": "BB-01"}.get, LEXICON, subdivisions)
+    assert [(text[a["start"]:a["end"]], a["norm"]["id"]) for a in added] == expected
+
+
+def test_the_extractor_reads_subdivisions_from_the_registry(config):
+    subdivisions = Extractor(config, ner=False).subdivisions
+    assert (subdivisions.names.get("La Altagracia"), subdivisions.names.get("Christ Church"), subdivisions.names.get("Izabal")) == (frozenset(["DO"]), frozenset(["BB"]), frozenset(["GT"]))

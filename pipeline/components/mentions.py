@@ -26,11 +26,11 @@ from spacy.tokens import Doc, Span
 
 from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, TOKEN_ATTRS_KEY, SettingsComponent, candidates, meta_key_at, registry_spans, token_column
+from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, TOKEN_ATTRS_KEY, SettingsComponent, before_a_kind, candidates, meta_key_at, registry_spans, token_column
 
 MENTIONS_KEY = "wpx_mentions"
 MENTION_ROWS_KEY = "wpx_mention_rows"  # user_data: the same mentions as (start, end, label, rule, norm) rows, read without Span objects
-RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "designations": 1, "names": 2, "counts": 3, "dates": 4}
+RULE_TIERS = {"registry": 0, "acronyms": 0, "resolutions": 1, "designations": 1, "names": 2, "seats": 2, "counts": 3, "dates": 4}
 EXCLUSIVE = frozenset({"DATE", "COUNT"})
 NESTABLE_IN_NER = frozenset({"COUNTRY"})
 POSSESSIVE_ENDINGS = ("'s", "’s", "'")  # tokens trimmed off a mention's end, like its punctuation
@@ -83,16 +83,19 @@ class MentionCombiner(SettingsComponent):
         self.no_nesting_inside = frozenset(s.get("combine", {}).get("no_nesting_inside", ()))
         self.never_nested = frozenset(s.get("combine", {}).get("never_nested", ()))
         self.date_hosts = frozenset(s.get("combine", {}).get("date_hosts", ()))
+        self.registry_hosts = frozenset((outer, inner) for outer, inners in s.get("combine", {}).get("registry_hosts", {}).items() for inner in inners)
         self.skip_blocks = frozenset(s.get("ner", {}).get("skip_blocks", ()))
         self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
+        self.owned_heads = frozenset(s.get("names", {}).get("owned_heads", ()))
+        self.kind_nouns = frozenset(s.get("names", {}).get("kind_nouns", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         rule_candidates = self._rule_candidates(doc)
         ner = [] if doc.user_data.get(BLOCK_KIND_KEY) in self.skip_blocks else self._ner_candidates(doc)
         taken = _Accepted(len(rule_candidates) + len(ner) > _INDEX_FROM)
-        nesting, never, hosts = self.no_nesting_inside, self.never_nested, self.date_hosts
+        nesting, never, hosts, registry_hosts = self.no_nesting_inside, self.never_nested, self.date_hosts, self.registry_hosts
         for cand in sorted(rule_candidates, key=lambda c: (-c.size, RULE_TIERS.get(c.rule, 9), c.start, c.label)):
-            if not any(_conflict(cand, o, nesting, never, hosts) for o in taken.overlapping(cand)):
+            if not any(_conflict(cand, o, nesting, never, hosts, registry_hosts) for o in taken.overlapping(cand)):
                 taken.add(cand)
         for cand in sorted(ner, key=lambda c: (-c.size, c.start)):
             if not any(_ner_conflict(cand, other) for other in taken.overlapping(cand)):
@@ -183,6 +186,8 @@ class MentionCombiner(SettingsComponent):
                     continue  # "Article 23", "Joint Declaration on ...": not a law's title
                 if label == "ORG" and end - start > 1 and doc[end - 1].text not in self.org_heads:
                     continue
+                if label == "ORG" and doc[end - 1].text in self.owned_heads and before_a_kind(doc, end, self.kind_nouns):
+                    continue  # "an International Physical Protection Advisory Service mission": a kind of mission (as for the names rule)
                 if any(t.is_space for t in doc[start:end]):
                     continue
                 if start > 0 and doc[start - 1].text in ("'s", "’s"):
@@ -256,8 +261,11 @@ class _Accepted:
 
 
 def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[str] = frozenset(), never_nested: frozenset[str] = frozenset(),
-              date_hosts: frozenset[str] = frozenset()) -> bool:
-    """Return whether ``cand`` may not join the accepted ``other`` (see the module's policy)."""
+              date_hosts: frozenset[str] = frozenset(), registry_hosts: frozenset[tuple[str, str]] = frozenset()) -> bool:
+    """Return whether ``cand`` may not join the accepted ``other`` (see the module's policy).
+
+    ``registry_hosts`` holds (outer, inner) label pairs a registry name lets nest although it swallows the rest.
+    """
     if not _overlap(cand, other):
         return False
     if cand.label == other.label or (cand.start, cand.end) == (other.start, other.end):
@@ -270,7 +278,7 @@ def _conflict(cand: Candidate, other: Candidate, no_nesting_inside: frozenset[st
     if inner.label in EXCLUSIVE or outer.label in EXCLUSIVE and inner.label in EXCLUSIVE:
         return True  # a date or count is never part of a name; a count may hold one ("27 EU member states")
     if outer.rule == "registry" and outer.label in no_nesting_inside:
-        return True  # "Australia" in "Australia Group"
+        return (outer.label, inner.label) not in registry_hosts or inner.rule != "registry"  # "Australia" in "Australia Group"; not a treaty in its body's name
     return inner.label in never_nested
 
 

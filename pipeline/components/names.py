@@ -16,9 +16,10 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from ..normalize.text import singular
-from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, sentence_bounds, token_column
+from .base import BLOCK_KIND_KEY, SettingsComponent, before_a_kind, indices_of, registry_spans, sentence_bounds, token_column
 
 RULE = "names"
+SEAT_RULE = "seats"  # the town a body's name ended with: a PLACE
 
 
 class DocRegistry(NamedTuple):
@@ -48,6 +49,7 @@ class NameScanner(SettingsComponent):
         self.body_coordinators = frozenset(s.get("body_coordinators", ()))
         self.possessive_words = frozenset(s.get("possessive_words", ()))
         self.owned_heads = frozenset(s.get("owned_heads", ()))
+        self.kind_nouns = frozenset(s.get("kind_nouns", ()))
         self.instrument_connectors = frozenset(s.get("instrument_connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
@@ -59,6 +61,7 @@ class NameScanner(SettingsComponent):
         self.generic_modifiers = frozenset(s.get("generic_modifiers", ()))
         self.demonyms = frozenset(s.get("demonyms", ()))
         self.closing_heads = frozenset(s.get("closing_heads", ()))
+        self.seat_connectors = frozenset(s.get("seat_connectors", ()))
         self.given_names = frozenset(get_string_id(word) for word in s.get("given_names", ()))
         self._cap_memo: dict[int, bool] = {}
 
@@ -67,6 +70,7 @@ class NameScanner(SettingsComponent):
         if not heads:
             return doc  # no head word: no name
         found: dict[tuple[int, int], str] = {}
+        seats: set[tuple[int, int]] = set()
         spans = registry_spans(doc)
         registry = [(start, end, label) for start, end, label, _ in spans]
         regions = {start for start, _, label, span_id in spans if label == "PLACE" and not span_id}
@@ -83,14 +87,39 @@ class NameScanner(SettingsComponent):
             if orths[i] in self.given_names and i + 1 < len(doc) and self._is_cap(doc[i + 1]):
                 continue  # "Defence Minister Bill Blair": a first name
             span = self._grow(doc, names, sentence_bounds(doc, i) if sentences else (0, len(doc)), i, self.head_labels[orths[i]])
+            if span is not None and self.head_labels[orths[i]] == "ORG" and (seat := self._seat(doc, names, i, span)) is not None:
+                seats.add(seat)
+                span = (span[0], seat[0] - 1)
             if span is not None:
                 found[(span[0], span[1])] = self._label(doc, orths, span)
-        bodies = {start: end for start, end, label, span_id in spans if label in ("ORG", "REGIME", "TREATY") and span_id}
+        bodies = {start: end for start, end, label, span_id in spans if label in ("ORG", "REGIME") and span_id}  # a treaty owns no fund ("ATT Voluntary Trust Fund")
         for (start, end), label in _maximal(found).items():
-            if bodies.get(start, end) < end and doc[end - 1].text in self.owned_heads:
-                continue  # "the IAEA Nuclear Security Fund": the Agency's fund; the registry name is the mention
+            if doc[end - 1].text in self.owned_heads and (bodies.get(start, end) < end or before_a_kind(doc, end, self.kind_nouns)):
+                continue  # "the IAEA Nuclear Security Fund": the Agency's fund; "an Integrated Regulatory Review Service mission": a kind of mission
             self.add(doc, start, end, label, RULE)
+        for start, end in sorted(seats):
+            self.add(doc, start, end, "PLACE", SEAT_RULE)
         return doc
+
+    def _seat(self, doc: Doc, names: DocRegistry, head: int, span: tuple[int, int]) -> tuple[int, int] | None:
+        """Return the town a body's name ends with, which is a place and not part of the name ("the National Police in Punta Cana").
+
+        The tail is one or two capitalized words after a seat connector, no head word and no registry name
+        among them (a region goes on with the name: "Forum for Nuclear Cooperation in Asia"), and it reads as
+        a place: it follows the head word itself ("Regional Police Training Centre in Seawell"), or the
+        statistical NER tags it as a place or ends a body right before the connector. "Office to Combat
+        Trafficking in Persons" keeps its last word.
+        """
+        end = span[1]
+        connector = end - 2 if end - 2 > head and not self._is_cap(doc[end - 2]) else end - 3
+        if connector <= head or doc[connector].text not in self.seat_connectors:
+            return None
+        tail = range(connector + 1, end)
+        if not all(self._is_cap(doc[k]) and doc[k].text not in self.heads and k not in names.starts for k in tail):
+            return None
+        seat = (connector - 1 == head or any(doc[k].ent_type_ in ("GPE", "LOC", "FAC") for k in tail)
+                or (doc[connector - 1].ent_type_ == "ORG" and doc[connector].ent_iob_ != "I"))
+        return (connector + 1, end) if seat else None
 
     def _label(self, doc: Doc, orths: list[int], span: tuple[int, int]) -> str:
         """Label a name by the head of its first noun group: the last head word before the first lowercase word.

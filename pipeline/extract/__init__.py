@@ -105,6 +105,8 @@ class Extractor:
                                                       [*never_towns, *settings["places"]["not_towns"], *registry.demonyms])
         self.batch_size = int(config.section("extract").get("batch_size", 64))
         self.curated_places = frozenset(registry.place_patterns.values())
+        # Subdivisions are places, like towns, when the document names their country: "in the department of Izabal", "in Christ Church"
+        self.subdivisions = places.Towns.of({name: (code.split("-")[0],) for name, code in registry.place_names.items()})
         self.layout = LayoutRules.from_config(config)
 
     def process(self, document: dict[str, Any], segments: list[dict[str, Any]], tokenized: dict[int, tuple[str, Doc]] | None = None) -> tuple[list[dict[str, Any]], list[Doc]]:
@@ -176,7 +178,7 @@ class Extractor:
         spans = [(b.start, b.end) for b in blocks]
         found += acronyms.link(text, found, spans, self.acronym_settings)
         named = _named_countries(found)
-        found += places.find(text, found, spans, self.place_settings, named, self.registry.place_id)
+        found += places.find(text, found, spans, self.place_settings, named, self.registry.place_id, subdivisions=self.subdivisions)
         found += self.facilities.find(text, found, spans)
         _drop_foreign_subdivisions(found, self.curated_places, named)
         _read_slashed_dates(found, text, spans)

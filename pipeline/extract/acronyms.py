@@ -34,11 +34,12 @@ class Settings:
     default_label: str
     connectors: frozenset[str]
     parting_connectors: frozenset[str] = frozenset()  # "<name> of the <short form>" is two names ([acronyms] parting_connectors_lower)
+    kind_nouns: frozenset[str] = frozenset()  # "... (STCE) programme": a pair before one of these names a thing of that kind ([acronyms] kind_nouns_lower)
 
     @classmethod
     def from_dict(cls, acronyms: dict[str, Any]) -> Settings:
         return cls(frozenset(acronyms["definition_markers_lower"]), frozenset(acronyms["long_form_labels"]), acronyms["default_label"], frozenset(acronyms["connectors_lower"]),
-                   frozenset(acronyms.get("parting_connectors_lower", ())))
+                   frozenset(acronyms.get("parting_connectors_lower", ())), frozenset(acronyms.get("kind_nouns_lower", ())))
 
 
 def _is_acronym(text: str) -> bool:
@@ -108,8 +109,8 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         acronym = match.group(1)
         if not _is_acronym(acronym) or acronym in definitions or not inside().overlaps(match.start(), match.start() + 1):
             continue
-        if _follows_a_mention(text, match.start(), ends):
-            continue
+        if _follows_a_mention(text, match.start(), ends) or _before_a_kind(text, match.end(), settings):
+            continue  # "... Review Service (IRRS) missions", "... Enforcement (STCE) programme": a programme's name, not a body's
         long_form = _spelled_out(text, match.start(), acronym, settings)
         if long_form:
             norm = {"id": None}
@@ -190,6 +191,12 @@ def _occurrences(text: str, short: str) -> Iterator[int]:
 def _word_char(ch: str) -> bool:
     r"""Return whether ``ch`` is what the regex [\w-] matches (\w: alphanumeric or underscore)."""
     return ch.isalnum() or ch in "_-"
+
+
+def _before_a_kind(text: str, pos: int, settings: Settings) -> bool:
+    """Return whether the word at ``pos`` (after spaces) is one of ``kind_nouns``, in lowercase."""
+    word = text[pos:pos + 40].split(maxsplit=1)
+    return bool(word) and word[0].rstrip(".,;:") in settings.kind_nouns
 
 
 def _follows_a_mention(text: str, pos: int, ends: set[int]) -> bool:

@@ -151,8 +151,8 @@ _NO_TOWNS = Towns({}, {})
 
 
 def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]], settings: Settings, named: frozenset[str],
-         place_id: Callable[[str], str | None], lexicon: Towns | None = None) -> list[dict[str, Any]]:
-    """Return new PLACE mentions (start, end, label, norm, rule): recurrences of the places found, and towns of the ``named`` countries (alpha-2).
+         place_id: Callable[[str], str | None], lexicon: Towns | None = None, subdivisions: Towns | None = None) -> list[dict[str, Any]]:
+    """Return new PLACE mentions (start, end, label, norm, rule): recurrences of the places found, and towns and subdivisions of the ``named`` countries (alpha-2).
 
     Only the model's places recur (registry places are matched everywhere
     already; where one is not a mention, a longer name holds it). A
@@ -168,6 +168,7 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if name not in settings.not_towns and all(w[:1].isupper() or w in settings.particles for w in name.split()):
             seeds.setdefault(name, m["norm"])  # (not "Point of Contact", which the model once took for a place)
     lexicon = (lexicon or towns(settings.min_population)) if named else _NO_TOWNS
+    subdivisions = (subdivisions or _NO_TOWNS) if named else _NO_TOWNS  # "in the department of Izabal", "in Christ Church" (Barbados named)
     cities = world_cities(settings.world_city_min_population, settings.min_population) if settings.world_city_min_population else _NO_TOWNS
     if not seeds and not named and not cities.names:
         return []
@@ -177,7 +178,8 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
     def known_start(word: str) -> bool:
         if (verdict := known.get(word)) is None:
             composed = _composed(word)
-            verdict = known[word] = word in seed_firsts or bool(lexicon.firsts.get(composed, _NONE) & named) or composed in cities.firsts
+            verdict = known[word] = (word in seed_firsts or bool(lexicon.firsts.get(composed, _NONE) & named) or composed in cities.firsts
+                                     or bool(subdivisions.firsts.get(composed, _NONE) & named))
         return verdict
 
     # Only the few words outside mentions that start a known name need their block's words around them:
@@ -212,7 +214,7 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
                     norm, rule = seeds[name], RECURRENCE_RULE
                 elif name in settings.not_towns or name.lower() in STOP_WORDS:
                     continue
-                elif _known(lexicon, name) & named:
+                elif _known(lexicon, name) & named or _known(subdivisions, name) & named:
                     norm, rule, city_countries = None, TOWN_RULE, _NONE
                 elif city_countries := _known(cities, name):
                     norm, rule = None, CITY_RULE

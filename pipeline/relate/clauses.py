@@ -86,10 +86,14 @@ def passive_sequel(trigger: Token, target: Token, rules: Rules) -> bool:
 
 def excluded(token: Token, rules: Rules) -> bool:
     """Return whether a name sits in a phrase that sets it apart ("Beyond Russia and India", "except") or that it is represented in ("On behalf of ASEAN")."""
-    node = token
+    node, after_comma = token, False
     while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
         if (node.dep_ == "prep" and node.lower_ in rules.excluding_preps) or (node.dep_ == "pobj" and node.i != token.i and node.lemma_.lower() in rules.excluding_objects):
-            return True
+            # "On the sidelines of the Conference, China and Japan held ...": the parser may hang the clause's subject on
+            # the phrase as a conjunct after its comma; with the verb left without a subject, the name is that subject
+            return not (after_comma and not any(c.dep_ in ("nsubj", "nsubjpass") for c in governing_verb(token).children))
+        if node.dep_ == "conj" and node.i > 0 and node.doc[node.i - 1].text == "," and node.head.i < node.i:
+            after_comma = True
         node = node.head
     return False
 

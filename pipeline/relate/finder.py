@@ -413,9 +413,14 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     title names ("China's Export Controls", "... in the European Union"; None when that is a body
     with no id; not a partner after "with"), else a country that fills a field of a title in capitals
     ("MINISTRY OF FOREIGN AFFAIRS — JAMAICA"), else its most-named country."""
-    found = rules.country_pattern.search(document.get("publisher") or "")
+    publisher = document.get("publisher") or ""
+    found = rules.country_pattern.search(publisher)
     if found:
         return rules.country_names[" ".join(found.group().split())]  # matched across any whitespace ("Republic\u00a0of Ghana")
+    if (in_capitals := _capitals_country(publisher, rules)) is not None:
+        return in_capitals  # a masthead in capitals: "REPUBLIC OF THE PHILIPPINES", "REPÚBLICA DOMINICANA"
+    if found := rules.masthead_country_pattern.search(publisher):
+        return rules.masthead_country_names[" ".join(found.group().split())]  # "Ministério das Relações Exteriores do Brasil"
     titles = [(s["start"], s["end"]) for s in segments if s["kind"] == "title"]
     in_title = sorted((m for m in mentions if m["label"] in ("COUNTRY", "ORG") and any(s <= m["start"] < e for s, e in titles)), key=lambda m: (m["start"], -m["end"]))
     if in_title and not in_title[0]["norm"].get("id") and in_title[0]["label"] == "ORG":
@@ -430,14 +435,22 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     if named:
         return named[0]["norm"]["id"]  # "Export Control Dialogues with the United States, ...": a partner, not the speaker
     for start, end in titles:
-        title = " ".join(text[start:end].split())
-        if title.isupper():  # "REPUBLIC OF THE PHILIPPINES": names in capitals escape the rules
-            for field in rules.masthead_fields.split(title):
-                field = next((field[len(p):] for p in rules.capitals_country_prefixes if field.startswith(p)), field)
-                if field in rules.capitals_country_names:
-                    return rules.capitals_country_names[field]  # a whole field: "IN THE SOUTH CHINA SEA" names no speaker
+        if (in_capitals := _capitals_country(text[start:end], rules)) is not None:
+            return in_capitals
     countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
+
+
+def _capitals_country(line: str, rules: Rules) -> str | None:
+    """Return the country a field of a line in capitals names whole ("REPUBLIC OF THE PHILIPPINES": names in capitals escape the rules)."""
+    line = " ".join(line.split())
+    if not line.isupper():
+        return None
+    for field in rules.masthead_fields.split(line):
+        field = next((field[len(p):] for p in rules.capitals_country_prefixes if field.startswith(p)), field)
+        if field in rules.capitals_country_names:
+            return rules.capitals_country_names[field]  # a whole field: "IN THE SOUTH CHINA SEA" names no speaker
+    return None
 
 
 def _title_partners(text: str, in_title: list[dict[str, Any]], rules: Rules) -> set[int]:

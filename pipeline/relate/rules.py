@@ -1,12 +1,14 @@
 """The engagement rules of configs/relations.toml, with the registry names relate needs."""
 from __future__ import annotations
 
+import gettext
 import re
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pycountry
 from spacy.strings import get_string_id
 from spacy.tokens import Token
 
@@ -93,6 +95,7 @@ class Rules:
     international_body_heads: frozenset[str]
     masthead_field_separators: frozenset[str]
     masthead_country_prefixes: frozenset[str]
+    masthead_languages: frozenset[str]  # pycountry's translations a masthead may name its country in ("REPÚBLICA DOMINICANA")
     window: int
     headed_window: int
     entity_names: dict[str, str] = field(default_factory=dict)  # registry id -> canonical name
@@ -105,7 +108,11 @@ class Rules:
         data = config.toml("relations.toml")
         registry = registry or Registry.from_config(config)
         try:
-            return replace(cls._from_tables(data, config.root / "relations.toml"), entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names), demonyms=dict(registry.demonyms))
+            rules = cls._from_tables(data, config.root / "relations.toml")
+            for language in sorted(rules.masthead_languages):
+                if gettext.find(ISO3166_DOMAIN, pycountry.LOCALES_DIR, [language]) is None:
+                    raise ConfigError(f"{where_in(config.root / 'relations.toml', 'anaphora', 'masthead_languages')}: pycountry has no country names in {language!r}")
+            return replace(rules, entity_names={e.id: e.name for e in registry.entities.values()}, country_names=dict(registry.country_names), demonyms=dict(registry.demonyms))
         except KeyError as exc:
             reason = exc.args[0] if str(exc.args[0]).startswith("unknown") else f"missing key {exc.args[0]!r}"
             raise ConfigError(f"{config.root / 'relations.toml'}: {reason}") from None
@@ -184,11 +191,30 @@ class Rules:
 
     @cached_property
     def capitals_country_names(self) -> dict[str, str]:
-        """Return the country names and aliases in capitals -> alpha-3 (the first name wins where two fold together)."""
+        """Return the country names and aliases, also in the masthead languages, in capitals -> alpha-3 (the first name wins where two fold together)."""
         out: dict[str, str] = {}
-        for name, code in sorted(self.country_names.items()):
+        for name, code in sorted(self.country_names.items()) + sorted(self.masthead_country_names.items()):
             out.setdefault(name.upper(), code)
         return out
+
+    @cached_property
+    def masthead_country_names(self) -> dict[str, str]:
+        """Return the countries' names in the masthead languages -> alpha-3, from pycountry's translations ("República Dominicana")."""
+        out: dict[str, str] = {}
+        codes = sorted(set(self.country_names.values()))
+        for language in sorted(self.masthead_languages):
+            translation = gettext.translation(ISO3166_DOMAIN, pycountry.LOCALES_DIR, languages=[language])
+            for code in codes:
+                country = pycountry.countries.get(alpha_3=code)
+                for english in (getattr(country, attr, None) for attr in ("name", "official_name", "common_name")):
+                    if english and (name := translation.gettext(english)) != english and "," not in name:
+                        out.setdefault(name, code)
+        return out
+
+    @cached_property
+    def masthead_country_pattern(self) -> re.Pattern[str]:
+        """Return one regular expression matching a country's name in a masthead language ("Ministerio de Relaciones Exteriores de la República de Guatemala")."""
+        return _whole_words(n for n in self.masthead_country_names if len(n) > 3)
 
     @cached_property
     def trigger_word_ids(self) -> frozenset[int]:
@@ -263,6 +289,9 @@ class Rules:
     def demonym_pattern(self) -> re.Pattern[str]:
         """Return one regular expression matching any demonym, longest first ("Latin American" before "American")."""
         return _whole_words(self.demonyms)
+
+
+ISO3166_DOMAIN = "iso3166-1"  # the gettext domain of pycountry's country names
 
 
 def _whole_words(names) -> re.Pattern[str]:
