@@ -280,8 +280,8 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
                 # a line of another script or a language switcher ("LT | EN") names no publisher.
                 named = rules.publisher_shape.search(body) is not None
                 line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),) if named else ())
-            elif (line is not None and (seen_navigation or _below_masthead(lines)) and not rules.title.fullmatch(body)
-                  and (dated := _dateline(body, rules)) is not None):
+            elif (line is not None and not rules.title.fullmatch(body) and (dated := _dateline(body, rules)) is not None
+                  and (seen_navigation or (_below_masthead(lines) and _label_fields(body, dated, rules)))):
                 # Below a web page's breadcrumb or masthead, a dated line with fields is its dateline ("May 17, 2024 | ... Division",
                 # "Ref: MFAFT/DIS/1540/2024 | Submitted: 28 March 2024"); a document's first line with a date is its title
                 # ("Statement by ... – 4 March 2024")
@@ -292,7 +292,7 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
                 line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),))
             elif line is not None and lines and (dated_line := rules.head_dateline.fullmatch(body)) is not None and dated_line.group("date"):
                 # A place and a date alone under the page's masthead or labels: its dateline ("Bangkok, 20 December 2024")
-                line = Line(start, end, "boilerplate", "byline", _groups(dated_line, start))
+                line = _with_date_value(Line(start, end, "boilerplate", "byline", _groups(dated_line, start)), text, rules)
             elif line is not None and lines and (foreign := _foreign_dateline(body, rules)) is not None:
                 # ... or in the site's language ("Santo Domingo, 8 de marzo de 2025")
                 line = Line(start, end, "boilerplate", "byline", _date_group(body, start, foreign))
@@ -368,18 +368,35 @@ def _fielded_masthead(text: str, raw: list[tuple[int, int]], boiler: list[Line |
     start, end = raw[index]
     body = text[start:end]
     fields = rules.dateline_fields.split(body)
-    if len(fields) < 2 and any(ch.islower() for ch in body):
+    single = len(fields) < 2
+    if single and any(ch.islower() for ch in body):
         return False
     if not all(rules.publisher_shape.search(field) and rules.masthead_bodies.search(field) for field in fields) or index + 1 >= len(raw):
         return False  # ("China's Export Control Policy | White Paper" above a dateline is a title: its fields name no bodies)
     below_start, below_end = raw[index + 1]
-    if boiler[index + 1] is not None:
-        return True
     if below_end == below_start:
         return False  # a blank line: the masthead is glued to what it heads
+    stacked = depth + 1 < rules.masthead_lines and _fielded_masthead(text, raw, boiler, index + 1, rules, depth + 1)
+    if single:
+        return stacked  # a headline in capitals over its byline or dateline stays the title ("JOINT STATEMENT OF THE REPUBLIC OF KOREA AND JAPAN")
+    if boiler[index + 1] is not None:
+        return True
     below = text[below_start:below_end]
-    return (rules.head_dateline.fullmatch(below) is not None or _dateline(below, rules) is not None or _foreign_dateline(below, rules) is not None
-            or (depth + 1 < rules.masthead_lines and _fielded_masthead(text, raw, boiler, index + 1, rules, depth + 1)))
+    return rules.head_dateline.fullmatch(below) is not None or _dateline(below, rules) is not None or _foreign_dateline(below, rules) is not None or stacked
+
+
+def _label_fields(body: str, dated: tuple[int, int, str], rules: LayoutRules) -> bool:
+    """Return whether every field of a dated line but the date's is a label ("Ref: MFAFT/DIS/1540/2024", "Original: English", "Nota de prensa
+    DGA-047-2025", "Press Office"): with a colon, a digit or at most three words. "Peru Ratifies the Arms Trade Treaty | 4 March 2024" is a headline."""
+    position = 0
+    for field in rules.dateline_fields.split(body):
+        start = body.find(field, position)
+        position = start + len(field)
+        if start <= dated[0] < position:
+            continue
+        if ":" not in field and not any(ch.isdigit() for ch in field) and len(field.split()) > 3:
+            return False
+    return True
 
 
 def _below_masthead(lines: list[Line]) -> bool:
@@ -400,8 +417,8 @@ def _foreign_dateline(body: str, rules: LayoutRules) -> tuple[int, int, str] | N
     if not comma or not place.strip() or any(ch.isdigit() for ch in place) or len(place) > 40:
         return None
     found = _foreign_date(rest, rules)
-    if found is None or rest[:found[0]].strip() or rest[found[1]:].strip():
-        return None
+    if found is None or rest[found[1]:].strip() or len(before := rest[:found[0]].split()) > 2 or any(ch.isdigit() for ch in "".join(before)):
+        return None  # (a word or two may stand before the date: "Paris, le 1er mars 2024", "Santo Domingo, D.N., 8 de marzo de 2025")
     offset = len(place) + 1
     return found[0] + offset, found[1] + offset, found[2]
 
@@ -439,8 +456,20 @@ def _boilerplate(body: str, start: int, rules: LayoutRules) -> Line | None:
             continue  # "Source: ... | Updated: ..." needs its ":" and "|": most paragraphs are rejected without the regex
         match = pattern.fullmatch(body)
         if match:
-            return Line(start, start + len(body), "boilerplate", kind, _groups(match, start))
+            line = Line(start, start + len(body), "boilerplate", kind, _groups(match, start))
+            return _with_date_value(line, body, rules, start) if "date" in match.groupdict() else line
     return None
+
+
+def _with_date_value(line: Line, text: str, rules: LayoutRules, offset: int = 0) -> Line:
+    """Add the ISO form of a line's date group when only the site's language tells its day ("Publicado el 5 de mayo de 2024", "Paris, 3 mars 2024")."""
+    date = line.group("date")
+    if date is None or any(len(value) >= 7 for _, _, value in find_dates(date[0])):
+        return line
+    found = _foreign_date(date[0], rules) or _foreign_date(text[line.start - offset:line.end - offset], rules)
+    if found is None:
+        return line
+    return Line(line.start, line.end, line.kind, line.subkind, (*line.groups, ("date_value", found[2], date[1], date[2])))
 
 
 def _title(body: str, start: int, rules: LayoutRules) -> Line | None:

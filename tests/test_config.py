@@ -184,6 +184,10 @@ def test_config_mistakes_exit_with_status_2(tmp_path, args, edit, message):
     (lambda s: s.replace('"in excess of" = "gt"', '"in excess of" = 1'), "qualifiers =", r"\[counts\.qualifiers\] 'in excess of' must be a non-empty string, got int 1"),
     (lambda s: s.replace('punctuation = "', 'punctuation = 5\n# "'), "punctuation = 5", r"\[trim\] punctuation must be a non-empty string, got int 5"),
     (lambda s: s.replace('closing_heads = ["Act", "Bill"]', 'closing_heads = ["Act", "Plan"]'), "closing_heads =", r"\[names\] closing_heads must be head words of \[names\.heads\], got 'Plan'"),
+    # a label the contract does not have would silently change nothing (review of the sixteenth session)
+    (lambda s: s.replace('registry_hosts = { ORG = ["TREATY"] }', 'registry_hosts = { ORG = ["TRETY"] }'), "registry_hosts =", r"\[combine\] registry_hosts: 'TRETY' is no label of the contract"),
+    (lambda s: s.replace('registry_hosts = { ORG = ["TREATY"] }', 'registry_hosts = { LAW = ["TREATY"] }'), "registry_hosts =", r"\[combine\] registry_hosts: 'LAW' swallows nothing"),
+    (lambda s: s.replace('date_hosts = ["LAW"]', 'date_hosts = ["LAWS"]'), "date_hosts =", r"\[combine\] date_hosts: 'LAWS' is no label of the contract"),
     (lambda s: s.replace("[tokenizer]", "[tokenizer]\n# unsplit_prefixes below").replace('unsplit_prefixes = ["co"]', 'unsplit_prefixes = [["co"]]'), "unsplit_prefixes =", r"\[tokenizer\] unsplit_prefixes must be a list of non-empty strings"),
 ])
 def test_extraction_values_of_the_wrong_kind_are_config_errors(tmp_path, edit, needle, message):

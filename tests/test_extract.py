@@ -63,7 +63,7 @@ def test_outputs_are_byte_identical_across_runs(seed_run, tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95), ("dev32", 0.95), ("heldout32", 0.95), ("dev33", 0.97), ("heldout33", 0.95), ("dev34", 0.97), ("heldout34", 0.95)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95), ("dev32", 0.95), ("heldout32", 0.95), ("dev33", 0.97), ("heldout33", 0.95), ("dev34", 0.97), ("heldout34", 0.95), ("heldout35", 0.95), ("heldout35b", 0.95)])
 def test_unseen_documents_of_the_genre(tmp_path, split, floor):
     out = tmp_path / split
     result = api.run_all(GENRE / split / "raw", out, load_config(REPO / "configs"))
@@ -176,6 +176,10 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     ("In 2024 RMCD officers screened some 54,000 export declarations.", "DATE", "2024", {"value": "2024"}),
     ("In September 2024 two Office experts joined an IAEA mission.", "COUNT", "two Office experts", {"value": 2, "qualifier": "exact", "unit": "Office expert", "of": None}),
     ("In September 2024 two Office experts joined an IAEA mission.", "DATE", "September 2024", {"value": "2024-09"}),
+    # the town a body sits in ends its name and is a place when none of its words is English (sixteenth session)
+    ("The ATF trained 45 officers of the DGA and the National Police in Punta Cana in 2024.", "ORG", "National Police", {"id": None}),
+    ("The ATF trained 45 officers of the DGA and the National Police in Punta Cana in 2024.", "PLACE", "Punta Cana", {"id": None}),
+    ("In 2023 the BPS co-hosted at the Regional Police Training Centre in Seawell a workshop.", "PLACE", "Seawell", {"id": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""
@@ -194,6 +198,10 @@ def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     ("In 2024 RMCD officers screened 300 containers.", "COUNT", "2024 RMCD officers"),  # a year after "in"
     ("In September 2024 two Office experts joined a mission.", "COUNT", "2024 two Office experts"),  # (was counted as 4048)
     ("Greece contributed EUR 250,000 to the IAEA Nuclear Security Fund in 2023, some 12 percent more than in 2022.", "ORG", "EUR"),  # a currency code is no body
+    # an English word after "in" is no seat: the name stays whole (review of the sixteenth session)
+    ("In 2023 it met the Office in Charge and the Centre for Excellence in Border Security.", "PLACE", "Charge"),
+    ("In 2023 it met the Office in Charge and the Centre for Excellence in Border Security.", "PLACE", "Border Security"),
+    ("In 2023 it met the Court in Session and the Regional Centre in Chemical Safety.", "PLACE", "Session"),
     ("Peace on the Korean Peninsula matters. The Peninsula is calm.", "PLACE", "Peninsula"),
     ("Saudi Arabia signed it. As it prepares to build its first nuclear power plant, the Kingdom is deepening its cooperation with the IAEA.", "PLACE", "Kingdom"),  # the country in other words
     ("Belgium has organised 11 courses on sampling and analysis for first responders from African States since 2015.", "PLACE", "African States"),

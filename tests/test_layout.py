@@ -51,6 +51,7 @@ def rules(config):
         ("Partager : Facebook · X · Courriel", "boilerplate", "label"),
         ("Share of exports rose", "content", None),  # no colon, no items
         ("Share: exports of arms rose sharply in the year", "content", None),  # one item of many words
+        ("Share: Japan 45, Germany 30, Kenya 25", "content", None),  # a table's row (review)
         ("Posted on 21 August 2023 | Strategic Trade Secretariat", "boilerplate", "byline"),
         ("Report | 14-10-2022 | Ministry of Foreign Affairs", "boilerplate", "byline"),
         ("Press release | Date: 14 March 2024 | Ministry of Foreign Affairs", "boilerplate", "byline"),
@@ -178,6 +179,19 @@ def test_line_kinds(rules, line, kind, subkind):
          {"title": "Regional Course on Strategic Trade", "publisher": "DIRECCIÓN GENERAL DE ADUANAS · REPÚBLICA DOMINICANA", "published": "2025-03-08"}),
         ("MINISTÉRIO DAS RELAÇÕES EXTERIORES · REPÚBLICA FEDERATIVA DO BRASIL\nBrasília, 17 de outubro de 2024\n\nBrazil and the NPT\n\nBody.\n",
          {"title": "Brazil and the NPT", "publisher": "MINISTÉRIO DAS RELAÇÕES EXTERIORES · REPÚBLICA FEDERATIVA DO BRASIL", "published": "2024-10-17"}),
+        # a headline in capitals over its byline or dateline, or a dated headline under a masthead, stays the title (review, sixteenth session)
+        ("JOINT STATEMENT OF THE REPUBLIC OF KOREA AND JAPAN\nRelease date: 2024-03-12\n\nBody.\n",
+         {"title": "JOINT STATEMENT OF THE REPUBLIC OF KOREA AND JAPAN", "publisher": None, "published": "2024-03-12"}),
+        ("STATEMENT BY THE DELEGATION OF THE REPUBLIC OF KOREA\nNew York, 3 October 2024\n\nMr. Chair,\n\nBody.\n",
+         {"title": "STATEMENT BY THE DELEGATION OF THE REPUBLIC OF KOREA", "publisher": None, "published": None}),
+        ("Ministry of Foreign Affairs | Republic of Peru\nPeru Ratifies the Arms Trade Treaty | 4 March 2024\n\nBody.\n",
+         {"title": "Peru Ratifies the Arms Trade Treaty | 4 March 2024", "publisher": "Ministry of Foreign Affairs | Republic of Peru", "published": None}),
+        # the day of a dateline or byline in the site's language, with a word or two before the date
+        ("MINISTÈRE DE L'EUROPE ET DES AFFAIRES ÉTRANGÈRES | RÉPUBLIQUE FRANÇAISE\nParis, le 1er mars 2024\n\nLa France et le TNP\n\nBody.\n",
+         {"title": "La France et le TNP", "publisher": "MINISTÈRE DE L'EUROPE ET DES AFFAIRES ÉTRANGÈRES | RÉPUBLIQUE FRANÇAISE", "published": "2024-03-01"}),
+        ("GOBIERNO DE MÉXICO | SECRETARÍA DE RELACIONES EXTERIORES\nCiudad de México, a 5 de mayo de 2024\n\nMéxico y el TNP\n\nBody.\n",
+         {"title": "México y el TNP", "publisher": "GOBIERNO DE MÉXICO | SECRETARÍA DE RELACIONES EXTERIORES", "published": "2024-05-05"}),
+        ("Publicado el 5 de mayo de 2024 | Nota de prensa\n\nBody.\n", {"title": None, "publisher": None, "published": "2024-05-05"}),
         # a line in capitals with a blank line below, a mixed-case single line, a month no table knows, a day no month has: titles as before
         ("REPUBLIC OF KENYA\n\nBody.\n", {"title": "REPUBLIC OF KENYA", "publisher": None, "published": None}),
         ("Ministry of Foreign Affairs Statement\nPublished: 12 March 2024\n\nBody.\n", {"title": "Ministry of Foreign Affairs Statement", "publisher": None, "published": "2024-03-12"}),

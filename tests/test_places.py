@@ -265,10 +265,23 @@ def test_an_unknown_layout_is_parsed_in_full():
 def test_subdivisions_of_named_countries_are_places(text, named, expected):
     """A subdivision of a country the document names is a place where a town would be (sixteenth session)."""
     subdivisions = Towns.of({"Izabal": ["GT"], "Christ Church": ["BB"]})
-    added = find(text, [], [(0, len(text))], SETTINGS, frozenset(named), {"Izabal": "GT-18", "Christ Church": "BB-01"}.get, LEXICON, subdivisions)
+    settings = dataclasses.replace(SETTINGS, subdivision_cues=frozenset(["in"]), subdivision_words=frozenset(["department"]))
+    added = find(text, [], [(0, len(text))], settings, frozenset(named), {"Izabal": "GT-18", "Christ Church": "BB-01"}.get, LEXICON, subdivisions)
     assert [(text[a["start"]:a["end"]], a["norm"]["id"]) for a in added] == expected
 
 
 def test_the_extractor_reads_subdivisions_from_the_registry(config):
     subdivisions = Extractor(config, ner=False).subdivisions
     assert (subdivisions.names.get("La Altagracia"), subdivisions.names.get("Christ Church"), subdivisions.names.get("Izabal")) == (frozenset(["DO"]), frozenset(["BB"]), frozenset(["GT"]))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Officials from Meta and Santander met.", []),  # a one-word subdivision must be told as one: "from" is no cue for it
+    ("A port in Meta and a unit in the department of Santander.", [("Meta", "CO-MET"), ("Santander", "CO-SAN")]),
+    ("Held in Meta and Santander.", [("Meta", "CO-MET"), ("Santander", "CO-SAN")]),  # after a place and "and"
+])
+def test_a_one_word_subdivision_is_told_as_one(text, expected):
+    subdivisions = Towns.of({"Meta": ["CO"], "Santander": ["CO"]})
+    settings = dataclasses.replace(SETTINGS, subdivision_cues=frozenset(["in"]), subdivision_words=frozenset(["department"]))
+    added = find(text, [], [(0, len(text))], settings, frozenset(["CO"]), {"Meta": "CO-MET", "Santander": "CO-SAN"}.get, Towns.of({}), subdivisions)
+    assert [(text[a["start"]:a["end"]], a["norm"]["id"]) for a in added] == expected

@@ -189,9 +189,3 @@ def set_meta(doc: Doc, span: Span, rule: str, norm: dict[str, Any] | None) -> No
 def get_meta(doc: Doc, span: Span) -> dict[str, Any]:
     return doc.user_data.get(META_KEY, {}).get(meta_key(span), {"rule": None, "norm": None})
 
-
-def before_a_kind(doc: Doc, end: int, kind_nouns: frozenset[str]) -> bool:
-    """Return whether one of ``kind_nouns`` follows token ``end``, maybe after an acronym in brackets ("Service (IRRS) missions")."""
-    if end + 3 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
-        end += 3
-    return end < len(doc) and doc[end].text in kind_nouns

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, TOKEN_ATTRS_KEY, SettingsComponent, before_a_kind, candidates, meta_key_at, registry_spans, token_column
+from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, TOKEN_ATTRS_KEY, SettingsComponent, candidates, meta_key_at, registry_spans, token_column
 
 MENTIONS_KEY = "wpx_mentions"
 MENTION_ROWS_KEY = "wpx_mention_rows"  # user_data: the same mentions as (start, end, label, rule, norm) rows, read without Span objects
@@ -86,8 +86,7 @@ class MentionCombiner(SettingsComponent):
         self.registry_hosts = frozenset((outer, inner) for outer, inners in s.get("combine", {}).get("registry_hosts", {}).items() for inner in inners)
         self.skip_blocks = frozenset(s.get("ner", {}).get("skip_blocks", ()))
         self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
-        self.owned_heads = frozenset(s.get("names", {}).get("owned_heads", ()))
-        self.kind_nouns = frozenset(s.get("names", {}).get("kind_nouns", ()))
+        self.not_bodies = frozenset(s.get("names", {}).get("not_bodies", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         rule_candidates = self._rule_candidates(doc)
@@ -143,6 +142,8 @@ class MentionCombiner(SettingsComponent):
                 out.append(Candidate(start, end, label, "registry", {"id": span_id or None}))
         for start, end, label, meta in found:
             start, end = self._trim(doc, orths, start, end)
+            if label == "ORG" and self.not_bodies and doc[start:end].text in self.not_bodies:
+                continue  # "an International Physical Protection Advisory Service mission": a review service, no body
             if start < end:
                 norm = meta["norm"] if meta["norm"] is not None else {"id": None}
                 out.append(Candidate(start, end, label, meta["rule"] or "rules", norm))
@@ -186,8 +187,8 @@ class MentionCombiner(SettingsComponent):
                     continue  # "Article 23", "Joint Declaration on ...": not a law's title
                 if label == "ORG" and end - start > 1 and doc[end - 1].text not in self.org_heads:
                     continue
-                if label == "ORG" and doc[end - 1].text in self.owned_heads and before_a_kind(doc, end, self.kind_nouns):
-                    continue  # "an International Physical Protection Advisory Service mission": a kind of mission (as for the names rule)
+                if label == "ORG" and text in self.not_bodies:
+                    continue  # a review service ([names] not_bodies)
                 if any(t.is_space for t in doc[start:end]):
                     continue
                 if start > 0 and doc[start - 1].text in ("'s", "’s"):

@@ -16,7 +16,7 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
 
 from ..normalize.text import singular
-from .base import BLOCK_KIND_KEY, SettingsComponent, before_a_kind, indices_of, registry_spans, sentence_bounds, token_column
+from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, sentence_bounds, token_column
 
 RULE = "names"
 SEAT_RULE = "seats"  # the town a body's name ended with: a PLACE
@@ -49,7 +49,6 @@ class NameScanner(SettingsComponent):
         self.body_coordinators = frozenset(s.get("body_coordinators", ()))
         self.possessive_words = frozenset(s.get("possessive_words", ()))
         self.owned_heads = frozenset(s.get("owned_heads", ()))
-        self.kind_nouns = frozenset(s.get("kind_nouns", ()))
         self.instrument_connectors = frozenset(s.get("instrument_connectors", ()))
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
@@ -62,6 +61,7 @@ class NameScanner(SettingsComponent):
         self.demonyms = frozenset(s.get("demonyms", ()))
         self.closing_heads = frozenset(s.get("closing_heads", ()))
         self.seat_connectors = frozenset(s.get("seat_connectors", ()))
+        self._words: frozenset[str] | None = None  # the model's English words (_english_words), read when first needed
         self.given_names = frozenset(get_string_id(word) for word in s.get("given_names", ()))
         self._cap_memo: dict[int, bool] = {}
 
@@ -94,8 +94,8 @@ class NameScanner(SettingsComponent):
                 found[(span[0], span[1])] = self._label(doc, orths, span)
         bodies = {start: end for start, end, label, span_id in spans if label in ("ORG", "REGIME") and span_id}  # a treaty owns no fund ("ATT Voluntary Trust Fund")
         for (start, end), label in _maximal(found).items():
-            if doc[end - 1].text in self.owned_heads and (bodies.get(start, end) < end or before_a_kind(doc, end, self.kind_nouns)):
-                continue  # "the IAEA Nuclear Security Fund": the Agency's fund; "an Integrated Regulatory Review Service mission": a kind of mission
+            if bodies.get(start, end) < end and doc[end - 1].text in self.owned_heads:
+                continue  # "the IAEA Nuclear Security Fund": the Agency's fund; the registry name is the mention
             self.add(doc, start, end, label, RULE)
         for start, end in sorted(seats):
             self.add(doc, start, end, "PLACE", SEAT_RULE)
@@ -106,20 +106,34 @@ class NameScanner(SettingsComponent):
 
         The tail is one or two capitalized words after a seat connector, no head word and no registry name
         among them (a region goes on with the name: "Forum for Nuclear Cooperation in Asia"), and it reads as
-        a place: it follows the head word itself ("Regional Police Training Centre in Seawell"), or the
-        statistical NER tags it as a place or ends a body right before the connector. "Office to Combat
-        Trafficking in Persons" keeps its last word.
+        a place: the statistical NER tags it as one, or none of its words is an English word (the model's
+        lemmatizer tables: "Punta Cana", "Seawell"; not "the Office in Charge", "the Centre of Excellence in
+        Border Security", "Trafficking in Persons"). What is left must still be a name ("Office" alone is not).
         """
-        end = span[1]
+        start, end = span
         connector = end - 2 if end - 2 > head and not self._is_cap(doc[end - 2]) else end - 3
         if connector <= head or doc[connector].text not in self.seat_connectors:
             return None
         tail = range(connector + 1, end)
         if not all(self._is_cap(doc[k]) and doc[k].text not in self.heads and k not in names.starts for k in tail):
             return None
-        seat = (connector - 1 == head or any(doc[k].ent_type_ in ("GPE", "LOC", "FAC") for k in tail)
-                or (doc[connector - 1].ent_type_ == "ORG" and doc[connector].ent_iob_ != "I"))
-        return (connector + 1, end) if seat else None
+        words = self._english_words()
+        if not (any(doc[k].ent_type_ in ("GPE", "LOC", "FAC") for k in tail) or (words and not any(doc[k].lower_ in words for k in tail))):
+            return None
+        if sum(1 for k in range(start, connector) if k != head and self._is_cap(doc[k])) < self.min_modifiers or connector - start < 2:
+            return None  # "the Court in Session": no name without the tail
+        return connector + 1, end
+
+    def _english_words(self) -> frozenset[str]:
+        """Return the English words the model's lemmatizer knows (nouns, verbs, adjectives, adverbs), once; none without a model."""
+        if self._words is None:
+            words: set[str] = set()
+            if "lemmatizer" in getattr(self.nlp, "pipe_names", ()):
+                lookups = self.nlp.get_pipe("lemmatizer").lookups
+                if lookups.has_table("lemma_index"):
+                    words = {word.lower() for forms in lookups.get_table("lemma_index").values() for word in forms}
+            self._words = frozenset(words)
+        return self._words
 
     def _label(self, doc: Doc, orths: list[int], span: tuple[int, int]) -> str:
         """Label a name by the head of its first noun group: the last head word before the first lowercase word.

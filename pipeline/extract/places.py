@@ -54,6 +54,8 @@ class Settings:
     coordinators: frozenset[str] = frozenset()  # "Tema and Takoradi" ([names] coordinators)
     articles: frozenset[str] = frozenset()  # "at the Moyale border crossing" ([trim] leading_lower)
     world_city_min_population: int = 0  # cities this big are places without their country named ("in Sapporo"); 0: none
+    subdivision_cues: frozenset[str] = frozenset()  # a one-word subdivision is a place after these ("in Sarawak")
+    subdivision_words: frozenset[str] = frozenset()  # ... or after "<one of these> of" ("the department of Izabal")
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any], never: Iterable[str] = ()) -> Settings:
@@ -61,7 +63,7 @@ class Settings:
         places = settings["places"]
         return cls(int(places["town_min_population"]), frozenset(places["not_towns"]) | frozenset(never), frozenset(places["name_particles"]), frozenset(places["name_joiners"]),
                    frozenset(places["town_cues"]), frozenset(settings["names"]["coordinators"]), frozenset(settings["trim"]["leading_lower"]),
-                   int(places.get("world_city_min_population", 0)))
+                   int(places.get("world_city_min_population", 0)), frozenset(places.get("subdivision_cues", ())), frozenset(places.get("subdivision_words", ())))
 
 
 @dataclass(frozen=True)
@@ -214,8 +216,10 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
                     norm, rule = seeds[name], RECURRENCE_RULE
                 elif name in settings.not_towns or name.lower() in STOP_WORDS:
                     continue
-                elif _known(lexicon, name) & named or _known(subdivisions, name) & named:
+                elif _known(lexicon, name) & named:
                     norm, rule, city_countries = None, TOWN_RULE, _NONE
+                elif _known(subdivisions, name) & named and (last > first or _subdivision_told(text, words, first, settings, place_ends)):
+                    norm, rule, city_countries = None, TOWN_RULE, _NONE  # ("officials from Meta", "the proposal of Flores": no place told)
                 elif city_countries := _known(cities, name):
                     norm, rule = None, CITY_RULE
                 else:
@@ -305,6 +309,16 @@ def _placed(text: str, words: list[re.Match[str]], first: int, settings: Setting
             after += 1
         return after in country_starts  # "Tema, Ghana"
     return False
+
+
+def _subdivision_told(text: str, words: list[re.Match[str]], first: int, settings: Settings, place_ends: set[int]) -> bool:
+    """Return whether a one-word subdivision is told as one: "in Sarawak", "the department of Izabal", "Sabah and Sarawak"."""
+    if first < 1 or text[words[first - 1].end():words[first].start()].strip():
+        return False
+    before = words[first - 1].group().lower()
+    if before in settings.coordinators:
+        return first >= 2 and words[first - 2].end() in place_ends and not text[words[first - 2].end():words[first - 1].start()].strip(", ")
+    return before in settings.subdivision_cues or (before == "of" and first >= 2 and words[first - 2].group().lower() in settings.subdivision_words)
 
 
 def _one_run(text: str, words: list[re.Match[str]], first: int, last: int) -> bool:

@@ -19,11 +19,11 @@ from .syntax import conjuncts, governing_verb, reporting_participles, token_at
 UNSET = object()  # "not computed yet" for a sentence's numbered anaphor, which may itself be None
 
 
-def object_pronoun(trigger: Token) -> Token | None:
-    """Return the "it" a verb trigger takes as its object ("ratified it")."""
+def object_pronoun(trigger: Token, pronouns: frozenset[str] = frozenset({"it"})) -> Token | None:
+    """Return the "it" a verb trigger takes as its object ("ratified it"; "having signed the latter": ``pronouns``, [anaphora] treaty_object_pronouns)."""
     if trigger.pos_ != "VERB":
         return None
-    return next((c for c in trigger.children if c.dep_ == "dobj" and c.lower_ == "it"), None)
+    return next((c for c in trigger.children if c.dep_ == "dobj" and c.lower_ in pronouns), None)
 
 
 def nearest_treaty_before(mentions: list[dict[str, Any]], char: int) -> dict[str, Any] | None:

@@ -79,6 +79,8 @@ class Relater:
         """Return whether the trigger did not take place: negated, intended, supported, suspended ..."""
         if any(c.dep_ == "amod" and c.lemma_.lower() in self.rules.blockers for c in trigger.children):
             return True  # "a planned course", "the proposed dialogue"
+        if trigger.dep_ == "pobj" and trigger.head.lower_ == "for" and trigger.head.head.lemma_.lower() in self.rules.opened_for_lemmas:
+            return True  # "the opening for signature of the Treaty", "opened for signature in 1996": a date of the treaty, nobody's act
         if any(c.dep_ == "xcomp" and c.lemma_.lower() in self.rules.blockers for c in governing_verb(trigger).children):
             return True  # "A course ... had to be cancelled"
         negated, blocking = self._negation_words(trigger.doc), self.rules.blocking_words
@@ -362,7 +364,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 continue  # "Rwanda ... ratified it in February 2007; among its neighbours, Burundi ratified the Pelindaba Treaty ...": only the actor's act
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
-            if activity in rules.treaty_activities and (pronoun := object_pronoun(trigger)) is not None:
+            if activity in rules.treaty_activities and (pronoun := object_pronoun(trigger, rules.treaty_object_pronouns)) is not None:
                 treaty = nearest_treaty_before(ms, offset + idx(pronoun))
                 if treaty is not None:  # "signed the TPNW ... and ratified it"
                     rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + idx(pronoun), "end": offset + idx(pronoun) + len(pronoun.text)}))
@@ -414,13 +416,13 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     with no id; not a partner after "with"), else a country that fills a field of a title in capitals
     ("MINISTRY OF FOREIGN AFFAIRS — JAMAICA"), else its most-named country."""
     publisher = document.get("publisher") or ""
-    found = rules.country_pattern.search(publisher)
-    if found:
-        return rules.country_names[" ".join(found.group().split())]  # matched across any whitespace ("Republic\u00a0of Ghana")
+    english, other = rules.country_pattern.search(publisher), rules.masthead_country_pattern.search(publisher)
+    if other and (not english or other.start() < english.start()):
+        return rules.masthead_country_names[" ".join(other.group().split())]  # "Embajada de México en Guatemala": the first country named
+    if english:
+        return rules.country_names[" ".join(english.group().split())]  # matched across any whitespace ("Republic\u00a0of Ghana")
     if (in_capitals := _capitals_country(publisher, rules)) is not None:
         return in_capitals  # a masthead in capitals: "REPUBLIC OF THE PHILIPPINES", "REPÚBLICA DOMINICANA"
-    if found := rules.masthead_country_pattern.search(publisher):
-        return rules.masthead_country_names[" ".join(found.group().split())]  # "Ministério das Relações Exteriores do Brasil"
     titles = [(s["start"], s["end"]) for s in segments if s["kind"] == "title"]
     in_title = sorted((m for m in mentions if m["label"] in ("COUNTRY", "ORG") and any(s <= m["start"] < e for s, e in titles)), key=lambda m: (m["start"], -m["end"]))
     if in_title and not in_title[0]["norm"].get("id") and in_title[0]["label"] == "ORG":

@@ -95,6 +95,8 @@ class Rules:
     international_body_heads: frozenset[str]
     masthead_field_separators: frozenset[str]
     masthead_country_prefixes: frozenset[str]
+    opened_for_lemmas: frozenset[str]  # "the opening for signature of the Treaty": no one signed
+    treaty_object_pronouns: frozenset[str]  # "ratified it", "having signed the latter": the treaty named last before
     masthead_languages: frozenset[str]  # pycountry's translations a masthead may name its country in ("REPÚBLICA DOMINICANA")
     window: int
     headed_window: int
@@ -200,7 +202,7 @@ class Rules:
     @cached_property
     def masthead_country_names(self) -> dict[str, str]:
         """Return the countries' names in the masthead languages -> alpha-3, from pycountry's translations ("República Dominicana")."""
-        out: dict[str, str] = {}
+        found: dict[str, set[str]] = {}
         codes = sorted(set(self.country_names.values()))
         for language in sorted(self.masthead_languages):
             translation = gettext.translation(ISO3166_DOMAIN, pycountry.LOCALES_DIR, languages=[language])
@@ -208,8 +210,9 @@ class Rules:
                 country = pycountry.countries.get(alpha_3=code)
                 for english in (getattr(country, attr, None) for attr in ("name", "official_name", "common_name")):
                     if english and (name := translation.gettext(english)) != english and "," not in name:
-                        out.setdefault(name, code)
-        return out
+                        found.setdefault(name, set()).add(code)
+        # a name two countries' translations share names neither (one translation file gives Afghanistan Pakistan's official name)
+        return {name: next(iter(codes)) for name, codes in sorted(found.items()) if len(codes) == 1}
 
     @cached_property
     def masthead_country_pattern(self) -> re.Pattern[str]:
