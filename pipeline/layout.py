@@ -361,9 +361,12 @@ def _above_breadcrumb(text: str, raw: list[tuple[int, int]], boiler: list[Line |
 def _fielded_masthead(text: str, raw: list[tuple[int, int]], boiler: list[Line | None], index: int, rules: LayoutRules, depth: int = 0) -> bool:
     """Return whether a page's first line is its masthead: each field naming a body (`masthead_bodies`), glued to a boilerplate line, a dateline or another such line below.
 
-    The line has two fields or more, or it is in capitals ("GOVERNMENT OF BARBADOS" above "Ministry of ... · ...
-    Unit" above "Ref: ... | Submitted: 28 March 2024"). A headline glued to its byline ("... Hold Consultations" /
-    "Published: 12 March 2024") has no fields.
+    The line has two fields or more, or it is in capitals. A line in capitals on top of another masthead line
+    ("GOVERNMENT OF BARBADOS" above "Ministry of ... · ... Unit" above "Ref: ... | Submitted: 28 March 2024"), or
+    under one, is a masthead line; alone above a byline or a dateline it is one only when it starts with a body's
+    word and a title follows the block ("MINISTRY OF FOREIGN AFFAIRS OF JAPAN" / "Tokyo, 4 March 2024" / blank /
+    "Japan's statement on the NPT"); else it is a headline ("MINISTRY OF FOREIGN AFFAIRS HOLDS CONSULTATIONS WITH
+    PAKISTAN" / "Published: ..." / blank / a paragraph). A headline in mixed case glued to its byline has no fields.
     """
     start, end = raw[index]
     body = text[start:end]
@@ -377,24 +380,36 @@ def _fielded_masthead(text: str, raw: list[tuple[int, int]], boiler: list[Line |
     if below_end == below_start:
         return False  # a blank line: the masthead is glued to what it heads
     stacked = depth + 1 < rules.masthead_lines and _fielded_masthead(text, raw, boiler, index + 1, rules, depth + 1)
-    if single:
-        return stacked  # a headline in capitals over its byline or dateline stays the title ("JOINT STATEMENT OF THE REPUBLIC OF KOREA AND JAPAN")
-    if boiler[index + 1] is not None:
-        return True
     below = text[below_start:below_end]
-    return rules.head_dateline.fullmatch(below) is not None or _dateline(below, rules) is not None or _foreign_dateline(below, rules) is not None or stacked
+    dated_or_boiler = (boiler[index + 1] is not None or rules.head_dateline.fullmatch(below) is not None or _dateline(below, rules) is not None
+                       or _foreign_dateline(below, rules) is not None)
+    if single and not stacked and depth == 0:
+        # alone in capitals: "JOINT STATEMENT OF THE REPUBLIC OF KOREA AND JAPAN" over its date stays the title
+        return dated_or_boiler and rules.masthead_bodies.match(body) is not None and _title_follows(text, raw, index, rules)
+    return dated_or_boiler or stacked
+
+
+def _title_follows(text: str, raw: list[tuple[int, int]], index: int, rules: LayoutRules) -> bool:
+    """Return whether the first line after the block of glued lines holding ``index`` reads as a title (short, no sentence end)."""
+    k = index
+    while k < len(raw) and raw[k][1] > raw[k][0]:
+        k += 1
+    while k < len(raw) and raw[k][1] == raw[k][0]:
+        k += 1
+    return k < len(raw) and _title(text[raw[k][0]:raw[k][1]], raw[k][0], rules) is not None
 
 
 def _label_fields(body: str, dated: tuple[int, int, str], rules: LayoutRules) -> bool:
     """Return whether every field of a dated line but the date's is a label ("Ref: MFAFT/DIS/1540/2024", "Original: English", "Nota de prensa
-    DGA-047-2025", "Press Office"): with a colon, a digit or at most three words. "Peru Ratifies the Arms Trade Treaty | 4 March 2024" is a headline."""
+    DGA-047-2025", "Nonproliferation and Disarmament Division"): with a colon, a digit, a body's word or at most three words. "Peru Ratifies the
+    Arms Trade Treaty | 4 March 2024" is a headline."""
     position = 0
     for field in rules.dateline_fields.split(body):
         start = body.find(field, position)
         position = start + len(field)
         if start <= dated[0] < position:
             continue
-        if ":" not in field and not any(ch.isdigit() for ch in field) and len(field.split()) > 3:
+        if ":" not in field and not any(ch.isdigit() for ch in field) and len(field.split()) > 3 and rules.masthead_bodies.search(field) is None:
             return False
     return True
 
@@ -466,9 +481,14 @@ def _with_date_value(line: Line, text: str, rules: LayoutRules, offset: int = 0)
     date = line.group("date")
     if date is None or any(len(value) >= 7 for _, _, value in find_dates(date[0])):
         return line
-    found = _foreign_date(date[0], rules) or _foreign_date(text[line.start - offset:line.end - offset], rules)
-    if found is None:
-        return line
+    found = _foreign_date(date[0], rules)
+    if found is None:  # the date group may hold only part of the date ("Publicado el 5 de mayo de 2024"): read its own field, around the group
+        body, group_start = text[line.start - offset:line.end - offset], date[1] - line.start
+        field_start = max((m.end() for m in rules.dateline_fields.finditer(body, 0, group_start)), default=0)
+        field_end = next((m.start() for m in rules.dateline_fields.finditer(body, group_start)), len(body))
+        found = _foreign_date(body[field_start:field_end], rules)
+        if found is None or not (field_start + found[0] < date[2] - line.start and date[1] - line.start < field_start + found[1]):
+            return line  # ("Published: 2024 | Updated 7 de junio de 2024": the update's date is not the publication's)
     return Line(line.start, line.end, line.kind, line.subkind, (*line.groups, ("date_value", found[2], date[1], date[2])))
 
 

@@ -48,6 +48,12 @@ def mentions(nlp, text):
         ("Norway and the Preparatory Commission for the Comprehensive Nuclear-Test-Ban Treaty Organization met.",
          [("COUNTRY", "Norway", {"id": "NOR"}), ("ORG", "Preparatory Commission for the Comprehensive Nuclear-Test-Ban Treaty Organization", {"id": "CTBTO"}),
           ("TREATY", "Comprehensive Nuclear-Test-Ban Treaty", {"id": "CTBT"})]),
+        # two nouns sharing their complement ("of and"), a serial comma before "and"; a comma and "and" alone end a name (sixteenth session)
+        ("Panama ratified the Inter-American Convention against the Illicit Manufacturing of and Trafficking in Firearms, Ammunition, Explosives, "
+         "and Other Related Materials.", [("COUNTRY", "Panama", {"id": "PAN"}), ("TREATY", "Inter-American Convention against the Illicit Manufacturing of and "
+                                          "Trafficking in Firearms, Ammunition, Explosives, and Other Related Materials", {"id": None})]),
+        ("The Ministry of Economy, Trade, and Industry met the Ministry of Commerce, and China held talks.",
+         [("ORG", "Ministry of Economy, Trade, and Industry", {"id": None}), ("ORG", "Ministry of Commerce", {"id": None}), ("COUNTRY", "China", {"id": "CHN"})]),
         # a body's seat needs the model's word list to tell a town from a word: without a model, the name stays whole
         ("Officers of the National Police in Punta Cana met the Forum for Nuclear Cooperation in Asia.",
          [("ORG", "National Police in Punta Cana", {"id": None}), ("ORG", "Forum for Nuclear Cooperation in Asia", {"id": None})]),

@@ -52,6 +52,8 @@ def rules(config):
         ("Share of exports rose", "content", None),  # no colon, no items
         ("Share: exports of arms rose sharply in the year", "content", None),  # one item of many words
         ("Share: Japan 45, Germany 30, Kenya 25", "content", None),  # a table's row (review)
+        ("Share this page: Facebook | X | Copy link", "boilerplate", "label"),  # items of two words in English too (second review)
+        ("Compartir en: Facebook | X | WhatsApp", "boilerplate", "label"),
         ("Posted on 21 August 2023 | Strategic Trade Secretariat", "boilerplate", "byline"),
         ("Report | 14-10-2022 | Ministry of Foreign Affairs", "boilerplate", "byline"),
         ("Press release | Date: 14 March 2024 | Ministry of Foreign Affairs", "boilerplate", "byline"),
@@ -186,6 +188,17 @@ def test_line_kinds(rules, line, kind, subkind):
          {"title": "STATEMENT BY THE DELEGATION OF THE REPUBLIC OF KOREA", "publisher": None, "published": None}),
         ("Ministry of Foreign Affairs | Republic of Peru\nPeru Ratifies the Arms Trade Treaty | 4 March 2024\n\nBody.\n",
          {"title": "Peru Ratifies the Arms Trade Treaty | 4 March 2024", "publisher": "Ministry of Foreign Affairs | Republic of Peru", "published": None}),
+        # mastheads in capitals stacked over a label or a dateline, and one alone over its dateline when a title follows (second review)
+        ("REPUBLIC OF KENYA\nMINISTRY OF INTERIOR AND NATIONAL ADMINISTRATION\nNairobi, 4 March 2024\n\nKenya hosts ATT workshop\n\nBody text.\n",
+         {"title": "Kenya hosts ATT workshop", "publisher": "REPUBLIC OF KENYA", "published": "2024-03-04"}),
+        ("MINISTRY OF FOREIGN AFFAIRS OF JAPAN\nTokyo, 4 March 2024\n\nJapan's statement on the NPT\n\nBody text here.\n",
+         {"title": "Japan's statement on the NPT", "publisher": "MINISTRY OF FOREIGN AFFAIRS OF JAPAN", "published": "2024-03-04"}),
+        ("MINISTRY OF FOREIGN AFFAIRS HOLDS CONSULTATIONS WITH PAKISTAN\nPublished: 12 March 2024\n\nBody.\n",
+         {"title": "MINISTRY OF FOREIGN AFFAIRS HOLDS CONSULTATIONS WITH PAKISTAN", "publisher": None, "published": "2024-03-12"}),
+        # a body's name is a label of a dateline; a date of another field is not the publication's
+        ("Ministry of Foreign Affairs | Republic of Peru\nMay 17, 2024 | Nonproliferation and Disarmament Division\n\nPeru and the ATT\n\nBody.\n",
+         {"title": "Peru and the ATT", "publisher": "Ministry of Foreign Affairs | Republic of Peru", "published": "2024-05-17"}),
+        ("Published: 2024 | Updated 7 de junio de 2024\n\nBody.\n", {"title": None, "publisher": None, "published": "2024"}),
         # the day of a dateline or byline in the site's language, with a word or two before the date
         ("MINISTÈRE DE L'EUROPE ET DES AFFAIRES ÉTRANGÈRES | RÉPUBLIQUE FRANÇAISE\nParis, le 1er mars 2024\n\nLa France et le TNP\n\nBody.\n",
          {"title": "La France et le TNP", "publisher": "MINISTÈRE DE L'EUROPE ET DES AFFAIRES ÉTRANGÈRES | RÉPUBLIQUE FRANÇAISE", "published": "2024-03-01"}),

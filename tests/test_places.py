@@ -279,9 +279,10 @@ def test_the_extractor_reads_subdivisions_from_the_registry(config):
     ("Officials from Meta and Santander met.", []),  # a one-word subdivision must be told as one: "from" is no cue for it
     ("A port in Meta and a unit in the department of Santander.", [("Meta", "CO-MET"), ("Santander", "CO-SAN")]),
     ("Held in Meta and Santander.", [("Meta", "CO-MET"), ("Santander", "CO-SAN")]),  # after a place and "and"
+    ("Held in Meta, Caquetá and Santander.", [("Meta", "CO-MET"), ("Caquetá", "CO-CAQ"), ("Santander", "CO-SAN")]),  # a list (second review)
 ])
 def test_a_one_word_subdivision_is_told_as_one(text, expected):
-    subdivisions = Towns.of({"Meta": ["CO"], "Santander": ["CO"]})
+    subdivisions = Towns.of({"Meta": ["CO"], "Santander": ["CO"], "Caquetá": ["CO"]})
     settings = dataclasses.replace(SETTINGS, subdivision_cues=frozenset(["in"]), subdivision_words=frozenset(["department"]))
-    added = find(text, [], [(0, len(text))], settings, frozenset(["CO"]), {"Meta": "CO-MET", "Santander": "CO-SAN"}.get, Towns.of({}), subdivisions)
+    added = find(text, [], [(0, len(text))], settings, frozenset(["CO"]), {"Meta": "CO-MET", "Santander": "CO-SAN", "Caquetá": "CO-CAQ"}.get, Towns.of({}), subdivisions)
     assert [(text[a["start"]:a["end"]], a["norm"]["id"]) for a in added] == expected

@@ -165,6 +165,7 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("On the sidelines of the IAEA General Conference, China and Japan held a dialogue in 2023.", [("dialogue", ["JPN"], None, ["2023"])]),
         ("On the 57th anniversary of the opening for signature of the Treaty of Tlatelolco, China reaffirmed its support.", []),
         ("In 2023, China hosted the opening of a regional training course with the IAEA for 30 officials in Beijing.", [("training", ["IAEA"], 30, ["2023"])]),
+        ("In 2023, China hosted the opening for the regional workshop with the IAEA in Beijing.", [("seminar", ["IAEA"], None, ["2023"])]),
         # "the latter" names the treaty told last before it
         ("China ratified the Treaty on the Non-Proliferation of Nuclear Weapons (NPT) on 9 March 1992 and the Comprehensive Nuclear-Test-Ban Treaty (CTBT) "
          "on 12 January 2012, having signed the latter on 24 September 1996.",
@@ -550,7 +551,8 @@ def test_engagements_summary(seed_run):
      ("DIRECCIÓN GENERAL DE ADUANAS · REPÚBLICA DOMINICANA", "Regional Course for Eight SICA Member States", "DOM"),
      ("Ministério das Relações Exteriores do Brasil", "Annual Report 2024", "BRA"),
      ("Ministère de l'Europe et des Affaires étrangères de la République française", "Annual Report 2024", "FRA"),
-     ("Embajada de México en Guatemala", "Annual Report 2024", "MEX")],  # the first country the publisher names, in whichever language (review)
+     ("Embajada de México en Guatemala", "Annual Report 2024", "MEX"),  # the first country the publisher names, in whichever language (review)
+     ("Ministerio de Asuntos Exteriores de Guinea Ecuatorial", "Annual Report 2024", "GNQ")],  # the longer name at one start (second review)
 )
 def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor):
     raw = tmp_path / "raw"

@@ -118,7 +118,7 @@ class NameScanner(SettingsComponent):
         if not all(self._is_cap(doc[k]) and doc[k].text not in self.heads and k not in names.starts for k in tail):
             return None
         words = self._english_words()
-        if not (any(doc[k].ent_type_ in ("GPE", "LOC", "FAC") for k in tail) or (words and not any(doc[k].lower_ in words for k in tail))):
+        if not (any(doc[k].ent_type_ in ("GPE", "LOC", "FAC") for k in tail) or (words and not any(w in words for k in tail for w in (doc[k].lower_, singular(doc[k].lower_))))):
             return None
         if sum(1 for k in range(start, connector) if k != head and self._is_cap(doc[k])) < self.min_modifiers or connector - start < 2:
             return None  # "the Court in Session": no name without the tail
@@ -268,6 +268,9 @@ class NameScanner(SettingsComponent):
                 nxt = k + 1
                 while nxt < sent_end and doc[nxt].text in self.connectors and doc[nxt].text not in self.coordinators:
                     nxt += 1
+                if (token.lower_ == "of" and nxt == k + 1 and nxt + 1 < sent_end and doc[nxt].lower_ in self.coordinators and after_connector
+                        and self._is_cap(doc[nxt + 1])):
+                    nxt += 1  # "the Illicit Manufacturing of and Trafficking in Firearms": two nouns share their complement
                 if nxt >= sent_end or not self._is_cap(doc[nxt]):
                     break
                 if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and (
@@ -317,6 +320,8 @@ class NameScanner(SettingsComponent):
             k += 2
             while k < end and self._is_cap(doc[k]):
                 k += 1
+        if k > comma and k + 2 < end and doc[k].text == "," and doc[k + 1].lower_ == "and" and self._is_cap(doc[k + 2]):
+            k += 1  # a serial comma: "Firearms, Ammunition, Explosives, and Other Related Materials"
         if k + 1 < end and doc[k].lower_ == "and" and self._is_cap(doc[k + 1]):
             k += 2
             while k < end and self._is_cap(doc[k]):

@@ -313,11 +313,16 @@ def _placed(text: str, words: list[re.Match[str]], first: int, settings: Setting
 
 def _subdivision_told(text: str, words: list[re.Match[str]], first: int, settings: Settings, place_ends: set[int]) -> bool:
     """Return whether a one-word subdivision is told as one: "in Sarawak", "the department of Izabal", "Sabah and Sarawak"."""
-    if first < 1 or text[words[first - 1].end():words[first].start()].strip():
+    if first < 1:
+        return False
+    gap = text[words[first - 1].end():words[first].start()]
+    if gap.strip() == ",":
+        return words[first - 1].end() in place_ends  # "in Meta, Caquetá and Guaviare"
+    if gap.strip():
         return False
     before = words[first - 1].group().lower()
     if before in settings.coordinators:
-        return first >= 2 and words[first - 2].end() in place_ends and not text[words[first - 2].end():words[first - 1].start()].strip(", ")
+        return first >= 2 and words[first - 2].end() in place_ends and not text[words[first - 2].end():words[first - 1].start()].replace(",", " ").strip()
     return before in settings.subdivision_cues or (before == "of" and first >= 2 and words[first - 2].group().lower() in settings.subdivision_words)
 
 

@@ -79,7 +79,8 @@ class Relater:
         """Return whether the trigger did not take place: negated, intended, supported, suspended ..."""
         if any(c.dep_ == "amod" and c.lemma_.lower() in self.rules.blockers for c in trigger.children):
             return True  # "a planned course", "the proposed dialogue"
-        if trigger.dep_ == "pobj" and trigger.head.lower_ == "for" and trigger.head.head.lemma_.lower() in self.rules.opened_for_lemmas:
+        if (trigger.dep_ == "pobj" and trigger.head.lower_ == "for" and trigger.head.head.lemma_.lower() in self.rules.opened_for_lemmas
+                and self.rules.activity_of(trigger) in self.rules.treaty_only_activities):
             return True  # "the opening for signature of the Treaty", "opened for signature in 1996": a date of the treaty, nobody's act
         if any(c.dep_ == "xcomp" and c.lemma_.lower() in self.rules.blockers for c in governing_verb(trigger).children):
             return True  # "A course ... had to be cancelled"
@@ -417,7 +418,7 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
     ("MINISTRY OF FOREIGN AFFAIRS — JAMAICA"), else its most-named country."""
     publisher = document.get("publisher") or ""
     english, other = rules.country_pattern.search(publisher), rules.masthead_country_pattern.search(publisher)
-    if other and (not english or other.start() < english.start()):
+    if other and (not english or (other.start(), -other.end()) < (english.start(), -english.end())):  # (the longer at one start: "Guinea Ecuatorial")
         return rules.masthead_country_names[" ".join(other.group().split())]  # "Embajada de México en Guatemala": the first country named
     if english:
         return rules.country_names[" ".join(english.group().split())]  # matched across any whitespace ("Republic\u00a0of Ghana")
