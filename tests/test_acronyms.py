@@ -185,7 +185,8 @@ def reference_link(text, mentions, blocks, settings):
         if long_form:
             norm = {"id": None}
             definitions[acronym] = (settings.default_label, norm)
-            add(long_form[0], long_form[1], settings.default_label, norm)
+            crossing = [m for m in mentions if m["label"] == settings.default_label and m["rule"] == "names" and m["start"] < long_form[0] < m["end"] <= long_form[1]]
+            add(min([long_form[0], *(m["start"] for m in crossing)]), long_form[1], settings.default_label, norm, replace=bool(crossing))
             add(match.start(1), match.start(1) + len(acronym), settings.default_label, norm)
     for short, (label, norm) in definitions.items():
         for start in _occurrences(text, short):
@@ -306,3 +307,13 @@ def test_a_short_form_adds_nothing_inside_its_long_form_nested_in_a_body():
 ])
 def test_an_acronym_before_a_kind_noun_names_no_body(text, expected):
     assert spans(text, link(text, [], [(0, len(text))], SETTINGS)) == expected
+
+
+def test_a_name_runs_on_to_the_spelled_out_form_it_ran_into():
+    """"US Customs" (the names rule stopped at "and") is "US Customs and Border Protection (CBP)"; a registry name is left as it is."""
+    text = "Officers of US Customs and Border Protection (CBP) met."
+    names_found = {**m(text, "US Customs", "ORG", {"id": None}), "rule": "names"}
+    added = link(text, [names_found], [(0, len(text))], SETTINGS)
+    assert spans(text, added) == [("US Customs and Border Protection", "ORG", {"id": None}), ("CBP", "ORG", {"id": None})]
+    registry_found = m(text, "US Customs", "ORG", {"id": None})
+    assert spans(text, link(text, [registry_found], [(0, len(text))], SETTINGS)) == [("CBP", "ORG", {"id": None})]
