@@ -292,7 +292,7 @@ def _classify(text: str, rules: LayoutRules, spans: list[tuple[int, int, str]]) 
                 line = Line(start, end, "boilerplate", "masthead", (("publisher", body, start, end),))
             elif line is not None and lines and (dated_line := rules.head_dateline.fullmatch(body)) is not None and dated_line.group("date"):
                 # A place and a date alone under the page's masthead or labels: its dateline ("Bangkok, 20 December 2024")
-                line = _with_date_value(Line(start, end, "boilerplate", "byline", _groups(dated_line, start)), text, rules)
+                line = _with_date_value(Line(start, end, "boilerplate", "byline", _groups(dated_line, start)), body, rules)
             elif line is not None and lines and (foreign := _foreign_dateline(body, rules)) is not None:
                 # ... or in the site's language ("Santo Domingo, 8 de marzo de 2025")
                 line = Line(start, end, "boilerplate", "byline", _date_group(body, start, foreign))
@@ -472,22 +472,23 @@ def _boilerplate(body: str, start: int, rules: LayoutRules) -> Line | None:
         match = pattern.fullmatch(body)
         if match:
             line = Line(start, start + len(body), "boilerplate", kind, _groups(match, start))
-            return _with_date_value(line, body, rules, start) if "date" in match.groupdict() else line
+            return _with_date_value(line, body, rules) if "date" in match.groupdict() else line
     return None
 
 
-def _with_date_value(line: Line, text: str, rules: LayoutRules, offset: int = 0) -> Line:
-    """Add the ISO form of a line's date group when only the site's language tells its day ("Publicado el 5 de mayo de 2024", "Paris, 3 mars 2024")."""
+def _with_date_value(line: Line, body: str, rules: LayoutRules) -> Line:
+    """Add the ISO form of the date group of a line (whose text is ``body``) when only the site's language tells its day
+    ("Publicado el 5 de mayo de 2024", "Paris, 3 mars 2024")."""
     date = line.group("date")
     if date is None or any(len(value) >= 7 for _, _, value in find_dates(date[0])):
         return line
     found = _foreign_date(date[0], rules)
     if found is None:  # the date group may hold only part of the date ("Publicado el 5 de mayo de 2024"): read its own field, around the group
-        body, group_start = text[line.start - offset:line.end - offset], date[1] - line.start
+        group_start, group_end = date[1] - line.start, date[2] - line.start
         field_start = max((m.end() for m in rules.dateline_fields.finditer(body, 0, group_start)), default=0)
         field_end = next((m.start() for m in rules.dateline_fields.finditer(body, group_start)), len(body))
         found = _foreign_date(body[field_start:field_end], rules)
-        if found is None or not (field_start + found[0] < date[2] - line.start and date[1] - line.start < field_start + found[1]):
+        if found is None or not (field_start + found[0] < group_end and group_start < field_start + found[1]):
             return line  # ("Published: 2024 | Updated 7 de junio de 2024": the update's date is not the publication's)
     return Line(line.start, line.end, line.kind, line.subkind, (*line.groups, ("date_value", found[2], date[1], date[2])))
 
