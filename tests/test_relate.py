@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83), ("dev36", 0.93, 0.93), ("heldout36", 0.86, 0.85)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -427,6 +427,19 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("In 2020, the IAEA carried out 98 inspections at nuclear facilities in China and Brazil.", [("inspection", ["BRA", "IAEA"], 98, ["2020"])]),
         ("Under the technical cooperation programme of the IAEA, 23 staff members of the Authority received fellowship training in 2024, most of them "
          "at facilities in Austria and the Republic of Korea.", [("training", ["IAEA"], 23, ["2024"])]),
+        # a counted group as the subject; others' act with the actor named in a "while" clause; an event that is only the setting;
+        # a relative clause the parser hangs on the partner; a list the parser hangs on its last name (seventeenth session)
+        ("Thirteen Forum members are now party to the Treaty.", []),
+        ("Fiji and Tonga used the occasion to sign a memorandum, while a memorandum between China and Samoa was not ready for signature.", []),
+        ("On 5 June 2024, on the margins of the workshop, China and Samoa signed a memorandum of understanding.", [("agreement", ["WSM"], None, ["2024-06-05"])]),
+        ("China acceded to the NPT in 1992, and its safeguards agreement with the International Atomic Energy Agency (IAEA), which was signed on "
+         "22 January 1988, entered into force the same year.", [("accession", ["NPT"], None, ["1992"]), ("agreement", ["IAEA"], None, [])]),
+        ("In 2023, the GAC and the WCO co-hosted in Xiamen a regional training course for 31 customs officers from Fiji, Solomon Islands, Vanuatu and "
+         "Papua New Guinea.", [("training", ["FJI", "PNG", "SLB", "VUT", "WCO"], 31, ["2023"])]),
+        # funders are no counterparts, as subject or agent
+        ("In 2024, China hosted a workshop with Samoa, and the workshop was funded by the European Union (EU) and by New Zealand.", [("seminar", ["WSM"], None, ["2024"])]),
+        ("The EU and Japan financed the course that China held with Samoa in 2023.", [("training", ["WSM"], None, ["2023"])]),
+        ("Germany financed, through the GIZ, two marking machines, and in 2019 it also trained 24 Chinese armourers in their use.", [("training", ["DEU"], 24, ["2019"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

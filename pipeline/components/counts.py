@@ -93,8 +93,8 @@ class CountFinder(SettingsComponent):
 
     def _number_end(self, doc: Doc, i: int) -> int:
         """Return the end of the number phrase starting at token i (i when none starts there)."""
-        if not self._is_number(doc[i]):
-            return i
+        if not self._is_number(doc[i]) or doc[i].is_alpha and parse_number(doc[i].text) is None:
+            return i  # "the first two days": spaCy reads ordinal words as numbers; the count is "two days"
         j = i + 1
         while j < len(doc):
             if self._is_number(doc[j]) and not (doc[j].text[:1].isdigit() and doc[j - 1].text[-1:].isdigit()) \
@@ -149,6 +149,8 @@ class CountFinder(SettingsComponent):
         if head.lower_ in self.excluded_units or unit in self.excluded_units or _lemma(head, tagged) in self.excluded_units or head.lower_.removesuffix("s") in self.excluded_units:
             return None
         start, qualifier = self._qualifier(doc, i)
+        if parsed and start < i and doc[start].dep_ == "prt":
+            start, qualifier = i, "exact"  # "handed over four patrol boats": the verb's particle, no comparator
         of = self._of(doc, head, tagged, parsed) if _lemma(head, tagged) in self.of_heads else None
         return start, head.i + 1, {"value": value, "qualifier": qualifier, "unit": unit, "of": of}
 
@@ -237,6 +239,8 @@ class CountFinder(SettingsComponent):
         first = doc[end]
         if first.text[:1].isupper() and first.is_alpha and first.text.endswith("s") and not first.text.endswith("ss"):
             return first, [first]  # "25 Years" in a title: a capitalized plural still counts
+        if first.text[:1].isupper() and doc[end - 1].is_alpha and (found := self._after_capitalized(doc, end)) is not None:
+            return found  # "Thirteen Forum members": a number word identifies nothing
         if first.text[:1].isupper() or first.text in ("%",) or first.like_num:
             return None, []  # "1540 Committee", "30%": identifiers and shares
         head, nouns = None, []
@@ -256,6 +260,15 @@ class CountFinder(SettingsComponent):
                 break
             k += 1
         return head, nouns
+
+    def _after_capitalized(self, doc: Doc, end: int):
+        """Return the lowercase plural noun right after one or two capitalized words after the number, with those words ("Thirteen Forum members")."""
+        k = end
+        while k < len(doc) and k - end < 2 and doc[k].is_alpha and doc[k].text[:1].isupper():
+            k += 1
+        if k < len(doc) and doc[k].is_alpha and doc[k].is_lower and not doc[k].is_stop and _plural(doc[k], False):
+            return doc[k], list(doc[end:k + 1])
+        return None
 
     def _qualifier(self, doc: Doc, i: int) -> tuple[int, str]:
         """Return where the count starts and its qualifier: the longest configured phrase right before the number (by string ids)."""

@@ -68,6 +68,7 @@ class MentionCombiner(SettingsComponent):
         self.not_acronyms = frozenset(s.get("ner", {}).get("not_acronyms", ()))
         self.not_place_heads = frozenset(s.get("ner", {}).get("not_place_heads", ()))
         self.region_event_heads = frozenset(s.get("region_event_heads", ()))
+        self.region_adjective_nouns = frozenset(s.get("region_adjective_nouns", ()))
         self.law_not_first = frozenset(s.get("ner", {}).get("law_not_first", ()))
         self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
         self.countries: dict[str, str] = s.get("countries", {})
@@ -87,6 +88,8 @@ class MentionCombiner(SettingsComponent):
         self.skip_blocks = frozenset(s.get("ner", {}).get("skip_blocks", ()))
         self.org_heads = frozenset(s.get("names", {}).get("org_heads", ()))
         self.not_bodies = frozenset(s.get("names", {}).get("not_bodies", ()))
+        self.facility_endings = tuple(" " + noun.lower() for noun in s.get("facility_nouns", ()))
+        self.calendar_words = frozenset(word.lower() for word in s.get("calendar_words", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         rule_candidates = self._rule_candidates(doc)
@@ -136,8 +139,8 @@ class MentionCombiner(SettingsComponent):
         out = []
         for start, end, label, span_id in registry:
             start, end = self._trim(doc, orths, start, end)
-            if label == "PLACE" and not span_id and end < len(doc) and doc[end].text in self.region_event_heads:
-                continue  # "the China-Central Asia Summit", "the East Asia Summit": an event's name, not a place
+            if label == "PLACE" and not span_id and end < len(doc) and (doc[end].text in self.region_event_heads or doc[end].text in self.region_adjective_nouns):
+                continue  # "the China-Central Asia Summit": an event's name; "Pacific island countries": a description; not places
             if start < end:
                 out.append(Candidate(start, end, label, "registry", {"id": span_id or None}))
         for start, end, label, meta in found:
@@ -176,9 +179,15 @@ class MentionCombiner(SettingsComponent):
                     continue  # "METI", "SCOMET": acronyms are not places
                 if text in self.demonyms or doc[end - 1].text in self.not_place_heads:
                     continue  # "their Slovak colleagues", "the India-US Strategic Trade Dialogue": no places
+                if end - start > 2 and doc[start].text in self.org_heads and doc[start + 1].lower_ == "of":
+                    continue  # "the Point of Contact": a body's head word and its complement, not a place ("Gulf of Aden" is one)
+                if doc[end - 1].text in self.region_adjective_nouns and doc[end - 1].text.islower():
+                    continue  # "Pacific island (countries)": a description, not a place
+                if " ".join(text.lower().split()).endswith(self.facility_endings):
+                    continue  # "Changi Airport", "Shuwaikh Port": the place is the name before the noun, which the facility rule reads
                 out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self._place_id(text)}))
             elif label == "DATE":
-                if not any(ch.isdigit() for ch in text):
+                if not any(ch.isdigit() for ch in text) and not self._named_inside(doc, start, end):
                     out.append(Candidate(start, end, "DATE", self.ner_rule, {"value": None}))
             elif label in ("ORG", "LAW"):
                 if end - start == 1 and not self._acronym(text):
@@ -195,6 +204,10 @@ class MentionCombiner(SettingsComponent):
                     continue  # "China's Export Controls": a possessed thing, not an organization
                 out.append(Candidate(start, end, label, self.ner_rule, {"id": None}))
         return out
+
+    def _named_inside(self, doc: Doc, start: int, end: int) -> bool:
+        """Return whether a relative date holds a capitalized word that is no month or weekday and starts no sentence ("the Jaber and Omari border crossings")."""
+        return any(token.text[:1].isupper() and token.text.lower() not in self.calendar_words and not token.is_sent_start for token in doc[start:end])
 
     def _place_id(self, text: str) -> str | None:
         """Return the ISO 3166-2 code of a place name, also without a generic suffix ("Jilin Province")."""

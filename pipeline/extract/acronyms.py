@@ -116,7 +116,9 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
             norm = {"id": None}
             definitions[acronym] = (settings.default_label, norm)
             # a name found up to a word of the spelled-out form runs on to it: "US Customs" of "US Customs and Border Protection (CBP)"
-            crossing = [m for m in mentions if m["label"] == settings.default_label and m["rule"] == NAMES_RULE and m["start"] < long_form[0] < m["end"] <= long_form[1]]
+            # or is its first words: "Vanuatu Customs" of "Vanuatu Customs and Inland Revenue (VCIR)"
+            crossing = [m for m in mentions if m["label"] == settings.default_label and m["rule"] == NAMES_RULE
+                        and (m["start"] < long_form[0] < m["end"] <= long_form[1] or m["start"] == long_form[0] < m["end"] < long_form[1])]
             add(min([long_form[0], *(m["start"] for m in crossing)]), long_form[1], settings.default_label, norm, replace=bool(crossing))
             add(match.start(1), match.start(1) + len(acronym), settings.default_label, norm)
     for short, (label, norm) in definitions.items():

@@ -56,6 +56,7 @@ class Settings:
     world_city_min_population: int = 0  # cities this big are places without their country named ("in Sapporo"); 0: none
     subdivision_cues: frozenset[str] = frozenset()  # a one-word subdivision is a place after these ("in Sarawak")
     subdivision_words: frozenset[str] = frozenset()  # ... or after "<one of these> of" ("the department of Izabal")
+    suffix_words: frozenset[str] = frozenset()  # a generic word a place's name may end with ("Southern Highlands Province": [places] strip_text_suffixes)
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any], never: Iterable[str] = ()) -> Settings:
@@ -63,7 +64,9 @@ class Settings:
         places = settings["places"]
         return cls(int(places["town_min_population"]), frozenset(places["not_towns"]) | frozenset(never), frozenset(places["name_particles"]), frozenset(places["name_joiners"]),
                    frozenset(places["town_cues"]), frozenset(settings["names"]["coordinators"]), frozenset(settings["trim"]["leading_lower"]),
-                   int(places.get("world_city_min_population", 0)), frozenset(places.get("subdivision_cues", ())), frozenset(places.get("subdivision_words", ())))
+                   int(places.get("world_city_min_population", 0)), frozenset(places.get("subdivision_cues", ())), frozenset(places.get("subdivision_words", ())),
+                   frozenset(suffix.strip() for suffix in places.get("strip_text_suffixes", ()) if len(suffix.split()) == 1)
+                   - frozenset(suffix.strip() for suffix in places.get("city_suffixes", ())))  # ("Quezon City" is no province of Quezon)
 
 
 @dataclass(frozen=True)
@@ -235,7 +238,7 @@ def find(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
                 taken[start:end] = b"\x01" * (end - start)
                 place_ends.add(end)
                 if not norm:
-                    code = place_id(text[start:end])
+                    code = place_id(text[start:end]) or (place_id(text[start:words[last].end()]) if end_word == last + 1 and words[end_word].group() in settings.suffix_words else None)  # ("Southern Highlands Province")
                     if rule == CITY_RULE and code and code.split("-")[0] not in city_countries:
                         code = None  # a big city's id is a subdivision of its own country ("Bamako" is ML-BKO)
                     norm = {"id": code}
@@ -369,6 +372,8 @@ def _right_edge(text: str, words: list[re.Match[str]], last: int, settings: Sett
     if not glued(last):
         return last
     after = words[last + 1]
+    if after.group() in settings.suffix_words and not (glued(last + 1) and _capitalized(words[last + 2])):
+        return last + 1  # "in Hela Province and Southern Highlands Province": the generic word is part of the name
     if _capitalized(after):
         return None
     word = after.group()

@@ -275,6 +275,25 @@ def from_phrase(token: Token, rules: Rules, sources_only: bool = False) -> bool:
     return False
 
 
+def funder(token: Token, trigger: Token, rules: Rules) -> bool:
+    """Return whether a party pays for the activity: the subject or the agent of a funding verb the trigger is an argument of
+    ("the workshop was funded by the EU and by New Zealand"; not "Germany financed ..., and in 2019 it also trained 24 armourers")."""
+    verb = governing_verb(trigger)
+    if verb.lemma_.lower() not in rules.funding_verbs:
+        return False
+    node = token
+    while node.dep_ in ("conj", "appos") and node.head.i != node.i:
+        node = node.head
+    if node.dep_ == "nsubj":
+        return node.head.i == verb.i
+    if node.dep_ != "pobj":
+        return False
+    prep = node.head
+    while prep.dep_ == "conj" and prep.head.i != prep.i:
+        prep = prep.head  # "by the EU and by New Zealand"
+    return prep.dep_ == "agent" and prep.head.i == verb.i
+
+
 def third_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], actor: str | None, rules: Rules, solo: bool = False) -> bool:
     """Return whether other parties act among themselves: the trigger's subject names two or
     more of them and the sentence never names the actor ("Kyrgyzstan, Tajikistan, Turkmenistan
@@ -311,20 +330,23 @@ def _denied(token: Token, verb: Token) -> bool:
 
 
 def _apart(token: Token, verb: Token) -> bool:
-    """Return whether a token stands in another clause than ``verb``'s: a coordinated clause with its own subject, or across a semicolon."""
+    """Return whether a token stands in another clause than ``verb``'s: a coordinated or adverbial clause with its own subject
+    ("..., while a memorandum between Vanuatu and Papua New Guinea was not ready"), or across a semicolon."""
     other = governing_verb(token)
     if other.i == verb.i:
         return False
     low, high = sorted((token.i, verb.i))
     if any(t.text == ";" for t in token.doc[low:high]):
         return True
-    clauses = [v for v in (other, verb) if v.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children)]
+    clauses = [v for v in (other, verb) if v.dep_ in ("conj", "advcl") and any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children)]
     return bool(clauses) and (other.head.i == verb.i or verb.head.i == other.i or other.head.i == verb.head.i)
 
 
 def subject_parties(doc: Doc, offset: int, trigger: Token, mentions: list[dict[str, Any]], rules: Rules) -> set[str] | None:
     """Return the ids of the parties the trigger's subject names; None when a body with no id is among them (the actor's own)."""
     verb = governing_verb(trigger)
+    while verb.dep_ == "xcomp" and verb.head.i != verb.i and not any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+        verb = verb.head  # "Fiji and Tonga used the occasion to sign a memorandum": the subject of the verb it completes
     subject = {t.i for child in verb.children if child.dep_ in ("nsubj", "nsubjpass") for t in child.subtree if t.i < verb.i}  # after the verb: a parse error
     if verb.dep_ == "relcl" and len(subject) == 1 and doc[min(subject)].tag_ in ("WDT", "WP"):
         subject = {t.i for t in verb.head.subtree if t.i < min(subject)}  # "South Africa, which ratified the TPNW in 2019": the pronoun's antecedent
@@ -412,6 +434,8 @@ def framework(token: Token, rules: Rules) -> bool:
         return True
     if hyphen_pair(token):
         return False  # "the China-EU dialogue": the pair names the two parties
+    if token.dep_ in ("nmod", "compound") and token.head.pos_ == "PROPN" and any(c.dep_ == "cc" for c in token.children):
+        return False  # "from Fiji, Solomon Islands, Vanuatu and Papua New Guinea": the parser hangs a listed name on the next one
     if token.dep_ in ("compound", "poss", "nmod", "amod") and token.head.pos_ in ("NOUN", "PROPN"):
         noun = token.head.lemma_.lower()
         activity = rules.trigger_activity.get(noun)

@@ -28,7 +28,7 @@ from ..fold import OFFSET_KEY, char_span, idx
 from ..normalize.text import quoted_ranges
 from ..records import SCHEMA_VERSION, record_id
 from .anaphora import Prefix, ellipsis, name_lists, nearest_treaty_before, object_pronoun, two_party_anaphor
-from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, hyphen_pair,
+from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, funder, hyphen_pair,
                       in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, site_country, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
@@ -174,6 +174,8 @@ class Relater:
                 continue  # "Today the Committee has 39 members": the group's size, not the actor's membership
             if token.lemma_.lower() in self.rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 continue  # "agreements with 31 partners": no membership without "partner of"
+            if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lemma_.lower() in self.rules.excluding_objects:
+                continue  # "on the margins of the workshop, Vanuatu and Solomon Islands signed ...": the setting of another act
             if token.pos_ in ("NOUN", "PROPN") and under_frame(token, self.rules):
                 continue  # "under Article 13 of the Quadripartite Agreement": a frame, not an event
             if token.dep_ == "pobj" and (any(child.ent_type_ == "ORDINAL" for child in token.children) or (token.head.lower_ == "of" and token.head.head.lemma_.lower() not in self.rules.ellipsis_nouns and any(child.ent_type_ == "ORDINAL" for child in token.head.head.children))):
@@ -198,6 +200,9 @@ class Relater:
             if token.pos_ == "VERB" and any((c.dep_ in ("dobj", "nsubjpass") and c.i in by_token) or (c.dep_ == "prep" and c.lower_ == "to" and any(g.dep_ == "pobj" and g.i in by_token for g in c.children))
                                             for c in token.children):
                 continue  # "signed bilateral agreements", "its safeguards agreement ... was signed", "acceded to the safeguards agreement": the object names the activity
+            if token.pos_ == "VERB" and token.dep_ == "relcl" and any(c.dep_ in ("dobj", "nsubjpass") and c.tag_ in ("WDT", "WP") for c in token.children) \
+                    and _antecedent(token).i in by_token:
+                continue  # "its safeguards agreement with the IAEA, which was signed on 22 January 1979": the antecedent names the activity
             if token.dep_ == "xcomp" and token.head.i in by_token:
                 continue  # "applied to join": the governing trigger names the activity
             if any(c.dep_ in ("amod", "det", "predet") and c.lower_ in self.rules.back_reference_modifiers for c in token.children) \
@@ -258,7 +263,7 @@ class Relater:
                                              or (root.dep_ == "poss" and any(s <= offset + idx(root.head) < e for s, e in agencies)))  # so does "Japan's Nuclear Regulation Authority"
             antecedent = trigger.dep_ == "relcl" and trigger.head.i == root.i  # "Under the CWC, which Denmark ratified in 1995, ...": the frame is what was ratified
             framed = (not agency and not antecedent and framework(root, rules)) or (activity not in rules.compound_counterpart_activities and (last := token_at(doc, offset, m["end"] - 1)) is not None and premodifies(last, trigger) and not hyphen_pair(last))
-            source = from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)  # "with funding from the EU" (but "officials from Cambodia" are trained)
+            source = (from_phrase(root, rules, sources_only=True) and not in_subject_of(root, trigger)) or funder(root, trigger, rules)  # "with funding from the EU" (but "officials from Cambodia" are trained)
             # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
             candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules) \
                 and not (label == "COUNTRY" and activity not in rules.site_party_activities and site_country(root, rules))  # "... at facilities in Austria": where, not with whom
@@ -504,3 +509,17 @@ def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: di
         "sentence_id": sent["id"],
         "evidence": text[sent["start"]:sent["end"]],
     }
+
+
+def _antecedent(relative_clause: Token) -> Token:
+    """Return the noun a relative clause tells of: its head, or the event noun whose partner the parser hung it on.
+
+    "its safeguards agreement with the IAEA, which was signed on ...": the parser hangs the clause on the
+    Agency, a name that nobody signs; the agreement was.
+    """
+    head = relative_clause.head
+    while head.dep_ == "appos":
+        head = head.head
+    if head.pos_ == "PROPN" and head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.pos_ == "NOUN":
+        return head.head.head
+    return relative_clause.head

@@ -61,6 +61,7 @@ class Rules:
     temporal_marks: frozenset[str]
     partner_preps: frozenset[str]
     source_preps: frozenset[str]
+    funding_verbs: frozenset[str]  # "the workshop was funded by the EU": a funder, no counterpart
     qualifier_preps: frozenset[str]
     event_subject_verbs: frozenset[str]
     occurrence_verbs: frozenset[str]

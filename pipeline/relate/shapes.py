@@ -111,7 +111,9 @@ def table_rows(sentence: str, rules: Rules) -> bool:
 def as_member(token: Token, rules: Rules) -> bool:
     """Return whether a member head tells what a party is: with "be" ("it was among the ... participating States"), after "as" (configs)
     ("As a participating government of the NSG since 2004, ..."), or fronted ("A founding Member State of the Agency, ...");
-    not an audience ("China briefed the 42 Participating States")."""
+    not an audience ("China briefed the 42 Participating States"), nor the subject ("Thirteen Forum members are now party to it": the group)."""
+    if token.dep_ in ("nsubj", "nsubjpass"):
+        return False
     if governing_verb(token).lemma_ in rules.member_verbs or fronted_phrase(token):
         return True
     node = token
