@@ -180,7 +180,7 @@ def test_config_mistakes_exit_with_status_2(tmp_path, args, edit, message):
     (lambda s: s.replace("max_gap = 4", "max_gap = 4.5"), "max_gap", r"\[counts\] max_gap must be an integer >= 0, got float 4.5"),
     (lambda s: s.replace("acronym_min_len = 2", "acronym_min_len = 0"), "acronym_min_len", r"\[ner\] acronym_min_len must be an integer > 0"),
     (lambda s: s.replace('default_label = "ORG"', "default_label = ['ORG']"), "default_label", r"\[acronyms\] default_label must be a non-empty string, got list"),
-    (lambda s: s.replace('TREATY = ["Convention", "Treaty", "Agreement", "Protocol", "Compact"]', 'TREATY = "Treaty"'), "TREATY =", r"\[names\.heads\] TREATY must be a list of non-empty strings"),
+    (lambda s: s.replace('TREATY = ["Convention", "Treaty", "Agreement", "Protocol"]', 'TREATY = "Treaty"'), "TREATY =", r"\[names\.heads\] TREATY must be a list of non-empty strings"),
     (lambda s: s.replace('"in excess of" = "gt"', '"in excess of" = 1'), "qualifiers =", r"\[counts\.qualifiers\] 'in excess of' must be a non-empty string, got int 1"),
     (lambda s: s.replace('punctuation = "', 'punctuation = 5\n# "'), "punctuation = 5", r"\[trim\] punctuation must be a non-empty string, got int 5"),
     (lambda s: s.replace('closing_heads = ["Act", "Bill"]', 'closing_heads = ["Act", "Plan"]'), "closing_heads =", r"\[names\] closing_heads must be head words of \[names\.heads\], got 'Plan'"),

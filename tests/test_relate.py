@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83), ("dev36", 0.93, 0.93), ("heldout36", 0.86, 0.85)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83), ("dev36", 0.93, 0.93), ("heldout36", 0.86, 0.85), ("dev37", 0.72, 0.66), ("heldout37", 0.77, 0.8)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -436,10 +436,24 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
          "22 January 1988, entered into force the same year.", [("accession", ["NPT"], None, ["1992"]), ("agreement", ["IAEA"], None, [])]),
         ("In 2023, the GAC and the WCO co-hosted in Xiamen a regional training course for 31 customs officers from Fiji, Solomon Islands, Vanuatu and "
          "Papua New Guinea.", [("training", ["FJI", "PNG", "SLB", "VUT", "WCO"], 31, ["2023"])]),
+        # "it" is the treaty named before, in the sentence before if none stands before it; not the other verb's (dev37)
+        ("China signed the Treaty of Rarotonga in 1987. China ratified it in 1988 and acceded to the Treaty on the Non-Proliferation of Nuclear Weapons (NPT) in 1992.",
+         [("signature", ["RAROTONGA"], None, ["1987"]), ("accession", ["NPT"], None, ["1992"]), ("ratification", ["RAROTONGA"], None, ["1988"])]),
+        # a duration is no count of events; helpers are no counterparts (review)
+        ("During the first two days of the workshop, 35 officials from eight ASEAN countries took part in exercises organised by China and Thailand in 2023.",
+         [("seminar", ["THA"], 35, ["2023"])]),
+        ("In 2023, China held three courses for 40 officials with the help of Kazakhstan.", [("training", [], 3, ["2023"])]),
+        ("The courses were designed with the help of Kazakhstan, whose licensing authority also co-hosted a workshop with China in Urumqi in September 2023.",
+         [("seminar", ["KAZ"], None, ["2023-09"])]),
+        ("In 2022, China and the OPCW co-hosted a regional assistance and protection course in Beijing for 24 first responders from Bahrain and Oman.",
+         [("training", ["BHR", "OMN", "OPCW"], 24, ["2022"])]),
         # funders are no counterparts, as subject or agent
         ("In 2024, China hosted a workshop with Samoa, and the workshop was funded by the European Union (EU) and by New Zealand.", [("seminar", ["WSM"], None, ["2024"])]),
         ("The EU and Japan financed the course that China held with Samoa in 2023.", [("training", ["WSM"], None, ["2023"])]),
         ("Germany financed, through the GIZ, two marking machines, and in 2019 it also trained 24 Chinese armourers in their use.", [("training", ["DEU"], 24, ["2019"])]),
+        # a reporting participle after a comma, hung by the parser on a nearer noun of a negated clause, still names the event's partner
+        ("In November 2022, China hosted an outreach seminar in Beijing for 35 diplomats from 18 States that have not yet subscribed to the Code, "
+         "co-organised with Austria, which serves as the Code's Immediate Central Contact.", [("seminar", ["AUT"], 35, ["2022-11"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

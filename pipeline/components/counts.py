@@ -40,6 +40,7 @@ class CountFinder(SettingsComponent):
         self.excluded_units = frozenset(s.get("excluded_units", ()))
         self.verbs_never_nouns = frozenset(s.get("verbs_never_nouns", ()))
         self.identifier_before = frozenset(s.get("identifier_before", ()))
+        self.collective_nouns = frozenset(s.get("collective_nouns", ()))
         self.of_heads = frozenset(s.get("of_heads", ()))
         self.max_gap = int(s.get("max_gap", 4))
         self.modifier_nouns = frozenset(s.get("modifier_nouns", ()))
@@ -129,6 +130,8 @@ class CountFinder(SettingsComponent):
             head, unit_tokens = found
         elif parsed and (found := self._parsed_noun(doc, end, value)) is not None:
             head, unit_tokens = found
+            if head is None and end < len(doc) and doc[end].text[:1].isupper():
+                head, unit_tokens = self._after_capitalized(doc, end, acronyms_only=not doc[end - 1].is_alpha) or (None, [])  # "more than 60 SLAEB and SLAERC staff"
             if head is None:
                 return None
         else:
@@ -239,8 +242,8 @@ class CountFinder(SettingsComponent):
         first = doc[end]
         if first.text[:1].isupper() and first.is_alpha and first.text.endswith("s") and not first.text.endswith("ss"):
             return first, [first]  # "25 Years" in a title: a capitalized plural still counts
-        if first.text[:1].isupper() and doc[end - 1].is_alpha and (found := self._after_capitalized(doc, end)) is not None:
-            return found  # "Thirteen Forum members": a number word identifies nothing
+        if first.text[:1].isupper() and (found := self._after_capitalized(doc, end, acronyms_only=not doc[end - 1].is_alpha)) is not None:
+            return found  # "Thirteen Forum members": a number word identifies nothing; "more than 60 SLAEB and SLAERC staff"
         if first.text[:1].isupper() or first.text in ("%",) or first.like_num:
             return None, []  # "1540 Committee", "30%": identifiers and shares
         head, nouns = None, []
@@ -261,13 +264,22 @@ class CountFinder(SettingsComponent):
             k += 1
         return head, nouns
 
-    def _after_capitalized(self, doc: Doc, end: int):
-        """Return the lowercase plural noun right after one or two capitalized words after the number, with those words ("Thirteen Forum members")."""
+    def _after_capitalized(self, doc: Doc, end: int, acronyms_only: bool = False):
+        """Return the lowercase plural (or collective) noun right after one or two capitalized words after the number, with those words.
+
+        "Thirteen Forum members"; after digits only acronyms, maybe two joined by "and" ("more than 60 SLAEB and
+        SLAERC staff"): "1540 Committee members" and "2005 Amendment parties" name things by their number.
+        """
         k = end
-        while k < len(doc) and k - end < 2 and doc[k].is_alpha and doc[k].text[:1].isupper():
+        words = 0
+        while k < len(doc) and words < 2 and doc[k].is_alpha and doc[k].text[:1].isupper() and (not acronyms_only or (doc[k].is_upper and len(doc[k]) > 1)):
             k += 1
-        if k < len(doc) and doc[k].is_alpha and doc[k].is_lower and not doc[k].is_stop and _plural(doc[k], False):
-            return doc[k], list(doc[end:k + 1])
+            words += 1
+            if acronyms_only and k + 1 < len(doc) and doc[k].lower_ == "and" and doc[k + 1].is_upper and doc[k + 1].is_alpha:
+                k += 1  # "SLAEB and SLAERC"
+        noun = doc[k] if k < len(doc) else None
+        if noun is not None and noun.is_alpha and noun.is_lower and not noun.is_stop and (_plural(noun, False) or noun.lower_ in self.collective_nouns):
+            return noun, list(doc[end:k + 1])
         return None
 
     def _qualifier(self, doc: Doc, i: int) -> tuple[int, str]:

@@ -181,8 +181,8 @@ class MentionCombiner(SettingsComponent):
                     continue  # "their Slovak colleagues", "the India-US Strategic Trade Dialogue": no places
                 if end - start > 2 and doc[start].text in self.org_heads and doc[start + 1].lower_ == "of":
                     continue  # "the Point of Contact": a body's head word and its complement, not a place ("Gulf of Aden" is one)
-                if doc[end - 1].text in self.region_adjective_nouns and doc[end - 1].text.islower():
-                    continue  # "Pacific island (countries)": a description, not a place
+                if (doc[end - 1].text in self.region_adjective_nouns and doc[end - 1].text.islower()) or (end < len(doc) and doc[end].text in self.region_adjective_nouns):
+                    continue  # "Pacific island (countries)", "a Pacific regional workshop", "the Central Asia countries": a description, not a place
                 if " ".join(text.lower().split()).endswith(self.facility_endings):
                     continue  # "Changi Airport", "Shuwaikh Port": the place is the name before the noun, which the facility rule reads
                 out.append(Candidate(start, end, "PLACE", self.ner_rule, {"id": self._place_id(text)}))

@@ -54,7 +54,6 @@ class NameScanner(SettingsComponent):
         self.left_connectors = frozenset(s.get("left_connectors", ()))
         self.strong_connectors = frozenset(s.get("strong_connectors", ()))
         self.left_by_label = {label: frozenset(words) for label, words in s.get("left_connectors_by_label", {}).items()}
-        self.after_two = frozenset(s.get("left_connectors_after_two", ()))
         self.calendar_words = frozenset(s.get("months", ())) | frozenset(s.get("weekdays", ()))
         self.never_first = frozenset(s.get("never_first", ()))
         self.min_modifiers = int(s.get("min_modifiers", 1))
@@ -96,7 +95,7 @@ class NameScanner(SettingsComponent):
             if span is not None:
                 found[(span[0], span[1])] = self._label(doc, orths, span)
         bodies = {start: end for start, end, label, span_id in spans if label in ("ORG", "REGIME") and span_id}  # a treaty owns no fund ("ATT Voluntary Trust Fund")
-        for (start, end), label in _maximal(found, doc).items():
+        for (start, end), label in _maximal(found).items():
             if bodies.get(start, end) < end and doc[end - 1].text in self.owned_heads:
                 continue  # "the IAEA Nuclear Security Fund": the Agency's fund; the registry name is the mention
             self.add(doc, start, end, label, RULE)
@@ -237,20 +236,20 @@ class NameScanner(SettingsComponent):
             elif token.text == "," and j - 1 >= sent_start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
                 pass  # "Foreign, Commonwealth and Development Office": a serial list left of the head
             elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent_start and (
-                    self._is_cap(doc[j - 1]) or self._joined_before(doc, names, sent_start, j)) and (
-                    token.text not in self.after_two or j - 2 >= sent_start and self._is_cap(doc[j - 2]) and doc[j - 2].text not in self.never_first):
+                    self._is_cap(doc[j - 1]) or self._joined_before(doc, names, sent_start, j)):
                 if token.text in ("'s", "’s") and (j - 1 in names.ends or self._named_owner(doc, sent_start, j)):
                     break  # "China's Export Control Law", "the IAEA's Response and Assistance Network": the possessor is not part of the name
             else:
                 break
             j -= 1
         while left < head and (doc[left].text in self.never_first or doc[left].text in self.connectors or doc[left].text in self.left_connectors
-                               or doc[left].like_num and doc[left].is_alpha and parse_number(doc[left].text) is not None):
-            left += 1  # "Through its Mario Gulich Institute", "Thirteen Forum members": no name starts with a connector or a number word ("First Committee" does)
+                               or left + 1 == head and doc[left].like_num and doc[left].is_alpha and parse_number(doc[left].text) is not None):
+            left += 1  # "Through its Mario Gulich Institute", "Thirteen Forum members": no name starts with a connector, nor a head with a number word
+            # ("First Committee", "Three Gorges Corporation", "Eighteen-Nation Disarmament Committee" are names)
         if doc[head].text in self.left_modified_heads and not any(self._names_one(doc[k], names) for k in range(left, head)):
             return None  # "an Additional Protocol", "the IAEA Additional Protocol", "Protocol II to the Treaty": an instrument of a kind, not a name
-        for start, end, label in names.spans:
-            if label == "COUNTRY" and start < left < end <= head and all(self._is_cap(t) or t.text in self.connectors for t in doc[start:left]):
+        for start, end, span_label in names.spans:
+            if span_label == "COUNTRY" and start < left < end <= head and all(self._is_cap(t) or t.text in self.connectors for t in doc[start:left]):
                 left = start  # "Republic of Singapore Navy": the whole country name, not "Singapore Navy" crossing it
         right = head + 1
         k = head + 1
@@ -282,7 +281,7 @@ class NameScanner(SettingsComponent):
                 if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and (
                         (doc[nxt].text in self.heads and (nxt + 1 >= sent_end or not self._is_cap(doc[nxt + 1]))) or self._run_has_head(doc, nxt, sent_end)):
                     break  # "the Ministry of Emergency Management and the Organisation", "the Ministry of Commerce and the General Administration of Customs": a second party
-                if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, names, nxt, sent_end, token.lower_ == "of"):
+                if (token.lower_ in self.coordinators or token.lower_ in ("for", "under") or (token.lower_ == "of" and nxt > k + 1)) and self._starts_other_name(doc, names, nxt, sent_end, token.lower_ == "of" and label == "ORG"):
                     break  # "... of the (US) Department of Commerce" is another name; "General Administration of Customs of China" is one
                 if (token.lower_ == "of" and (owner := self._country_at(names, nxt)) is not None and owner < sent_end and doc[owner].text in ("'s", "’s")
                         and self._run_has_head(doc, owner + 1, sent_end, first=True)):
@@ -290,7 +289,8 @@ class NameScanner(SettingsComponent):
                 if token.lower_ in self.body_coordinators and self._run_has_head(doc, nxt, sent_end, first=True):
                     break  # "the Ministry of Commerce or Provincial Commerce Departments", "... or Customs": another body
                 purpose = any(t.lower_ in self.instrument_connectors for t in doc[head + 1:k + 1])
-                accredited = token.lower_ in self.seat_connectors and nxt in names.starts and any(t.lower_ in self.accredited_connectors for t in doc[head + 1:k])
+                accredited = (token.lower_ in self.seat_connectors and nxt in names.starts and doc[k - 1].text.endswith("s") and self._is_cap(doc[k - 1])
+                              and any(t.lower_ in self.accredited_connectors for t in doc[head + 1:k]))  # (to organizations, not to one meeting in the city)
                 if token.lower_ not in self.strong_connectors and not accredited and self._weak_stop(doc, names, nxt, purpose) and not self._names_its_instrument(doc, names, token, nxt, sent_end):
                     break
                 k = nxt
@@ -350,7 +350,7 @@ class NameScanner(SettingsComponent):
         if begin < end and doc[begin].text in self.heads and begin + 1 < end and doc[begin + 1].lower_ in ("of", "for", "on"):
             return True
         if owner is None:
-            return after_of and self._modified_body_at(doc, start, end)
+            return after_of and self._modified_body_at(doc, names, start, end)
         k = owner
         while k < end and self._is_cap(doc[k]) and doc[k].text not in self.heads:
             k += 1
@@ -360,23 +360,36 @@ class NameScanner(SettingsComponent):
         """Return whether the connector at ``j`` follows another connector or a serial comma that follows a capitalized word of the name.
 
         "Weapons of Mass Destruction and their Delivery Systems ... Act", "Nuclear Free Zone, Disarmament, and
-        Arms Control Act"; not "China and its Export Control Law" (a registry name owns what follows).
+        Arms Control Act"; not "China and its Export Control Law" (a registry name owns what follows), nor after words
+        holding a head ("the Customs Act, Arms Act, and Explosives Act": a list of names).
         """
         before = doc[j - 1].text
         if not (before == "," or before in self.left_connectors) or before in ("'s", "’s") or doc[j].text in ("'s", "’s"):
             return False
-        return j - 2 >= sent_start and self._is_cap(doc[j - 2]) and j - 2 not in names.ends
+        if not (j - 2 >= sent_start and self._is_cap(doc[j - 2]) and j - 2 not in names.ends):
+            return False
+        k = j - 2
+        while k >= sent_start and (self._is_cap(doc[k]) or doc[k].text in self.connectors or doc[k].text == ","):
+            if doc[k].text in self.heads:
+                return False  # "the Customs Act, Arms Act, and Explosives Act", "the Foreign Trade Act and its Enforcement Decree": names of their own
+            k -= 1
+        return True
 
-    def _modified_body_at(self, doc: Doc, start: int, end: int) -> bool:
-        """Return whether a body's own name begins at ``start``: two modifiers before an ORG head, or one and the head's complement.
+    def _modified_body_at(self, doc: Doc, names: DocRegistry, start: int, end: int) -> bool:
+        """Return whether a body's own name begins at ``start``: two modifiers before an ORG head, or one and the head's complement, no registry name among them.
 
         "the Border Guard Troops of the National Security Service", "the Institute of Seismology of the
         National Academy of Sciences of ..." are two bodies; "the Council of the European Union", "the
-        Information Office of the State Council" and "... of the Chemical Weapons Convention" (no body) one name.
+        Information Office of the State Council", "... of the Chemical Weapons Convention" (no body) and an organ of an
+        organization the registry knows ("the Board of Governors of the International Atomic Energy Agency",
+        "the First Committee of the UN General Assembly") one name. (Only an ORG's name is parted: "Regulations of
+        the Atomic Energy Licensing Board on ..." is a law's title.)
         """
         k = start
         while k < end and self._is_cap(doc[k]) and doc[k].text not in self.heads:
             k += 1
+        if any(s < k + 1 and start < e for s, e, _ in names.spans):
+            return False
         modifiers = k - start
         if k >= end or self.heads.get(doc[k].text) != "ORG" or modifiers == 0:
             return False
@@ -399,16 +412,15 @@ class NameScanner(SettingsComponent):
         return next((e for s, e, label in names.spans if s == start and label == "COUNTRY"), None)
 
 
-def _maximal(found: dict[tuple[int, int], str], doc: Doc) -> dict[tuple[int, int], str]:
-    """Keep only spans not contained in a longer span of the same label, starting where it starts, or right after its "of".
+def _maximal(found: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
+    """Keep only spans not contained in a longer span of the same label or starting where it starts.
 
     "Nuclear Regulation" (a LAW head) inside "Nuclear Regulation Authority" is no
-    name of its own, nor "Free Association" in "Compact of Free Association";
-    "Ministry of Commerce" inside "Regulations of the Ministry of Commerce on ..." is.
+    name of its own; "Ministry of Commerce" inside "Regulations of the Ministry
+    of Commerce on ..." is.
     """
     keep = {}
     for (start, end), label in found.items():
-        after_of = start > 0 and doc[start - 1].lower_ == "of"
-        if not any(s <= start and end <= e and (s, e) != (start, end) and (l == label or s == start or after_of and s < start - 1) for (s, e), l in found.items()):
+        if not any(s <= start and end <= e and (s, e) != (start, end) and (l == label or s == start) for (s, e), l in found.items()):
             keep[(start, end)] = label
     return dict(sorted(keep.items()))

@@ -367,7 +367,7 @@ def _supporting(token: Token | None, rules: Rules) -> bool:
     for node in _up_to_verb(token):
         if _comma_joined(node):
             return False  # "With the support of UNODA, Kenya and the Committee co-organised ...": the subject, joined to the phrase
-        if node.head.pos_ == "NOUN" and node.head.lemma_.lower() in rules.blockers:
+        if node.head.pos_ == "NOUN" and (node.head.lemma_.lower() in rules.blockers or (node.head.lemma_.lower() in rules.supporter_nouns and node.lower_ == "of")):
             return True
     return False
 

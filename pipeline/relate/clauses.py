@@ -481,8 +481,9 @@ def count_rank(doc: Doc, offset: int, m: dict[str, Any], trigger: Token, rules: 
     last = token_at(doc, offset, m["end"] - 1)
     if first is None or last is None:
         return 9
-    if first.i <= trigger.i <= last.i or (trigger.head.i != trigger.i and trigger.head.head.i == last.i and trigger.head.lower_ == "of"):
-        return 0
+    if first.i <= trigger.i <= last.i or (trigger.head.i != trigger.i and trigger.head.head.i == last.i and trigger.head.lower_ == "of"
+                                          and unit(m) not in rules.duration_units):
+        return 0  # ("two rounds of consultations"; not "the first two days of the workshop")
     singular = unit(m)
     if last.pos_ == "NOUN" and last.dep_ == "pobj" and last.head.head.i == trigger.i and rules.trigger_activity.get(singular) == rules.activity_of(trigger):
         return 0  # "trained about 240 customs officers ... in 14 courses": the courses are the training's events

@@ -33,7 +33,7 @@ from .clauses import (across_semicolon, clause_has_trigger, clause_on, contraste
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
 from .shapes import as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, names_group, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase, table_rows
-from .syntax import conjuncts, first_conjunct, governing_verb, governs, prev_lower, token_at
+from .syntax import conjuncts, first_conjunct, governing_verb, governs, loose_participle, prev_lower, token_at
 
 
 class Relater:
@@ -85,7 +85,7 @@ class Relater:
         if any(c.dep_ == "xcomp" and c.lemma_.lower() in self.rules.blockers for c in governing_verb(trigger).children):
             return True  # "A course ... had to be cancelled"
         negated, blocking = self._negation_words(trigger.doc), self.rules.blocking_words
-        node, coordinated = trigger, False
+        node, coordinated, relative = trigger, False, False
         for _ in range(8):
             for child in node.children:
                 if (child.i in negated and (child.lower_ not in self.rules.scoped_negation_words or child.left_edge.i <= trigger.i <= child.right_edge.i)) \
@@ -96,8 +96,11 @@ class Relater:
                     return True  # "Neither Argentina nor Brazil has concluded ..." (a subtree lies between its left and right edges)
             if negated and node.dep_ in ("nsubj", "nsubjpass") and self._negated_sequel(node.head, negated):
                 return True  # "A first round of consultations ..., agreed in principle in 2022, has not yet been held"
-            if node.lemma_.lower() in self.rules.blockers and node.i != trigger.i and not coordinated:
+            if node.i != trigger.i and node.lemma_.lower() in self.rules.blockers and not coordinated:
                 return True  # (a verb coordinated with the trigger is another act: "the day it opened for signature, and ratified it on ...")
+            if node.dep_ == "prep" and node.lower_ == "of" and node.head.pos_ == "NOUN" and node.head.lemma_.lower() in self.rules.supporter_nouns and not relative:
+                return True  # "with the help of Kazakhstan": a helper (not "a regional assistance and protection course", nor "..., whose authority co-hosted ...")
+            relative = relative or node.dep_ == "relcl"
             coordinated = node.dep_ == "conj" and node.pos_ == "VERB"
             if node.dep_ == "prep" and node.i < node.head.i and node.head.pos_ in ("VERB", "AUX"):
                 return False  # "As a founding member of the Organisation, China regards it as ...": a fact told in passing
@@ -292,13 +295,18 @@ class Relater:
                 continue  # "four rounds of consultations with France since 2019, and two rounds of dialogue with the United Kingdom": each its own partner
             if not antecedent and coordinated_event(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "signed 24 agreements ... and held four rounds of consultations with the United States": the second act's partner and dates
-            if party and not blocked and clause_has_trigger(tok, triggers):
+            # "with the help of Kazakhstan, whose licensing authority co-hosted a workshop": the helper is the partner of its own clause's event
+            own_relative = blocked and governing_verb(trigger).dep_ == "relcl" and governing_verb(trigger).head.i == root.i
+            if party and (not blocked or own_relative) and clause_has_trigger(tok, triggers):
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not antecedent and event_across_semicolon(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "... joined the NSG in 1993; in July 1996 it was among ...": the other clause's parties serve only when the event names none
-            if not (antecedent or self._reaches(trigger, m, tok, root, offset)):
+            loose = label != "COUNT" and loose_participle(trigger, first_conjunct(root), rules.relative_report_verbs, rules.partner_preps)
+            if not (antecedent or loose or self._reaches(trigger, m, tok, root, offset)):
                 continue
-            if party and not blocked:  # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen
+            # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen;
+            # but "..., co-organised with Austria" is the event's partner, hung on a nearer noun of a negated clause
+            if party and (not blocked or loose or own_relative):
                 rec["counterparts"].setdefault(norm["id"], (m, None))
             elif candidate and (any(partner_slot(t, trigger, rules) for t in mention_tokens(doc, offset, m, tok)) or (conjuncts(root) & actor_tokens and first_conjunct(root).dep_ in ("nsubj", "nsubjpass"))):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
@@ -372,6 +380,10 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             rec["triggers"].append(trigger)
             if activity in rules.treaty_activities and (pronoun := object_pronoun(trigger, rules.treaty_object_pronouns)) is not None:
                 treaty = nearest_treaty_before(ms, offset + idx(pronoun))
+                if treaty is None and index and sentences[index - 1]["parent_id"] == sent["parent_id"] and not any(
+                        m["label"] == "TREATY" and m["end"] <= offset + idx(pronoun) for m in ms) and _actor_subject(trigger, ms, default_actor, doc, offset):
+                    # (not past a treaty with no id, "signed the ICSANT ... and ratified it"; nor for others, "four of them have ratified it")
+                    treaty = nearest_treaty_before(by_sentence.get(sentences[index - 1]["id"], []), sentences[index - 1]["end"])  # "... the Treaty of Tlatelolco. Brazil ratified it in 1968"
                 if treaty is not None:  # "signed the TPNW ... and ratified it"
                     rec["counterparts"].setdefault(treaty["norm"]["id"], (treaty, {"text": pronoun.text, "start": offset + idx(pronoun), "end": offset + idx(pronoun) + len(pronoun.text)}))
             if activity in rules.treaty_only_activities and any(c.dep_ == "prep" and c.lower_ == "with" for c in trigger.children):
@@ -379,6 +391,12 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if others[trigger.i]:
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
+            if activity in rules.treaty_activities and object_pronoun(trigger, rules.treaty_object_pronouns) is not None:
+                for table in (rec["counterparts"], rec["loose"]):
+                    for key, (mention, anaphor) in list(table.items()):
+                        if anaphor is None and mention["label"] == "TREATY" and (tok := token_at(doc, offset, mention["start"])) is not None \
+                                and governing_verb(tok).i not in {t.i for t in rec["triggers"]}:  # ("ratified the CTBT ... and ratified it": both the record's)
+                            del table[key]  # "Brazil ratified it in 1968 and acceded to the NPT in 1998": "it" is the treaty, the NPT the other verb's
         share_objects(grouped, found, rules)
         view = SentenceView(text, sent, span, doc, offset, Prefix(sentences, index), by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
         for activity, rec in sorted(grouped.items()):
@@ -523,3 +541,9 @@ def _antecedent(relative_clause: Token) -> Token:
     if head.pos_ == "PROPN" and head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.pos_ == "NOUN":
         return head.head.head
     return relative_clause.head
+
+
+def _actor_subject(trigger: Token, mentions: list[dict[str, Any]], actor: str | None, doc: Doc, offset: int) -> bool:
+    """Return whether the actor's name is the subject of the trigger's verb ("Brazil ratified it in January 1968")."""
+    subject = {t.i for c in governing_verb(trigger).children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
+    return actor is not None and any(m["norm"].get("id") == actor and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions)

@@ -62,6 +62,8 @@ class Rules:
     partner_preps: frozenset[str]
     source_preps: frozenset[str]
     funding_verbs: frozenset[str]  # "the workshop was funded by the EU": a funder, no counterpart
+    duration_units: frozenset[str]  # "the first two days of the workshop": how long, not how many events
+    supporter_nouns: frozenset[str]  # "with the help of Kazakhstan": a supporter, no counterpart (as under "support")
     qualifier_preps: frozenset[str]
     event_subject_verbs: frozenset[str]
     occurrence_verbs: frozenset[str]

@@ -61,6 +61,21 @@ def reports_with(token: Token, verbs: frozenset[str]) -> bool:
     return token.lemma_.lower() in verbs or (low.endswith("ed") and (low[:-1] in verbs or low[:-2] in verbs))  # "organised" -> "organise", "hosted" -> "host"
 
 
+def loose_participle(trigger: Token, token: Token, verbs: frozenset[str], partner_preps: frozenset[str]) -> bool:
+    """Return whether ``token`` is the "with" partner of a reporting participle set off by a comma inside the trigger's phrase, which the parser hung on a nearer noun.
+
+    ("an outreach seminar ... for diplomats from 18 States that have not yet subscribed to the Code, co-organised with Austria":
+    the seminar was co-organised, not the Code.)
+    """
+    part = token.head.head if token.dep_ == "pobj" and token.head.lower_ in partner_preps else None
+    if part is None or part.dep_ not in ("acl", "advcl") or part.i <= trigger.i or not reports_with(part, verbs):
+        return False
+    if part.i == 0 or part.doc[part.i - 1].text != "," or any(c.dep_ in ("nsubj", "nsubjpass") for c in part.children):
+        return False
+    verb = governing_verb(trigger)
+    return verb.left_edge.i <= part.i <= verb.right_edge.i and not any(t.pos_ in ("VERB", "AUX") and t.dep_ in ("conj", "ROOT") and t.i != verb.i for t in part.doc[trigger.i:part.i])
+
+
 def reporting_participles(trigger: Token, verbs: frozenset[str]) -> list[Token]:
     """Return the participles after the trigger, on it or its verb, that report the event itself with one of ``verbs`` and no subject of their own.
 
