@@ -32,7 +32,7 @@ from .clauses import (across_semicolon, clause_has_trigger, clause_on, contraste
                       in_subject_of, instrument_year, noun_complements, one_party_with_another, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, site_country, third_parties, topic, topic_clause, under_frame, unit)
 from .counterparts import SentenceView, resolve_counterparts, took_place_with_someone
 from .rules import Rules
-from .shapes import as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, names_group, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase, table_rows
+from .shapes import actor_subject, antecedent_noun, as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, names_group, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase, table_rows
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, loose_participle, prev_lower, token_at
 
 
@@ -204,7 +204,7 @@ class Relater:
                                             for c in token.children):
                 continue  # "signed bilateral agreements", "its safeguards agreement ... was signed", "acceded to the safeguards agreement": the object names the activity
             if token.pos_ == "VERB" and token.dep_ == "relcl" and any(c.dep_ in ("dobj", "nsubjpass") and c.tag_ in ("WDT", "WP") for c in token.children) \
-                    and _antecedent(token).i in by_token:
+                    and antecedent_noun(token).i in by_token:
                 continue  # "its safeguards agreement with the IAEA, which was signed on 22 January 1979": the antecedent names the activity
             if token.dep_ == "xcomp" and token.head.i in by_token:
                 continue  # "applied to join": the governing trigger names the activity
@@ -381,7 +381,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if activity in rules.treaty_activities and (pronoun := object_pronoun(trigger, rules.treaty_object_pronouns)) is not None:
                 treaty = nearest_treaty_before(ms, offset + idx(pronoun))
                 if treaty is None and index and sentences[index - 1]["parent_id"] == sent["parent_id"] and not any(
-                        m["label"] == "TREATY" and m["end"] <= offset + idx(pronoun) for m in ms) and _actor_subject(trigger, ms, default_actor, doc, offset):
+                        m["label"] == "TREATY" and m["end"] <= offset + idx(pronoun) for m in ms) and actor_subject(trigger, ms, default_actor, doc, offset):
                     # (not past a treaty with no id, "signed the ICSANT ... and ratified it"; nor for others, "four of them have ratified it")
                     treaty = nearest_treaty_before(by_sentence.get(sentences[index - 1]["id"], []), sentences[index - 1]["end"])  # "... the Treaty of Tlatelolco. Brazil ratified it in 1968"
                 if treaty is not None:  # "signed the TPNW ... and ratified it"
@@ -528,22 +528,3 @@ def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: di
         "evidence": text[sent["start"]:sent["end"]],
     }
 
-
-def _antecedent(relative_clause: Token) -> Token:
-    """Return the noun a relative clause tells of: its head, or the event noun whose partner the parser hung it on.
-
-    "its safeguards agreement with the IAEA, which was signed on ...": the parser hangs the clause on the
-    Agency, a name that nobody signs; the agreement was.
-    """
-    head = relative_clause.head
-    while head.dep_ == "appos":
-        head = head.head
-    if head.pos_ == "PROPN" and head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.pos_ == "NOUN":
-        return head.head.head
-    return relative_clause.head
-
-
-def _actor_subject(trigger: Token, mentions: list[dict[str, Any]], actor: str | None, doc: Doc, offset: int) -> bool:
-    """Return whether the actor's name is the subject of the trigger's verb ("Brazil ratified it in January 1968")."""
-    subject = {t.i for c in governing_verb(trigger).children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
-    return actor is not None and any(m["norm"].get("id") == actor and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions)

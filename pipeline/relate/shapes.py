@@ -151,3 +151,22 @@ def mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> li
     """Return the tokens of a mention (the parser may hang a long name's parts on different heads)."""
     last = token_at(doc, offset, m["end"] - 1)
     return list(doc[first.i:(last.i if last is not None else first.i) + 1])
+
+def antecedent_noun(relative_clause: Token) -> Token:
+    """Return the noun a relative clause tells of: its head, or the event noun whose partner the parser hung it on.
+
+    "its safeguards agreement with the IAEA, which was signed on ...": the parser hangs the clause on the
+    Agency, a name that nobody signs; the agreement was.
+    """
+    head = relative_clause.head
+    while head.dep_ == "appos":
+        head = head.head
+    if head.pos_ == "PROPN" and head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.pos_ == "NOUN":
+        return head.head.head
+    return relative_clause.head
+
+
+def actor_subject(trigger: Token, mentions: list[dict[str, Any]], actor: str | None, doc: Doc, offset: int) -> bool:
+    """Return whether the actor's name is the subject of the trigger's verb ("Brazil ratified it in January 1968")."""
+    subject = {t.i for c in governing_verb(trigger).children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
+    return actor is not None and any(m["norm"].get("id") == actor and (tok := token_at(doc, offset, m["start"])) is not None and tok.i in subject for m in mentions)
