@@ -378,7 +378,8 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
                 continue  # "Rwanda ... ratified it in February 2007; among its neighbours, Burundi ratified the Pelindaba Treaty ...": only the actor's act
             rec = grouped.setdefault(activity, {"triggers": [], "counterparts": {}, "loose": {}, "count": None, "count_rank": 9, "dates": {}, "places": {}, "actor": default_actor})
             rec["triggers"].append(trigger)
-            if activity in rules.treaty_activities and (pronoun := object_pronoun(trigger, rules.treaty_object_pronouns)) is not None:
+            pronoun = object_pronoun(trigger, rules.treaty_object_pronouns) if activity in rules.treaty_activities else None
+            if pronoun is not None:
                 treaty = nearest_treaty_before(ms, offset + idx(pronoun))
                 if treaty is None and index and sentences[index - 1]["parent_id"] == sent["parent_id"] and not any(
                         m["label"] == "TREATY" and m["end"] <= offset + idx(pronoun) for m in ms) and actor_subject(trigger, ms, default_actor, doc, offset):
@@ -391,12 +392,12 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
             if others[trigger.i]:
                 rec["third_parties"] = True  # "Kyrgyzstan, Tajikistan ... signed it": not the actor's engagement
             relater.attach(rec, trigger, activity, prepared, doc, offset, [t for t, _ in found])
-            if activity in rules.treaty_activities and object_pronoun(trigger, rules.treaty_object_pronouns) is not None:
+            if pronoun is not None:  # "Brazil ratified it in 1968 and acceded to the NPT in 1998": "it" is the treaty, the NPT the other verb's
+                own = {t.i for t in rec["triggers"]}  # ("ratified the CTBT ... and ratified it": both the record's)
                 for table in (rec["counterparts"], rec["loose"]):
                     for key, (mention, anaphor) in list(table.items()):
-                        if anaphor is None and mention["label"] == "TREATY" and (tok := token_at(doc, offset, mention["start"])) is not None \
-                                and governing_verb(tok).i not in {t.i for t in rec["triggers"]}:  # ("ratified the CTBT ... and ratified it": both the record's)
-                            del table[key]  # "Brazil ratified it in 1968 and acceded to the NPT in 1998": "it" is the treaty, the NPT the other verb's
+                        if anaphor is None and mention["label"] == "TREATY" and (tok := token_at(doc, offset, mention["start"])) is not None and governing_verb(tok).i not in own:
+                            del table[key]
         share_objects(grouped, found, rules)
         view = SentenceView(text, sent, span, doc, offset, Prefix(sentences, index), by_sentence, ms, previous, elided_event, by_id, first_country, names or {})
         for activity, rec in sorted(grouped.items()):
@@ -527,4 +528,3 @@ def _record(doc_id: str, text: str, sent: dict[str, Any], activity: str, rec: di
         "sentence_id": sent["id"],
         "evidence": text[sent["start"]:sent["end"]],
     }
-

@@ -152,6 +152,7 @@ def mention_tokens(doc: Doc, offset: int, m: dict[str, Any], first: Token) -> li
     last = token_at(doc, offset, m["end"] - 1)
     return list(doc[first.i:(last.i if last is not None else first.i) + 1])
 
+
 def antecedent_noun(relative_clause: Token) -> Token:
     """Return the noun a relative clause tells of: its head, or the event noun whose partner the parser hung it on.
 
