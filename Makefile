@@ -53,14 +53,14 @@ $(OUT)/.raw-files: | setup
 $(OUT)/.config-files:
 	@mkdir -p $(OUT) && $(call list_configs,$(CONFIGS)) > $@
 
-$(OUT)/documents.jsonl: $(OUT)/.raw-files $(OUT)/.config-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/normalize/dates.py | setup
+$(OUT)/documents.jsonl: $(OUT)/.raw-files $(OUT)/.config-files $(CORE) $(wildcard pipeline/ingest/*.py) pipeline/layout.py pipeline/layout_rules.py pipeline/normalize/dates.py | setup
 	$(WPX) ingest $(RAW) --out $(OUT) $(STAGE_OK)
 
 # segment tokenizes with the extraction tokenizer (extraction.toml [tokenizer], built in nlp.py)
-$(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py pipeline/nlp.py $(CONFIGS)/segmentation.toml $(CONFIGS)/extraction.toml
+$(OUT)/segments.jsonl: $(OUT)/documents.jsonl $(CORE) pipeline/segment.py pipeline/layout.py pipeline/layout_rules.py pipeline/nlp.py $(CONFIGS)/segmentation.toml $(CONFIGS)/extraction.toml
 	$(WPX) segment --out $(OUT) $(STAGE_OK)
 
-EXTRACT_CODE := $(wildcard pipeline/extract/*.py pipeline/components/*.py pipeline/normalize/*.py) pipeline/nlp.py pipeline/registry.py pipeline/provenance.py pipeline/parses.py
+EXTRACT_CODE := $(wildcard pipeline/extract/*.py pipeline/components/*.py pipeline/normalize/*.py) pipeline/nlp.py pipeline/layout_rules.py pipeline/registry.py pipeline/provenance.py pipeline/parses.py
 EXTRACT_CONF := $(CONFIGS)/extraction.toml $(wildcard $(CONFIGS)/registries/*.tsv)
 
 # parses/ too: `wpx run` deletes it (it belonged to the mentions the run replaced), and relate reads it

@@ -21,7 +21,8 @@ from spacy.tokens import Doc
 
 from .config import Config
 from .fold import fold, text_offset
-from .layout import Line, LayoutRules, classify
+from .layout import classify
+from .layout_rules import LayoutRules, Line
 from .progress import for_records
 from . import lineage
 from .records import DOCUMENTS, SEGMENTS, SCHEMA_VERSION, StageResult, check_kind, error_record, read_jsonl, record_id, update_errors, write_jsonl

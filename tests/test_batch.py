@@ -455,7 +455,7 @@ def test_a_document_failing_inside_a_chunk_fails_alone(tmp_path, config, monkeyp
     from pipeline.batch.executors import local_engine
     from pipeline.batch.work import Chunk, Task
     from pipeline.extract import Extractor
-    from pipeline.relate import finder
+    from pipeline.relate import document as relate_module
 
     raw = make_raw(tmp_path / "raw", 3)
     chunk = Chunk(raw.name, tuple(Task(p.stem, ((p.name, p.read_bytes()),)) for p in sorted(raw.iterdir())))
@@ -465,7 +465,7 @@ def test_a_document_failing_inside_a_chunk_fails_alone(tmp_path, config, monkeyp
         finish = Extractor._finish
         monkeypatch.setattr(Extractor, "_finish", lambda self, document, *rest: _raise_for(document) or finish(self, document, *rest))
     else:
-        relate_document = finder.relate_document
+        relate_document = relate_module.relate_document
         monkeypatch.setattr("pipeline.relate.relate_document", lambda document, *rest: _raise_for(document) or relate_document(document, *rest))
     broken = engine.process_chunk(chunk)
     assert [o.doc_id for o in broken] == [o.doc_id for o in clean]

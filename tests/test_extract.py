@@ -96,7 +96,7 @@ def test_offset_invariant_on_generated_documents(rules_nlp, config, segmenter, s
 @pytest.fixture(scope="module")
 def segmenter(config):
     from pipeline import segment
-    from pipeline.layout import LayoutRules
+    from pipeline.layout_rules import LayoutRules
 
     rules, nlp = LayoutRules.from_config(config), segment.sentencizer(config)
     return lambda doc: segment.segment_document(doc, rules, nlp)

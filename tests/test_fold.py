@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.fold import FOLD_KEY, char_span, doc_offset, fold, idx, text_offset
-from pipeline.layout import LayoutRules
+from pipeline.layout_rules import LayoutRules
 
 from .conftest import GENRE, SEED_RAW
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.config import ConfigError, load_config
-from pipeline.layout import LayoutRules, classify, iter_lines, metadata
+from pipeline.layout import classify, iter_lines, metadata
+from pipeline.layout_rules import LayoutRules
 
 NBSP = "\u00a0"
 
@@ -258,7 +259,7 @@ def test_iter_lines_trims_and_keeps_offsets():
 def test_required_punctuation(pattern, needs):
     import re
 
-    from pipeline.layout import required_punctuation
+    from pipeline.layout_rules import required_punctuation
 
     assert required_punctuation(re.compile(pattern)) == needs
 

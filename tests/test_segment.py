@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from spacy.strings import get_string_id
 
 from pipeline import ingest, segment
-from pipeline.layout import LayoutRules
+from pipeline.layout_rules import LayoutRules
 from pipeline.records import read_jsonl
 from pipeline.schemas import problems
 

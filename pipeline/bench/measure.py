@@ -124,7 +124,7 @@ def bare_pipe(config: Config, raw: Path, ner: bool = True) -> dict[str, Any]:
     from .. import segment
     from ..extract import content_blocks
     from ..fold import fold
-    from ..layout import LayoutRules
+    from ..layout_rules import LayoutRules
     from ..nlp import build
 
     rules, sentencizer = LayoutRules.from_config(config), segment.sentencizer(config)

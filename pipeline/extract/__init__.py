@@ -29,7 +29,7 @@ from ..provenance import SourceLocator
 from ..components.base import BLOCK_KIND_KEY, META_KEY, REGISTRY_TUPLES_KEY, SPANS_KEY, TEXT_KEY, TOKEN_ATTRS_KEY
 from ..components.mentions import MENTION_ROWS_KEY, MENTIONS_KEY, REGISTRY_KEY
 from ..config import Config
-from ..layout import LayoutRules
+from ..layout_rules import LayoutRules
 from ..nlp import build
 from ..normalize.dates import month_numbers, reread_slashed, slashed_order, weekday_names
 from ..registry import Registry

@@ -17,7 +17,8 @@ from typing import Any
 
 from .. import __version__, tree
 from ..config import Config
-from ..layout import LayoutRules, Line, classify, metadata
+from ..layout import classify, metadata
+from ..layout_rules import LayoutRules, Line
 from ..normalize.dates import find_dates
 from ..progress import Progress
 from ..records import ERRORS, INGEST_WARNING, Misuse, StageResult, DOCUMENTS, SCHEMA_VERSION, error_record, update_errors, write_jsonl

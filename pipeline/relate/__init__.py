@@ -1,4 +1,4 @@
-"""Stage relate: engagements -> relations.jsonl (rules in finder.py, anaphora.py, clauses.py and configs/relations.toml).
+"""Stage relate: engagements -> relations.jsonl (rules in document.py, finder.py, anaphora.py, clauses.py and configs/relations.toml).
 
 Reads the parse that extract wrote (OUT/parses/, see parses.py) and the mentions; the batch
 engine calls ``relate_document`` directly with the parsed blocks instead.
@@ -14,7 +14,7 @@ from ..parses import PartsReader
 from ..progress import Progress, for_records
 from .. import lineage
 from ..records import DOCUMENTS, MENTIONS, PARSES, RELATIONS, SEGMENTS, RecordsByDocument, StageResult, check_kind, error_record, read_jsonl, update_errors, write_jsonl
-from .finder import relate_document
+from .document import relate_document
 from .rules import Rules
 
 STAGE = "relate"

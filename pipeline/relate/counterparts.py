@@ -19,7 +19,8 @@ from spacy.tokens import Doc, Span, Token
 from ..fold import char_span, idx
 from .anaphora import (add_coordinated_anaphor, add_subject_pair, continuing_subject, definite, demonym_parties, named_group, numbered_anaphor, paragraph_window, previous_subject,
                        pronoun_subject, resolve, subject_anaphor)
-from .clauses import drop_co_actors, international, partner_slot, unit
+from .clauses import partner_slot, unit
+from .parties import drop_co_actors, international
 from .rules import Rules
 from .shapes import as_member
 from .syntax import governing_verb
