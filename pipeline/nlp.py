@@ -23,10 +23,10 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
     "trim": {"leading_lower": TEXTS, "punctuation": TEXT},
     "countries": {"exclude": TEXTS, "fields": TEXTS},
     "places": {"facility_nouns": TEXTS, "city_suffixes": TEXTS, "city_types": TEXTS, "name_joiners": TEXTS, "name_particles": TEXTS, "not_towns": TEXTS, "town_cues": TEXTS, "region_event_heads": TEXTS, "strip_suffixes": TEXTS, "strip_text_suffixes": TEXTS, "subdivision_types": TEXTS,
-               "town_min_population": POSITIVE, "world_city_min_population": POSITIVE, "subdivision_cues": TEXTS, "subdivision_words": TEXTS, "region_adjective_nouns": TEXTS},
+               "town_min_population": POSITIVE, "world_city_min_population": POSITIVE, "subdivision_cues": TEXTS, "subdivision_words": TEXTS, "region_adjective_nouns": TEXTS, "water_bodies": TEXTS},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
               "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "given_names": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS,
-              "seat_connectors": TEXTS, "not_bodies": TEXTS, "accredited_connectors": TEXTS},
+              "seat_connectors": TEXTS, "not_bodies": TEXTS, "accredited_connectors": TEXTS, "mission_heads": TEXTS, "title_determiners": TEXTS},
     "combine": {"date_hosts": TEXTS, "never_nested": TEXTS, "no_nesting_inside": TEXTS, "registry_hosts": table_of(TEXTS)},
     "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
@@ -34,7 +34,7 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
                "qualifiers": table_of(TEXT), "verbs_never_nouns": TEXTS, "year_determiners": TEXTS, "year_prepositions": TEXTS},
     "dates": {},
     "resolutions": {"numbered_list_prefixes": TEXTS, "numbered_prefixes": TEXTS, "title_connectors_lower": TEXTS, "triggers_lower": TEXTS},
-    "acronyms": {"connectors_lower": TEXTS, "default_label": TEXT, "definition_markers_lower": TEXTS, "kind_nouns_lower": TEXTS, "long_form_labels": TEXTS, "parting_connectors_lower": TEXTS},
+    "acronyms": {"connectors_lower": TEXTS, "default_label": TEXT, "definition_markers_lower": TEXTS, "event_heads_lower": TEXTS, "kind_nouns_lower": TEXTS, "long_form_labels": TEXTS, "parting_connectors_lower": TEXTS},
     "tokenizer": {"extra_infixes": TEXTS, "extra_suffixes": TEXTS, "unsplit_prefixes": TEXTS},
 }
 # [[designations]]: a list of tables with exactly these keys.
@@ -90,7 +90,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
     _add_infixes(nlp, settings["tokenizer"], config)
     ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "span_group": span_groups})
     ruler.add_patterns(registry.patterns())
-    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names", "seat_connectors", "accredited_connectors")}
+    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names", "seat_connectors", "accredited_connectors", "mission_heads", "title_determiners")}
     names.update(months=sorted(month_numbers()), weekdays=sorted(weekday_names()), demonyms=sorted(registry.demonyms))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,
@@ -109,6 +109,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
             "city_types": settings["places"]["city_types"],
             "region_event_heads": settings["places"]["region_event_heads"],
             "region_adjective_nouns": settings["places"]["region_adjective_nouns"],
+            "water_bodies": settings["places"].get("water_bodies", []),
             "facility_nouns": settings["places"].get("facility_nouns", []),
             "calendar_words": sorted(month_numbers()) + sorted(weekday_names()),
             "countries": registry.country_names,

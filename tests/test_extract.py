@@ -63,7 +63,7 @@ def test_outputs_are_byte_identical_across_runs(seed_run, tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95), ("dev32", 0.95), ("heldout32", 0.95), ("dev33", 0.97), ("heldout33", 0.95), ("dev34", 0.97), ("heldout34", 0.95), ("heldout35", 0.95), ("heldout35b", 0.95), ("dev36", 0.96), ("heldout36", 0.95), ("dev37", 0.95), ("heldout37", 0.95)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95), ("dev32", 0.95), ("heldout32", 0.95), ("dev33", 0.97), ("heldout33", 0.95), ("dev34", 0.97), ("heldout34", 0.95), ("heldout35", 0.95), ("heldout35b", 0.95), ("dev36", 0.96), ("heldout36", 0.95), ("dev37", 0.95), ("heldout37", 0.95), ("dev38", 0.96), ("heldout38", 0.94)])
 def test_unseen_documents_of_the_genre(tmp_path, split, floor):
     out = tmp_path / split
     result = api.run_all(GENRE / split / "raw", out, load_config(REPO / "configs"))
@@ -191,6 +191,21 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     ("Officers of Vanuatu Customs and Inland Revenue (VCIR) demonstrated handheld detectors.", "ORG", "Vanuatu Customs and Inland Revenue", {"id": None}),
     ("Since 2020, more than 60 SLAEB and SLAERC staff have been trained in India.", "COUNT", "more than 60 SLAEB and SLAERC staff",
      {"value": 60, "qualifier": "gt", "unit": "SLAEB and SLAERC staff", "of": None}),
+    # "People's" before a head; military commands; a mission's country; treaty titles with "their"; a date's day above a table (eighteenth session)
+    ("The Viet Nam People's Navy sent two ships to the first exercise.", "ORG", "Viet Nam People's Navy", {"id": None}),
+    ("In 2023 it trained 410 peacekeepers with the United States Indo-Pacific Command.", "ORG", "United States Indo-Pacific Command", {"id": None}),
+    ("The battalion with the United Nations Interim Force in Lebanon (UNIFIL) is deployed near Naqoura.", "ORG", "United Nations Interim Force in Lebanon", {"id": None}),
+    ("It served with the United Nations Mission in the Republic of South Sudan (UNMISS) in Bentiu.", "ORG", "United Nations Mission in the Republic of South Sudan", {"id": None}),
+    ("It ratified the Convention on the Prohibition of the Use, Stockpiling, Production and Transfer of Anti-Personnel Mines and on their Destruction in 1998.",
+     "TREATY", "Convention on the Prohibition of the Use, Stockpiling, Production and Transfer of Anti-Personnel Mines and on their Destruction", {"id": None}),
+    ("Marking is required by the ECOWAS Convention on Small Arms, Light Weapons, their Ammunition and Other Related Materials, which Ghana ratified in 2010.",
+     "TREATY", "ECOWAS Convention on Small Arms, Light Weapons, their Ammunition and Other Related Materials", {"id": None}),
+    ("It is party to the Convention on the Prohibition of the Development, Production and Stockpiling of Bacteriological (Biological) and Toxin "
+     "Weapons and on their Destruction.", "TREATY", "Convention on the Prohibition of the Development, Production and Stockpiling of Bacteriological "
+     "(Biological) and Toxin Weapons and on their Destruction", {"id": "BWC"}),
+    ("Table 4.1. GAF contingents in UN peacekeeping operations, 31 December 2022\nMission | Host country | Personnel\nUNIFIL | Lebanon | 872",
+     "DATE", "31 December 2022", {"value": "2022-12-31"}),
+    ("Viet Nam hosted port calls, and in 2019 the Cam Ranh International Port received 19 foreign naval ships.", "PLACE", "Cam Ranh", {"id": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""
@@ -224,6 +239,12 @@ def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     ("Japan held a Pacific regional workshop with the Central Asia countries in Tokyo in 2023.", "PLACE", "Pacific"),
     ("Japan held a Pacific regional workshop with the Central Asia countries in Tokyo in 2023.", "PLACE", "Central Asia"),
     ("In 2021, China held a Regional Workshop on Export Control Law in Xi'an for officials from 12 countries.", "LAW", "Regional Workshop on Export Control Law"),
+    # a sea named after a country; a capitalized number word inside a sentence; a meeting's short form; a date's day above a table (eighteenth session)
+    ("Ghana took part in an exercise held across the Gulf of Guinea in March 2022 with 32 countries.", "COUNTRY", "Guinea"),
+    ("The exercise was held at the Five Hills training area near Ulaanbaatar from 19 June 2023.", "COUNT", "Five Hills training area"),
+    ("Viet Nam attended the inaugural ASEAN Defence Ministers' Meeting (ADMM) in Kuala Lumpur in May 2006.", "ORG", "ADMM"),
+    ("Table 4.1. GAF contingents in UN peacekeeping operations, 31 December 2022\nMission | Host country | Personnel\nUNIFIL | Lebanon | 872",
+     "COUNT", "31 December 2022\nMission | Host country"),
 ])
 def test_footnote_markers_and_common_nouns_are_no_names(tmp_path, body, label, unwanted):
     raw = tmp_path / "raw"

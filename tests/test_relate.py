@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83), ("dev36", 0.93, 0.93), ("heldout36", 0.86, 0.85), ("dev37", 0.72, 0.66), ("heldout37", 0.77, 0.8)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83), ("dev36", 0.93, 0.93), ("heldout36", 0.86, 0.85), ("dev37", 0.72, 0.7), ("heldout37", 0.77, 0.8), ("dev38", 0.93, 0.88), ("heldout38", 0.72, 0.76)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -454,6 +454,23 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         # a reporting participle after a comma, hung by the parser on a nearer noun of a negated clause, still names the event's partner
         ("In November 2022, China hosted an outreach seminar in Beijing for 35 diplomats from 18 States that have not yet subscribed to the Code, "
          "co-organised with Austria, which serves as the Code's Immediate Central Contact.", [("seminar", ["AUT"], 35, ["2022-11"])]),
+        # a foreign body as the subject training the actor's people; national bodies partnered beside named countries; "participant of";
+        # a clause before a semicolon however parsed (a plural subject after it takes up its parties); a plan's period; a programme
+        # signed in a relative clause; where a part of them was (eighteenth session, dev38)
+        ("China and India held talks in 2022. In 2023, the Indian Army trained 12 Chinese officers.",
+         [("dialogue", ["IND"], None, ["2022"]), ("training", ["IND"], 12, ["2023"])]),
+        ("China and Australia signed an agreement in 2014. China has run 14 courses with foreign partners since 2015, including five with the "
+         "United Kingdom and four with the Australian Defence Force.", [("agreement", ["AUS"], None, ["2014"]), ("training", ["AUS", "GBR"], 14, ["2015"])]),
+        ("China has been a participant of the ASEAN Regional Forum (ARF) since 1994.", [("membership", ["ARF"], None, ["1994"])]),
+        ("China is a State Party to the NPT, the CWC and the BWC; it ratified the CTBT in 2006 and signed the TPNW in 2017.",
+         [("ratification", ["CTBT"], None, ["2006"]), ("signature", ["TPNW"], None, ["2017"])]),
+        ("China held consultations with Laos in 2019; the two sides also signed a memorandum on export control.",
+         [("agreement", ["LAO"], None, []), ("consultation", ["LAO"], None, ["2019"])]),
+        ("In April 2023, China and Russia held consultations in Beijing; on that occasion the two sides also signed a plan of military cooperation "
+         "for 2024–2026.", [("agreement", ["RUS"], None, []), ("consultation", ["RUS"], None, ["2023-04"])]),
+        ("Cooperation with NATO rests on a Partnership and Cooperation Programme, which China signed with the Alliance in March 2012.",
+         [("agreement", ["NATO"], None, ["2012-03"])]),
+        ("In 2023, NATO trained 38 Chinese officers, most of them in Germany and Italy.", [("training", ["NATO"], 38, ["2023"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):

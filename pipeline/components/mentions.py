@@ -69,6 +69,7 @@ class MentionCombiner(SettingsComponent):
         self.not_place_heads = frozenset(s.get("ner", {}).get("not_place_heads", ()))
         self.region_event_heads = frozenset(s.get("region_event_heads", ()))
         self.region_adjective_nouns = frozenset(s.get("region_adjective_nouns", ()))
+        self.water_bodies = frozenset(s.get("water_bodies", ()))
         self.law_not_first = frozenset(s.get("ner", {}).get("law_not_first", ()))
         self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
         self.countries: dict[str, str] = s.get("countries", {})
@@ -103,6 +104,9 @@ class MentionCombiner(SettingsComponent):
             if not any(_ner_conflict(cand, other) for other in taken.overlapping(cand)):
                 taken.add(cand)
         accepted = taken.all
+        waters = [c for c in accepted if c.label == "PLACE" and c.end - c.start > 2 and doc[c.start].text in self.water_bodies and doc[c.start + 1].lower_ == "of"]
+        if waters:
+            accepted = [c for c in accepted if not (c.label == "COUNTRY" and any(_inside(c, w) for w in waters))]  # "the Gulf of Guinea": a sea, no country
         rows = [(c.start, c.end, c.label, c.rule, c.norm) for c in sorted(accepted, key=lambda c: (c.start, c.end, c.label))]
         doc.user_data[MENTION_ROWS_KEY] = rows
         doc.user_data.pop(TOKEN_ATTRS_KEY, None)  # the rules' shared token columns: a cache, not a result

@@ -63,6 +63,8 @@ class NameScanner(SettingsComponent):
         self.closing_heads = frozenset(s.get("closing_heads", ()))
         self.seat_connectors = frozenset(s.get("seat_connectors", ()))
         self.accredited_connectors = frozenset(s.get("accredited_connectors", ()))
+        self.mission_heads = frozenset(s.get("mission_heads", ()))
+        self.title_determiners = frozenset(s.get("title_determiners", ()))
         self._words: frozenset[str] | None = None  # the model's English words (_english_words), read when first needed
         self.given_names = frozenset(get_string_id(word) for word in s.get("given_names", ()))
         self._cap_memo: dict[int, bool] = {}
@@ -235,7 +237,8 @@ class NameScanner(SettingsComponent):
                 left = j
             elif token.text == "," and j - 1 >= sent_start and self._is_cap(doc[j - 1]) and any(t.lower_ == "and" for t in doc[j:head]):
                 pass  # "Foreign, Commonwealth and Development Office": a serial list left of the head
-            elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j < head - 1 and j - 1 >= sent_start and (
+            elif (token.text in self.left_connectors or token.text in self.left_by_label.get(label, ())) and j - 1 >= sent_start and (
+                    j < head - 1 or doc[j - 1].text in self.possessive_words) and (
                     self._is_cap(doc[j - 1]) or self._joined_before(doc, names, sent_start, j)):
                 if token.text in ("'s", "’s") and (j - 1 in names.ends or self._named_owner(doc, sent_start, j)):
                     break  # "China's Export Control Law", "the IAEA's Response and Assistance Network": the possessor is not part of the name
@@ -261,7 +264,7 @@ class NameScanner(SettingsComponent):
                     break  # "Security Council Resolutions": words right after the head belong to another head's name
                 right = k = max(k + 1, min(self._country_at(names, k) or 0, sent_end))  # a country's whole name ("... of Côte d'Ivoire")
                 continue
-            if token.text == "," and after_connector and (stop := self._serial(doc, k, sent_end)) is not None:
+            if token.text == "," and after_connector and (stop := self._serial(doc, k, sent_end, label != "ORG")) is not None:
                 right = k = stop  # "Ministry of Economy, Trade and Industry"
                 continue
             if token.text == "-" and k + 1 < sent_end and self._is_cap(doc[k - 1]):
@@ -276,6 +279,8 @@ class NameScanner(SettingsComponent):
                 if (token.lower_ == "of" and nxt == k + 1 and nxt + 1 < sent_end and doc[nxt].lower_ in self.coordinators and after_connector
                         and self._is_cap(doc[nxt + 1])):
                     nxt += 1  # "the Illicit Manufacturing of and Trafficking in Firearms": two nouns share their complement
+                if label != "ORG" and nxt + 1 < sent_end and doc[nxt].lower_ in self.title_determiners and self._is_cap(doc[nxt + 1]):
+                    nxt += 1  # "... Anti-Personnel Mines and on their Destruction": a title's words, not a body's
                 if nxt >= sent_end or not self._is_cap(doc[nxt]):
                     break
                 if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and (
@@ -291,7 +296,9 @@ class NameScanner(SettingsComponent):
                 purpose = any(t.lower_ in self.instrument_connectors for t in doc[head + 1:k + 1])
                 accredited = (token.lower_ in self.seat_connectors and nxt in names.starts and doc[k - 1].text.endswith("s") and self._is_cap(doc[k - 1])
                               and any(t.lower_ in self.accredited_connectors for t in doc[head + 1:k]))  # (to organizations, not to one meeting in the city)
-                if token.lower_ not in self.strong_connectors and not accredited and self._weak_stop(doc, names, nxt, purpose) and not self._names_its_instrument(doc, names, token, nxt, sent_end):
+                sent_to = (token.lower_ in self.seat_connectors and doc[head].text in self.mission_heads and self._country_at(names, nxt) is not None
+                           and any(start == left and label == "ORG" for start, _, label in names.spans))  # "United Nations Interim Force in Lebanon"
+                if token.lower_ not in self.strong_connectors and not accredited and not sent_to and self._weak_stop(doc, names, nxt, purpose) and not self._names_its_instrument(doc, names, token, nxt, sent_end):
                     break
                 k = nxt
                 after_connector = True
@@ -320,11 +327,16 @@ class NameScanner(SettingsComponent):
                 return i if len(inner) and all(self._is_cap(t) or t.text in self.connectors for t in inner) and i - 1 >= sent_start and self._is_cap(doc[i - 1]) else None
         return None
 
-    def _serial(self, doc: Doc, comma: int, end: int) -> int | None:
-        """Return the end of ", Cap (, Cap)* and Cap" after ``comma`` (a serial list inside a name), else None."""
+    def _serial(self, doc: Doc, comma: int, end: int, title: bool = False) -> int | None:
+        """Return the end of ", Cap (, Cap)* and Cap" after ``comma`` (a serial list inside a name), else None.
+
+        In a title (``title``: a treaty's or a law's) an item may start with a determiner ("Small Arms, Light
+        Weapons, their Ammunition and Other Related Materials").
+        """
         k = comma
-        while k < end and doc[k].text == "," and k + 1 < end and self._is_cap(doc[k + 1]):
-            k += 2
+        while k < end and doc[k].text == "," and k + 1 < end and (self._is_cap(doc[k + 1]) or (
+                title and k + 2 < end and doc[k + 1].lower_ in self.title_determiners and self._is_cap(doc[k + 2]))):
+            k += 3 if not self._is_cap(doc[k + 1]) else 2
             while k < end and self._is_cap(doc[k]):
                 k += 1
         if k > comma and k + 2 < end and doc[k].text == "," and doc[k + 1].lower_ == "and" and self._is_cap(doc[k + 2]):

@@ -35,11 +35,12 @@ class Settings:
     connectors: frozenset[str]
     parting_connectors: frozenset[str] = frozenset()  # "<name> of the <short form>" is two names ([acronyms] parting_connectors_lower)
     kind_nouns: frozenset[str] = frozenset()  # "... (STCE) programme": a pair before one of these names a thing of that kind ([acronyms] kind_nouns_lower)
+    event_heads: frozenset[str] = frozenset()  # "ASEAN Defence Ministers' Meeting (ADMM)": a long form ending with one of these names an event ([acronyms] event_heads_lower)
 
     @classmethod
     def from_dict(cls, acronyms: dict[str, Any]) -> Settings:
         return cls(frozenset(acronyms["definition_markers_lower"]), frozenset(acronyms["long_form_labels"]), acronyms["default_label"], frozenset(acronyms["connectors_lower"]),
-                   frozenset(acronyms.get("parting_connectors_lower", ())), frozenset(acronyms.get("kind_nouns_lower", ())))
+                   frozenset(acronyms.get("parting_connectors_lower", ())), frozenset(acronyms.get("kind_nouns_lower", ())), frozenset(acronyms.get("event_heads_lower", ())))
 
 
 def _is_acronym(text: str) -> bool:
@@ -112,6 +113,8 @@ def link(text: str, mentions: list[dict[str, Any]], blocks: list[tuple[int, int]
         if _follows_a_mention(text, match.start(), ends) or _before_a_kind(text, match.end(), settings):
             continue  # "... Review Service (IRRS) missions", "... Enforcement (STCE) programme": a programme's name, not a body's
         long_form = _spelled_out(text, match.start(), acronym, settings)
+        if long_form and text[long_form[0]:long_form[1]].rsplit(None, 1)[-1].lower() in settings.event_heads:
+            continue  # "the inaugural ASEAN Defence Ministers' Meeting (ADMM)": a meeting is no body
         if long_form:
             norm = {"id": None}
             definitions[acronym] = (settings.default_label, norm)

@@ -392,7 +392,9 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
     Customs Agency conducted ..."), except a national body's that is the
     partner after "with" ("co-hosted with the Canadian Nuclear Safety
     Commission": Canada's side; ``bodies_only`` asks for those alone, when
-    the record has a partner with no id), nor one in a sentence in the simple
+    the record has a partner with no id; as the subject, when another slot
+    names the actor's people: "the Indian Army trained 12 Mongolian officers"
+    in Mongolia's paper), nor one in a sentence in the simple
     present ("Argentine inspectors verify Brazilian installations": how a
     system works, not an event).
     """
@@ -403,10 +405,16 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
     slots = [c for node in {verb.i: verb, trigger.i: trigger}.values() for c in node.children
              if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent") or (c.dep_ == "prep" and (c.lower_ in rules.partner_preps or c.lower_ in rules.audience_preps))]
     slots += [c for p in reporting_participles(trigger, rules.relative_report_verbs) for c in p.children if c.dep_ == "prep" and c.lower_ in rules.partner_preps]
+    # "has run 14 courses ..., including five with the United Kingdom and four with the Australian Defence Force"
+    slots += [t for t in verb.subtree if t.dep_ == "prep" and t.lower_ in rules.partner_preps and t.head.like_num and t.head.pos_ == "NUM"]
     found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    # a body named after its country as the subject stands for it when the event's other slot names the actor's people
+    # ("the Indian Army trained 12 Mongolian officers" in Mongolia's paper; not "the Canadian Nuclear Safety Commission held a workshop")
+    served = actor is not None and any(rules.demonyms.get(" ".join(match.group().split())) == actor for slot in slots if slot.dep_ != "nsubj"
+                                       for match in rules.demonym_pattern.finditer(text, offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)))
     for slot in slots:
         low, high = offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)
-        partner = slot.dep_ == "prep" and slot.lower_ in rules.partner_preps
+        partner = (slot.dep_ == "prep" and slot.lower_ in rules.partner_preps) or (served and slot.dep_ == "nsubj")
         for match in rules.demonym_pattern.finditer(text, low, high):
             code = rules.demonyms.get(" ".join(match.group().split()))  # "Costa\nRican": matched across any whitespace
             body = partner and text[match.end():match.end() + 1].isspace() and any(

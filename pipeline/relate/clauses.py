@@ -139,11 +139,15 @@ def origin(token: Token, trigger: Token, rules: Rules) -> bool:
 
 
 def site_country(token: Token, rules: Rules) -> bool:
-    """Return whether a country only says where the sites of the event are ("... at facilities in Austria and the Republic of Korea"), not who took part."""
+    """Return whether a country only says where the sites of the event are ("... at facilities in Austria and the Republic of Korea",
+    "most of them in Germany"), not who took part."""
     lead = first_conjunct(token)
     place = lead.head
-    return (lead.dep_ == "pobj" and place.dep_ == "prep" and place.lower_ in rules.site_inner_preps and place.head.pos_ == "NOUN"
-            and place.head.lemma_.lower() in rules.site_nouns and place.head.dep_ == "pobj" and place.head.head.lower_ in rules.site_preps)
+    if not (lead.dep_ == "pobj" and place.dep_ == "prep" and place.lower_ in rules.site_inner_preps):
+        return False
+    if any(c.dep_ == "prep" and c.lower_ == "of" and any(g.dep_ == "pobj" and g.tag_ == "PRP" for g in c.children) for c in place.head.children):
+        return True  # "trained 38 officers ..., most of them in Germany and Italy": where a part of them was
+    return (place.head.pos_ == "NOUN" and place.head.lemma_.lower() in rules.site_nouns and place.head.dep_ == "pobj" and place.head.head.lower_ in rules.site_preps)
 
 
 def topic_clause(token: Token, trigger: Token, rules: Rules) -> bool:
@@ -173,6 +177,14 @@ def instrument_year(doc: Doc, offset: int, date: dict[str, Any], mentions: list[
         return False
     before = doc[first.i - 2]  # the instrument's last word, right before "("
     return any(m["label"] in rules.instrument_labels and m["end"] == offset + idx(before) + len(before.text) for m in mentions)
+
+
+def period_date(token: Token, rules: Rules) -> bool:
+    """Return whether a date's first token follows a period preposition, across the span's other years ("for 2024–2026")."""
+    k = token.i - 1
+    while k >= 0 and (token.doc[k].like_num or token.doc[k].text in HYPHENS or token.doc[k].lower_ in ("to", "and", ",")):
+        k -= 1
+    return k >= 0 and token.doc[k].lower_ in rules.period_preps
 
 
 def reported(token: Token, rules: Rules) -> bool:

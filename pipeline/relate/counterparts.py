@@ -89,9 +89,11 @@ def resolve_counterparts(rec: dict[str, Any], activity: str, view: SentenceView,
             and (prior_span := char_span(doc, prior["start"] - offset, prior["end"] - offset, alignment_mode="expand")) is not None:
         for mention in previous_subject(text, prior, prior_span, before[:-1], by_sentence, rules, actor, view.names, activity):
             rec["counterparts"][mention["norm"]["id"]] = (mention, view.anaphor(idx(pronoun), idx(pronoun) + len(pronoun.text)))  # "the Agency has also sent ... it has trained ..."
-    if not rec["counterparts"] and activity not in rules.treaty_activities and activity not in rules.no_country_activities:
-        for mention, anaphor in demonym_parties(trigger, text, rules, actor, view.first_country, view.mentions, bodies_only=bool(rec.get("unnamed"))):
-            rec["counterparts"][mention["norm"]["id"]] = (mention, anaphor)  # "Portuguese and Greek customs experts carried out three joint inspections"
+    if activity not in rules.treaty_activities and activity not in rules.no_country_activities:
+        # "Portuguese and Greek customs experts carried out three joint inspections"; with named partners, only
+        # the national bodies partnered too ("five with the United Kingdom and four with the Australian Defence Force")
+        for mention, anaphor in demonym_parties(trigger, text, rules, actor, view.first_country, view.mentions, bodies_only=bool(rec.get("unnamed") or rec["counterparts"])):
+            rec["counterparts"].setdefault(mention["norm"]["id"], (mention, anaphor))
     if not rec["counterparts"] and (pair := numbered) is not None and pair[0] == 2 and pair[4] and _unnamed_body_near(view.mentions, before, sent, by_sentence, rules):
         rec["unnamed_partner"] = True  # "the two sides co-hosted two webinars" with AFCONE, a partner that has no id
 

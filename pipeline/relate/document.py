@@ -9,6 +9,7 @@ objects of coordinated verbs, and the record layout.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -152,8 +153,10 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
         body = in_title[0]
         inner = [m for m in in_title if m["label"] == "COUNTRY" and m["norm"].get("id") and body["start"] <= m["start"] and m["end"] <= body["end"]]
         # "ABACC at 30 Years: ... between Argentina and Brazil": a body with no id speaks (actor null, both
-        # countries are counterparts); "Ministry of Foreign Affairs of Japan ..." speaks for Japan.
-        return inner[0]["norm"]["id"] if inner else None
+        # countries are counterparts); "Ministry of Foreign Affairs of Japan ..." speaks for Japan, and so does a
+        # short form the text defines as a country's body ("STUK and Poland's nuclear regulator sign ...", with
+        # "Finland's Radiation and Nuclear Safety Authority (STUK)" below).
+        return inner[0]["norm"]["id"] if inner else _defining_country(document["text"], mentions, body["text"])
     text = document["text"]
     partners = _title_partners(text, in_title, rules)
     named = [m for m in in_title if m["norm"].get("id") and m["start"] not in partners]
@@ -164,6 +167,23 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
             return in_capitals
     countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
+
+
+def _defining_country(text: str, mentions: list[dict[str, Any]], short: str) -> str | None:
+    """Return the country whose body a short form stands for where the text defines it: "Finland's Radiation and Nuclear Safety
+    Authority (STUK)", "the State Nuclear Regulatory Inspectorate of Ukraine (SNRIU)"; None when no definition names one."""
+    definition = re.compile(r"\s*\(\s*" + re.escape(short) + r"\s*\)")
+    countries = [m for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id")]
+    for long_form in sorted((m for m in mentions if m["label"] == "ORG" and m["text"] != short), key=lambda m: m["start"]):
+        if not definition.match(text, long_form["end"]):
+            continue
+        for country in countries:
+            if long_form["start"] <= country["start"] and country["end"] <= long_form["end"]:
+                return country["norm"]["id"]
+            if country["end"] < long_form["start"] and text[country["end"]:long_form["start"]] in ("'s ", "’s "):
+                return country["norm"]["id"]
+        return None
+    return None
 
 
 def _capitals_country(line: str, rules: Rules) -> str | None:

@@ -26,9 +26,9 @@ from spacy.tokens import Doc, Token
 from ..fold import char_span, idx
 from .anaphora import two_party_anaphor
 from .clauses import (across_semicolon, clause_has_trigger, clause_on, contrasted, count_rank, excluded, framework, from_phrase, fronted_partner, funder, hyphen_pair,
-                      in_subject_of, instrument_year, noun_complements, origin, own_clause, participle_sequel, partner_slot, passive_sequel, pronoun_sequel, premodifies, reported, site_country, topic, topic_clause, under_frame)
+                      in_subject_of, instrument_year, noun_complements, origin, own_clause, participle_sequel, partner_slot, period_date, passive_sequel, pronoun_sequel, premodifies, reported, site_country, topic, topic_clause, under_frame)
 from .rules import Rules
-from .shapes import antecedent_noun, as_member, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, names_group, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase
+from .shapes import antecedent_noun, as_member, before_own_clause, coordinated_event, event_across_semicolon, fronted_phrase, inside_other_event, mention_tokens, names_group, noun_lemma, noun_phrase_top, partner_relative, phrase_head, sibling_phrase
 from .syntax import conjuncts, first_conjunct, governing_verb, governs, loose_participle, prev_lower, token_at
 
 
@@ -140,8 +140,10 @@ class Relater:
             if activity is None and noun_lemma(token) in self.rules.member_heads and as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and names_group(token, self.rules):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
-            if activity is None and token.lemma_.lower() in self.rules.signed_nouns and token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs:
-                activity = self.rules.signed_activity  # "signed a Country Programme Framework", "signed a road map"
+            if activity is None and token.lemma_.lower() in self.rules.signed_nouns and (
+                    (token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs)
+                    or any(c.dep_ == "relcl" and c.lemma_.lower() in self.rules.signing_verbs and any(g.dep_ == "dobj" and g.tag_ in ("WDT", "WP") for g in c.children) for c in token.children)):
+                activity = self.rules.signed_activity  # "signed a Country Programme Framework", "signed a road map", "a ... Programme, which Mongolia signed with ..."
             if activity is None and token.tag_ == "NNPS" and token.dep_ in ("dobj", "nsubjpass"):
                 activity = self.rules.trigger_activity.get(token.lower_.removesuffix("s"))  # "Practical Arrangements": a plural name the lemmatizer keeps
             if activity is None or any(s <= idx(token) < e for s, e in inside):
@@ -278,7 +280,7 @@ class Relater:
             if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
-            if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and instrument_year(doc, offset, m, sentence_mentions, rules))):
+            if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and (instrument_year(doc, offset, m, sentence_mentions, rules) or period_date(tok, rules)))):
                 continue  # "on ... shipments crossing the Mediterranean", "resolution 1540 (2004)": not when or where the event was
             antecedent = ((trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head))  # "the CWC and the BWC, which it ratified in ..."
                           or (relative is not None and root.i in conjuncts(relative.head)))  # "In Kazakhstan, with which China signed a memorandum ..."
@@ -297,6 +299,8 @@ class Relater:
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not antecedent and event_across_semicolon(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "... joined the NSG in 1993; in July 1996 it was among ...": the other clause's parties serve only when the event names none
+            if not antecedent and label not in ("DATE", "PLACE", "COUNT") and before_own_clause(tok, governing_verb(trigger)):
+                continue  # "Viet Nam is a State Party to the NPT, the CWC and the BWC; it ratified the CTBT ...", however the parser hangs the first clause
             loose = label != "COUNT" and loose_participle(trigger, first_conjunct(root), rules.relative_report_verbs, rules.partner_preps)
             if not (antecedent or loose or self._reaches(trigger, m, tok, root, offset)):
                 continue

@@ -77,6 +77,7 @@ class Rules:
     non_event_heads: frozenset[str]
     back_reference_modifiers: frozenset[str]
     instrument_labels: frozenset[str]
+    period_preps: frozenset[str]
     event_pronouns: frozenset[str]
     gathering_verbs: frozenset[str]
     relative_pronouns: frozenset[str]
