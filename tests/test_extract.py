@@ -63,7 +63,7 @@ def test_outputs_are_byte_identical_across_runs(seed_run, tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (seed_run / name).read_bytes(), name
 
 
-@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95), ("dev32", 0.95), ("heldout32", 0.95), ("dev33", 0.97), ("heldout33", 0.95), ("dev34", 0.97), ("heldout34", 0.95), ("heldout35", 0.95), ("heldout35b", 0.95), ("dev36", 0.96), ("heldout36", 0.95), ("dev37", 0.95), ("heldout37", 0.95), ("dev38", 0.96), ("heldout38", 0.94)])
+@pytest.mark.parametrize(("split", "floor"), [("dev", 0.95), ("dev2", 0.95), ("dev3", 0.95), ("dev4", 0.95), ("dev5", 0.95), ("dev6", 0.95), ("dev7", 0.95), ("dev8", 0.95), ("dev9", 0.94), ("dev10", 0.94), ("dev11", 0.95), ("dev12", 0.95), ("dev13", 0.95), ("heldout", 0.95), ("heldout3", 0.95), ("heldout4", 0.95), ("heldout18", 0.92), ("heldout20", 0.93), ("heldout21", 0.94), ("dev14", 0.93), ("dev15", 0.96), ("dev16", 0.93), ("dev17", 0.935), ("dev19", 0.92), ("dev22", 0.96), ("dev23", 0.95), ("dev24", 0.94), ("heldout25", 0.95), ("dev26", 0.95), ("heldout27", 0.95), ("dev28", 0.95), ("heldout29", 0.95), ("dev30", 0.95), ("heldout31", 0.95), ("dev32", 0.95), ("heldout32", 0.95), ("dev33", 0.97), ("heldout33", 0.95), ("dev34", 0.97), ("heldout34", 0.95), ("heldout35", 0.95), ("heldout35b", 0.95), ("dev36", 0.96), ("heldout36", 0.95), ("dev37", 0.95), ("heldout37", 0.95), ("dev38", 0.96), ("heldout38", 0.94), ("heldout39", 0.94), ("heldout39b", 0.95)])
 def test_unseen_documents_of_the_genre(tmp_path, split, floor):
     out = tmp_path / split
     result = api.run_all(GENRE / split / "raw", out, load_config(REPO / "configs"))
@@ -206,6 +206,10 @@ def test_an_ambiguous_slashed_date_is_read_as_its_document_writes_dates(rules_nl
     ("Table 4.1. GAF contingents in UN peacekeeping operations, 31 December 2022\nMission | Host country | Personnel\nUNIFIL | Lebanon | 872",
      "DATE", "31 December 2022", {"value": "2022-12-31"}),
     ("Viet Nam hosted port calls, and in 2019 the Cam Ranh International Port received 19 foreign naval ships.", "PLACE", "Cam Ranh", {"id": None}),
+    # ... and where they do not apply (review): a registry treaty before "and their", "Command" inside a name's words
+    ("China ratified the Convention on Certain Conventional Weapons and their Protocols in 1982.", "TREATY", "Convention on Certain Conventional Weapons", {"id": "CCW"}),
+    ("Under the Chain of Command Rules of 2019 the Ministry acted.", "LAW", "Chain of Command Rules", {"id": None}),
+    ("Six courses were conducted in 2022 by the GAF and the United States Africa Command, under the Initiative.", "ORG", "United States Africa Command", {"id": None}),
 ])
 def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     """Names, counts and places read with the model (eleventh session)."""
@@ -239,12 +243,14 @@ def test_mentions_read_with_the_model(tmp_path, sentence, label, text, norm):
     ("Japan held a Pacific regional workshop with the Central Asia countries in Tokyo in 2023.", "PLACE", "Pacific"),
     ("Japan held a Pacific regional workshop with the Central Asia countries in Tokyo in 2023.", "PLACE", "Central Asia"),
     ("In 2021, China held a Regional Workshop on Export Control Law in Xi'an for officials from 12 countries.", "LAW", "Regional Workshop on Export Control Law"),
-    # a sea named after a country; a capitalized number word inside a sentence; a meeting's short form; a date's day above a table (eighteenth session)
+    # a sea named after a country; a meeting's short form; a date's day above a table (eighteenth session)
     ("Ghana took part in an exercise held across the Gulf of Guinea in March 2022 with 32 countries.", "COUNTRY", "Guinea"),
-    ("The exercise was held at the Five Hills training area near Ulaanbaatar from 19 June 2023.", "COUNT", "Five Hills training area"),
     ("Viet Nam attended the inaugural ASEAN Defence Ministers' Meeting (ADMM) in Kuala Lumpur in May 2006.", "ORG", "ADMM"),
     ("Table 4.1. GAF contingents in UN peacekeeping operations, 31 December 2022\nMission | Host country | Personnel\nUNIFIL | Lebanon | 872",
      "COUNT", "31 December 2022\nMission | Host country"),
+    ("China held a Nuclear Command and Control dialogue with Russia in 2023.", "ORG", "Nuclear Command"),
+    ("In 2023 they ran a Joint Command Post Exercise.", "ORG", "Joint Command"),
+    ("In 2023 China discussed Nuclear Command, Control and Communications with Russia.", "ORG", "Nuclear Command"),
 ])
 def test_footnote_markers_and_common_nouns_are_no_names(tmp_path, body, label, unwanted):
     raw = tmp_path / "raw"

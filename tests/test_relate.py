@@ -51,7 +51,7 @@ def test_aligned_lists_pair_places_with_dates(seed_run):
 
 @pytest.mark.parametrize(
     ("split", "counted_floor", "all_floor"),
-    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83), ("dev36", 0.93, 0.93), ("heldout36", 0.86, 0.85), ("dev37", 0.72, 0.7), ("heldout37", 0.77, 0.8), ("dev38", 0.93, 0.88), ("heldout38", 0.72, 0.76)],  # heldout*: never tuned on
+    [("dev", 0.9, 0.8), ("dev2", 0.85, 0.9), ("dev3", 0.85, 0.8), ("dev4", 0.9, 0.85), ("dev5", 0.85, 0.8), ("dev6", 0.9, 0.85), ("dev7", 0.9, 0.85), ("dev8", 0.9, 0.85), ("dev9", 0.9, 0.9), ("dev10", 0.95, 0.95), ("dev11", 0.85, 0.85), ("dev12", 0.9, 0.9), ("dev13", 0.85, 0.9), ("heldout", 0.85, 0.9), ("heldout3", 0.85, 0.9), ("heldout4", 0.9, 0.9), ("heldout18", 0.9, 0.9), ("heldout20", 0.88, 0.9), ("heldout21", 0.84, 0.84), ("dev14", 0.95, 0.95), ("dev15", 0.9, 0.9), ("dev16", 0.95, 0.95), ("dev17", 0.95, 0.95), ("dev19", 0.9, 0.9), ("dev22", 0.93, 0.92), ("dev23", 0.88, 0.9), ("dev24", 0.93, 0.9), ("heldout25", 0.9, 0.88), ("dev26", 0.9, 0.9), ("heldout27", 0.88, 0.85), ("dev28", 0.92, 0.93), ("heldout29", 0.92, 0.89), ("dev30", 0.92, 0.89), ("heldout31", 0.82, 0.86), ("dev32", 0.93, 0.88), ("heldout32", 0.9, 0.9), ("dev33", 0.93, 0.86), ("heldout33", 0.86, 0.88), ("dev34", 0.87, 0.88), ("heldout34", 0.9, 0.88), ("heldout35", 0.88, 0.79), ("heldout35b", 0.92, 0.83), ("dev36", 0.93, 0.93), ("heldout36", 0.86, 0.85), ("dev37", 0.72, 0.7), ("heldout37", 0.77, 0.8), ("dev38", 0.93, 0.88), ("heldout38", 0.72, 0.76), ("heldout39", 0.84, 0.78), ("heldout39b", 0.74, 0.75)],  # heldout*: never tuned on
 )
 def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
     api.run_all(GENRE / split / "raw", tmp_path, load_config(REPO / "configs"))
@@ -471,6 +471,19 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
         ("Cooperation with NATO rests on a Partnership and Cooperation Programme, which China signed with the Alliance in March 2012.",
          [("agreement", ["NATO"], None, ["2012-03"])]),
         ("In 2023, NATO trained 38 Chinese officers, most of them in Germany and Italy.", [("training", ["NATO"], 38, ["2023"])]),
+        # ... and where they do not apply (review): trainees "of" countries, back references after a semicolon, a single year after "for",
+        # a membership's span, a national body in the topic of talks or holding its own seminar, a programme concluded
+        ("In 2019, China and the IAEA trained 40 participants of 15 Asian countries in Beijing.", [("training", ["IAEA"], 40, ["2019"])]),
+        ("In 2019, China hosted delegations from Laos, Cambodia and Myanmar; each signed a memorandum on export control with China.",
+         [("agreement", ["KHM", "LAO", "MMR"], None, ["2019"])]),
+        ("The annual defence consultations with Japan for 2019 were held in Tokyo in October.", [("consultation", ["JPN"], None, ["2019"])]),
+        ("China was a non-permanent member of the UN Security Council for 2020–2021.", [("membership", ["UNSC"], None, ["2020", "2021"])]),
+        ("China and Japan met in 2018. In 2023, China held consultations with the IAEA on the Japanese Nuclear Regulation Authority's review of "
+         "the discharge.", [("consultation", ["IAEA"], None, ["2023"])]),
+        ("China and Japan met in 2018. In 2023, the Japanese Ground Self-Defense Force held a seminar on Chinese military transparency in Tokyo.", []),
+        ("In 2023, China concluded the capacity-building programme for peacekeepers with Japan.", []),
+        ("On 14 July 2015, in Vienna, China, Iran and the European Union (EU) concluded the Joint Comprehensive Plan of Action (JCPOA).",
+         [("agreement", ["EU", "IRN"], None, ["2015-07-14"])]),
     ],
 )
 def test_engagement_rules(tmp_path, paragraph, expected):
@@ -616,6 +629,14 @@ def test_actor_is_who_the_document_speaks_for(tmp_path, publisher, title, actor)
     # a country inside a region's name in a title in capitals is no speaker
     ("MARITIME SECURITY AND NON-PROLIFERATION IN THE SOUTH CHINA SEA", "In 2024 the Philippines held a dialogue with Japan in Manila. "
      "In 2023 the Philippines held a workshop with Australia in Cebu.", [("PHL", "dialogue", ["JPN"]), ("PHL", "seminar", ["AUS"])]),
+    # a body's short form first in the title speaks for the country its definition gives it, by a possessive or "of <country>" (eighteenth
+    # session); a country elsewhere in the long form owns nothing (review)
+    ("STUK and Poland's nuclear regulator sign an arrangement", "On 11 June 2024, Finland's Radiation and Nuclear Safety Authority (STUK) and "
+     "Poland's National Atomic Energy Agency signed in Warsaw an arrangement.", [("FIN", "agreement", ["POL"])]),
+    ("SNRIU hosts talks", "The State Nuclear Regulatory Inspectorate of Ukraine (SNRIU) held consultations with Poland in Kyiv in 2022.",
+     [("UKR", "consultation", ["POL"])]),
+    ("GGC convenes maritime security talks in Luanda", "The Gulf of Guinea Commission (GGC) held talks with Angola, Nigeria and Ghana in Luanda in 2023.",
+     [(None, "dialogue", ["AGO", "GHA", "NGA"])]),
 ])
 def test_the_title_names_the_actor_only_as_the_speaker(tmp_path, title, body, expected):
     raw = tmp_path / "raw"

@@ -19,7 +19,7 @@ from ..normalize.dates import YEAR_MAX, YEAR_MIN, month_numbers
 from ..normalize.numbers import parse_number
 from ..normalize.text import quoted_ranges, singular
 from ..fold import gap
-from .base import BLOCK_KIND_KEY, SettingsComponent, doc_text, registry_spans, token_column
+from .base import SettingsComponent, doc_text, registry_spans, token_column
 
 RULE = "counts"
 
@@ -122,9 +122,6 @@ class CountFinder(SettingsComponent):
         before = doc[i - 1] if i > 0 else None
         if before is not None and (before.text in self.identifier_before or before.is_currency or before.text in ("#", "No.")):
             return None
-        if end - i == 1 and doc[i].is_alpha and doc[i].is_title and not doc[i].is_sent_start and end < len(doc) and doc[end].is_title \
-                and doc.user_data.get(BLOCK_KIND_KEY) not in ("title", "heading"):
-            return None  # "at the Five Hills training area": a capitalized number word inside a sentence is a name's word
         if end < len(doc) and doc[end].is_title and doc[end].lower_ in month_numbers():
             return None  # "31 December 2022": a date's day, whatever the parser hangs the number on (a table's caption above its header row)
         if before is not None and before.text == "." and i > 1 and not doc[i - 2].whitespace_ and doc[i - 2].text + "." in self.identifier_before:

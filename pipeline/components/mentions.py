@@ -70,6 +70,8 @@ class MentionCombiner(SettingsComponent):
         self.region_event_heads = frozenset(s.get("region_event_heads", ()))
         self.region_adjective_nouns = frozenset(s.get("region_adjective_nouns", ()))
         self.water_bodies = frozenset(s.get("water_bodies", ()))
+        self.final_heads = frozenset(s.get("names", {}).get("final_heads", ()))
+        self.coordinators = frozenset(s.get("names", {}).get("coordinators", ()))
         self.law_not_first = frozenset(s.get("ner", {}).get("law_not_first", ()))
         self.not_a_name = frozenset(s.get("names", {}).get("not_a_name", ()))
         self.countries: dict[str, str] = s.get("countries", {})
@@ -200,6 +202,8 @@ class MentionCombiner(SettingsComponent):
                     continue  # "Article 23", "Joint Declaration on ...": not a law's title
                 if label == "ORG" and end - start > 1 and doc[end - 1].text not in self.org_heads:
                     continue
+                if label == "ORG" and doc[end - 1].text in self.final_heads and end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].is_title and doc[end + 2].lower_ in self.coordinators:
+                    continue  # "Nuclear Command, Control and Communications": a head only at a name's end ([names] final_heads)
                 if label == "ORG" and text in self.not_bodies:
                     continue  # a review service ([names] not_bodies)
                 if any(t.is_space for t in doc[start:end]):

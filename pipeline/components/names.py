@@ -67,6 +67,7 @@ class NameScanner(SettingsComponent):
         self.title_determiners = frozenset(s.get("title_determiners", ()))
         self._words: frozenset[str] | None = None  # the model's English words (_english_words), read when first needed
         self.given_names = frozenset(get_string_id(word) for word in s.get("given_names", ()))
+        self.final_heads = frozenset(get_string_id(word) for word in s.get("final_heads", ()))
         self._cap_memo: dict[int, bool] = {}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -90,6 +91,9 @@ class NameScanner(SettingsComponent):
                 continue  # "Russian Federation" is a country, not a federation's name
             if orths[i] in self.given_names and i + 1 < len(doc) and self._is_cap(doc[i + 1]):
                 continue  # "Defence Minister Bill Blair": a first name
+            if orths[i] in self.final_heads and i + 1 < len(doc) and (self._is_cap(doc[i + 1]) or doc[i + 1].lower_ in self.coordinators or (
+                    doc[i + 1].text == "," and i + 3 < len(doc) and self._is_cap(doc[i + 2]) and doc[i + 3].lower_ in self.coordinators)):
+                continue  # "Nuclear Command and Control", "Nuclear Command, Control and ...", "a Joint Command Post Exercise": a common noun of a name's words
             span = self._grow(doc, names, sentence_bounds(doc, i) if sentences else (0, len(doc)), i, self.head_labels[orths[i]])
             if span is not None and self.head_labels[orths[i]] == "ORG" and (seat := self._seat(doc, names, i, span)) is not None:
                 seats.add(seat)
@@ -152,10 +156,9 @@ class NameScanner(SettingsComponent):
         if doc[end - 1].text in self.closing_heads and not any(doc[k].lower_ == "the" for k in range(start + 1, end - 1)):
             return self.heads[doc[end - 1].text]  # "National Commission on Small Arms and Light Weapons Act" is a law ("Committee on the Arms Export Act" a body)
         first = next((k for k in range(start + 1, end) if not self._cap(orths[k], doc)), end)
-        group = [orths[k] for k in range(start, first) if orths[k] in self.head_labels]
-        if group:
-            return self.head_labels[group[-1]]
-        return next(self.head_labels[orth] for orth in orths[start:end] if orth in self.head_labels)
+        heads = [k for k in range(start, end) if orths[k] in self.head_labels and not (orths[k] in self.final_heads and k + 1 < end)]  # ("Chain of Command Rules")
+        group = [k for k in heads if k < first]
+        return self.head_labels[orths[group[-1] if group else heads[0]]]
 
     def _is_cap(self, token: Token) -> bool:
         """Return whether a token is a capitalized word (remembered per string id)."""
@@ -279,8 +282,8 @@ class NameScanner(SettingsComponent):
                 if (token.lower_ == "of" and nxt == k + 1 and nxt + 1 < sent_end and doc[nxt].lower_ in self.coordinators and after_connector
                         and self._is_cap(doc[nxt + 1])):
                     nxt += 1  # "the Illicit Manufacturing of and Trafficking in Firearms": two nouns share their complement
-                if label != "ORG" and nxt + 1 < sent_end and doc[nxt].lower_ in self.title_determiners and self._is_cap(doc[nxt + 1]):
-                    nxt += 1  # "... Anti-Personnel Mines and on their Destruction": a title's words, not a body's
+                if label != "ORG" and nxt > k + 1 and nxt + 1 < sent_end and doc[nxt].lower_ in self.title_determiners and self._is_cap(doc[nxt + 1]):
+                    nxt += 1  # "... Anti-Personnel Mines and on their Destruction": a title's words (not "the Treaty of Rarotonga and their Additional Protocols")
                 if nxt >= sent_end or not self._is_cap(doc[nxt]):
                     break
                 if token.lower_ in self.coordinators and doc[k + 1].lower_ == "the" and (

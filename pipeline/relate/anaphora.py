@@ -382,6 +382,24 @@ def _in_frame(token: Token | None, rules: Rules) -> bool:
     return False
 
 
+def _fills(doc: Doc, offset: int, mention: dict[str, Any], slot: Token) -> bool:
+    """Return whether a name fills a slot itself: the subject, or the object of the partner preposition, or a conjunct of either
+    (not a name inside the object's topic: "consultations with the IAEA on the Japanese Nuclear Regulation Authority's review")."""
+    head = token_at(doc, offset, mention["end"] - 1)
+    if head is None:
+        return False
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    return head.i == slot.i or (head.dep_ == "pobj" and head.head.i == slot.i)
+
+
+def _counted_part_of(number: Token, heads: tuple[int, ...]) -> bool:
+    """Return whether a number (or a conjunct of one) is the object of a preposition on one of ``heads`` ("including five with ...")."""
+    while number.dep_ == "conj" and number.head.i != number.i:
+        number = number.head
+    return number.dep_ == "pobj" and number.head.dep_ == "prep" and number.head.head.i in heads
+
+
 def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, countries: dict[str, dict[str, Any]],
                     mentions: list[dict[str, Any]], bodies_only: bool = False) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Return the countries the trigger's parties are named after by a demonym ("Thai and Malaysian customs officers").
@@ -392,9 +410,10 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
     Customs Agency conducted ..."), except a national body's that is the
     partner after "with" ("co-hosted with the Canadian Nuclear Safety
     Commission": Canada's side; ``bodies_only`` asks for those alone, when
-    the record has a partner with no id; as the subject, when another slot
-    names the actor's people: "the Indian Army trained 12 Mongolian officers"
-    in Mongolia's paper), nor one in a sentence in the simple
+    the record has a partner with no id or named partners already; the body
+    must fill the slot itself, not its topic; as the subject, when the object
+    is the actor's people: "the Indian Army trained 12 Mongolian officers" in
+    Mongolia's paper), nor one in a sentence in the simple
     present ("Argentine inspectors verify Brazilian installations": how a
     system works, not an event).
     """
@@ -406,19 +425,20 @@ def demonym_parties(trigger: Token, text: str, rules: Rules, actor: str | None, 
              if c.dep_ in ("nsubj", "nsubjpass", "dobj", "agent") or (c.dep_ == "prep" and (c.lower_ in rules.partner_preps or c.lower_ in rules.audience_preps))]
     slots += [c for p in reporting_participles(trigger, rules.relative_report_verbs) for c in p.children if c.dep_ == "prep" and c.lower_ in rules.partner_preps]
     # "has run 14 courses ..., including five with the United Kingdom and four with the Australian Defence Force"
-    slots += [t for t in verb.subtree if t.dep_ == "prep" and t.lower_ in rules.partner_preps and t.head.like_num and t.head.pos_ == "NUM"]
+    slots += [t for t in verb.subtree if t.dep_ == "prep" and t.lower_ in rules.partner_preps and t.head.pos_ == "NUM" and _counted_part_of(t.head, (verb.i, trigger.i))]
     found: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     # a body named after its country as the subject stands for it when the event's other slot names the actor's people
     # ("the Indian Army trained 12 Mongolian officers" in Mongolia's paper; not "the Canadian Nuclear Safety Commission held a workshop")
-    served = actor is not None and any(rules.demonyms.get(" ".join(match.group().split())) == actor for slot in slots if slot.dep_ != "nsubj"
-                                       for match in rules.demonym_pattern.finditer(text, offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)))
+    served = actor is not None and any(slot.dep_ == "dobj" and slot.lemma_.lower() in rules.participant_units and any(
+        c.dep_ in ("amod", "compound") and rules.demonyms.get(c.text) == actor for c in slot.children) for slot in slots)  # (not "a seminar on Chinese military transparency")
     for slot in slots:
         low, high = offset + idx(slot.left_edge), offset + idx(slot.right_edge) + len(slot.right_edge.text)
         partner = (slot.dep_ == "prep" and slot.lower_ in rules.partner_preps) or (served and slot.dep_ == "nsubj")
         for match in rules.demonym_pattern.finditer(text, low, high):
             code = rules.demonyms.get(" ".join(match.group().split()))  # "Costa\nRican": matched across any whitespace
             body = partner and text[match.end():match.end() + 1].isspace() and any(
-                m["label"] == "ORG" and m["start"] == match.start() and not m["norm"].get("id") and m["text"].split()[-1] not in rules.international_body_heads for m in mentions)
+                m["label"] == "ORG" and m["start"] == match.start() and not m["norm"].get("id") and m["text"].split()[-1] not in rules.international_body_heads
+                and _fills(trigger.doc, offset, m, slot) for m in mentions)
             # (not "the Brazilian-Argentine Agency ...", "the Korean Peninsula Energy Development Organization", "the American Nuclear Society")
             if (bodies_only and not body) or (not body and any(m["start"] < match.end() and match.start() < m["end"] and m["label"] != "COUNT" for m in mentions)):
                 continue  # inside a name (but a national body partnered "with" stands for its country); a count's span holds its noun's modifiers ("more than 350 Ukrainian deminers")

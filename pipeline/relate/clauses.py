@@ -180,11 +180,14 @@ def instrument_year(doc: Doc, offset: int, date: dict[str, Any], mentions: list[
 
 
 def period_date(token: Token, rules: Rules) -> bool:
-    """Return whether a date's first token follows a period preposition, across the span's other years ("for 2024–2026")."""
+    """Return whether a date is a year of a span of years after a period preposition ("for 2024–2026"; not "for 2019", "scheduled for 12 May 2023")."""
+    doc = token.doc
+    ranged = token.i + 1 < len(doc) and (doc[token.i + 1].text in HYPHENS or doc[token.i + 1].lower_ == "to") and token.i + 2 < len(doc) and doc[token.i + 2].like_num
     k = token.i - 1
-    while k >= 0 and (token.doc[k].like_num or token.doc[k].text in HYPHENS or token.doc[k].lower_ in ("to", "and", ",")):
+    while k >= 0 and (doc[k].like_num or doc[k].text in HYPHENS or doc[k].lower_ == "to"):
+        ranged |= doc[k].text in HYPHENS or doc[k].lower_ == "to"
         k -= 1
-    return k >= 0 and token.doc[k].lower_ in rules.period_preps
+    return ranged and k >= 0 and doc[k].lower_ in rules.period_preps
 
 
 def reported(token: Token, rules: Rules) -> bool:

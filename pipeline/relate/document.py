@@ -171,15 +171,16 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
 
 def _defining_country(text: str, mentions: list[dict[str, Any]], short: str) -> str | None:
     """Return the country whose body a short form stands for where the text defines it: "Finland's Radiation and Nuclear Safety
-    Authority (STUK)", "the State Nuclear Regulatory Inspectorate of Ukraine (SNRIU)"; None when no definition names one."""
+    Authority (STUK)", "the State Nuclear Regulatory Inspectorate of Ukraine (SNRIU)"; None when no definition names one as
+    its owner (a country elsewhere in the name: "the Lake Chad Basin Commission (LCBC)", "the China-ASEAN Centre (CAC)")."""
     definition = re.compile(r"\s*\(\s*" + re.escape(short) + r"\s*\)")
     countries = [m for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id")]
     for long_form in sorted((m for m in mentions if m["label"] == "ORG" and m["text"] != short), key=lambda m: m["start"]):
         if not definition.match(text, long_form["end"]):
             continue
         for country in countries:
-            if long_form["start"] <= country["start"] and country["end"] <= long_form["end"]:
-                return country["norm"]["id"]
+            if country["end"] == long_form["end"] and re.search(r"\bof\s+(?:the\s+)?$", text[long_form["start"]:country["start"]]):
+                return country["norm"]["id"]  # "... Inspectorate of Ukraine (SNRIU)" (not "Gulf of Guinea Commission (GGC)", "Niger Basin Authority")
             if country["end"] < long_form["start"] and text[country["end"]:long_form["start"]] in ("'s ", "’s "):
                 return country["norm"]["id"]
         return None

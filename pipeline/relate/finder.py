@@ -140,9 +140,10 @@ class Relater:
             if activity is None and noun_lemma(token) in self.rules.member_heads and as_member(token, self.rules) and any(c.dep_ in ("amod", "compound") and c.lower_ in self.rules.member_modifiers for c in token.children) \
                     and names_group(token, self.rules):
                 activity = self.rules.member_activity  # "a participating government of the NSG"
+            verbs = self.rules.signing_verbs - self.rules.finishing_verbs if token.is_lower and token.lemma_.lower() in self.rules.finished_nouns else self.rules.signing_verbs
             if activity is None and token.lemma_.lower() in self.rules.signed_nouns and (
-                    (token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in self.rules.signing_verbs)
-                    or any(c.dep_ == "relcl" and c.lemma_.lower() in self.rules.signing_verbs and any(g.dep_ == "dobj" and g.tag_ in ("WDT", "WP") for g in c.children) for c in token.children)):
+                    (token.dep_ in ("dobj", "nsubjpass") and token.head.lemma_.lower() in verbs)
+                    or any(c.dep_ == "relcl" and c.lemma_.lower() in verbs and any(g.dep_ == "dobj" and g.tag_ in ("WDT", "WP") for g in c.children) for c in token.children)):
                 activity = self.rules.signed_activity  # "signed a Country Programme Framework", "signed a road map", "a ... Programme, which Mongolia signed with ..."
             if activity is None and token.tag_ == "NNPS" and token.dep_ in ("dobj", "nsubjpass"):
                 activity = self.rules.trigger_activity.get(token.lower_.removesuffix("s"))  # "Practical Arrangements": a plural name the lemmatizer keeps
@@ -173,6 +174,8 @@ class Relater:
                 continue  # "radiation oncologists have joined 31 missions of the Agency's Programme": joined something that is no party
             if activity in self.rules.copula_activities and token.dep_ == "dobj" and token.head.lemma_ == "have":
                 continue  # "Today the Committee has 39 members": the group's size, not the actor's membership
+            if token.lemma_.lower() in self.rules.singular_triggers and token.tag_ in ("NNS", "NNPS"):
+                continue  # "40 participants of 15 countries", "the 27 participants of the ARF met": people, not a membership
             if token.lemma_.lower() in self.rules.needs_of and not any(c.dep_ == "prep" and c.lower_ == "of" for c in token.children):
                 continue  # "agreements with 31 partners": no membership without "partner of"
             if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lemma_.lower() in self.rules.excluding_objects:
@@ -280,7 +283,7 @@ class Relater:
             if label in ("DATE", "PLACE") and inner.dep_ in ("acl", "relcl") and inner.i != trigger.i and in_subject_of(inner, trigger) \
                     and not (trigger.pos_ == "NOUN" and trigger.left_edge.i <= tok.i <= trigger.right_edge.i):
                 continue  # "The Graduate School, established in 2006 ..., has since trained ...": the subject's own date
-            if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and (instrument_year(doc, offset, m, sentence_mentions, rules) or period_date(tok, rules)))):
+            if label in ("DATE", "PLACE") and (topic_clause(tok, trigger, rules) or (label == "DATE" and (instrument_year(doc, offset, m, sentence_mentions, rules) or (period_date(tok, rules) and activity not in rules.copula_activities)))):
                 continue  # "on ... shipments crossing the Mediterranean", "resolution 1540 (2004)": not when or where the event was
             antecedent = ((trigger.dep_ == "relcl" and trigger.pos_ == "VERB" and root.i in conjuncts(trigger.head))  # "the CWC and the BWC, which it ratified in ..."
                           or (relative is not None and root.i in conjuncts(relative.head)))  # "In Kazakhstan, with which China signed a memorandum ..."
@@ -299,7 +302,7 @@ class Relater:
                 rec["loose"].setdefault(norm["id"], (m, None))
             if not antecedent and event_across_semicolon(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "... joined the NSG in 1993; in July 1996 it was among ...": the other clause's parties serve only when the event names none
-            if not antecedent and label not in ("DATE", "PLACE", "COUNT") and before_own_clause(tok, governing_verb(trigger)):
+            if not antecedent and label not in ("DATE", "PLACE", "COUNT") and before_own_clause(tok, governing_verb(trigger), rules.back_references):
                 continue  # "Viet Nam is a State Party to the NPT, the CWC and the BWC; it ratified the CTBT ...", however the parser hangs the first clause
             loose = label != "COUNT" and loose_participle(trigger, first_conjunct(root), rules.relative_report_verbs, rules.partner_preps)
             if not (antecedent or loose or self._reaches(trigger, m, tok, root, offset)):

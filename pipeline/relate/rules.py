@@ -53,6 +53,8 @@ class Rules:
     signed_activity: str
     signed_nouns: frozenset[str]
     signing_verbs: frozenset[str]
+    finished_nouns: frozenset[str]
+    finishing_verbs: frozenset[str]
     ranked_activity: str
     origin_preps: frozenset[str]
     excluding_preps: frozenset[str]
@@ -78,6 +80,8 @@ class Rules:
     back_reference_modifiers: frozenset[str]
     instrument_labels: frozenset[str]
     period_preps: frozenset[str]
+    singular_triggers: frozenset[str]
+    back_references: frozenset[str]
     event_pronouns: frozenset[str]
     gathering_verbs: frozenset[str]
     relative_pronouns: frozenset[str]

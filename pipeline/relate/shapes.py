@@ -77,11 +77,14 @@ def partner_relative(verb: Token, rules: Rules) -> Token | None:
     return verb if partner else None
 
 
-def before_own_clause(token: Token, verb: Token) -> bool:
-    """Return whether a semicolon stands between ``token`` and ``verb``, which has its own subject after it: the token is another clause's.
+def before_own_clause(token: Token, verb: Token, back_references: frozenset[str]) -> bool:
+    """Return whether a semicolon stands between ``token`` and ``verb``, whose clause has a singular subject of its own after it
+    and refers back to nothing: the token is another clause's.
 
     The parser may hang words of the clause before the semicolon on the verb after it in any way (as a
-    conjunct of a comma: "Viet Nam is a State Party to the NPT, the CWC and the BWC; it ratified ...").
+    conjunct of a comma: "Viet Nam is a State Party to the NPT, the CWC and the BWC; it ratified ..."). A
+    plural subject ("the two sides", "both countries") or a word of ``back_references`` in the clause ("they",
+    "each", "with them", "with all three") takes up the parties of the clause before.
     """
     if token.i >= verb.i:
         return False
@@ -91,9 +94,9 @@ def before_own_clause(token: Token, verb: Token) -> bool:
     clause = verb
     while clause.dep_ in ("conj", "advcl", "xcomp") and clause.head.i > semicolons[-1]:
         clause = clause.head  # "...; it ratified the CTBT ... and signed the TPNW ..., ratifying it ...": the subject of the first verb
-    # (a plural subject, "they", "the two sides", "both countries", takes up the parties of the clause before)
-    return any(c.dep_ in ("nsubj", "nsubjpass") and semicolons[-1] < c.i < clause.i and c.tag_ not in ("NNS", "NNPS") and c.lower_ not in ("they", "we", "both")
-               for c in clause.children)
+    if any(t.lower_ in back_references for t in token.doc[semicolons[-1] + 1:clause.right_edge.i + 1]):
+        return False
+    return any(c.dep_ in ("nsubj", "nsubjpass") and semicolons[-1] < c.i < clause.i and c.tag_ not in ("NNS", "NNPS") for c in clause.children)
 
 
 def event_across_semicolon(verb: Token, own: Token, trigger: Token, triggers: set[int]) -> bool:
