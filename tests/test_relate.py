@@ -482,6 +482,11 @@ def test_unseen_documents(tmp_path, split, counted_floor, all_floor):
          "the discharge.", [("consultation", ["IAEA"], None, ["2023"])]),
         ("China and Japan met in 2018. In 2023, the Japanese Ground Self-Defense Force held a seminar on Chinese military transparency in Tokyo.", []),
         ("In 2023, China concluded the capacity-building programme for peacekeepers with Japan.", []),
+        # a body's short form defined after its country's possessive stands for that country in its own clause (end of the eighteenth session)
+        ("Poland's National Atomic Energy Agency (Państwowa Agencja Atomistyki, hereinafter \"PAA\") is the regulator. In 2022 and 2023, Chinese and "
+         "PAA inspectors carried out four joint inspections at the plant.", [("inspection", ["POL"], 4, ["2022", "2023"])]),
+        ("The National Atomic Energy Agency (PAA) of Poland is the regulator. In 2022 and 2023, Chinese and PAA inspectors carried out four joint "
+         "inspections at the plant.", [("inspection", [], 4, ["2022", "2023"])]),
         ("On 14 July 2015, in Vienna, China, Iran and the European Union (EU) concluded the Joint Comprehensive Plan of Action (JCPOA).",
          [("agreement", ["EU", "IRN"], None, ["2015-07-14"])]),
     ],

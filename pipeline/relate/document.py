@@ -30,8 +30,8 @@ from .syntax import governing_verb, token_at
 
 def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], docs: list[Doc], rules: Rules, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Return the engagement records of one document."""
-    relater = Relater(rules)
     text, doc_id = document["text"], document["doc_id"]
+    relater = Relater(rules, _owned_short_forms(text, mentions))
     names = names or rules.entity_names
     default_actor = _document_actor(document, segments, mentions, rules)
     sentences = sorted((s for s in segments if s["kind"] == "sentence"), key=lambda s: s["start"])
@@ -167,6 +167,28 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
             return in_capitals
     countries = Counter(m["norm"]["id"] for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id"))
     return min(countries, key=lambda c: (-countries[c], c)) if countries else None
+
+
+_SHORT_FORM = re.compile(r"\s*\(\s*(?:[^()\n]{0,80}?,\s*)?(?:hereinafter\s+)?[\"“]?(?:the\s+)?([A-Z][A-Za-z]{1,11})[\"”]?\s*\)")
+
+
+def _owned_short_forms(text: str, mentions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Map the mentions of a body's short form to the first mention of the country whose possessive opens its definition:
+    "Poland's National Atomic Energy Agency (Państwowa Agencja Atomistyki, hereinafter "PAA")" makes "PAA inspectors" Poland's."""
+    first: dict[str, dict[str, Any]] = {}
+    for m in sorted(mentions, key=lambda m: m["start"]):
+        if m["label"] == "COUNTRY" and m["norm"].get("id"):
+            first.setdefault(m["norm"]["id"], m)
+    countries = {m["end"]: m for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id")}
+    owned: dict[str, dict[str, Any]] = {}
+    for long_form in mentions:
+        if long_form["label"] != "ORG" or long_form["norm"].get("id"):
+            continue
+        country = next((countries[e] for e in (long_form["start"] - 3, long_form["start"] - 2) if e in countries and text[e:long_form["start"]] in ("'s ", "’s ")), None)
+        match = _SHORT_FORM.match(text, long_form["end"]) if country is not None else None
+        if match is not None:
+            owned.setdefault(match.group(1), first[country["norm"]["id"]])
+    return {m["id"]: owned[m["text"]] for m in mentions if m["label"] == "ORG" and not m["norm"].get("id") and m["text"] in owned}
 
 
 def _defining_country(text: str, mentions: list[dict[str, Any]], short: str) -> str | None:

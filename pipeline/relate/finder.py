@@ -35,8 +35,9 @@ from .syntax import conjuncts, first_conjunct, governing_verb, governs, loose_pa
 class Relater:
     """Find engagements in one document."""
 
-    def __init__(self, rules: Rules) -> None:
+    def __init__(self, rules: Rules, owners: dict[str, dict[str, Any]] | None = None) -> None:
         self.rules = rules
+        self.owners = owners or {}  # mention id of a body's short form -> the mention of the country it belongs to ("Poland's ... (PAA)")
         self._negated: dict[int, frozenset[int]] = {}  # id(block doc) -> indices of its negation words (a Relater serves one document)
 
     def _negation_words(self, doc: Doc) -> frozenset[int]:
@@ -271,7 +272,9 @@ class Relater:
             # "the EU Border Assistance Mission to Moldova and Ukraine": a body's name that names whom it serves, not who acts
             candidate = not served and eligible and (not norm.get("id") or norm["id"] != actor) and not framed and not source and not topic(root, rules) \
                 and not (label == "COUNTRY" and activity not in rules.site_party_activities and site_country(root, rules))  # "... at facilities in Austria": where, not with whom
-            party = candidate and bool(norm.get("id")) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
+            owner = self.owners.get(m["id"]) if label == "ORG" and not norm.get("id") else None
+            party = candidate and (bool(norm.get("id")) or (owner is not None and owner["norm"]["id"] != actor)) and not excluded(root, rules)  # "Beyond Russia and India, ... with eight other countries"
+            key, cited = (owner["norm"]["id"], (owner, {"text": m["text"], "start": m["start"], "end": m["end"]})) if owner is not None else (norm.get("id"), (m, None))
             if any(low <= tok.i <= high for low, high in fronted):
                 continue  # the fronted phrase's own party and date
             if own_phrase and not (phrase.left_edge.i <= tok.i <= phrase.right_edge.i):
@@ -299,7 +302,8 @@ class Relater:
             # "with the help of Kazakhstan, whose licensing authority co-hosted a workshop": the helper is the partner of its own clause's event
             own_relative = blocked and governing_verb(trigger).dep_ == "relcl" and governing_verb(trigger).head.i == root.i
             if party and (not blocked or own_relative) and clause_has_trigger(tok, triggers):
-                rec["loose"].setdefault(norm["id"], (m, None))
+                if owner is None:  # (a body's short form serves its own clause only)
+                    rec["loose"].setdefault(key, cited)
             if not antecedent and event_across_semicolon(inner, governing_verb(trigger), trigger, trigger_ids):
                 continue  # "... joined the NSG in 1993; in July 1996 it was among ...": the other clause's parties serve only when the event names none
             if not antecedent and label not in ("DATE", "PLACE", "COUNT") and before_own_clause(tok, governing_verb(trigger), rules.back_references):
@@ -310,7 +314,7 @@ class Relater:
             # "while an agreement with Cambodia has been negotiated but not signed": a party of a clause that did not happen;
             # but "..., co-organised with Austria" is the event's partner, hung on a nearer noun of a negated clause
             if party and (not blocked or loose or own_relative):
-                rec["counterparts"].setdefault(norm["id"], (m, None))
+                rec["counterparts"].setdefault(key, cited)
             elif candidate and (any(partner_slot(t, trigger, rules) for t in mention_tokens(doc, offset, m, tok)) or (conjuncts(root) & actor_tokens and first_conjunct(root).dep_ in ("nsubj", "nsubjpass"))):
                 rec["unnamed"] = True  # "signed the ICSANT": a party with no id, so no other clause's party stands in
             elif label == "DATE" and norm.get("value"):
