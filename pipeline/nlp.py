@@ -26,7 +26,7 @@ EXTRACTION_TABLES: dict[str, dict[str, Kind]] = {
                "town_min_population": POSITIVE, "world_city_min_population": POSITIVE, "subdivision_cues": TEXTS, "subdivision_words": TEXTS, "region_adjective_nouns": TEXTS, "water_bodies": TEXTS},
     "names": {"connectors": TEXTS, "heads": table_of(TEXTS, frozenset({"ORG", "LAW"})), "left_connectors": TEXTS, "left_connectors_by_label": table_of(TEXTS),
               "body_coordinators": TEXTS, "coordinators": TEXTS, "instrument_connectors": TEXTS, "min_modifiers": NON_NEGATIVE, "owned_heads": TEXTS, "left_modified_heads": TEXTS, "generic_modifiers": TEXTS, "closing_heads": TEXTS, "given_names": TEXTS, "possessive_words": TEXTS, "never_first": TEXTS, "not_a_name": TEXTS, "strong_connectors": TEXTS,
-              "seat_connectors": TEXTS, "not_bodies": TEXTS, "accredited_connectors": TEXTS, "mission_heads": TEXTS, "title_determiners": TEXTS, "final_heads": TEXTS},
+              "seat_connectors": TEXTS, "not_bodies": TEXTS, "accredited_connectors": TEXTS, "mission_heads": TEXTS, "title_determiners": TEXTS, "final_heads": TEXTS, "complement_connectors": TEXTS},
     "combine": {"date_hosts": TEXTS, "never_nested": TEXTS, "no_nesting_inside": TEXTS, "registry_hosts": table_of(TEXTS)},
     "ner": {"acronym_max_len": POSITIVE, "acronym_min_len": POSITIVE, "law_not_first": TEXTS, "map": table_of(TEXT), "not_acronyms": TEXTS,
             "not_place_heads": TEXTS, "skip_blocks": TEXTS},
@@ -90,7 +90,7 @@ def add_rules(nlp: Language, config: Config, registry: Registry | None = None, s
     _add_infixes(nlp, settings["tokenizer"], config)
     ruler = nlp.add_pipe("wpx_registry_ruler", name=REGISTRY_KEY, first=True, config={"spans_key": REGISTRY_KEY, "validate": True, "span_group": span_groups})
     ruler.add_patterns(registry.patterns())
-    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names", "seat_connectors", "accredited_connectors", "mission_heads", "title_determiners", "final_heads")}
+    names = {key: settings["names"][key] for key in ("heads", "connectors", "coordinators", "body_coordinators", "instrument_connectors", "possessive_words", "left_connectors", "strong_connectors", "left_connectors_by_label", "never_first", "min_modifiers", "owned_heads", "left_modified_heads", "generic_modifiers", "closing_heads", "given_names", "seat_connectors", "accredited_connectors", "mission_heads", "title_determiners", "final_heads", "complement_connectors")}
     names.update(months=sorted(month_numbers()), weekdays=sorted(weekday_names()), demonyms=sorted(registry.demonyms))
     per_component: dict[str, dict[str, Any]] = {
         "wpx_names": names,

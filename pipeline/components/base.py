@@ -69,6 +69,21 @@ def sentence_bounds(doc: Doc, i: int) -> tuple[int, int]:
     return (starts[k - 1] if k else 0), (starts[k] if k < len(starts) else len(doc))
 
 
+def capitalized_word(text: str) -> bool:
+    """Return whether a token's text is a capitalized word (a capital first, a letter somewhere)."""
+    return text[:1].isupper() and any(ch.isalpha() for ch in text)
+
+
+def more_name_follows(doc: Doc, i: int, coordinators: frozenset[str]) -> bool:
+    """Return whether the words after token ``i`` go on with a name: a capitalized word, a coordinator, or a comma, a capitalized
+    word and a coordinator ("Nuclear Command and Control", "Nuclear Command, Control and ...", "a Joint Command Post Exercise")."""
+    if i + 1 >= len(doc):
+        return False
+    after = doc[i + 1]
+    return capitalized_word(after.text) or after.lower_ in coordinators or (
+        after.text == "," and i + 3 < len(doc) and capitalized_word(doc[i + 2].text) and doc[i + 3].lower_ in coordinators)
+
+
 def indices_of(doc: Doc, attr: int, ids: frozenset[int]) -> list[int]:
     """Return the indices of the tokens whose ``attr`` (ORTH or LOWER) is one of ``ids``.
 

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from spacy.attrs import ORTH
 
-from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, TOKEN_ATTRS_KEY, SettingsComponent, candidates, meta_key_at, registry_spans, token_column
+from .base import BLOCK_KIND_KEY, META_KEY, REGISTRY_KEY, TOKEN_ATTRS_KEY, SettingsComponent, candidates, meta_key_at, more_name_follows, registry_spans, token_column
 
 MENTIONS_KEY = "wpx_mentions"
 MENTION_ROWS_KEY = "wpx_mention_rows"  # user_data: the same mentions as (start, end, label, rule, norm) rows, read without Span objects
@@ -202,7 +202,7 @@ class MentionCombiner(SettingsComponent):
                     continue  # "Article 23", "Joint Declaration on ...": not a law's title
                 if label == "ORG" and end - start > 1 and doc[end - 1].text not in self.org_heads:
                     continue
-                if label == "ORG" and doc[end - 1].text in self.final_heads and end + 2 < len(doc) and doc[end].text == "," and doc[end + 1].is_title and doc[end + 2].lower_ in self.coordinators:
+                if label == "ORG" and doc[end - 1].text in self.final_heads and more_name_follows(doc, end - 1, self.coordinators):
                     continue  # "Nuclear Command, Control and Communications": a head only at a name's end ([names] final_heads)
                 if label == "ORG" and text in self.not_bodies:
                     continue  # a review service ([names] not_bodies)

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 
 from ..normalize.numbers import parse_number
 from ..normalize.text import singular
-from .base import BLOCK_KIND_KEY, SettingsComponent, indices_of, registry_spans, sentence_bounds, token_column
+from .base import BLOCK_KIND_KEY, SettingsComponent, capitalized_word, indices_of, more_name_follows, registry_spans, sentence_bounds, token_column
 
 RULE = "names"
 SEAT_RULE = "seats"  # the town a body's name ended with: a PLACE
@@ -65,6 +65,7 @@ class NameScanner(SettingsComponent):
         self.accredited_connectors = frozenset(s.get("accredited_connectors", ()))
         self.mission_heads = frozenset(s.get("mission_heads", ()))
         self.title_determiners = frozenset(s.get("title_determiners", ()))
+        self.complement_connectors = frozenset(s.get("complement_connectors", ("of", "for", "on")))
         self._words: frozenset[str] | None = None  # the model's English words (_english_words), read when first needed
         self.given_names = frozenset(get_string_id(word) for word in s.get("given_names", ()))
         self.final_heads = frozenset(get_string_id(word) for word in s.get("final_heads", ()))
@@ -91,9 +92,8 @@ class NameScanner(SettingsComponent):
                 continue  # "Russian Federation" is a country, not a federation's name
             if orths[i] in self.given_names and i + 1 < len(doc) and self._is_cap(doc[i + 1]):
                 continue  # "Defence Minister Bill Blair": a first name
-            if orths[i] in self.final_heads and i + 1 < len(doc) and (self._is_cap(doc[i + 1]) or doc[i + 1].lower_ in self.coordinators or (
-                    doc[i + 1].text == "," and i + 3 < len(doc) and self._is_cap(doc[i + 2]) and doc[i + 3].lower_ in self.coordinators)):
-                continue  # "Nuclear Command and Control", "Nuclear Command, Control and ...", "a Joint Command Post Exercise": a common noun of a name's words
+            if orths[i] in self.final_heads and more_name_follows(doc, i, self.coordinators):
+                continue  # "Nuclear Command and Control", "a Joint Command Post Exercise": a common noun of a name's words, not its head
             span = self._grow(doc, names, sentence_bounds(doc, i) if sentences else (0, len(doc)), i, self.head_labels[orths[i]])
             if span is not None and self.head_labels[orths[i]] == "ORG" and (seat := self._seat(doc, names, i, span)) is not None:
                 seats.add(seat)
@@ -169,7 +169,7 @@ class NameScanner(SettingsComponent):
         known = self._cap_memo.get(orth)
         if known is None:
             text = doc.vocab.strings[orth]
-            known = self._cap_memo[orth] = text[:1].isupper() and any(ch.isalpha() for ch in text)
+            known = self._cap_memo[orth] = capitalized_word(text)
         return known
 
     def _weak_stop(self, doc: Doc, names: DocRegistry, nxt: int, purpose: bool = False) -> bool:
@@ -362,7 +362,7 @@ class NameScanner(SettingsComponent):
         """
         owner = self._country_at(names, start) or self._demonym_at(doc, start, end)
         begin = owner or start
-        if begin < end and doc[begin].text in self.heads and begin + 1 < end and doc[begin + 1].lower_ in ("of", "for", "on"):
+        if begin < end and doc[begin].text in self.heads and begin + 1 < end and doc[begin + 1].lower_ in self.complement_connectors:
             return True
         if owner is None:
             return after_of and self._modified_body_at(doc, names, start, end)
@@ -408,7 +408,7 @@ class NameScanner(SettingsComponent):
         modifiers = k - start
         if k >= end or self.heads.get(doc[k].text) != "ORG" or modifiers == 0:
             return False
-        return modifiers >= 2 or (k + 1 < end and doc[k + 1].lower_ in ("of", "for", "on"))
+        return modifiers >= 2 or (k + 1 < end and doc[k + 1].lower_ in self.complement_connectors)
 
     def _names_one(self, token: Token, names: DocRegistry) -> bool:
         """Return whether a word before a left-modified head makes it one thing's name: capitalized, not generic, not a registry body's name ("the Nairobi Protocol"; not "the IAEA Additional Protocol")."""

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Token
 from ..fold import OFFSET_KEY, idx
 from ..normalize.numbers import parse_number
 from .rules import Rules, spaced_pattern
-from .syntax import conjuncts, governing_verb, reporting_participles, token_at
+from .syntax import conjuncts, first_conjunct, governing_verb, reporting_participles, token_at
 
 UNSET = object()  # "not computed yet" for a sentence's numbered anaphor, which may itself be None
 
@@ -388,15 +388,13 @@ def _fills(doc: Doc, offset: int, mention: dict[str, Any], slot: Token) -> bool:
     head = token_at(doc, offset, mention["end"] - 1)
     if head is None:
         return False
-    while head.dep_ == "conj" and head.head.i != head.i:
-        head = head.head
+    head = first_conjunct(head)
     return head.i == slot.i or (head.dep_ == "pobj" and head.head.i == slot.i)
 
 
 def _counted_part_of(number: Token, heads: tuple[int, ...]) -> bool:
     """Return whether a number (or a conjunct of one) is the object of a preposition on one of ``heads`` ("including five with ...")."""
-    while number.dep_ == "conj" and number.head.i != number.i:
-        number = number.head
+    number = first_conjunct(number)
     return number.dep_ == "pobj" and number.head.dep_ == "prep" and number.head.head.i in heads
 
 

@@ -263,8 +263,7 @@ def funder(token: Token, trigger: Token, rules: Rules) -> bool:
     if node.dep_ != "pobj":
         return False
     prep = node.head
-    while prep.dep_ == "conj" and prep.head.i != prep.i:
-        prep = prep.head  # "by the EU and by New Zealand"
+    prep = first_conjunct(prep)  # "by the EU and by New Zealand"
     return prep.dep_ == "agent" and prep.head.i == verb.i
 
 

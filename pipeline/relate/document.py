@@ -31,9 +31,9 @@ from .syntax import governing_verb, token_at
 def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], docs: list[Doc], rules: Rules, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Return the engagement records of one document."""
     text, doc_id = document["text"], document["doc_id"]
-    relater = Relater(rules, _owned_short_forms(text, mentions))
     names = names or rules.entity_names
-    default_actor = _document_actor(document, segments, mentions, rules)
+    defined = _defined_bodies(text, mentions)
+    default_actor = _document_actor(document, segments, mentions, rules, defined)
     sentences = sorted((s for s in segments if s["kind"] == "sentence"), key=lambda s: s["start"])
     by_sentence: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in mentions:
@@ -45,6 +45,7 @@ def relate_document(document: dict[str, Any], segments: list[dict[str, Any]], me
     for m in sorted(mentions, key=lambda m: m["start"]):
         if m["label"] == "COUNTRY" and m["norm"].get("id"):
             first_country.setdefault(m["norm"]["id"], m)
+    relater = Relater(rules, _owned_short_forms(mentions, defined, first_country))
     last: dict[str, dict[str, Any]] = {}  # paragraph id -> its latest engagement record
     records = []
     for index, sent in enumerate(sentences):
@@ -133,7 +134,8 @@ def share_objects(grouped: dict[str, dict[str, Any]], found: list[tuple[Token, s
                 one[key], other[key] = dict(merged), dict(merged)
 
 
-def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules) -> str | None:
+def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], mentions: list[dict[str, Any]], rules: Rules,
+                    defined: dict[str, tuple[str | None, bool]]) -> str | None:
     """Return the party the document speaks for: a country its publisher names ("Ministry of
     Foreign Affairs of the Russian Federation"), else the first country or organization its
     title names ("China's Export Controls", "... in the European Union"; None when that is a body
@@ -154,9 +156,9 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
         inner = [m for m in in_title if m["label"] == "COUNTRY" and m["norm"].get("id") and body["start"] <= m["start"] and m["end"] <= body["end"]]
         # "ABACC at 30 Years: ... between Argentina and Brazil": a body with no id speaks (actor null, both
         # countries are counterparts); "Ministry of Foreign Affairs of Japan ..." speaks for Japan, and so does a
-        # short form the text defines as a country's body ("STUK and Poland's nuclear regulator sign ...", with
+        # short form the text defines as a country's body (``defined``: "STUK and Poland's nuclear regulator sign ...", with
         # "Finland's Radiation and Nuclear Safety Authority (STUK)" below).
-        return inner[0]["norm"]["id"] if inner else _defining_country(document["text"], mentions, body["text"])
+        return inner[0]["norm"]["id"] if inner else defined.get(body["text"], (None, False))[0]
     text = document["text"]
     partners = _title_partners(text, in_title, rules)
     named = [m for m in in_title if m["norm"].get("id") and m["start"] not in partners]
@@ -170,43 +172,31 @@ def _document_actor(document: dict[str, Any], segments: list[dict[str, Any]], me
 
 
 _SHORT_FORM = re.compile(r"\s*\(\s*(?:[^()\n]{0,80}?,\s*)?(?:hereinafter\s+)?[\"“]?(?:the\s+)?([A-Z][A-Za-z]{1,11})[\"”]?\s*\)")
+_OF_THE_END = re.compile(r"\bof\s+(?:the\s+)?$")
 
 
-def _owned_short_forms(text: str, mentions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _defined_bodies(text: str, mentions: list[dict[str, Any]]) -> dict[str, tuple[str | None, bool]]:
+    """Map each short form the text defines for a body with no id (its first definition) to the country owning the body and
+    whether a possessive says so: "Finland's Radiation and Nuclear Safety Authority (STUK)" (FIN, True), "Poland's ... (Państwowa
+    Agencja Atomistyki, hereinafter "PAA")" (POL, True), "the State Nuclear Regulatory Inspectorate of Ukraine (SNRIU)" (UKR,
+    False); a country elsewhere in the name owns nothing ("the Lake Chad Basin Commission (LCBC)", "the China-ASEAN Centre (CAC)")."""
+    countries = [m for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id")]
+    defined: dict[str, tuple[str | None, bool]] = {}
+    for long_form in sorted((m for m in mentions if m["label"] == "ORG" and not m["norm"].get("id")), key=lambda m: m["start"]):
+        if (match := _SHORT_FORM.match(text, long_form["end"])) is None or match.group(1) == long_form["text"] or match.group(1) in defined:
+            continue
+        owner = next(((c["norm"]["id"], True) for c in countries if c["end"] < long_form["start"] and text[c["end"]:long_form["start"]] in ("'s ", "’s ")),
+                     next(((c["norm"]["id"], False) for c in countries if c["end"] == long_form["end"] and _OF_THE_END.search(text[long_form["start"]:c["start"]])),
+                          (None, False)))
+        defined[match.group(1)] = owner
+    return defined
+
+
+def _owned_short_forms(mentions: list[dict[str, Any]], defined: dict[str, tuple[str | None, bool]], first_country: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Map the mentions of a body's short form to the first mention of the country whose possessive opens its definition:
     "Poland's National Atomic Energy Agency (Państwowa Agencja Atomistyki, hereinafter "PAA")" makes "PAA inspectors" Poland's."""
-    first: dict[str, dict[str, Any]] = {}
-    for m in sorted(mentions, key=lambda m: m["start"]):
-        if m["label"] == "COUNTRY" and m["norm"].get("id"):
-            first.setdefault(m["norm"]["id"], m)
-    countries = {m["end"]: m for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id")}
-    owned: dict[str, dict[str, Any]] = {}
-    for long_form in mentions:
-        if long_form["label"] != "ORG" or long_form["norm"].get("id"):
-            continue
-        country = next((countries[e] for e in (long_form["start"] - 3, long_form["start"] - 2) if e in countries and text[e:long_form["start"]] in ("'s ", "’s ")), None)
-        match = _SHORT_FORM.match(text, long_form["end"]) if country is not None else None
-        if match is not None:
-            owned.setdefault(match.group(1), first[country["norm"]["id"]])
+    owned = {short: first_country[owner] for short, (owner, possessive) in defined.items() if possessive and owner in first_country}
     return {m["id"]: owned[m["text"]] for m in mentions if m["label"] == "ORG" and not m["norm"].get("id") and m["text"] in owned}
-
-
-def _defining_country(text: str, mentions: list[dict[str, Any]], short: str) -> str | None:
-    """Return the country whose body a short form stands for where the text defines it: "Finland's Radiation and Nuclear Safety
-    Authority (STUK)", "the State Nuclear Regulatory Inspectorate of Ukraine (SNRIU)"; None when no definition names one as
-    its owner (a country elsewhere in the name: "the Lake Chad Basin Commission (LCBC)", "the China-ASEAN Centre (CAC)")."""
-    definition = re.compile(r"\s*\(\s*" + re.escape(short) + r"\s*\)")
-    countries = [m for m in mentions if m["label"] == "COUNTRY" and m["norm"].get("id")]
-    for long_form in sorted((m for m in mentions if m["label"] == "ORG" and m["text"] != short), key=lambda m: m["start"]):
-        if not definition.match(text, long_form["end"]):
-            continue
-        for country in countries:
-            if country["end"] == long_form["end"] and re.search(r"\bof\s+(?:the\s+)?$", text[long_form["start"]:country["start"]]):
-                return country["norm"]["id"]  # "... Inspectorate of Ukraine (SNRIU)" (not "Gulf of Guinea Commission (GGC)", "Niger Basin Authority")
-            if country["end"] < long_form["start"] and text[country["end"]:long_form["start"]] in ("'s ", "’s "):
-                return country["norm"]["id"]
-        return None
-    return None
 
 
 def _capitals_country(line: str, rules: Rules) -> str | None:
